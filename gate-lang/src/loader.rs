@@ -1,0 +1,455 @@
+//! Loading a gate and the modules it imports.
+//!
+//! Imports are resolved depth first: `std.NAME` from the embedded standard
+//! library, `"path.gate"` relative to the importing file and never outside
+//! the policy root. A cycle is an error naming every module in it. Modules
+//! come out dependencies first, the entry last.
+
+use crate::ast::{self, Header, ImportTarget, Item};
+use crate::error::{Error, ErrorKind};
+use crate::parser::{parse_file_with, ParseOptions};
+use crate::span::{SourceMap, Span};
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::rc::Rc;
+
+/// Limits applied while loading sources.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Largest accepted policy or module file, in bytes (default 1 MiB).
+    pub max_source_size: usize,
+    /// Deepest accepted expression nesting (default 64).
+    pub max_depth: usize,
+    /// Folder imports must stay inside; the entry file's folder when `None`.
+    pub root: Option<PathBuf>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_source_size: 1 << 20,
+            max_depth: 64,
+            root: None,
+        }
+    }
+}
+
+/// Where source files come from: the real file system, or memory (tests and
+/// embedders that keep policies in a database).
+pub trait FileSystem {
+    /// Reads a file as UTF-8.
+    fn read(&self, path: &Path) -> io::Result<String>;
+    /// Resolves `..`, `.` and links.
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
+}
+
+/// The real file system.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RealFs;
+
+impl FileSystem for RealFs {
+    fn read(&self, path: &Path) -> io::Result<String> {
+        let bytes = std::fs::read(path)?;
+        String::from_utf8(bytes).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+            )
+        })
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
+}
+
+/// Files held in memory, keyed by path.
+#[derive(Clone, Debug, Default)]
+pub struct MemFs {
+    files: BTreeMap<PathBuf, String>,
+}
+
+impl MemFs {
+    /// An empty file system.
+    pub fn new() -> Self {
+        MemFs::default()
+    }
+
+    /// Adds a file.
+    pub fn insert(&mut self, path: impl Into<PathBuf>, text: impl Into<String>) -> &mut Self {
+        self.files.insert(normalize(&path.into()), text.into());
+        self
+    }
+}
+
+impl FileSystem for MemFs {
+    fn read(&self, path: &Path) -> io::Result<String> {
+        self.files
+            .get(&normalize(path))
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+    }
+
+    fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
+        let p = normalize(path);
+        if self.files.contains_key(&p) {
+            Ok(p)
+        } else {
+            Err(io::Error::new(io::ErrorKind::NotFound, "no such file"))
+        }
+    }
+}
+
+/// Resolves `.` and `..` lexically.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// An import after resolution.
+#[derive(Clone, Debug)]
+pub struct ResolvedImport {
+    /// The name the module is bound to.
+    pub alias: String,
+    /// Index of the module in [`Loaded::modules`].
+    pub module: usize,
+    /// The import statement.
+    pub span: Span,
+}
+
+/// One parsed source file.
+#[derive(Clone, Debug)]
+pub struct Module {
+    /// The name shown to users: `std.secrets` or the file path.
+    pub name: String,
+    /// The parsed file.
+    pub ast: Rc<ast::File>,
+    /// Its imports, resolved.
+    pub imports: Vec<ResolvedImport>,
+}
+
+/// A gate with all its modules.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Modules, dependencies first; the entry is last.
+    pub modules: Vec<Module>,
+    /// Every source text, for diagnostics.
+    pub sources: SourceMap,
+    /// Errors found while loading and parsing.
+    pub errors: Vec<Error>,
+}
+
+impl Loaded {
+    /// Index of the entry module (the gate).
+    pub fn entry(&self) -> Option<usize> {
+        self.modules.len().checked_sub(1)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Std(String),
+    File(PathBuf),
+    Inline(String),
+}
+
+struct State<'f> {
+    fs: &'f dyn FileSystem,
+    options: LoadOptions,
+    root: Option<PathBuf>,
+    loaded: Loaded,
+    done: BTreeMap<Key, usize>,
+    in_progress: Vec<(Key, String)>,
+}
+
+/// Loads the gate at `path` and everything it imports.
+pub fn load_file(path: &Path, fs: &dyn FileSystem, options: LoadOptions) -> Loaded {
+    let canonical = fs.canonicalize(path);
+    let root = options
+        .root
+        .clone()
+        .and_then(|r| fs.canonicalize(&r).ok())
+        .or_else(|| canonical.as_ref().ok().and_then(|p| p.parent().map(Path::to_path_buf)));
+    let mut state = State {
+        fs,
+        options,
+        root,
+        loaded: Loaded::default(),
+        done: BTreeMap::new(),
+        in_progress: Vec::new(),
+    };
+    let name = path.display().to_string();
+    match canonical.and_then(|p| fs.read(&p).map(|t| (p, t))) {
+        Ok((p, text)) => {
+            state.load(Key::File(p), name, text, Span::default());
+        }
+        Err(e) => {
+            state.loaded.errors.push(Error::new(
+                ErrorKind::ImportNotFound {
+                    target: name,
+                    reason: e.to_string(),
+                },
+                Span::default(),
+            ));
+        }
+    }
+    state.loaded
+}
+
+/// Loads a gate given as text. `name` is shown in diagnostics; file imports
+/// are resolved relative to `base` (and may not leave it).
+pub fn load_source(name: &str, text: &str, base: Option<&Path>, fs: &dyn FileSystem, options: LoadOptions) -> Loaded {
+    let root = options
+        .root
+        .clone()
+        .or_else(|| base.map(Path::to_path_buf))
+        .map(|r| fs.canonicalize(&r).unwrap_or_else(|_| normalize(&r)));
+    let mut state = State {
+        fs,
+        options,
+        root: root.clone(),
+        loaded: Loaded::default(),
+        done: BTreeMap::new(),
+        in_progress: Vec::new(),
+    };
+    let key = match root {
+        Some(r) => Key::File(r.join("<inline>")),
+        None => Key::Inline(name.to_string()),
+    };
+    state.load(key, name.to_string(), text.to_string(), Span::default());
+    state.loaded
+}
+
+impl State<'_> {
+    fn load(&mut self, key: Key, name: String, text: String, at: Span) -> Option<usize> {
+        if let Some(&i) = self.done.get(&key) {
+            return Some(i);
+        }
+        if let Some(pos) = self.in_progress.iter().position(|(k, _)| *k == key) {
+            let mut cycle: Vec<String> = self.in_progress.iter().skip(pos).map(|(_, n)| n.clone()).collect();
+            cycle.push(name);
+            self.loaded.errors.push(Error::new(ErrorKind::ImportCycle { cycle }, at));
+            return None;
+        }
+        if text.len() > self.options.max_source_size {
+            self.loaded.errors.push(Error::new(
+                ErrorKind::SourceTooLarge {
+                    name,
+                    size: text.len(),
+                    limit: self.options.max_source_size,
+                },
+                at,
+            ));
+            return None;
+        }
+        let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+        let source = self.loaded.sources.add(name.clone(), text.as_str());
+        let (file, errors) = parse_file_with(
+            source,
+            &text,
+            ParseOptions {
+                max_depth: self.options.max_depth,
+            },
+        );
+        self.loaded.errors.extend(errors);
+        self.in_progress.push((key.clone(), name.clone()));
+        let mut imports = Vec::new();
+        for item in &file.items {
+            let Item::Import(import) = item else { continue };
+            if let Some(resolved) = self.import(&key, import) {
+                imports.push(resolved);
+            }
+        }
+        self.in_progress.pop();
+        let index = self.loaded.modules.len();
+        self.loaded.modules.push(Module {
+            name,
+            ast: Rc::new(file),
+            imports,
+        });
+        self.done.insert(key, index);
+        Some(index)
+    }
+
+    fn import(&mut self, from: &Key, import: &ast::Import) -> Option<ResolvedImport> {
+        let (key, name, text, default_alias) = match &import.target {
+            ImportTarget::Module(path) => {
+                let dotted = path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+                let alias = path.last().map(|p| p.name.clone()).unwrap_or_default();
+                match gate_stdlib::module(&dotted) {
+                    Some(text) => (Key::Std(dotted.clone()), dotted, text.to_string(), alias),
+                    None => {
+                        let known: Vec<String> = gate_stdlib::MODULES.iter().map(|(n, _)| n.to_string()).collect();
+                        let reason = if dotted.starts_with("std.") {
+                            format!("the standard modules are {}", crate::error::join_and(&known))
+                        } else {
+                            "import a file with a string, e.g. `import \"lib/common.gate\" as common`".to_string()
+                        };
+                        self.loaded.errors.push(Error::new(
+                            ErrorKind::ImportNotFound {
+                                target: dotted,
+                                reason,
+                            },
+                            import.span,
+                        ));
+                        return None;
+                    }
+                }
+            }
+            ImportTarget::Path(lit) => {
+                let base = match from {
+                    Key::File(p) => p.parent().map(Path::to_path_buf).unwrap_or_default(),
+                    Key::Std(_) | Key::Inline(_) => {
+                        self.loaded.errors.push(Error::new(
+                            ErrorKind::ImportNotFound {
+                                target: lit.value.clone(),
+                                reason: "file imports need a policy loaded from a file".into(),
+                            },
+                            import.span,
+                        ));
+                        return None;
+                    }
+                };
+                let joined = normalize(&base.join(&lit.value));
+                let canonical = match self.fs.canonicalize(&joined) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        self.loaded.errors.push(Error::new(
+                            ErrorKind::ImportNotFound {
+                                target: lit.value.clone(),
+                                reason: format!("{}: {e}", joined.display()),
+                            },
+                            lit.span,
+                        ));
+                        return None;
+                    }
+                };
+                if let Some(root) = &self.root {
+                    if !canonical.starts_with(root) {
+                        self.loaded.errors.push(Error::new(
+                            ErrorKind::ImportOutsideRoot {
+                                target: lit.value.clone(),
+                                root: root.display().to_string(),
+                            },
+                            lit.span,
+                        ));
+                        return None;
+                    }
+                }
+                let text = match self.fs.read(&canonical) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        self.loaded.errors.push(Error::new(
+                            ErrorKind::ImportNotFound {
+                                target: lit.value.clone(),
+                                reason: e.to_string(),
+                            },
+                            lit.span,
+                        ));
+                        return None;
+                    }
+                };
+                let stem = canonical
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                (Key::File(canonical), lit.value.clone(), text, stem)
+            }
+        };
+        let index = self.load(key, name.clone(), text, import.span)?;
+        if let Some(Header::Gate(_)) = self.loaded.modules.get(index).and_then(|m| m.ast.header.as_ref()) {
+            self.loaded
+                .errors
+                .push(Error::new(ErrorKind::ImportNotModule { target: name }, import.span));
+            return None;
+        }
+        let alias = import.alias.as_ref().map(|a| a.name.clone()).unwrap_or(default_alias);
+        Some(ResolvedImport {
+            alias,
+            module: index,
+            span: import.span,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fs(files: &[(&str, &str)]) -> MemFs {
+        let mut fs = MemFs::new();
+        for (p, t) in files {
+            fs.insert(*p, *t);
+        }
+        fs
+    }
+
+    #[test]
+    fn cycles_are_reported() {
+        let fs = fs(&[
+            ("/p/main.gate", "gate g {}\nimport \"a.gate\""),
+            ("/p/a.gate", "module a\nimport \"b.gate\""),
+            ("/p/b.gate", "module b\nimport \"a.gate\""),
+        ]);
+        let loaded = load_file(Path::new("/p/main.gate"), &fs, LoadOptions::default());
+        let codes: Vec<_> = loaded.errors.iter().map(Error::code).collect();
+        assert_eq!(codes, ["E0502"]);
+        assert!(matches!(&*loaded.errors[0].kind, ErrorKind::ImportCycle { cycle } if cycle == &["a.gate", "b.gate", "a.gate"]));
+    }
+
+    #[test]
+    fn imports_stay_inside_the_root() {
+        let fs = fs(&[("/p/main.gate", "gate g {}\nimport \"../x.gate\""), ("/x.gate", "module x")]);
+        let loaded = load_file(Path::new("/p/main.gate"), &fs, LoadOptions::default());
+        assert_eq!(loaded.errors[0].code(), "E0503");
+    }
+
+    #[test]
+    fn dependencies_come_first() {
+        let fs = fs(&[
+            ("/p/main.gate", "gate g {}\nimport \"lib/a.gate\"\nimport \"lib/b.gate\""),
+            ("/p/lib/a.gate", "module a\nimport \"b.gate\""),
+            ("/p/lib/b.gate", "module b"),
+        ]);
+        let loaded = load_file(Path::new("/p/main.gate"), &fs, LoadOptions::default());
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let names: Vec<_> = loaded.modules.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["b.gate", "lib/a.gate", "/p/main.gate"]);
+        assert_eq!(loaded.modules[2].imports.len(), 2);
+        assert_eq!(loaded.modules[2].imports[1].module, 0);
+    }
+
+    #[test]
+    fn gates_cannot_be_imported() {
+        let fs = fs(&[("/p/main.gate", "gate g {}\nimport \"other.gate\""), ("/p/other.gate", "gate o {}")]);
+        let loaded = load_file(Path::new("/p/main.gate"), &fs, LoadOptions::default());
+        assert_eq!(loaded.errors[0].code(), "E0504");
+    }
+
+    #[test]
+    fn size_limit() {
+        let big = format!("gate g {{}}\n{}", "# x\n".repeat(100));
+        let fs = fs(&[("/p/main.gate", &big)]);
+        let loaded = load_file(
+            Path::new("/p/main.gate"),
+            &fs,
+            LoadOptions {
+                max_source_size: 100,
+                ..LoadOptions::default()
+            },
+        );
+        assert_eq!(loaded.errors[0].code(), "E0505");
+    }
+}

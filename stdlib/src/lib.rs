@@ -1,0 +1,10 @@
+//! The gate standard library: modules written in the gate language and
+//! embedded in the binary. `import std.NAME` finds them here.
+
+/// Every standard module: its dotted name and its source text.
+pub const MODULES: &[(&str, &str)] = &[];
+
+/// The source of the standard module `name` (e.g. `std.time`), if there is one.
+pub fn module(name: &str) -> Option<&'static str> {
+    MODULES.iter().find(|(n, _)| *n == name).map(|(_, src)| *src)
+}
