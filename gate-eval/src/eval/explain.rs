@@ -1,0 +1,596 @@
+//! The explanation pass: a full evaluation of a `require` that did not hold,
+//! recording why.
+//!
+//! [`Eval::explain`] evaluates a predicate and records a failure wherever a
+//! part of it does not have the value wanted (`want`; `not` flips it). A
+//! part that comes out as wanted drops what its children recorded, so only
+//! the reasons that decide the outcome remain: every false conjunct of an
+//! `and`, every alternative of a failed `or`, every failing element of a
+//! quantifier.
+
+use super::{ElemFrame, Eval, RtError};
+use crate::explain::{ElementRef, Failure, KeyRef};
+use crate::value::{self, PathId, Val, V};
+use gate_lang::ir::{CmpOp, ExprId, Ir, MessagePart, QuantKind};
+
+type X = Result<bool, ()>;
+
+impl<'a> Eval<'a> {
+    /// Evaluates a predicate, recording why it does not equal `want`.
+    pub(super) fn explain(&mut self, id: ExprId, want: bool) -> X {
+        if let Err(e) = self.tick(id) {
+            self.record_error(&e);
+            return Err(());
+        }
+        let mark = self.fail_mark();
+        let prog: &'a gate_lang::ir::Program = self.prog;
+        let Some(node) = prog.node(id) else {
+            return Err(());
+        };
+        let result = match &node.ir {
+            Ir::And(items) => {
+                let mut all = true;
+                let mut errored = false;
+                for (item, guarded) in items {
+                    if *guarded && (!all || errored) {
+                        continue;
+                    }
+                    match self.explain(*item, want) {
+                        Ok(b) => all &= b,
+                        Err(()) => errored = true,
+                    }
+                }
+                if errored {
+                    Err(())
+                } else {
+                    Ok(all)
+                }
+            }
+            Ir::Or(items) => {
+                let mut any = false;
+                let mut errored = false;
+                for (item, guarded) in items {
+                    if *guarded && (any || errored) {
+                        continue;
+                    }
+                    match self.explain(*item, want) {
+                        Ok(b) => any |= b,
+                        Err(()) => errored = true,
+                    }
+                }
+                if !any && want {
+                    self.mark_alternatives(mark.0);
+                }
+                if errored {
+                    Err(())
+                } else {
+                    Ok(any)
+                }
+            }
+            Ir::Not(x) => self.explain(*x, !want).map(|b| !b),
+            Ir::If { cond, then, otherwise } => match self.eval_bool(*cond) {
+                Ok(true) => self.explain(*then, want),
+                Ok(false) => self.explain(*otherwise, want),
+                Err(e) => {
+                    self.record_error(&e);
+                    Err(())
+                }
+            },
+            Ir::Quant {
+                kind: kind @ (QuantKind::All | QuantKind::Any | QuantKind::None),
+                list,
+                slot,
+                body,
+                scope,
+            } => self.explain_quant(id, *kind, *list, *slot, *body, *scope, want),
+            Ir::Includes { list, args, key } => self.explain_includes(id, *list, args, *key, want),
+            Ir::Present(args) => self.explain_present(args, want),
+            Ir::Call { func, args } => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    match self.eval(*a) {
+                        Ok(v) => vals.push(v),
+                        Err(e) => {
+                            self.record_error(&e);
+                            return Err(());
+                        }
+                    }
+                }
+                match self.call(*func, vals, id, |this, body| Ok(this.explain(body, want))) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.record_error(&e);
+                        Err(())
+                    }
+                }
+            }
+            _ => match self.eval_bool(id) {
+                Ok(b) => {
+                    if b != want {
+                        self.leaf_failure(id, want);
+                    }
+                    Ok(b)
+                }
+                Err(e) => {
+                    self.record_error(&e);
+                    Err(())
+                }
+            },
+        };
+        if result == Ok(want) {
+            self.fail_restore(mark);
+        }
+        result
+    }
+
+    fn fail_mark(&self) -> (usize, usize) {
+        self.ex.as_ref().map(|e| (e.failures.len(), e.dropped)).unwrap_or((0, 0))
+    }
+
+    fn fail_restore(&mut self, mark: (usize, usize)) {
+        if let Some(ex) = self.ex.as_mut() {
+            ex.failures.truncate(mark.0);
+            ex.dropped = mark.1;
+        }
+    }
+
+    fn mark_alternatives(&mut self, from: usize) {
+        if let Some(ex) = self.ex.as_mut() {
+            if ex.failures.len() > from + 1 {
+                ex.next_any_of += 1;
+                let group = ex.next_any_of;
+                for f in ex.failures.iter_mut().skip(from) {
+                    if f.any_of.is_none() {
+                        f.any_of = Some(group);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn record_error(&mut self, e: &RtError) {
+        let info = self.error_info(e);
+        if let Some(ex) = self.ex.as_mut() {
+            if !ex.errors.iter().any(|x| x.code == info.code && x.path == info.path && x.span == info.span) {
+                ex.errors.push(info);
+            }
+        }
+    }
+
+    fn with_element<T>(&mut self, frame: ElemFrame<'a>, scope: gate_lang::ir::ScopeId, f: impl FnOnce(&mut Self) -> T) -> T {
+        let rule_level = self.call_depth == 0;
+        if rule_level {
+            if let Some(ex) = self.ex.as_mut() {
+                ex.elements.push(frame);
+                ex.scopes.push(scope);
+            }
+        }
+        let r = f(self);
+        if rule_level {
+            if let Some(ex) = self.ex.as_mut() {
+                ex.elements.pop();
+                ex.scopes.pop();
+            }
+        }
+        r
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn explain_quant(
+        &mut self,
+        id: ExprId,
+        kind: QuantKind,
+        list: ExprId,
+        slot: u32,
+        body: ExprId,
+        scope: gate_lang::ir::ScopeId,
+        want: bool,
+    ) -> X {
+        let l = match self.eval(list) {
+            Ok(l) => l,
+            Err(e) => {
+                self.record_error(&e);
+                return Err(());
+            }
+        };
+        let items = match self.list_of(&l, list) {
+            Ok(items) => items,
+            Err(e) => {
+                self.record_error(&e);
+                return Err(());
+            }
+        };
+        if items.is_empty() && kind == QuantKind::All {
+            self.vacuous(id, &l);
+        }
+        // Elements are explained one by one where a failing element is a
+        // reason (`all` wanted true, `none` wanted true, `any` wanted
+        // false); elsewhere the reason is the list as a whole.
+        let per_element_want = match (kind, want) {
+            (QuantKind::All, true) => Some(true),
+            (QuantKind::None, true) | (QuantKind::Any, false) => Some(false),
+            _ => None,
+        };
+        let mut count = 0usize;
+        let mut errored = false;
+        for i in 0..items.len() {
+            let e = match self.element(&l, &items, i, list) {
+                Ok(e) => e,
+                Err(err) => {
+                    self.record_error(&err);
+                    errored = true;
+                    continue;
+                }
+            };
+            self.set_local(slot, e.clone());
+            let single = matches!(items, crate::value::List::Ev(_, true));
+            let frame = ElemFrame {
+                list_path: l.path,
+                index: i,
+                single,
+                elem: e,
+            };
+            let r = self.with_element(frame, scope, |this| match per_element_want {
+                Some(w) => this.explain(body, w),
+                None => match this.eval_bool(body) {
+                    Ok(b) => Ok(b),
+                    Err(err) => {
+                        this.record_error(&err);
+                        Err(())
+                    }
+                },
+            });
+            match r {
+                Ok(true) => count += 1,
+                Ok(false) => {}
+                Err(()) => errored = true,
+            }
+        }
+        let n = items.len();
+        let value = match kind {
+            QuantKind::All => count == n,
+            QuantKind::Any => count > 0,
+            _ => count == 0,
+        };
+        if errored {
+            return Err(());
+        }
+        if value != want && per_element_want.is_none() {
+            let list_text = self.prog.sources.slice(self.span(list)).to_string();
+            let body_text = self.prog.sources.slice(self.span(body)).to_string();
+            let (expected, message) = match (kind, want) {
+                (QuantKind::Any, true) | (QuantKind::None, false) if n == 0 => (
+                    format!("an element that satisfies `{body_text}`"),
+                    format!("`{list_text}` is empty: no element satisfies `{body_text}`"),
+                ),
+                (QuantKind::Any, true) | (QuantKind::None, false) => (
+                    format!("an element that satisfies `{body_text}`"),
+                    format!("none of the {n} elements of `{list_text}` satisfies `{body_text}`"),
+                ),
+                _ => (
+                    format!("an element that does not satisfy `{body_text}`"),
+                    format!("all {n} elements of `{list_text}` satisfy `{body_text}`"),
+                ),
+            };
+            self.push_failure(id, Some(&l), expected, message);
+        }
+        Ok(value)
+    }
+
+    fn explain_includes(
+        &mut self,
+        id: ExprId,
+        list: ExprId,
+        args: &[ExprId],
+        key: Option<gate_lang::ir::KeyMatch>,
+        want: bool,
+    ) -> X {
+        let l = match self.eval(list) {
+            Ok(l) => l,
+            Err(e) => {
+                self.record_error(&e);
+                return Err(());
+            }
+        };
+        let list_text = self.prog.sources.slice(self.span(list)).to_string();
+        let schema = &self.prog.schema;
+        let key_info = key.and_then(|k| {
+            let rec = schema.record(k.record)?;
+            let field = rec.fields.get(k.field as usize)?.name.clone();
+            let cond = rec.key.as_ref().and_then(|kd| kd.condition_text.clone());
+            Some((field, cond))
+        });
+        let mut all = true;
+        let mut errored = false;
+        for a in args {
+            let v = match self.eval(*a) {
+                Ok(v) => v,
+                Err(e) => {
+                    self.record_error(&e);
+                    errored = true;
+                    continue;
+                }
+            };
+            let (found, rejected) = match self.matching(&l, &v, key, list) {
+                Ok(x) => x,
+                Err(e) => {
+                    self.record_error(&e);
+                    errored = true;
+                    continue;
+                }
+            };
+            let shown = value::display(&v.val, &self.prog.schema);
+            let present = !found.is_empty();
+            all &= present;
+            if present == want {
+                continue;
+            }
+            if want {
+                let (expected, message, subject) = match (&key_info, rejected.first()) {
+                    (Some((field, Some(cond))), Some(r)) => (
+                        format!("an element with `{field} == {shown}` and `{cond}`"),
+                        format!(
+                            "`{list_text}` has no {shown} for which `{cond}` holds (the one at {} does not)",
+                            self.paths.pointer(r.path, &self.prog.schema).unwrap_or_default()
+                        ),
+                        r.clone(),
+                    ),
+                    (Some((field, cond)), _) => (
+                        match cond {
+                            Some(c) => format!("an element with `{field} == {shown}` and `{c}`"),
+                            None => format!("an element with `{field} == {shown}`"),
+                        },
+                        format!("`{list_text}` has no element with `{field}` {shown}"),
+                        self.keys_of(&l, key, list),
+                    ),
+                    (None, _) => (
+                        format!("{shown} in the list"),
+                        format!("`{list_text}` does not include {shown}"),
+                        V::at(l.val.clone(), l.path),
+                    ),
+                };
+                self.push_failure(id, Some(&subject), expected, message);
+            } else if let Some(f) = found.first() {
+                let at = self.paths.pointer(f.path, &self.prog.schema).unwrap_or_default();
+                self.push_failure(
+                    id,
+                    Some(f),
+                    format!("no {shown} in `{list_text}`"),
+                    format!("`{list_text}` includes {shown} (at {at})"),
+                );
+            }
+        }
+        if errored {
+            Err(())
+        } else {
+            Ok(all)
+        }
+    }
+
+    /// The keys of a list of records, as a list value (for explanations).
+    fn keys_of(&mut self, l: &V<'a>, key: Option<gate_lang::ir::KeyMatch>, id: ExprId) -> V<'a> {
+        let Some(k) = key else {
+            return l.clone();
+        };
+        let Ok(items) = self.list_of(l, id) else {
+            return l.clone();
+        };
+        let mut keys = Vec::new();
+        for i in 0..items.len() {
+            if let Ok(V {
+                val: Val::Record(_, fields),
+                ..
+            }) = self.element(l, &items, i, id)
+            {
+                if let Some(Ok(v)) = fields.get(k.field as usize).map(value::node_val) {
+                    keys.push(V::new(v));
+                }
+            }
+        }
+        V::at(Val::List(crate::value::List::Owned(std::rc::Rc::new(keys))), l.path)
+    }
+
+    fn explain_present(&mut self, args: &[ExprId], want: bool) -> X {
+        let mut all = true;
+        for a in args {
+            let (v, path) = match self.present_at(*a) {
+                Ok(x) => x,
+                Err(e) => {
+                    self.record_error(&e);
+                    return Err(());
+                }
+            };
+            let text = self.prog.sources.slice(self.span(*a)).to_string();
+            let here = v.is_some();
+            all &= here;
+            if here != want {
+                let subject = V::at(v.map(|x| x.val).unwrap_or(Val::Null), path);
+                if want {
+                    self.push_failure(*a, Some(&subject), "present and not null".into(), format!("`{text}` is missing or null"));
+                } else {
+                    self.push_failure(*a, Some(&subject), "absent or null".into(), format!("`{text}` is present"));
+                }
+            }
+        }
+        Ok(all)
+    }
+
+    /// Like `present`, but also says which path is missing.
+    fn present_at(&mut self, id: ExprId) -> Result<(Option<V<'a>>, PathId), RtError> {
+        let prog: &'a gate_lang::ir::Program = self.prog;
+        match prog.node(id).map(|n| &n.ir) {
+            Some(Ir::Field { base, record, slot, .. }) => {
+                let (b, bpath) = self.present_at(*base)?;
+                let Some(b) = b else {
+                    return Ok((None, bpath));
+                };
+                let path = self.paths.push(b.path, crate::value::Seg::Field(*record, *slot));
+                let v = self.present(id)?;
+                Ok((v, path))
+            }
+            _ => {
+                let v = self.present(id)?;
+                let path = v.as_ref().map(|v| v.path).unwrap_or(PathId::NONE);
+                Ok((v, path))
+            }
+        }
+    }
+
+    /// Records why a leaf predicate (a comparison, a boolean field, …) did
+    /// not have the wanted value.
+    fn leaf_failure(&mut self, id: ExprId, want: bool) {
+        let prog: &'a gate_lang::ir::Program = self.prog;
+        let Some(node) = prog.node(id) else { return };
+        let text = prog.sources.slice(node.span).to_string();
+        let schema = &prog.schema;
+        match &node.ir {
+            Ir::Compare { op, lhs, rhs } => {
+                let (Ok(l), Ok(r)) = (self.eval(*lhs), self.eval(*rhs)) else {
+                    return;
+                };
+                let (subject, other, subject_id, op) = if l.path.is_some() || !r.path.is_some() {
+                    (l, r, *lhs, *op)
+                } else {
+                    (r, l, *rhs, flip(*op))
+                };
+                let op = if want { op } else { op.negated() };
+                let expected = format!("{} {}", op.as_str(), value::display(&other.val, schema));
+                let subject_text = prog.sources.slice(self.span(subject_id)).to_string();
+                let message = format!(
+                    "`{subject_text}` is {}, expected {expected}",
+                    value::display(&subject.val, schema)
+                );
+                self.push_failure(id, Some(&subject), expected, message);
+            }
+            Ir::In { item, list } => {
+                let (Ok(x), Ok(l)) = (self.eval(*item), self.eval(*list)) else {
+                    return;
+                };
+                let expected = format!(
+                    "{} {}",
+                    if want { "one of" } else { "none of" },
+                    value::display(&l.val, schema)
+                );
+                let item_text = prog.sources.slice(self.span(*item)).to_string();
+                let message = format!("`{item_text}` is {}, expected {expected}", value::display(&x.val, schema));
+                self.push_failure(id, Some(&x), expected, message);
+            }
+            Ir::Builtin { args, .. } => {
+                let subject = args.first().and_then(|a| self.eval(*a).ok());
+                let message = format!("`{text}` is {}", !want);
+                self.push_failure(id, subject.as_ref(), format!("`{text}` to be {want}"), message);
+            }
+            _ => {
+                let subject = self.eval(id).ok();
+                let message = format!("`{text}` is {}", !want);
+                self.push_failure(id, subject.as_ref(), want.to_string(), message);
+            }
+        }
+    }
+
+    /// Records a failure at node `id` about `subject`.
+    fn push_failure(&mut self, id: ExprId, subject: Option<&V<'a>>, expected: String, default_message: String) {
+        let max = self.limits.max_failures;
+        let full = self.ex.as_ref().map(|e| e.failures.len() >= max).unwrap_or(true);
+        if full {
+            if let Some(ex) = self.ex.as_mut() {
+                ex.dropped += 1;
+            }
+            return;
+        }
+        let schema = &self.prog.schema;
+        let path = subject.and_then(|s| self.paths.pointer(s.path, schema));
+        let actual = subject
+            .map(|s| value::to_json(&s.val, schema, 2))
+            .unwrap_or(serde_json::Value::Null);
+        let element = self.current_element();
+        let message = self.render_message().unwrap_or(default_message);
+        let span = self.prog.sources.locate(self.span(id));
+        if let Some(ex) = self.ex.as_mut() {
+            ex.failures.push(Failure {
+                requirement: ex.requirement,
+                path,
+                actual,
+                expected,
+                message,
+                span,
+                element,
+                any_of: None,
+            });
+        }
+    }
+
+    fn current_element(&self) -> Option<ElementRef> {
+        let frame = self.ex.as_ref()?.elements.last()?;
+        let schema = &self.prog.schema;
+        let path = if frame.single {
+            self.paths.pointer(frame.list_path, schema)
+        } else {
+            self.paths.pointer(frame.elem.path, schema)
+        };
+        let key = match &frame.elem.val {
+            Val::Record(rid, fields) => schema.record(*rid).and_then(|rec| {
+                let slot = rec.identity_field()?;
+                let field = rec.fields.get(slot as usize)?;
+                let v = value::node_val(fields.get(slot as usize)?).ok()?;
+                if v.is_null() {
+                    return None;
+                }
+                Some(KeyRef {
+                    field: field.name.clone(),
+                    value: value::to_json(&v, schema, 1),
+                })
+            }),
+            _ => None,
+        };
+        Some(ElementRef {
+            path,
+            index: frame.index,
+            key,
+        })
+    }
+
+    /// Renders the requirement's message template in the innermost scope
+    /// that has a compiled variant.
+    fn render_message(&mut self) -> Option<String> {
+        let ex = self.ex.as_ref()?;
+        let message = ex.message?;
+        let rule_base = ex.rule_base;
+        let active: Vec<gate_lang::ir::ScopeId> = ex.scopes.clone();
+        let parts = active
+            .iter()
+            .rev()
+            .chain(std::iter::once(&gate_lang::ir::ScopeId(0)))
+            .find_map(|s| message.variants.iter().find(|(vs, _)| vs == s).map(|(_, p)| p))?;
+        let saved_base = self.base;
+        let saved_notes = self.notes.len();
+        self.base = rule_base;
+        let mut out = String::new();
+        for part in parts {
+            match part {
+                MessagePart::Text(t) => out.push_str(t),
+                MessagePart::Hole(e) => match self.eval(*e) {
+                    Ok(v) => match &v.val {
+                        Val::Str(_) | Val::OwnedStr(_) => out.push_str(v.val.as_str().unwrap_or("")),
+                        other => out.push_str(&value::display(other, &self.prog.schema)),
+                    },
+                    Err(_) => out.push_str("<unavailable>"),
+                },
+            }
+        }
+        self.base = saved_base;
+        self.notes.truncate(saved_notes);
+        Some(out)
+    }
+}
+
+/// The operator that holds with the operands swapped.
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
+}

@@ -1,0 +1,611 @@
+//! Exact evaluation of IR nodes.
+//!
+//! Nothing is short-circuited except guarded items (`x != null and x.y`):
+//! every item of an `and`/`or` and every element of a quantifier is
+//! evaluated, and an error anywhere is the result. [`Eval::eval_top`] is the
+//! fast path for a whole `require`, where only "true or not" matters.
+
+use super::{Eval, RtError, RtKind, R};
+use crate::value::{self, node_val, List, NodeError, PathId, Seg, Val, V};
+use gate_lang::ir::{ArithOp, CmpOp, Const, ExprId, Ir, QuantKind};
+use std::rc::Rc;
+
+impl<'a> Eval<'a> {
+    pub(super) fn err(&self, kind: RtKind, id: ExprId, path: PathId) -> RtError {
+        RtError {
+            kind,
+            span: self.span(id),
+            path,
+        }
+    }
+
+    fn ir(&self, id: ExprId) -> R<&'a Ir> {
+        let prog: &'a gate_lang::ir::Program = self.prog;
+        prog.node(id)
+            .map(|n| &n.ir)
+            .ok_or_else(|| self.err(RtKind::Internal("unknown node"), id, PathId::NONE))
+    }
+
+    /// Evaluates a predicate.
+    pub(super) fn eval_bool(&mut self, id: ExprId) -> R<bool> {
+        let v = self.eval(id)?;
+        match v.val {
+            Val::Bool(b) => Ok(b),
+            Val::Null => Err(self.err(RtKind::NullValue, id, v.path)),
+            _ => Err(self.err(RtKind::Internal("a predicate is not a boolean"), id, v.path)),
+        }
+    }
+
+    /// The fast path for a whole `require`: `and` and `all` stop at the
+    /// first item that is not true. Only `Ok(true)` means the requirement
+    /// holds; anything else is explained by a full evaluation.
+    pub(super) fn eval_top(&mut self, id: ExprId) -> R<bool> {
+        self.tick(id)?;
+        match self.ir(id)? {
+            Ir::And(items) => {
+                for (item, _) in items {
+                    if !self.eval_top(*item)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Ir::Quant {
+                kind: QuantKind::All,
+                list,
+                slot,
+                body,
+                ..
+            } => {
+                let l = self.eval(*list)?;
+                let items = self.list_of(&l, *list)?;
+                if items.is_empty() {
+                    self.vacuous(id, &l);
+                }
+                for i in 0..items.len() {
+                    let e = self.element(&l, &items, i, *list)?;
+                    self.set_local(*slot, e);
+                    if !self.eval_top(*body)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            _ => self.eval_bool(id),
+        }
+    }
+
+    pub(super) fn set_local(&mut self, slot: u32, v: V<'a>) {
+        if let Some(l) = self.locals.get_mut(self.base + slot as usize) {
+            *l = v;
+        }
+    }
+
+    /// The list inside a value, or an error.
+    pub(super) fn list_of(&self, v: &V<'a>, id: ExprId) -> R<List<'a>> {
+        match &v.val {
+            Val::List(l) => Ok(l.clone()),
+            Val::Null => Err(self.err(RtKind::NullValue, id, v.path)),
+            _ => Err(self.err(RtKind::Internal("not a list"), id, v.path)),
+        }
+    }
+
+    /// Element `i` of a list, with its path.
+    pub(super) fn element(&mut self, owner: &V<'a>, list: &List<'a>, i: usize, id: ExprId) -> R<V<'a>> {
+        match list {
+            List::Ev(nodes, single) => {
+                let node = nodes
+                    .get(i)
+                    .ok_or_else(|| self.err(RtKind::Internal("index out of range"), id, owner.path))?;
+                let path = if *single {
+                    owner.path
+                } else {
+                    self.paths.push(owner.path, Seg::Index(u32::try_from(i).unwrap_or(u32::MAX)))
+                };
+                self.read_node(node, path, id)
+            }
+            List::Owned(items) => items
+                .get(i)
+                .cloned()
+                .ok_or_else(|| self.err(RtKind::Internal("index out of range"), id, owner.path)),
+        }
+    }
+
+    pub(super) fn read_node(&self, node: &'a crate::evidence::Node, path: PathId, id: ExprId) -> R<V<'a>> {
+        match node_val(node) {
+            Ok(v) => Ok(V::at(v, path)),
+            Err(NodeError::Missing(i)) => Err(self.err(RtKind::Missing(i), id, path)),
+            Err(NodeError::Invalid(i)) => Err(self.err(RtKind::Invalid(i), id, path)),
+        }
+    }
+
+    /// Evaluates any node.
+    pub(super) fn eval(&mut self, id: ExprId) -> R<V<'a>> {
+        self.tick(id)?;
+        let ir = self.ir(id)?;
+        match ir {
+            Ir::Const(c) => Ok(V::new(match c {
+                Const::Null => Val::Null,
+                Const::Bool(b) => Val::Bool(*b),
+                Const::Int(i) => Val::Int(*i),
+                Const::Float(f) => Val::Float(*f),
+                Const::Str(s) => Val::Str(s),
+                Const::Time(t) => Val::Time(*t),
+                Const::Duration(d) => Val::Dur(*d),
+                Const::Enum(e, i) => Val::Enum(*e, *i),
+            })),
+            Ir::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.eval(*item)?);
+                }
+                Ok(V::new(Val::List(List::Owned(Rc::new(out)))))
+            }
+            Ir::Root => self.read_node(self.root, PathId::ROOT, id),
+            Ir::Local(s) => self
+                .locals
+                .get(self.base + *s as usize)
+                .cloned()
+                .ok_or_else(|| self.err(RtKind::Internal("unknown local"), id, PathId::NONE)),
+            Ir::Global(g) => match self.globals.get(g.0 as usize) {
+                Some(Some(v)) => v.clone(),
+                _ => Err(self.err(RtKind::Internal("global not evaluated"), id, PathId::NONE)),
+            },
+            Ir::Field {
+                base,
+                record,
+                slot,
+                null_safe,
+            } => {
+                let b = self.eval(*base)?;
+                match b.val {
+                    Val::Record(_, fields) => {
+                        let node = fields
+                            .get(*slot as usize)
+                            .ok_or_else(|| self.err(RtKind::Internal("unknown field"), id, b.path))?;
+                        let path = self.paths.push(b.path, Seg::Field(*record, *slot));
+                        self.read_node(node, path, id)
+                    }
+                    Val::Null if *null_safe => Ok(V::new(Val::Null)),
+                    Val::Null => Err(self.err(RtKind::NullValue, *base, b.path)),
+                    _ => Err(self.err(RtKind::Internal("field of a non-record"), id, b.path)),
+                }
+            }
+            Ir::Index { base, index } => {
+                let b = self.eval(*base)?;
+                let i = self.eval(*index)?;
+                let list = self.list_of(&b, *base)?;
+                let Val::Int(i) = i.val else {
+                    return Err(self.err(RtKind::Internal("index is not an integer"), id, i.path));
+                };
+                let len = list.len();
+                let pos = if i < 0 { i64::try_from(len).ok().and_then(|l| l.checked_add(i)) } else { Some(i) };
+                match pos.and_then(|p| usize::try_from(p).ok()).filter(|p| *p < len) {
+                    Some(p) => self.element(&b, &list, p, id),
+                    None => Err(self.err(RtKind::IndexOutOfRange { index: i, len }, id, b.path)),
+                }
+            }
+            Ir::MapGet { base, key } => {
+                let b = self.eval(*base)?;
+                let k = self.eval(*key)?;
+                let Val::Map(entries) = b.val else {
+                    return Err(self.err(RtKind::NullValue, *base, b.path));
+                };
+                let key = k.val.as_str().unwrap_or("");
+                match entries.iter().find(|(ek, _)| &**ek == key) {
+                    Some((ek, node)) => {
+                        let path = self.paths.push(b.path, Seg::Key(ek));
+                        self.read_node(node, path, id)
+                    }
+                    None => Ok(V::new(Val::Null)),
+                }
+            }
+            Ir::Not(x) => Ok(V::new(Val::Bool(!self.eval_bool(*x)?))),
+            Ir::Neg(x) => {
+                let v = self.eval(*x)?;
+                let out = match v.val {
+                    Val::Int(i) => Val::Int(i.checked_neg().ok_or_else(|| self.err(RtKind::Overflow("-"), id, v.path))?),
+                    Val::Float(f) => Val::Float(-f),
+                    Val::Dur(d) => Val::Dur(d.checked_neg().ok_or_else(|| self.err(RtKind::Overflow("-"), id, v.path))?),
+                    _ => return Err(self.err(RtKind::Internal("negation of a non-number"), id, v.path)),
+                };
+                Ok(V { val: out, path: v.path })
+            }
+            Ir::And(items) => {
+                let mut result = true;
+                let mut error = None;
+                for (item, guarded) in items {
+                    if *guarded && (!result || error.is_some()) {
+                        continue;
+                    }
+                    match self.eval_bool(*item) {
+                        Ok(b) => result &= b,
+                        Err(e) => {
+                            error.get_or_insert(e);
+                        }
+                    }
+                }
+                match error {
+                    Some(e) => Err(e),
+                    None => Ok(V::new(Val::Bool(result))),
+                }
+            }
+            Ir::Or(items) => {
+                let mut result = false;
+                let mut error = None;
+                for (item, guarded) in items {
+                    if *guarded && (result || error.is_some()) {
+                        continue;
+                    }
+                    match self.eval_bool(*item) {
+                        Ok(b) => result |= b,
+                        Err(e) => {
+                            error.get_or_insert(e);
+                        }
+                    }
+                }
+                match error {
+                    Some(e) => Err(e),
+                    None => Ok(V::new(Val::Bool(result))),
+                }
+            }
+            Ir::Compare { op, lhs, rhs } => {
+                let l = self.eval(*lhs)?;
+                let r = self.eval(*rhs)?;
+                Ok(V::new(Val::Bool(self.compare(*op, &l, &r, id)?)))
+            }
+            Ir::Arith { op, lhs, rhs } => {
+                let l = self.eval(*lhs)?;
+                let r = self.eval(*rhs)?;
+                self.arith(*op, l, r, id)
+            }
+            Ir::In { item, list } => {
+                let x = self.eval(*item)?;
+                let l = self.eval(*list)?;
+                Ok(V::new(Val::Bool(self.contains(&l, &x, *list)?)))
+            }
+            Ir::Coalesce { lhs, rhs } => {
+                let l = self.eval(*lhs)?;
+                if l.val.is_null() {
+                    self.eval(*rhs)
+                } else {
+                    Ok(l)
+                }
+            }
+            Ir::If { cond, then, otherwise } => {
+                if self.eval_bool(*cond)? {
+                    self.eval(*then)
+                } else {
+                    self.eval(*otherwise)
+                }
+            }
+            Ir::Quant {
+                kind,
+                list,
+                slot,
+                body,
+                ..
+            } => self.quant(id, *kind, *list, *slot, *body),
+            Ir::Includes { list, args, key } => {
+                let l = self.eval(*list)?;
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.eval(*a)?);
+                }
+                let mut all = true;
+                for v in &vals {
+                    all &= !self.matching(&l, v, *key, *list)?.0.is_empty();
+                }
+                Ok(V::new(Val::Bool(all)))
+            }
+            Ir::Present(args) => {
+                let mut all = true;
+                for a in args {
+                    all &= self.present(*a)?.is_some();
+                }
+                Ok(V::new(Val::Bool(all)))
+            }
+            Ir::Builtin { func, args } => self.builtin(id, *func, args),
+            Ir::Call { func, args } => {
+                let mut vals = Vec::with_capacity(args.len());
+                for a in args {
+                    vals.push(self.eval(*a)?);
+                }
+                self.call(*func, vals, id, |this, body| this.eval(body))
+            }
+        }
+    }
+
+    /// Runs a function body in a new frame with `args` in its first slots.
+    pub(super) fn call<T>(
+        &mut self,
+        func: gate_lang::ir::FuncId,
+        args: Vec<V<'a>>,
+        id: ExprId,
+        run: impl FnOnce(&mut Self, ExprId) -> R<T>,
+    ) -> R<T> {
+        let prog: &'a gate_lang::ir::Program = self.prog;
+        let f = prog
+            .functions
+            .get(func.0 as usize)
+            .ok_or_else(|| self.err(RtKind::Internal("unknown function"), id, PathId::NONE))?;
+        let saved = self.push_frame(f.frame_size);
+        for (i, v) in args.into_iter().enumerate() {
+            if let Some(l) = self.locals.get_mut(self.base + i) {
+                *l = v;
+            }
+        }
+        self.call_depth += 1;
+        let result = run(self, f.body);
+        self.call_depth -= 1;
+        self.pop_frame(saved);
+        result
+    }
+
+    fn quant(&mut self, id: ExprId, kind: QuantKind, list: ExprId, slot: u32, body: ExprId) -> R<V<'a>> {
+        let l = self.eval(list)?;
+        let items = self.list_of(&l, list)?;
+        if items.is_empty() && kind == QuantKind::All {
+            self.vacuous(id, &l);
+        }
+        let mut error = None;
+        let mut count: i64 = 0;
+        let mut out = Vec::new();
+        for i in 0..items.len() {
+            let e = match self.element(&l, &items, i, list) {
+                Ok(e) => e,
+                Err(err) => {
+                    error.get_or_insert(err);
+                    continue;
+                }
+            };
+            self.set_local(slot, e.clone());
+            match kind {
+                QuantKind::Map => match self.eval(body) {
+                    Ok(v) => out.push(v),
+                    Err(err) => {
+                        error.get_or_insert(err);
+                    }
+                },
+                _ => match self.eval_bool(body) {
+                    Ok(true) => {
+                        count += 1;
+                        if kind == QuantKind::Filter {
+                            out.push(e);
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(err) => {
+                        error.get_or_insert(err);
+                    }
+                },
+            }
+        }
+        if let Some(e) = error {
+            return Err(e);
+        }
+        let n = i64::try_from(items.len()).unwrap_or(i64::MAX);
+        Ok(V::new(match kind {
+            QuantKind::All => Val::Bool(count == n),
+            QuantKind::Any => Val::Bool(count > 0),
+            QuantKind::None => Val::Bool(count == 0),
+            QuantKind::Count => Val::Int(count),
+            QuantKind::Filter | QuantKind::Map => Val::List(List::Owned(Rc::new(out))),
+        }))
+    }
+
+    /// The elements of `list` that match `v` (by key and key condition for
+    /// records), and those whose key matched but whose condition did not.
+    pub(super) fn matching(
+        &mut self,
+        list: &V<'a>,
+        v: &V<'a>,
+        key: Option<gate_lang::ir::KeyMatch>,
+        id: ExprId,
+    ) -> R<(Vec<V<'a>>, Vec<V<'a>>)> {
+        let items = self.list_of(list, id)?;
+        let mut found = Vec::new();
+        let mut rejected = Vec::new();
+        let mut error = None;
+        for i in 0..items.len() {
+            let e = match self.element(list, &items, i, id) {
+                Ok(e) => e,
+                Err(err) => {
+                    error.get_or_insert(err);
+                    continue;
+                }
+            };
+            match key {
+                None => {
+                    if value::equal(&e.val, &v.val) {
+                        found.push(e);
+                    }
+                }
+                Some(k) => {
+                    let Val::Record(_, fields) = e.val else {
+                        error.get_or_insert(self.err(RtKind::NullValue, id, e.path));
+                        continue;
+                    };
+                    let Some(node) = fields.get(k.field as usize) else {
+                        continue;
+                    };
+                    let kpath = self.paths.push(e.path, Seg::Field(k.record, k.field));
+                    let kv = match self.read_node(node, kpath, id) {
+                        Ok(kv) => kv,
+                        Err(err) => {
+                            error.get_or_insert(err);
+                            continue;
+                        }
+                    };
+                    if !value::equal(&kv.val, &v.val) {
+                        continue;
+                    }
+                    let ok = match k.condition {
+                        None => Ok(true),
+                        Some(f) => self.call(f, vec![e.clone()], id, |this, body| this.eval_bool(body)),
+                    };
+                    match ok {
+                        Ok(true) => found.push(e),
+                        Ok(false) => rejected.push(e),
+                        Err(err) => {
+                            error.get_or_insert(err);
+                        }
+                    }
+                }
+            }
+        }
+        match error {
+            Some(e) => Err(e),
+            None => Ok((found, rejected)),
+        }
+    }
+
+    /// The value of a place if it is present and not null.
+    pub(super) fn present(&mut self, id: ExprId) -> R<Option<V<'a>>> {
+        match self.ir(id)? {
+            Ir::Field { base, record, slot, .. } => {
+                let Some(b) = self.present(*base)? else {
+                    return Ok(None);
+                };
+                let Val::Record(_, fields) = b.val else {
+                    return Ok(None);
+                };
+                let path = self.paths.push(b.path, Seg::Field(*record, *slot));
+                match fields.get(*slot as usize) {
+                    None
+                    | Some(crate::evidence::Node::Absent)
+                    | Some(crate::evidence::Node::Null)
+                    | Some(crate::evidence::Node::Missing(_)) => Ok(None),
+                    Some(crate::evidence::Node::Invalid(_)) => Ok(Some(V::at(Val::Null, path))),
+                    Some(node) => Ok(Some(self.read_node(node, path, id)?)),
+                }
+            }
+            _ => {
+                let v = self.eval(id)?;
+                Ok((!v.val.is_null()).then_some(v))
+            }
+        }
+    }
+
+    pub(super) fn compare(&self, op: CmpOp, l: &V<'a>, r: &V<'a>, id: ExprId) -> R<bool> {
+        Ok(match op {
+            CmpOp::Eq => value::equal(&l.val, &r.val),
+            CmpOp::Ne => !value::equal(&l.val, &r.val),
+            _ => {
+                let ord = value::order(&l.val, &r.val).ok_or_else(|| {
+                    let path = if l.val.is_null() { l.path } else { r.path };
+                    let kind = if l.val.is_null() || r.val.is_null() {
+                        RtKind::NullValue
+                    } else {
+                        RtKind::Internal("values cannot be ordered")
+                    };
+                    self.err(kind, id, path)
+                })?;
+                match op {
+                    CmpOp::Lt => ord.is_lt(),
+                    CmpOp::Le => ord.is_le(),
+                    CmpOp::Gt => ord.is_gt(),
+                    CmpOp::Ge => ord.is_ge(),
+                    CmpOp::Eq | CmpOp::Ne => false,
+                }
+            }
+        })
+    }
+
+    pub(super) fn contains(&mut self, list: &V<'a>, x: &V<'a>, id: ExprId) -> R<bool> {
+        match &list.val {
+            Val::Map(entries) => Ok(entries.iter().any(|(k, _)| Some(&**k) == x.val.as_str())),
+            _ => {
+                let items = self.list_of(list, id)?;
+                let mut found = false;
+                for i in 0..items.len() {
+                    let e = self.element(list, &items, i, id)?;
+                    found |= value::equal(&e.val, &x.val);
+                }
+                Ok(found)
+            }
+        }
+    }
+
+    fn arith(&self, op: ArithOp, l: V<'a>, r: V<'a>, id: ExprId) -> R<V<'a>> {
+        use Val::*;
+        let path = deeper(&self.paths, l.path, r.path);
+        let overflow = || self.err(RtKind::Overflow(op.as_str()), id, path);
+        let finite = |f: f64| if f.is_finite() { Ok(Float(f)) } else { Err(overflow()) };
+        let val = match (op, &l.val, &r.val) {
+            (ArithOp::Add, Int(a), Int(b)) => Int(a.checked_add(*b).ok_or_else(overflow)?),
+            (ArithOp::Sub, Int(a), Int(b)) => Int(a.checked_sub(*b).ok_or_else(overflow)?),
+            (ArithOp::Mul, Int(a), Int(b)) => Int(a.checked_mul(*b).ok_or_else(overflow)?),
+            (ArithOp::Div | ArithOp::Rem, Int(_), Int(0)) => {
+                return Err(self.err(RtKind::DivisionByZero, id, path));
+            }
+            (ArithOp::Div, Int(a), Int(b)) => Int(a.checked_div(*b).ok_or_else(overflow)?),
+            (ArithOp::Rem, Int(a), Int(b)) => Int(a.checked_rem(*b).ok_or_else(overflow)?),
+            (_, Int(_) | Float(_), Int(_) | Float(_)) => {
+                let a = as_f64(&l.val);
+                let b = as_f64(&r.val);
+                match op {
+                    ArithOp::Add => finite(a + b)?,
+                    ArithOp::Sub => finite(a - b)?,
+                    ArithOp::Mul => finite(a * b)?,
+                    ArithOp::Div if b == 0.0 => return Err(self.err(RtKind::DivisionByZero, id, path)),
+                    ArithOp::Div => finite(a / b)?,
+                    ArithOp::Rem => return Err(self.err(RtKind::Internal("remainder of floats"), id, path)),
+                }
+            }
+            (ArithOp::Add, Time(t), Dur(d)) | (ArithOp::Add, Dur(d), Time(t)) => Time(t.checked_add(*d).ok_or_else(overflow)?),
+            (ArithOp::Sub, Time(t), Dur(d)) => Time(t.checked_sub(*d).ok_or_else(overflow)?),
+            (ArithOp::Sub, Time(a), Time(b)) => Dur(a.checked_sub(*b).ok_or_else(overflow)?),
+            (ArithOp::Add, Dur(a), Dur(b)) => Dur(a.checked_add(*b).ok_or_else(overflow)?),
+            (ArithOp::Sub, Dur(a), Dur(b)) => Dur(a.checked_sub(*b).ok_or_else(overflow)?),
+            (ArithOp::Mul, Dur(d), Int(n)) | (ArithOp::Mul, Int(n), Dur(d)) => {
+                Dur(d.checked_mul(i128::from(*n)).ok_or_else(overflow)?)
+            }
+            (ArithOp::Div, Dur(_), Int(0)) => return Err(self.err(RtKind::DivisionByZero, id, path)),
+            (ArithOp::Div, Dur(d), Int(n)) => Dur(d.checked_div(i128::from(*n)).ok_or_else(overflow)?),
+            (ArithOp::Add, List(a), List(b)) => {
+                let mut out = Vec::with_capacity(a.len() + b.len());
+                for (lv, list) in [(&l, a), (&r, b)] {
+                    match list {
+                        crate::value::List::Owned(v) => out.extend(v.iter().cloned()),
+                        crate::value::List::Ev(nodes, _) => {
+                            for n in nodes.iter() {
+                                out.push(self.read_node(n, lv.path, id)?);
+                            }
+                        }
+                    }
+                }
+                List(crate::value::List::Owned(Rc::new(out)))
+            }
+            _ => match (l.val.as_str(), r.val.as_str(), op) {
+                (Some(a), Some(b), ArithOp::Add) => OwnedStr(Rc::from(format!("{a}{b}").as_str())),
+                _ => return Err(self.err(RtKind::Internal("bad operands"), id, path)),
+            },
+        };
+        Ok(V { val, path })
+    }
+}
+
+fn as_f64(v: &Val<'_>) -> f64 {
+    match v {
+        Val::Int(i) => *i as f64,
+        Val::Float(f) => *f,
+        _ => 0.0,
+    }
+}
+
+/// Of two paths, the more specific one (the one with more segments).
+pub(super) fn deeper(paths: &crate::value::Paths<'_>, a: PathId, b: PathId) -> PathId {
+    match (a.is_some(), b.is_some()) {
+        (true, false) => a,
+        (false, true) => b,
+        (false, false) => PathId::NONE,
+        (true, true) => {
+            if paths.depth(b) > paths.depth(a) {
+                b
+            } else {
+                a
+            }
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! The tree-walking evaluator over the IR.
+//!
+//! Each rule runs its statements in order. A `require` is first evaluated
+//! quickly (`and` and `all` stop at the first false); if it does not
+//! come out true, it is evaluated again in full by [`explain`], which records
+//! a [`Failure`](crate::explain::Failure) for every predicate that did not
+//! hold and an [`EvalError`](crate::explain::EvalError) for every error.
+//! Errors are never absorbed: an error anywhere in a predicate, in an `or`
+//! branch or a quantifier included, makes the rule's outcome `error`.
+//!
+//! - [`expr`]: exact evaluation of every IR node;
+//! - [`explain`]: the second pass, recording explanations;
+//! - [`builtins`]: built-in functions.
+
+mod builtins;
+mod explain;
+mod expr;
+
+use crate::decision::{RuleOutcome, RuleResult};
+use crate::evidence::{Issue, Node};
+use crate::explain::{EvalError, Failure, Note, NoteKind};
+use crate::value::{Paths, V};
+use gate_lang::ir::{ExprId, Message, Program, Rule, ScopeId, Step};
+use gate_lang::span::Span;
+use std::time::Instant;
+
+/// Limits on one evaluation.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Most IR nodes evaluated, over all rules (default 50 million).
+    pub max_steps: u64,
+    /// Wall-clock deadline.
+    pub deadline: Option<Instant>,
+    /// Most failures kept per rule (default 100; the total is still counted).
+    pub max_failures: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_steps: 50_000_000,
+            deadline: None,
+            max_failures: 100,
+        }
+    }
+}
+
+/// Why evaluating an expression failed.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum RtKind {
+    Missing(u32),
+    Invalid(u32),
+    Overflow(&'static str),
+    DivisionByZero,
+    IndexOutOfRange { index: i64, len: usize },
+    NullValue,
+    StepLimit(u64),
+    Deadline,
+    Internal(&'static str),
+}
+
+/// A runtime error: what, where in the policy, and which evidence.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RtError {
+    pub kind: RtKind,
+    pub span: Span,
+    pub path: crate::value::PathId,
+}
+
+pub(crate) type R<T> = Result<T, RtError>;
+
+/// An element of a rule-level quantifier being explained.
+#[derive(Clone, Debug)]
+struct ElemFrame<'a> {
+    list_path: crate::value::PathId,
+    index: usize,
+    single: bool,
+    elem: V<'a>,
+}
+
+/// State of the explanation pass of one `require`.
+#[derive(Default)]
+struct Explaining<'a> {
+    failures: Vec<Failure>,
+    errors: Vec<EvalError>,
+    dropped: usize,
+    elements: Vec<ElemFrame<'a>>,
+    scopes: Vec<ScopeId>,
+    message: Option<&'a Message>,
+    requirement: usize,
+    rule_base: usize,
+    next_any_of: u32,
+}
+
+/// One evaluation of a program over one evidence document.
+pub(crate) struct Eval<'a> {
+    prog: &'a Program,
+    root: &'a Node,
+    issues: &'a [Issue],
+    paths: Paths<'a>,
+    locals: Vec<V<'a>>,
+    base: usize,
+    globals: Vec<Option<R<V<'a>>>>,
+    steps: u64,
+    limits: &'a Limits,
+    call_depth: u32,
+    notes: Vec<Note>,
+    ex: Option<Explaining<'a>>,
+}
+
+impl<'a> Eval<'a> {
+    pub fn new(prog: &'a Program, root: &'a Node, issues: &'a [Issue], limits: &'a Limits) -> Self {
+        Eval {
+            prog,
+            root,
+            issues,
+            paths: Paths::new(),
+            locals: Vec::new(),
+            base: 0,
+            globals: Vec::new(),
+            steps: 0,
+            limits,
+            call_depth: 0,
+            notes: Vec::new(),
+            ex: None,
+        }
+    }
+
+    /// Evaluates the top-level `let`s, in dependency order.
+    pub fn run_globals(&mut self) {
+        self.globals = vec![None; self.prog.globals.len()];
+        for (i, g) in self.prog.globals.iter().enumerate() {
+            let base = self.push_frame(g.frame_size);
+            let v = self.eval(g.expr);
+            self.pop_frame(base);
+            if let Some(slot) = self.globals.get_mut(i) {
+                *slot = Some(v);
+            }
+        }
+        self.notes.clear();
+    }
+
+    fn push_frame(&mut self, size: u32) -> usize {
+        let saved = self.base;
+        self.base = self.locals.len();
+        self.locals.resize(self.base + size as usize, V::new(crate::value::Val::Null));
+        saved
+    }
+
+    fn pop_frame(&mut self, saved: usize) {
+        self.locals.truncate(self.base);
+        self.base = saved;
+    }
+
+    /// Evaluates one rule.
+    pub fn run_rule(&mut self, rule: &'a Rule) -> RuleResult {
+        let mut result = RuleResult {
+            id: rule.id.clone(),
+            title: rule.title.clone(),
+            severity: rule.severity,
+            outcome: RuleOutcome::Pass,
+            controls: rule.controls.clone(),
+            span: self.prog.sources.locate(rule.span),
+            failures: Vec::new(),
+            failures_total: 0,
+            errors: Vec::new(),
+            notes: Vec::new(),
+        };
+        let saved = self.push_frame(rule.frame_size);
+        let mut requirement = 0;
+        'steps: for step in &rule.steps {
+            match step {
+                Step::When(e) => match self.eval_bool(*e) {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        result.outcome = RuleOutcome::NotApplicable;
+                        result.notes.clear();
+                        break 'steps;
+                    }
+                    Err(err) => {
+                        result.errors.push(self.error_info(&err));
+                        break 'steps;
+                    }
+                },
+                Step::Let { slot, expr } => match self.eval(*expr) {
+                    Ok(v) => {
+                        if let Some(l) = self.locals.get_mut(self.base + *slot as usize) {
+                            *l = v;
+                        }
+                    }
+                    Err(err) => {
+                        result.errors.push(self.error_info(&err));
+                        break 'steps;
+                    }
+                },
+                Step::Require(req) => {
+                    let index = requirement;
+                    requirement += 1;
+                    self.notes.clear();
+                    let fast = self.eval_top(req.expr);
+                    if matches!(fast, Ok(true)) {
+                        result.notes.append(&mut self.notes);
+                        continue;
+                    }
+                    self.notes.clear();
+                    let ex = Explaining {
+                        message: req.message.as_ref(),
+                        requirement: index,
+                        rule_base: self.base,
+                        ..Explaining::default()
+                    };
+                    self.ex = Some(ex);
+                    let outcome = self.explain(req.expr, true);
+                    let ex = self.ex.take().unwrap_or_default();
+                    result.notes.append(&mut self.notes);
+                    let mut failures = ex.failures;
+                    if matches!(outcome, Ok(false)) && failures.is_empty() && ex.errors.is_empty() {
+                        failures.push(self.generic_failure(req.expr, index));
+                    }
+                    result.failures_total += failures.len() + ex.dropped;
+                    result.failures.extend(failures);
+                    result.errors.extend(ex.errors);
+                    if matches!(outcome, Err(_)) && result.errors.is_empty() {
+                        result.errors.push(EvalError {
+                            code: "E0609",
+                            message: "the requirement could not be evaluated".into(),
+                            path: None,
+                            span: self.prog.sources.locate(req.span),
+                        });
+                    }
+                }
+            }
+        }
+        self.pop_frame(saved);
+        if result.outcome != RuleOutcome::NotApplicable {
+            result.outcome = if !result.errors.is_empty() {
+                RuleOutcome::Error
+            } else if result.failures_total > 0 {
+                RuleOutcome::Fail
+            } else {
+                RuleOutcome::Pass
+            };
+        }
+        let max = self.limits.max_failures;
+        if result.failures.len() > max {
+            result.failures.truncate(max);
+        }
+        dedup_notes(&mut result.notes);
+        result
+    }
+
+    fn generic_failure(&self, id: ExprId, requirement: usize) -> Failure {
+        let span = self.span(id);
+        Failure {
+            requirement,
+            path: None,
+            actual: serde_json::Value::Bool(false),
+            expected: "true".into(),
+            message: format!("`{}` does not hold", self.prog.sources.slice(span)),
+            span: self.prog.sources.locate(span),
+            element: None,
+            any_of: None,
+        }
+    }
+
+    fn span(&self, id: ExprId) -> Span {
+        self.prog.node(id).map(|n| n.span).unwrap_or_default()
+    }
+
+    /// Counts a step and checks the budget and the deadline.
+    fn tick(&mut self, id: ExprId) -> R<()> {
+        self.steps += 1;
+        if self.steps > self.limits.max_steps {
+            return Err(RtError {
+                kind: RtKind::StepLimit(self.limits.max_steps),
+                span: self.span(id),
+                path: crate::value::PathId::NONE,
+            });
+        }
+        if self.steps & 0xfff == 0 {
+            if let Some(deadline) = self.limits.deadline {
+                if Instant::now() >= deadline {
+                    return Err(RtError {
+                        kind: RtKind::Deadline,
+                        span: self.span(id),
+                        path: crate::value::PathId::NONE,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records that `all` held over an empty list.
+    fn vacuous(&mut self, id: ExprId, list: &V<'a>) {
+        let span = self.span(id);
+        let text = self.prog.sources.slice(span).to_string();
+        let list_text = match self.prog.node(id).map(|n| &n.ir) {
+            Some(gate_lang::ir::Ir::Quant { list, .. }) => self.prog.sources.slice(self.span(*list)).to_string(),
+            _ => text.clone(),
+        };
+        self.notes.push(Note {
+            kind: NoteKind::VacuousTruth,
+            message: format!("`{list_text}` is empty, so `{text}` holds without checking anything"),
+            path: self.paths.pointer(list.path, &self.prog.schema),
+            span: self.prog.sources.locate(span),
+        });
+    }
+
+    /// Turns a runtime error into an explanation.
+    fn error_info(&self, err: &RtError) -> EvalError {
+        let text = self.prog.sources.slice(err.span).to_string();
+        let mut path = self.paths.pointer(err.path, &self.prog.schema);
+        let (code, message) = match &err.kind {
+            RtKind::Missing(i) => {
+                let issue = self.issues.get(*i as usize);
+                if let Some(issue) = issue {
+                    path = Some(issue.path.clone());
+                }
+                (
+                    "E0601",
+                    match issue {
+                        Some(issue) => format!("{}; `{text}` cannot be evaluated", issue.message()),
+                        None => format!("required evidence for `{text}` is missing"),
+                    },
+                )
+            }
+            RtKind::Invalid(i) => {
+                let issue = self.issues.get(*i as usize);
+                if let Some(issue) = issue {
+                    path = Some(issue.path.clone());
+                }
+                (
+                    "E0602",
+                    match issue {
+                        Some(issue) => format!("{}; `{text}` cannot be evaluated", issue.message()),
+                        None => format!("evidence for `{text}` has the wrong type"),
+                    },
+                )
+            }
+            RtKind::Overflow(op) => ("E0603", format!("`{text}` overflows ({op})")),
+            RtKind::DivisionByZero => ("E0604", format!("division by zero in `{text}`")),
+            RtKind::IndexOutOfRange { index, len } => (
+                "E0605",
+                format!("index {index} is outside the list of {len} elements in `{text}`"),
+            ),
+            RtKind::StepLimit(n) => ("E0606", format!("evaluation exceeded the step budget of {n}")),
+            RtKind::Deadline => ("E0607", "evaluation exceeded its deadline".to_string()),
+            RtKind::NullValue => ("E0609", format!("`{text}` is null where a value is required")),
+            RtKind::Internal(what) => ("E0609", format!("internal error evaluating `{text}`: {what}")),
+        };
+        EvalError {
+            code,
+            message,
+            path,
+            span: self.prog.sources.locate(err.span),
+        }
+    }
+}
+
+fn dedup_notes(notes: &mut Vec<Note>) {
+    let mut seen = std::collections::HashSet::new();
+    notes.retain(|n| seen.insert((n.span.start, n.span.file.clone(), n.path.clone())));
+}

@@ -1,0 +1,375 @@
+//! Evidence, typed by the gate's schema.
+//!
+//! A JSON document is converted once, before evaluation, into a tree of
+//! [`Node`]s shaped by the schema: records become slot arrays in field
+//! order, enum values become indexes, timestamps become numbers. Fields the
+//! schema does not declare are skipped. Whatever does not fit the schema is
+//! recorded as an [`Issue`] with its JSON pointer and marked in the tree, so
+//! a rule that reads it gets an error while rules that do not still run.
+
+use gate_lang::time::parse_timestamp;
+use gate_lang::types::{EnumId, RecordId, Schema, Type};
+use serde_json::Value;
+
+/// A value of the evidence tree.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Node {
+    /// An optional field that is not in the document.
+    Absent,
+    /// An optional field that is `null`.
+    Null,
+    /// A required field that is absent or `null`: reading it is an error.
+    Missing(u32),
+    /// A value that does not have the declared type: reading it is an error.
+    Invalid(u32),
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(Box<str>),
+    /// A timestamp: seconds and nanoseconds since the epoch.
+    Time(i64, u32),
+    /// A duration in nanoseconds, split to keep nodes small.
+    Duration(i64, u32),
+    /// An enum value.
+    Enum(EnumId, u32),
+    /// A list.
+    List(Box<[Node]>),
+    /// A `many<T>` field given as a single value (one element, no index in paths).
+    One(Box<[Node]>),
+    /// A record: its fields in declaration order.
+    Record(RecordId, Box<[Node]>),
+    /// A map.
+    Map(Box<[(Box<str>, Node)]>),
+}
+
+/// What was wrong with a value of the evidence.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum IssueKind {
+    /// A required field is not in the document.
+    Missing {
+        /// The declared type.
+        expected: String,
+    },
+    /// A required field is `null`.
+    Null {
+        /// The declared type.
+        expected: String,
+    },
+    /// A value has the wrong type or format.
+    Mismatch {
+        /// The declared type.
+        expected: String,
+        /// What the document has.
+        found: String,
+    },
+}
+
+/// A mismatch between the evidence and the schema.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Issue {
+    /// JSON pointer of the value.
+    pub path: String,
+    /// Which document it came from, when several are merged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// What was wrong.
+    #[serde(flatten)]
+    pub kind: IssueKind,
+}
+
+impl Issue {
+    /// A one-line description.
+    pub fn message(&self) -> String {
+        match &self.kind {
+            IssueKind::Missing { expected } => format!("required field `{}` ({expected}) is missing", self.path),
+            IssueKind::Null { expected } => format!("required field `{}` ({expected}) is null", self.path),
+            IssueKind::Mismatch { expected, found } => {
+                format!("`{}` should be {expected} but is {found}", self.path)
+            }
+        }
+    }
+}
+
+/// An evidence document typed by a schema.
+#[derive(Clone, Debug)]
+pub struct TypedEvidence {
+    /// The root record (or [`Node::Absent`] when the gate declares no evidence).
+    pub root: Node,
+    /// Every mismatch found, in document order.
+    pub issues: Vec<Issue>,
+}
+
+/// Converts a JSON value into a typed tree.
+pub fn type_evidence(schema: &Schema, value: &Value, source: Option<&str>) -> TypedEvidence {
+    let mut cx = Converter {
+        schema,
+        issues: Vec::new(),
+        pointer: String::new(),
+        source,
+    };
+    let root = match schema.root {
+        Some(rid) => cx.convert(&Type::Record(rid), Some(value)),
+        None => Node::Absent,
+    };
+    TypedEvidence {
+        root,
+        issues: cx.issues,
+    }
+}
+
+struct Converter<'a> {
+    schema: &'a Schema,
+    issues: Vec<Issue>,
+    pointer: String,
+    source: Option<&'a str>,
+}
+
+/// Describes a JSON value's type for messages: `string "30"`, `null`, `object`.
+pub fn describe_json(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) => format!("number {n}"),
+        Value::String(s) => {
+            let shown: String = s.chars().take(60).collect();
+            let more = if s.chars().count() > 60 { "…" } else { "" };
+            format!("string {:?}{more}", shown)
+        }
+        Value::Array(a) => format!("an array of {} elements", a.len()),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+impl Converter<'_> {
+    fn issue(&mut self, kind: IssueKind) -> u32 {
+        let i = u32::try_from(self.issues.len()).unwrap_or(u32::MAX);
+        self.issues.push(Issue {
+            path: self.pointer.clone(),
+            source: self.source.map(str::to_string),
+            kind,
+        });
+        i
+    }
+
+    fn show(&self, ty: &Type) -> String {
+        self.schema.display(ty).to_string()
+    }
+
+    fn mismatch(&mut self, ty: &Type, v: &Value) -> Node {
+        let expected = match ty {
+            Type::Time => "an RFC 3339 timestamp".to_string(),
+            Type::Duration => "a duration such as \"90d\"".to_string(),
+            Type::Enum(e) => match self.schema.enum_def(*e) {
+                Some(d) if d.values.len() <= 8 => format!(
+                    "one of {}",
+                    d.values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")
+                ),
+                Some(d) => format!("a value of enum `{}`", d.name),
+                None => "an enum value".into(),
+            },
+            Type::Record(_) => format!("an object (`{}`)", self.show(ty)),
+            Type::List(_) | Type::Many(_) => format!("an array (`{}`)", self.show(ty)),
+            Type::Map(_) => format!("an object (`{}`)", self.show(ty)),
+            other => format!("`{}`", self.show(other)),
+        };
+        let found = describe_json(v);
+        Node::Invalid(self.issue(IssueKind::Mismatch { expected, found }))
+    }
+
+    fn convert(&mut self, ty: &Type, value: Option<&Value>) -> Node {
+        let (ty, optional) = match ty {
+            Type::Optional(inner) => (&**inner, true),
+            other => (other, false),
+        };
+        let v = match value {
+            None if optional => return Node::Absent,
+            None => {
+                let expected = self.show(ty);
+                return Node::Missing(self.issue(IssueKind::Missing { expected }));
+            }
+            Some(Value::Null) if optional => return Node::Null,
+            Some(Value::Null) => {
+                let expected = self.show(ty);
+                return Node::Missing(self.issue(IssueKind::Null { expected }));
+            }
+            Some(v) => v,
+        };
+        match (ty, v) {
+            (Type::Bool, Value::Bool(b)) => Node::Bool(*b),
+            (Type::Int, Value::Number(n)) => match n.as_i64() {
+                Some(i) => Node::Int(i),
+                None => self.mismatch(ty, v),
+            },
+            (Type::Float, Value::Number(n)) => match n.as_i64() {
+                Some(i) => Node::Float(i as f64),
+                None => match n.as_f64().filter(|f| f.is_finite()) {
+                    Some(f) => Node::Float(f),
+                    None => self.mismatch(ty, v),
+                },
+            },
+            (Type::String, Value::String(s)) => Node::Str(s.as_str().into()),
+            (Type::Time, Value::String(s)) => match parse_timestamp(s) {
+                Ok(t) => split_nanos(t).map(|(a, b)| Node::Time(a, b)).unwrap_or_else(|| self.mismatch(ty, v)),
+                Err(_) => self.mismatch(ty, v),
+            },
+            (Type::Duration, Value::String(s)) => match parse_evidence_duration(s) {
+                Some(d) => split_nanos(d).map(|(a, b)| Node::Duration(a, b)).unwrap_or_else(|| self.mismatch(ty, v)),
+                None => self.mismatch(ty, v),
+            },
+            (Type::Enum(e), Value::String(s)) => match self.schema.enum_def(*e).and_then(|d| d.index(s)) {
+                Some(i) => Node::Enum(*e, i),
+                None => self.mismatch(ty, v),
+            },
+            (Type::Record(rid), Value::Object(map)) => {
+                let Some(rec) = self.schema.record(*rid) else {
+                    return self.mismatch(ty, v);
+                };
+                let fields: Vec<(String, Type)> = rec.fields.iter().map(|f| (f.key.clone(), f.ty.clone())).collect();
+                let mut slots = Vec::with_capacity(fields.len());
+                for (key, fty) in &fields {
+                    let len = self.pointer.len();
+                    push_pointer(&mut self.pointer, key);
+                    slots.push(self.convert(fty, map.get(key)));
+                    self.pointer.truncate(len);
+                }
+                Node::Record(*rid, slots.into_boxed_slice())
+            }
+            (Type::List(elem) | Type::Many(elem), Value::Array(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let len = self.pointer.len();
+                    self.pointer.push('/');
+                    self.pointer.push_str(&i.to_string());
+                    out.push(self.convert(elem, Some(item)));
+                    self.pointer.truncate(len);
+                }
+                Node::List(out.into_boxed_slice())
+            }
+            (Type::Many(elem), single) => {
+                let node = self.convert(elem, Some(single));
+                Node::One(vec![node].into_boxed_slice())
+            }
+            (Type::Map(elem), Value::Object(map)) => {
+                let mut out = Vec::with_capacity(map.len());
+                for (k, item) in map {
+                    let len = self.pointer.len();
+                    push_pointer(&mut self.pointer, k);
+                    out.push((k.as_str().into(), self.convert(elem, Some(item))));
+                    self.pointer.truncate(len);
+                }
+                Node::Map(out.into_boxed_slice())
+            }
+            _ => self.mismatch(ty, v),
+        }
+    }
+}
+
+/// Appends `/key` to a JSON pointer, escaping `~` and `/`.
+pub fn push_pointer(pointer: &mut String, key: &str) {
+    pointer.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
+}
+
+fn split_nanos(n: i128) -> Option<(i64, u32)> {
+    let secs = i64::try_from(n.div_euclid(1_000_000_000)).ok()?;
+    let nanos = u32::try_from(n.rem_euclid(1_000_000_000)).ok()?;
+    Some((secs, nanos))
+}
+
+/// Joins the parts of a split timestamp or duration.
+pub fn join_nanos(secs: i64, nanos: u32) -> i128 {
+    i128::from(secs) * 1_000_000_000 + i128::from(nanos)
+}
+
+/// Durations in evidence: gate's own syntax (`"90d"`, `"1h30m"`) or ISO 8601
+/// (`"PT1H"`, `"P90D"`).
+fn parse_evidence_duration(s: &str) -> Option<i128> {
+    if let Ok(d) = gate_lang::lexer::parse_duration(s) {
+        if !s.is_empty() && s.chars().next().is_some_and(|c| c.is_ascii_digit()) {
+            return Some(d);
+        }
+    }
+    let d: jiff::SignedDuration = s.parse().ok()?;
+    Some(d.as_nanos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn schema(src: &str) -> Schema {
+        let full = format!("gate g {{}}\n{src}");
+        match gate_lang::compile_source("t.gate", &full) {
+            Ok(p) => p.schema,
+            Err(e) => panic!("{}", e.render(false, 100)),
+        }
+    }
+
+    #[test]
+    fn records_become_slots_and_extras_are_skipped() {
+        let s = schema("record A { x: int, y: string? }\nevidence { a: A }");
+        let ev = type_evidence(&s, &json!({"a": {"x": 3, "extra": [1, 2]}}), None);
+        assert!(ev.issues.is_empty());
+        let Node::Record(_, root) = &ev.root else { panic!() };
+        let Node::Record(_, a) = &root[0] else { panic!() };
+        assert_eq!(a[0], Node::Int(3));
+        assert_eq!(a[1], Node::Absent);
+    }
+
+    #[test]
+    fn mismatches_have_pointers() {
+        let s = schema("enum Sev { low, high }\nrecord A { n: int, t: time, s: Sev, b: bool }\nevidence { items: [A] }");
+        let ev = type_evidence(
+            &s,
+            &json!({"items": [{"n": "30", "t": "2026-05-04", "s": "CRITICAL", "b": "true"}]}),
+            None,
+        );
+        let paths: Vec<_> = ev.issues.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["/items/0/n", "/items/0/t", "/items/0/s", "/items/0/b"]);
+        assert!(ev.issues[0].message().contains("string \"30\""), "{}", ev.issues[0].message());
+    }
+
+    #[test]
+    fn missing_and_null() {
+        let s = schema("record A { x: int }\nevidence { a: A, b: A?, c: int }");
+        let ev = type_evidence(&s, &json!({"b": null, "c": null}), None);
+        let kinds: Vec<_> = ev.issues.iter().map(|i| (i.path.as_str(), &i.kind)).collect();
+        assert!(matches!(kinds[0], ("/a", IssueKind::Missing { .. })));
+        assert!(matches!(kinds[1], ("/c", IssueKind::Null { .. })));
+        assert_eq!(kinds.len(), 2);
+    }
+
+    #[test]
+    fn many_accepts_one_or_a_list() {
+        let s = schema("record St { Action: many<string> }\nevidence { st: [St] }");
+        let ev = type_evidence(&s, &json!({"st": [{"Action": "s3:*"}, {"Action": ["a", "b"]}]}), None);
+        assert!(ev.issues.is_empty());
+    }
+
+    #[test]
+    fn numbers_are_exact() {
+        let s = schema("evidence { a: int, b: int, c: float }");
+        let ev = type_evidence(&s, &json!({"a": 18446744073709551615u64, "b": 1.5, "c": 2}), None);
+        let paths: Vec<_> = ev.issues.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["/a", "/b"]);
+    }
+
+    #[test]
+    fn pointers_escape() {
+        let mut p = String::new();
+        push_pointer(&mut p, "a/b~c");
+        assert_eq!(p, "/a~1b~0c");
+    }
+}

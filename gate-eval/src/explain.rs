@@ -1,0 +1,93 @@
+//! Explanations: plain data saying why a rule did not pass.
+//!
+//! The evaluator fills these in; rendering them (terminal, JSON, …) is the
+//! caller's business. A [`Failure`] is one predicate that did not hold for
+//! one element; an [`EvalError`] is a predicate that could not be evaluated;
+//! a [`Note`] is something true that deserves a second look, such as an
+//! `all` that holds only because its list is empty.
+
+use gate_lang::span::Location;
+use serde::Serialize;
+
+/// The element of a collection a failure is about.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ElementRef {
+    /// JSON pointer of the element.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Its position in the list.
+    pub index: usize,
+    /// Its identifying field (`key` in the schema, or `id`/`name`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<KeyRef>,
+}
+
+/// The identifying field of an element.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KeyRef {
+    /// The field's name.
+    pub field: String,
+    /// Its value.
+    pub value: serde_json::Value,
+}
+
+/// One predicate that did not hold.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Failure {
+    /// Which `require` of the rule (0-based).
+    pub requirement: usize,
+    /// JSON pointer of the evidence the predicate read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The value the predicate saw.
+    pub actual: serde_json::Value,
+    /// What was required, e.g. `<= 90d`, `== true`, `one of [hashicorp_vault, …]`.
+    pub expected: String,
+    /// The failure message: the rule's template, or a generated one.
+    pub message: String,
+    /// The predicate in the policy source.
+    pub span: Location,
+    /// The collection element, for failures inside `all`, `none`, ….
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element: Option<ElementRef>,
+    /// Failures with the same number are the alternatives of one `or`, all of
+    /// which failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub any_of: Option<u32>,
+}
+
+/// A predicate that could not be evaluated (the rule's outcome is `error`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EvalError {
+    /// Stable code, e.g. `E0601`.
+    pub code: &'static str,
+    /// What went wrong.
+    pub message: String,
+    /// JSON pointer of the evidence involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Where in the policy.
+    pub span: Location,
+}
+
+/// Kinds of [`Note`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoteKind {
+    /// An `all` over an empty list: true, but about nothing.
+    VacuousTruth,
+}
+
+/// Something true that deserves attention.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Note {
+    /// What kind of note.
+    pub kind: NoteKind,
+    /// The text.
+    pub message: String,
+    /// JSON pointer of the evidence involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Where in the policy.
+    pub span: Location,
+}

@@ -1,0 +1,422 @@
+//! Runtime values and where they came from.
+//!
+//! A [`V`] is a value plus the [`PathId`] of the evidence it was read from
+//! (or [`PathId::NONE`] for computed values). Values borrow from the
+//! evidence tree and the program; nothing is copied out of the evidence.
+
+use crate::evidence::{join_nanos, Node};
+use gate_lang::time::{format_duration, format_timestamp};
+use gate_lang::types::{EnumId, RecordId, Schema};
+use std::rc::Rc;
+
+/// A position in the path arena of one evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PathId(pub u32);
+
+impl PathId {
+    /// No evidence path: a computed value.
+    pub const NONE: PathId = PathId(u32::MAX);
+    /// The evidence root.
+    pub const ROOT: PathId = PathId(0);
+
+    /// Whether the value came from the evidence.
+    pub fn is_some(self) -> bool {
+        self != PathId::NONE
+    }
+}
+
+/// A segment of an evidence path.
+#[derive(Clone, Copy, Debug)]
+pub enum Seg<'a> {
+    /// The document root.
+    Root,
+    /// A record field.
+    Field(RecordId, u32),
+    /// A list element.
+    Index(u32),
+    /// A map entry.
+    Key(&'a str),
+}
+
+/// All paths of one evaluation: each entry is a parent and a segment.
+#[derive(Debug)]
+pub struct Paths<'a> {
+    segs: Vec<(u32, Seg<'a>)>,
+}
+
+impl<'a> Paths<'a> {
+    /// An arena holding only the root.
+    pub fn new() -> Self {
+        Paths {
+            segs: vec![(u32::MAX, Seg::Root)],
+        }
+    }
+
+    /// The path `parent` followed by `seg`.
+    pub fn push(&mut self, parent: PathId, seg: Seg<'a>) -> PathId {
+        if !parent.is_some() {
+            return PathId::NONE;
+        }
+        let id = u32::try_from(self.segs.len()).unwrap_or(u32::MAX);
+        if id == u32::MAX {
+            return PathId::NONE;
+        }
+        self.segs.push((parent.0, seg));
+        PathId(id)
+    }
+
+    /// How many segments the path has.
+    pub fn depth(&self, id: PathId) -> usize {
+        let mut n = 0;
+        let mut cur = id.0;
+        while let Some((parent, _)) = self.segs.get(cur as usize) {
+            n += 1;
+            cur = *parent;
+        }
+        n
+    }
+
+    /// The path as a JSON pointer (`/secrets/items/2/vaulted`).
+    pub fn pointer(&self, id: PathId, schema: &Schema) -> Option<String> {
+        if !id.is_some() {
+            return None;
+        }
+        let mut segs = Vec::new();
+        let mut cur = id.0;
+        while let Some((parent, seg)) = self.segs.get(cur as usize) {
+            segs.push(*seg);
+            cur = *parent;
+        }
+        let mut out = String::new();
+        for seg in segs.iter().rev() {
+            match seg {
+                Seg::Root => {}
+                Seg::Field(rid, slot) => {
+                    let key = schema
+                        .record(*rid)
+                        .and_then(|r| r.fields.get(*slot as usize))
+                        .map(|f| f.key.as_str())
+                        .unwrap_or("?");
+                    crate::evidence::push_pointer(&mut out, key);
+                }
+                Seg::Index(i) => {
+                    out.push('/');
+                    out.push_str(&i.to_string());
+                }
+                Seg::Key(k) => crate::evidence::push_pointer(&mut out, k),
+            }
+        }
+        Some(out)
+    }
+}
+
+impl Default for Paths<'_> {
+    fn default() -> Self {
+        Paths::new()
+    }
+}
+
+/// A list value: a list of the evidence, or one computed during evaluation.
+#[derive(Clone, Debug)]
+pub enum List<'a> {
+    /// Evidence nodes; `single` for a `many<T>` given as one value.
+    Ev(&'a [Node], bool),
+    /// Computed values.
+    Owned(Rc<Vec<V<'a>>>),
+}
+
+impl List<'_> {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        match self {
+            List::Ev(n, _) => n.len(),
+            List::Owned(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A runtime value.
+#[derive(Clone, Debug)]
+pub enum Val<'a> {
+    /// `null`
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float (always finite).
+    Float(f64),
+    /// A string borrowed from the evidence or the program.
+    Str(&'a str),
+    /// A computed string.
+    OwnedStr(Rc<str>),
+    /// A timestamp in nanoseconds.
+    Time(i128),
+    /// A duration in nanoseconds.
+    Dur(i128),
+    /// An enum value.
+    Enum(EnumId, u32),
+    /// A record of the evidence.
+    Record(RecordId, &'a [Node]),
+    /// A list.
+    List(List<'a>),
+    /// A map of the evidence.
+    Map(&'a [(Box<str>, Node)]),
+}
+
+/// A value and the evidence path it was read from.
+#[derive(Clone, Debug)]
+pub struct V<'a> {
+    /// The value.
+    pub val: Val<'a>,
+    /// Its evidence path, or [`PathId::NONE`].
+    pub path: PathId,
+}
+
+impl<'a> V<'a> {
+    /// A computed value.
+    pub fn new(val: Val<'a>) -> Self {
+        V {
+            val,
+            path: PathId::NONE,
+        }
+    }
+
+    /// A value read from the evidence at `path`.
+    pub fn at(val: Val<'a>, path: PathId) -> Self {
+        V { val, path }
+    }
+}
+
+impl<'a> Val<'a> {
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::Str(s) => Some(s),
+            Val::OwnedStr(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether this is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Val::Null)
+    }
+}
+
+/// Reads a node; `Err` carries the issue index of a missing or invalid value.
+pub fn node_val(node: &Node) -> Result<Val<'_>, NodeError> {
+    Ok(match node {
+        Node::Absent | Node::Null => Val::Null,
+        Node::Missing(i) => return Err(NodeError::Missing(*i)),
+        Node::Invalid(i) => return Err(NodeError::Invalid(*i)),
+        Node::Bool(b) => Val::Bool(*b),
+        Node::Int(i) => Val::Int(*i),
+        Node::Float(f) => Val::Float(*f),
+        Node::Str(s) => Val::Str(s),
+        Node::Time(s, n) => Val::Time(join_nanos(*s, *n)),
+        Node::Duration(s, n) => Val::Dur(join_nanos(*s, *n)),
+        Node::Enum(e, i) => Val::Enum(*e, *i),
+        Node::List(items) => Val::List(List::Ev(items, false)),
+        Node::One(items) => Val::List(List::Ev(items, true)),
+        Node::Record(r, fields) => Val::Record(*r, fields),
+        Node::Map(entries) => Val::Map(entries),
+    })
+}
+
+/// Why a node could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeError {
+    /// Required and absent or null (issue index).
+    Missing(u32),
+    /// Of the wrong type (issue index).
+    Invalid(u32),
+}
+
+/// Exact equality: `1 == 1.0`, `-0 == 0`, strings code point for code point.
+pub fn equal(a: &Val<'_>, b: &Val<'_>) -> bool {
+    match (a, b) {
+        (Val::Null, Val::Null) => true,
+        (Val::Bool(x), Val::Bool(y)) => x == y,
+        (Val::Int(x), Val::Int(y)) => x == y,
+        (Val::Float(x), Val::Float(y)) => x == y,
+        (Val::Int(i), Val::Float(f)) | (Val::Float(f), Val::Int(i)) => cmp_int_float(*i, *f) == Some(std::cmp::Ordering::Equal),
+        (Val::Time(x), Val::Time(y)) | (Val::Dur(x), Val::Dur(y)) => x == y,
+        (Val::Enum(e1, x), Val::Enum(e2, y)) => e1 == e2 && x == y,
+        (Val::List(x), Val::List(y)) => {
+            x.len() == y.len() && {
+                let xs = list_vals(x);
+                let ys = list_vals(y);
+                xs.iter().zip(ys.iter()).all(|(a, b)| equal(a, b))
+            }
+        }
+        _ => match (a.as_str(), b.as_str()) {
+            (Some(x), Some(y)) => x == y,
+            _ => false,
+        },
+    }
+}
+
+fn list_vals<'a>(l: &List<'a>) -> Vec<Val<'a>> {
+    match l {
+        List::Ev(nodes, _) => nodes.iter().map(|n| node_val(n).unwrap_or(Val::Null)).collect(),
+        List::Owned(v) => v.iter().map(|x| x.val.clone()).collect(),
+    }
+}
+
+/// Compares an integer with a float exactly.
+pub fn cmp_int_float(i: i64, f: f64) -> Option<std::cmp::Ordering> {
+    if f.is_nan() {
+        return None;
+    }
+    // Every i64 is within ±2^63; floats beyond that are larger in magnitude.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if f >= LIMIT {
+        return Some(std::cmp::Ordering::Less);
+    }
+    if f < -LIMIT {
+        return Some(std::cmp::Ordering::Greater);
+    }
+    let t = f.trunc();
+    // `t` is within i64 range here.
+    let ti = t as i64;
+    match i.cmp(&ti) {
+        std::cmp::Ordering::Equal => 0.0f64.partial_cmp(&(f - t)),
+        other => Some(other),
+    }
+}
+
+/// Orders two values of the same ordered type.
+pub fn order(a: &Val<'_>, b: &Val<'_>) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Val::Int(x), Val::Int(y)) => Some(x.cmp(y)),
+        (Val::Float(x), Val::Float(y)) => x.partial_cmp(y),
+        (Val::Int(i), Val::Float(f)) => cmp_int_float(*i, *f),
+        (Val::Float(f), Val::Int(i)) => cmp_int_float(*i, *f).map(std::cmp::Ordering::reverse),
+        (Val::Time(x), Val::Time(y)) | (Val::Dur(x), Val::Dur(y)) => Some(x.cmp(y)),
+        _ => match (a.as_str(), b.as_str()) {
+            (Some(x), Some(y)) => Some(x.cmp(y)),
+            _ => None,
+        },
+    }
+}
+
+/// Most list elements shown in an explanation.
+pub const MAX_SHOWN_ELEMENTS: usize = 10;
+/// Most characters of a string shown in an explanation.
+pub const MAX_SHOWN_CHARS: usize = 200;
+
+/// A value as JSON for decision records, capped in size.
+pub fn to_json(v: &Val<'_>, schema: &Schema, depth: usize) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        Val::Null => J::Null,
+        Val::Bool(b) => J::Bool(*b),
+        Val::Int(i) => J::from(*i),
+        Val::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+        Val::Str(_) | Val::OwnedStr(_) => J::String(cap_str(v.as_str().unwrap_or(""))),
+        Val::Time(t) => J::String(format_timestamp(*t)),
+        Val::Dur(d) => J::String(format_duration(*d)),
+        Val::Enum(e, i) => J::String(schema.enum_value(*e, *i).to_string()),
+        Val::Record(rid, fields) => {
+            if depth == 0 {
+                return J::String("{…}".into());
+            }
+            let mut map = serde_json::Map::new();
+            if let Some(rec) = schema.record(*rid) {
+                for (f, n) in rec.fields.iter().zip(fields.iter()) {
+                    if matches!(n, Node::Absent) {
+                        continue;
+                    }
+                    let val = match node_val(n) {
+                        Ok(val) => to_json(&val, schema, depth - 1),
+                        Err(_) => J::String("<invalid>".into()),
+                    };
+                    map.insert(f.key.clone(), val);
+                }
+            }
+            J::Object(map)
+        }
+        Val::List(l) => {
+            if depth == 0 {
+                return J::String(format!("[… {} elements]", l.len()));
+            }
+            let vals = list_vals(l);
+            let mut out: Vec<J> = vals
+                .iter()
+                .take(MAX_SHOWN_ELEMENTS)
+                .map(|x| to_json(x, schema, depth - 1))
+                .collect();
+            if vals.len() > MAX_SHOWN_ELEMENTS {
+                out.push(J::String(format!("… {} more", vals.len() - MAX_SHOWN_ELEMENTS)));
+            }
+            J::Array(out)
+        }
+        Val::Map(entries) => {
+            if depth == 0 {
+                return J::String("{…}".into());
+            }
+            let mut map = serde_json::Map::new();
+            for (k, n) in entries.iter().take(MAX_SHOWN_ELEMENTS) {
+                let val = match node_val(n) {
+                    Ok(val) => to_json(&val, schema, depth - 1),
+                    Err(_) => J::String("<invalid>".into()),
+                };
+                map.insert(k.to_string(), val);
+            }
+            J::Object(map)
+        }
+    }
+}
+
+fn cap_str(s: &str) -> String {
+    if s.chars().count() > MAX_SHOWN_CHARS {
+        let mut out: String = s.chars().take(MAX_SHOWN_CHARS).collect();
+        out.push('…');
+        out
+    } else {
+        s.to_string()
+    }
+}
+
+/// A value as text for messages: strings quoted, enum values bare,
+/// durations as `90d`.
+pub fn display(v: &Val<'_>, schema: &Schema) -> String {
+    match v {
+        Val::Null => "null".into(),
+        Val::Str(_) | Val::OwnedStr(_) => format!("{:?}", cap_str(v.as_str().unwrap_or(""))),
+        Val::Enum(e, i) => schema.enum_value(*e, *i).to_string(),
+        Val::Time(t) => format_timestamp(*t),
+        Val::Dur(d) => format_duration(*d),
+        Val::Int(i) => i.to_string(),
+        Val::Float(f) => f.to_string(),
+        Val::Bool(b) => b.to_string(),
+        other => to_json(other, schema, 2).to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_float_comparison_is_exact() {
+        assert!(equal(&Val::Int(1), &Val::Float(1.0)));
+        assert!(equal(&Val::Int(0), &Val::Float(-0.0)));
+        assert!(!equal(&Val::Int(9_007_199_254_740_993), &Val::Float(9_007_199_254_740_992.0)));
+        assert_eq!(order(&Val::Int(2), &Val::Float(2.5)), Some(std::cmp::Ordering::Less));
+        assert_eq!(order(&Val::Float(1e300), &Val::Int(i64::MAX)), Some(std::cmp::Ordering::Greater));
+    }
+
+    #[test]
+    fn strings_compare_by_code_point() {
+        // "é" precomposed vs "e" + combining accent: different strings.
+        assert!(!equal(&Val::Str("\u{e9}"), &Val::Str("e\u{301}")));
+        assert!(equal(&Val::Str("a"), &Val::OwnedStr("a".into())));
+    }
+}
