@@ -138,7 +138,11 @@ pub struct Decision {
 
 impl Decision {
     /// Computes the gate outcome and counts from the rule results.
-    pub fn from_rules(gate: GateMeta, rules: Vec<RuleResult>, evidence_issues: Vec<Issue>) -> Decision {
+    pub fn from_rules(
+        gate: GateMeta,
+        rules: Vec<RuleResult>,
+        evidence_issues: Vec<Issue>,
+    ) -> Decision {
         let mut counts = Counts {
             rules: rules.len(),
             ..Counts::default()
@@ -152,7 +156,9 @@ impl Decision {
                 RuleOutcome::NotApplicable => counts.not_applicable += 1,
             }
             let this = match (r.severity, r.outcome) {
-                (_, RuleOutcome::Pass | RuleOutcome::NotApplicable) | (RuleSeverity::Info, _) => Outcome::Pass,
+                (_, RuleOutcome::Pass | RuleOutcome::NotApplicable) | (RuleSeverity::Info, _) => {
+                    Outcome::Pass
+                }
                 (RuleSeverity::Warn, _) => Outcome::Warn,
                 (RuleSeverity::Block, RuleOutcome::Fail) => Outcome::Fail,
                 (RuleSeverity::Block, RuleOutcome::Error) => Outcome::Error,

@@ -47,13 +47,18 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Policy(e) => e.fmt(f),
-            Error::EvidenceIo { source, message } => write!(f, "cannot read evidence `{source}`: {message}"),
+            Error::EvidenceIo { source, message } => {
+                write!(f, "cannot read evidence `{source}`: {message}")
+            }
             Error::EvidenceSyntax {
                 source,
                 message,
                 line,
                 column,
-            } => write!(f, "evidence `{source}` is not valid JSON ({line}:{column}): {message}"),
+            } => write!(
+                f,
+                "evidence `{source}` is not valid JSON ({line}:{column}): {message}"
+            ),
         }
     }
 }

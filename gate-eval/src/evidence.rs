@@ -86,8 +86,12 @@ impl Issue {
     /// A one-line description.
     pub fn message(&self) -> String {
         match &self.kind {
-            IssueKind::Missing { expected } => format!("required field `{}` ({expected}) is missing", self.path),
-            IssueKind::Null { expected } => format!("required field `{}` ({expected}) is null", self.path),
+            IssueKind::Missing { expected } => {
+                format!("required field `{}` ({expected}) is missing", self.path)
+            }
+            IssueKind::Null { expected } => {
+                format!("required field `{}` ({expected}) is null", self.path)
+            }
             IssueKind::Mismatch { expected, found } => {
                 format!("`{}` should be {expected} but is {found}", self.path)
             }
@@ -167,7 +171,11 @@ impl Converter<'_> {
             Type::Enum(e) => match self.schema.enum_def(*e) {
                 Some(d) if d.values.len() <= 8 => format!(
                     "one of {}",
-                    d.values.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", ")
+                    d.values
+                        .iter()
+                        .map(|v| format!("\"{v}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 Some(d) => format!("a value of enum `{}`", d.name),
                 None => "an enum value".into(),
@@ -214,22 +222,32 @@ impl Converter<'_> {
             },
             (Type::String, Value::String(s)) => Node::Str(s.as_str().into()),
             (Type::Time, Value::String(s)) => match parse_timestamp(s) {
-                Ok(t) => split_nanos(t).map(|(a, b)| Node::Time(a, b)).unwrap_or_else(|| self.mismatch(ty, v)),
+                Ok(t) => split_nanos(t)
+                    .map(|(a, b)| Node::Time(a, b))
+                    .unwrap_or_else(|| self.mismatch(ty, v)),
                 Err(_) => self.mismatch(ty, v),
             },
             (Type::Duration, Value::String(s)) => match parse_evidence_duration(s) {
-                Some(d) => split_nanos(d).map(|(a, b)| Node::Duration(a, b)).unwrap_or_else(|| self.mismatch(ty, v)),
+                Some(d) => split_nanos(d)
+                    .map(|(a, b)| Node::Duration(a, b))
+                    .unwrap_or_else(|| self.mismatch(ty, v)),
                 None => self.mismatch(ty, v),
             },
-            (Type::Enum(e), Value::String(s)) => match self.schema.enum_def(*e).and_then(|d| d.index(s)) {
-                Some(i) => Node::Enum(*e, i),
-                None => self.mismatch(ty, v),
-            },
+            (Type::Enum(e), Value::String(s)) => {
+                match self.schema.enum_def(*e).and_then(|d| d.index(s)) {
+                    Some(i) => Node::Enum(*e, i),
+                    None => self.mismatch(ty, v),
+                }
+            }
             (Type::Record(rid), Value::Object(map)) => {
                 let Some(rec) = self.schema.record(*rid) else {
                     return self.mismatch(ty, v);
                 };
-                let fields: Vec<(String, Type)> = rec.fields.iter().map(|f| (f.key.clone(), f.ty.clone())).collect();
+                let fields: Vec<(String, Type)> = rec
+                    .fields
+                    .iter()
+                    .map(|f| (f.key.clone(), f.ty.clone()))
+                    .collect();
                 let mut slots = Vec::with_capacity(fields.len());
                 for (key, fty) in &fields {
                     let len = self.pointer.len();
@@ -322,8 +340,12 @@ mod tests {
         let s = schema("record A { x: int, y: string? }\nevidence { a: A }");
         let ev = type_evidence(&s, &json!({"a": {"x": 3, "extra": [1, 2]}}), None);
         assert!(ev.issues.is_empty());
-        let Node::Record(_, root) = &ev.root else { panic!() };
-        let Node::Record(_, a) = &root[0] else { panic!() };
+        let Node::Record(_, root) = &ev.root else {
+            panic!()
+        };
+        let Node::Record(_, a) = &root[0] else {
+            panic!()
+        };
         assert_eq!(a[0], Node::Int(3));
         assert_eq!(a[1], Node::Absent);
     }
@@ -337,15 +359,26 @@ mod tests {
             None,
         );
         let paths: Vec<_> = ev.issues.iter().map(|i| i.path.as_str()).collect();
-        assert_eq!(paths, ["/items/0/n", "/items/0/t", "/items/0/s", "/items/0/b"]);
-        assert!(ev.issues[0].message().contains("string \"30\""), "{}", ev.issues[0].message());
+        assert_eq!(
+            paths,
+            ["/items/0/n", "/items/0/t", "/items/0/s", "/items/0/b"]
+        );
+        assert!(
+            ev.issues[0].message().contains("string \"30\""),
+            "{}",
+            ev.issues[0].message()
+        );
     }
 
     #[test]
     fn missing_and_null() {
         let s = schema("record A { x: int }\nevidence { a: A, b: A?, c: int }");
         let ev = type_evidence(&s, &json!({"b": null, "c": null}), None);
-        let kinds: Vec<_> = ev.issues.iter().map(|i| (i.path.as_str(), &i.kind)).collect();
+        let kinds: Vec<_> = ev
+            .issues
+            .iter()
+            .map(|i| (i.path.as_str(), &i.kind))
+            .collect();
         assert!(matches!(kinds[0], ("/a", IssueKind::Missing { .. })));
         assert!(matches!(kinds[1], ("/c", IssueKind::Null { .. })));
         assert_eq!(kinds.len(), 2);
@@ -354,14 +387,22 @@ mod tests {
     #[test]
     fn many_accepts_one_or_a_list() {
         let s = schema("record St { Action: many<string> }\nevidence { st: [St] }");
-        let ev = type_evidence(&s, &json!({"st": [{"Action": "s3:*"}, {"Action": ["a", "b"]}]}), None);
+        let ev = type_evidence(
+            &s,
+            &json!({"st": [{"Action": "s3:*"}, {"Action": ["a", "b"]}]}),
+            None,
+        );
         assert!(ev.issues.is_empty());
     }
 
     #[test]
     fn numbers_are_exact() {
         let s = schema("evidence { a: int, b: int, c: float }");
-        let ev = type_evidence(&s, &json!({"a": 18446744073709551615u64, "b": 1.5, "c": 2}), None);
+        let ev = type_evidence(
+            &s,
+            &json!({"a": 18446744073709551615u64, "b": 1.5, "c": 2}),
+            None,
+        );
         let paths: Vec<_> = ev.issues.iter().map(|i| i.path.as_str()).collect();
         assert_eq!(paths, ["/a", "/b"]);
     }

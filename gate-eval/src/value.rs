@@ -245,7 +245,9 @@ pub fn equal(a: &Val<'_>, b: &Val<'_>) -> bool {
         (Val::Bool(x), Val::Bool(y)) => x == y,
         (Val::Int(x), Val::Int(y)) => x == y,
         (Val::Float(x), Val::Float(y)) => x == y,
-        (Val::Int(i), Val::Float(f)) | (Val::Float(f), Val::Int(i)) => cmp_int_float(*i, *f) == Some(std::cmp::Ordering::Equal),
+        (Val::Int(i), Val::Float(f)) | (Val::Float(f), Val::Int(i)) => {
+            cmp_int_float(*i, *f) == Some(std::cmp::Ordering::Equal)
+        }
         (Val::Time(x), Val::Time(y)) | (Val::Dur(x), Val::Dur(y)) => x == y,
         (Val::Enum(e1, x), Val::Enum(e2, y)) => e1 == e2 && x == y,
         (Val::List(x), Val::List(y)) => {
@@ -264,7 +266,10 @@ pub fn equal(a: &Val<'_>, b: &Val<'_>) -> bool {
 
 fn list_vals<'a>(l: &List<'a>) -> Vec<Val<'a>> {
     match l {
-        List::Ev(nodes, _) => nodes.iter().map(|n| node_val(n).unwrap_or(Val::Null)).collect(),
+        List::Ev(nodes, _) => nodes
+            .iter()
+            .map(|n| node_val(n).unwrap_or(Val::Null))
+            .collect(),
         List::Owned(v) => v.iter().map(|x| x.val.clone()).collect(),
     }
 }
@@ -318,7 +323,9 @@ pub fn to_json(v: &Val<'_>, schema: &Schema, depth: usize) -> serde_json::Value 
         Val::Null => J::Null,
         Val::Bool(b) => J::Bool(*b),
         Val::Int(i) => J::from(*i),
-        Val::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or(J::Null),
+        Val::Float(f) => serde_json::Number::from_f64(*f)
+            .map(J::Number)
+            .unwrap_or(J::Null),
         Val::Str(_) | Val::OwnedStr(_) => J::String(cap_str(v.as_str().unwrap_or(""))),
         Val::Time(t) => J::String(format_timestamp(*t)),
         Val::Dur(d) => J::String(format_duration(*d)),
@@ -353,7 +360,10 @@ pub fn to_json(v: &Val<'_>, schema: &Schema, depth: usize) -> serde_json::Value 
                 .map(|x| to_json(x, schema, depth - 1))
                 .collect();
             if vals.len() > MAX_SHOWN_ELEMENTS {
-                out.push(J::String(format!("… {} more", vals.len() - MAX_SHOWN_ELEMENTS)));
+                out.push(J::String(format!(
+                    "… {} more",
+                    vals.len() - MAX_SHOWN_ELEMENTS
+                )));
             }
             J::Array(out)
         }
@@ -408,9 +418,18 @@ mod tests {
     fn int_float_comparison_is_exact() {
         assert!(equal(&Val::Int(1), &Val::Float(1.0)));
         assert!(equal(&Val::Int(0), &Val::Float(-0.0)));
-        assert!(!equal(&Val::Int(9_007_199_254_740_993), &Val::Float(9_007_199_254_740_992.0)));
-        assert_eq!(order(&Val::Int(2), &Val::Float(2.5)), Some(std::cmp::Ordering::Less));
-        assert_eq!(order(&Val::Float(1e300), &Val::Int(i64::MAX)), Some(std::cmp::Ordering::Greater));
+        assert!(!equal(
+            &Val::Int(9_007_199_254_740_993),
+            &Val::Float(9_007_199_254_740_992.0)
+        ));
+        assert_eq!(
+            order(&Val::Int(2), &Val::Float(2.5)),
+            Some(std::cmp::Ordering::Less)
+        );
+        assert_eq!(
+            order(&Val::Float(1e300), &Val::Int(i64::MAX)),
+            Some(std::cmp::Ordering::Greater)
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use crate::span::Span;
 
 /// One `.gate` file.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct File {
     /// `gate NAME { … }` or `module a.b`, if present.
     pub header: Option<Header>,
@@ -202,7 +202,10 @@ pub struct FieldDecl {
 impl FieldDecl {
     /// The name policies use for this field.
     pub fn name(&self) -> &str {
-        self.alias.as_ref().map(|a| a.name.as_str()).unwrap_or(&self.key)
+        self.alias
+            .as_ref()
+            .map(|a| a.name.as_str())
+            .unwrap_or(&self.key)
     }
 }
 
@@ -541,7 +544,9 @@ impl Expr {
     pub fn children(&self) -> Vec<&Expr> {
         match &self.kind {
             ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::It | ExprKind::Error => Vec::new(),
-            ExprKind::List(items) | ExprKind::And(items) | ExprKind::Or(items) => items.iter().collect(),
+            ExprKind::List(items) | ExprKind::And(items) | ExprKind::Or(items) => {
+                items.iter().collect()
+            }
             ExprKind::Paren(e) => vec![e],
             ExprKind::Field { base, .. } => vec![base],
             ExprKind::Call { args, .. } => args.iter().collect(),
@@ -553,7 +558,11 @@ impl Expr {
             ExprKind::Index { base, index } => vec![base, index],
             ExprKind::Unary { operand, .. } => vec![operand],
             ExprKind::Binary { lhs, rhs, .. } => vec![lhs, rhs],
-            ExprKind::If { cond, then, otherwise } => vec![cond, then, otherwise],
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => vec![cond, then, otherwise],
             ExprKind::Lambda { body, .. } => vec![body],
         }
     }
@@ -594,7 +603,9 @@ fn take_children(kind: &mut ExprKind, stack: &mut Vec<Expr>) {
             stack.push(*receiver);
             stack.extend(args);
         }
-        ExprKind::Paren(e) | ExprKind::Field { base: e, .. } | ExprKind::Unary { operand: e, .. } => stack.push(*e),
+        ExprKind::Paren(e)
+        | ExprKind::Field { base: e, .. }
+        | ExprKind::Unary { operand: e, .. } => stack.push(*e),
         ExprKind::Lambda { body, .. } => stack.push(*body),
         ExprKind::Index { base, index } => {
             stack.push(*base);
@@ -604,7 +615,11 @@ fn take_children(kind: &mut ExprKind, stack: &mut Vec<Expr>) {
             stack.push(*lhs);
             stack.push(*rhs);
         }
-        ExprKind::If { cond, then, otherwise } => {
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => {
             stack.push(*cond);
             stack.push(*then);
             stack.push(*otherwise);

@@ -95,9 +95,16 @@ impl Error {
             .cloned()
             .collect();
         let mut notes = self.notes.clone();
-        for l in self.labels.iter().filter(|l| l.span.source != self.span.source) {
+        for l in self
+            .labels
+            .iter()
+            .filter(|l| l.span.source != self.span.source)
+        {
             let loc = sources.locate(l.span);
-            notes.push(format!("{} ({}:{}:{})", l.text, loc.file, loc.line, loc.column));
+            notes.push(format!(
+                "{} ({}:{}:{})",
+                l.text, loc.file, loc.line, loc.column
+            ));
         }
         Report {
             error: self.clone(),
@@ -449,7 +456,10 @@ fn lex_message(kind: &LexErrorKind) -> String {
         LexErrorKind::BadDuration(unit) => format!("`{unit}` is not a duration unit"),
         LexErrorKind::BadTime => "invalid timestamp".into(),
         LexErrorKind::BidiControl(c) => {
-            format!("bidirectional control character U+{:04X} in source", u32::from(*c))
+            format!(
+                "bidirectional control character U+{:04X} in source",
+                u32::from(*c)
+            )
         }
     }
 }

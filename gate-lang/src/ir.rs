@@ -546,7 +546,9 @@ impl Program {
 
     /// The source text of a node.
     pub fn text(&self, id: ExprId) -> &str {
-        self.node(id).map(|n| self.sources.slice(n.span)).unwrap_or("")
+        self.node(id)
+            .map(|n| self.sources.slice(n.span))
+            .unwrap_or("")
     }
 
     /// The direct children of a node.
@@ -562,11 +564,17 @@ impl Program {
             Ir::MapGet { base, key } => vec![*base, *key],
             Ir::Not(e) | Ir::Neg(e) => vec![*e],
             Ir::And(items) | Ir::Or(items) => items.iter().map(|(e, _)| *e).collect(),
-            Ir::Compare { lhs, rhs, .. } | Ir::Arith { lhs, rhs, .. } | Ir::Coalesce { lhs, rhs } => {
+            Ir::Compare { lhs, rhs, .. }
+            | Ir::Arith { lhs, rhs, .. }
+            | Ir::Coalesce { lhs, rhs } => {
                 vec![*lhs, *rhs]
             }
             Ir::In { item, list } => vec![*item, *list],
-            Ir::If { cond, then, otherwise } => vec![*cond, *then, *otherwise],
+            Ir::If {
+                cond,
+                then,
+                otherwise,
+            } => vec![*cond, *then, *otherwise],
             Ir::Quant { list, body, .. } => vec![*list, *body],
             Ir::Includes { list, args, .. } => {
                 let mut v = vec![*list];

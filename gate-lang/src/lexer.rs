@@ -291,7 +291,7 @@ pub fn parse_duration(text: &str) -> Result<i128, String> {
     while !rest.is_empty() {
         let digits_len = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '_'))
-            .ok_or_else(|| String::new())?;
+            .ok_or_else(String::new)?;
         let (digits, tail) = rest.split_at(digits_len);
         let unit_len = tail
             .find(|c: char| c.is_ascii_digit())
@@ -465,7 +465,8 @@ mod tests {
 
     #[test]
     fn design_card_line() {
-        let toks = kinds("require secrets.all(vaulted) and approvals.includes(security, owner, ops)");
+        let toks =
+            kinds("require secrets.all(vaulted) and approvals.includes(security, owner, ops)");
         assert_eq!(toks.len(), 18);
         assert!(toks.iter().all(|t| t.is_ok()));
         assert_eq!(toks[0], Ok(Token::Require));
@@ -473,7 +474,10 @@ mod tests {
 
     #[test]
     fn durations_and_times() {
-        assert_eq!(kinds("90d"), vec![Ok(Token::Duration(90 * 86_400 * 1_000_000_000))]);
+        assert_eq!(
+            kinds("90d"),
+            vec![Ok(Token::Duration(90 * 86_400 * 1_000_000_000))]
+        );
         assert_eq!(
             kinds("1h30m"),
             vec![Ok(Token::Duration(5_400 * 1_000_000_000))]
@@ -487,15 +491,24 @@ mod tests {
             kinds("2026-05-04T09:00:00Z"),
             vec![Ok(Token::Time("2026-05-04T09:00:00Z"))]
         );
-        assert_eq!(kinds("2026-02-30T09:00:00Z"), vec![Err(LexErrorKind::BadTime)]);
+        assert_eq!(
+            kinds("2026-02-30T09:00:00Z"),
+            vec![Err(LexErrorKind::BadTime)]
+        );
     }
 
     #[test]
     fn hostile_characters() {
         assert_eq!(kinds("vаulted"), vec![Err(LexErrorKind::NonAsciiIdent)]);
-        assert_eq!(kinds("\u{202E}"), vec![Err(LexErrorKind::BidiControl('\u{202E}'))]);
+        assert_eq!(
+            kinds("\u{202E}"),
+            vec![Err(LexErrorKind::BidiControl('\u{202E}'))]
+        );
         assert_eq!(kinds("\"abc"), vec![Err(LexErrorKind::UnterminatedString)]);
-        assert_eq!(kinds("99999999999999999999"), vec![Err(LexErrorKind::IntOverflow)]);
+        assert_eq!(
+            kinds("99999999999999999999"),
+            vec![Err(LexErrorKind::IntOverflow)]
+        );
     }
 
     #[test]

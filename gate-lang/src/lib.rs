@@ -40,11 +40,21 @@ pub fn compile_file(path: &Path) -> Result<Program, CompileError> {
 }
 
 /// [`compile_file`] with a file system and limits of your choice.
-pub fn compile_file_with(path: &Path, fs: &dyn FileSystem, options: LoadOptions) -> Result<Program, CompileError> {
+pub fn compile_file_with(
+    path: &Path,
+    fs: &dyn FileSystem,
+    options: LoadOptions,
+) -> Result<Program, CompileError> {
     check::check(loader::load_file(path, fs, options))
 }
 
 /// Parses and checks a gate given as text (imports of `std.…` modules only).
 pub fn compile_source(name: &str, text: &str) -> Result<Program, CompileError> {
-    check::check(loader::load_source(name, text, None, &MemFs::new(), LoadOptions::default()))
+    check::check(loader::load_source(
+        name,
+        text,
+        None,
+        &MemFs::new(),
+        LoadOptions::default(),
+    ))
 }

@@ -181,7 +181,12 @@ pub fn load_file(path: &Path, fs: &dyn FileSystem, options: LoadOptions) -> Load
         .root
         .clone()
         .and_then(|r| fs.canonicalize(&r).ok())
-        .or_else(|| canonical.as_ref().ok().and_then(|p| p.parent().map(Path::to_path_buf)));
+        .or_else(|| {
+            canonical
+                .as_ref()
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+        });
     let mut state = State {
         fs,
         options,
@@ -210,7 +215,13 @@ pub fn load_file(path: &Path, fs: &dyn FileSystem, options: LoadOptions) -> Load
 
 /// Loads a gate given as text. `name` is shown in diagnostics; file imports
 /// are resolved relative to `base` (and may not leave it).
-pub fn load_source(name: &str, text: &str, base: Option<&Path>, fs: &dyn FileSystem, options: LoadOptions) -> Loaded {
+pub fn load_source(
+    name: &str,
+    text: &str,
+    base: Option<&Path>,
+    fs: &dyn FileSystem,
+    options: LoadOptions,
+) -> Loaded {
     let root = options
         .root
         .clone()
@@ -238,9 +249,16 @@ impl State<'_> {
             return Some(i);
         }
         if let Some(pos) = self.in_progress.iter().position(|(k, _)| *k == key) {
-            let mut cycle: Vec<String> = self.in_progress.iter().skip(pos).map(|(_, n)| n.clone()).collect();
+            let mut cycle: Vec<String> = self
+                .in_progress
+                .iter()
+                .skip(pos)
+                .map(|(_, n)| n.clone())
+                .collect();
             cycle.push(name);
-            self.loaded.errors.push(Error::new(ErrorKind::ImportCycle { cycle }, at));
+            self.loaded
+                .errors
+                .push(Error::new(ErrorKind::ImportCycle { cycle }, at));
             return None;
         }
         if text.len() > self.options.max_source_size {
@@ -254,7 +272,10 @@ impl State<'_> {
             ));
             return None;
         }
-        let text = text.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(text);
+        let text = text
+            .strip_prefix('\u{feff}')
+            .map(str::to_string)
+            .unwrap_or(text);
         let source = self.loaded.sources.add(name.clone(), text.as_str());
         let (file, errors) = parse_file_with(
             source,
@@ -286,14 +307,24 @@ impl State<'_> {
     fn import(&mut self, from: &Key, import: &ast::Import) -> Option<ResolvedImport> {
         let (key, name, text, default_alias) = match &import.target {
             ImportTarget::Module(path) => {
-                let dotted = path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+                let dotted = path
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(".");
                 let alias = path.last().map(|p| p.name.clone()).unwrap_or_default();
                 match gate_stdlib::module(&dotted) {
                     Some(text) => (Key::Std(dotted.clone()), dotted, text.to_string(), alias),
                     None => {
-                        let known: Vec<String> = gate_stdlib::MODULES.iter().map(|(n, _)| n.to_string()).collect();
+                        let known: Vec<String> = gate_stdlib::MODULES
+                            .iter()
+                            .map(|(n, _)| n.to_string())
+                            .collect();
                         let reason = if dotted.starts_with("std.") {
-                            format!("the standard modules are {}", crate::error::join_and(&known))
+                            format!(
+                                "the standard modules are {}",
+                                crate::error::join_and(&known)
+                            )
                         } else {
                             "import a file with a string, e.g. `import \"lib/common.gate\" as common`".to_string()
                         };
@@ -369,13 +400,23 @@ impl State<'_> {
             }
         };
         let index = self.load(key, name.clone(), text, import.span)?;
-        if let Some(Header::Gate(_)) = self.loaded.modules.get(index).and_then(|m| m.ast.header.as_ref()) {
-            self.loaded
-                .errors
-                .push(Error::new(ErrorKind::ImportNotModule { target: name }, import.span));
+        if let Some(Header::Gate(_)) = self
+            .loaded
+            .modules
+            .get(index)
+            .and_then(|m| m.ast.header.as_ref())
+        {
+            self.loaded.errors.push(Error::new(
+                ErrorKind::ImportNotModule { target: name },
+                import.span,
+            ));
             return None;
         }
-        let alias = import.alias.as_ref().map(|a| a.name.clone()).unwrap_or(default_alias);
+        let alias = import
+            .alias
+            .as_ref()
+            .map(|a| a.name.clone())
+            .unwrap_or(default_alias);
         Some(ResolvedImport {
             alias,
             module: index,
@@ -406,12 +447,17 @@ mod tests {
         let loaded = load_file(Path::new("/p/main.gate"), &fs, LoadOptions::default());
         let codes: Vec<_> = loaded.errors.iter().map(Error::code).collect();
         assert_eq!(codes, ["E0502"]);
-        assert!(matches!(&*loaded.errors[0].kind, ErrorKind::ImportCycle { cycle } if cycle == &["a.gate", "b.gate", "a.gate"]));
+        assert!(
+            matches!(&*loaded.errors[0].kind, ErrorKind::ImportCycle { cycle } if cycle == &["a.gate", "b.gate", "a.gate"])
+        );
     }
 
     #[test]
     fn imports_stay_inside_the_root() {
-        let fs = fs(&[("/p/main.gate", "gate g {}\nimport \"../x.gate\""), ("/x.gate", "module x")]);
+        let fs = fs(&[
+            ("/p/main.gate", "gate g {}\nimport \"../x.gate\""),
+            ("/x.gate", "module x"),
+        ]);
         let loaded = load_file(Path::new("/p/main.gate"), &fs, LoadOptions::default());
         assert_eq!(loaded.errors[0].code(), "E0503");
     }
@@ -419,7 +465,10 @@ mod tests {
     #[test]
     fn dependencies_come_first() {
         let fs = fs(&[
-            ("/p/main.gate", "gate g {}\nimport \"lib/a.gate\"\nimport \"lib/b.gate\""),
+            (
+                "/p/main.gate",
+                "gate g {}\nimport \"lib/a.gate\"\nimport \"lib/b.gate\"",
+            ),
             ("/p/lib/a.gate", "module a\nimport \"b.gate\""),
             ("/p/lib/b.gate", "module b"),
         ]);
@@ -433,7 +482,10 @@ mod tests {
 
     #[test]
     fn gates_cannot_be_imported() {
-        let fs = fs(&[("/p/main.gate", "gate g {}\nimport \"other.gate\""), ("/p/other.gate", "gate o {}")]);
+        let fs = fs(&[
+            ("/p/main.gate", "gate g {}\nimport \"other.gate\""),
+            ("/p/other.gate", "gate o {}"),
+        ]);
         let loaded = load_file(Path::new("/p/main.gate"), &fs, LoadOptions::default());
         assert_eq!(loaded.errors[0].code(), "E0504");
     }

@@ -13,7 +13,18 @@ use crate::span::{SourceId, Span};
 use lalrpop_util::{ErrorRecovery, ParseError};
 
 lalrpop_util::lalrpop_mod!(
-    #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs, unused_qualifications, unreachable_pub, unused_parens)]
+    #[allow(
+        clippy::all,
+        clippy::pedantic,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        missing_docs,
+        unused_qualifications,
+        unreachable_pub,
+        unused_parens
+    )]
     grammar,
     "/grammar.rs"
 );
@@ -52,7 +63,11 @@ pub fn parse_file(src: SourceId, text: &str) -> (ast::File, Vec<Error>) {
 }
 
 /// [`parse_file`] with explicit limits.
-pub fn parse_file_with(src: SourceId, text: &str, options: ParseOptions) -> (ast::File, Vec<Error>) {
+pub fn parse_file_with(
+    src: SourceId,
+    text: &str,
+    options: ParseOptions,
+) -> (ast::File, Vec<Error>) {
     let mut errors = Vec::new();
     let lexer = Lexer::new(text);
     let result = grammar::FileParser::new().parse(src, text, &mut errors, lexer);
@@ -70,7 +85,10 @@ pub fn parse_file_with(src: SourceId, text: &str, options: ParseOptions) -> (ast
     check_depth(&file, options.max_depth, &mut errors);
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     errors.dedup_by(|a, b| a.span.start == b.span.start && a.kind == b.kind);
-    if errors.iter().any(|e| matches!(*e.kind, ErrorKind::TooDeep { .. })) {
+    if errors
+        .iter()
+        .any(|e| matches!(*e.kind, ErrorKind::TooDeep { .. }))
+    {
         // Do not hand a too-deep tree to recursive passes.
         return (
             ast::File {
@@ -107,7 +125,10 @@ pub fn parse_expr(src: SourceId, text: &str, offset: usize) -> Result<Expr, Vec<
             let depth = e.depth();
             let limit = ParseOptions::default().max_depth;
             if depth > limit {
-                return Err(vec![Error::new(ErrorKind::TooDeep { depth, limit }, e.span)]);
+                return Err(vec![Error::new(
+                    ErrorKind::TooDeep { depth, limit },
+                    e.span,
+                )]);
             }
             Ok(e)
         }
@@ -214,9 +235,10 @@ pub fn recovered(src: SourceId, e: ErrorRecovery<usize, Token<'_>, GrammarError>
 
 fn convert(src: SourceId, e: ParseError<usize, Token<'_>, GrammarError>) -> Error {
     match e {
-        ParseError::InvalidToken { location } => {
-            Error::new(ErrorKind::Lex(LexErrorKind::UnexpectedChar), sp(src, location, location + 1))
-        }
+        ParseError::InvalidToken { location } => Error::new(
+            ErrorKind::Lex(LexErrorKind::UnexpectedChar),
+            sp(src, location, location + 1),
+        ),
         ParseError::UnrecognizedEof { location, expected } => Error::new(
             ErrorKind::UnexpectedEof {
                 expected: describe_expected(&expected),
@@ -240,7 +262,9 @@ fn convert(src: SourceId, e: ParseError<usize, Token<'_>, GrammarError>) -> Erro
             },
             sp(src, l, r),
         ),
-        ParseError::User { error } => Error::new(ErrorKind::Lex(error.kind), sp(src, error.start, error.end)),
+        ParseError::User { error } => {
+            Error::new(ErrorKind::Lex(error.kind), sp(src, error.start, error.end))
+        }
     }
 }
 
@@ -250,9 +274,29 @@ fn describe_expected(expected: &[String]) -> Vec<String> {
     let starts_expr = ["Int", "Ident", "\"(\""];
     let is_expr = starts_expr.iter().all(|t| expected.iter().any(|e| e == t));
     let expr_starts = [
-        "Int", "Float", "Dur", "Time", "Str", "RawStr", "Ident", "\"(\"", "\"[\"", "\"-\"", "\"not\"", "\"!\"",
-        "\"if\"", "\"it\"", "\"true\"", "\"false\"", "\"null\"", "\"gate\"", "\"module\"", "\"record\"",
-        "\"enum\"", "\"evidence\"", "\"rule\"",
+        "Int",
+        "Float",
+        "Dur",
+        "Time",
+        "Str",
+        "RawStr",
+        "Ident",
+        "\"(\"",
+        "\"[\"",
+        "\"-\"",
+        "\"not\"",
+        "\"!\"",
+        "\"if\"",
+        "\"it\"",
+        "\"true\"",
+        "\"false\"",
+        "\"null\"",
+        "\"gate\"",
+        "\"module\"",
+        "\"record\"",
+        "\"enum\"",
+        "\"evidence\"",
+        "\"rule\"",
     ];
     let mut out: Vec<String> = Vec::new();
     if is_expr {
@@ -363,13 +407,23 @@ pub fn template(src: SourceId, l: usize, r: usize, raw: &str, errors: &mut Vec<E
                 i += 2;
             }
             Some(b'{') if bytes.get(i + 1) == Some(&b'{') => {
-                text.push_str(&unescape_segment(src, base + text_start, inner.get(text_start..i).unwrap_or(""), errors));
+                text.push_str(&unescape_segment(
+                    src,
+                    base + text_start,
+                    inner.get(text_start..i).unwrap_or(""),
+                    errors,
+                ));
                 text.push('{');
                 i += 2;
                 text_start = i;
             }
             Some(b'}') if bytes.get(i + 1) == Some(&b'}') => {
-                text.push_str(&unescape_segment(src, base + text_start, inner.get(text_start..i).unwrap_or(""), errors));
+                text.push_str(&unescape_segment(
+                    src,
+                    base + text_start,
+                    inner.get(text_start..i).unwrap_or(""),
+                    errors,
+                ));
                 text.push('}');
                 i += 2;
                 text_start = i;
@@ -379,7 +433,12 @@ pub fn template(src: SourceId, l: usize, r: usize, raw: &str, errors: &mut Vec<E
                 i += 1;
             }
             Some(b'{') => {
-                text.push_str(&unescape_segment(src, base + text_start, inner.get(text_start..i).unwrap_or(""), errors));
+                text.push_str(&unescape_segment(
+                    src,
+                    base + text_start,
+                    inner.get(text_start..i).unwrap_or(""),
+                    errors,
+                ));
                 let Some(close) = inner.get(i + 1..).and_then(|s| s.find('}')) else {
                     bad(errors, "`{` is not closed", i, inner.len());
                     i = bytes.len();
@@ -393,7 +452,10 @@ pub fn template(src: SourceId, l: usize, r: usize, raw: &str, errors: &mut Vec<E
                 if hole.trim().is_empty() {
                     bad(errors, "empty `{}`", i, i + close + 2);
                 } else {
-                    match parse_expr(src, hole, base + i + 1) {
+                    // `\"` inside a hole is a quote in the expression: blank the
+                    // backslash so byte offsets stay those of the source.
+                    let hole = hole.replace("\\\"", " \"");
+                    match parse_expr(src, &hole, base + i + 1) {
                         Ok(e) => parts.push(TemplatePart::Hole(e)),
                         Err(es) => errors.extend(es),
                     }
@@ -404,7 +466,12 @@ pub fn template(src: SourceId, l: usize, r: usize, raw: &str, errors: &mut Vec<E
             _ => i += 1,
         }
     }
-    text.push_str(&unescape_segment(src, base + text_start, inner.get(text_start..).unwrap_or(""), errors));
+    text.push_str(&unescape_segment(
+        src,
+        base + text_start,
+        inner.get(text_start..).unwrap_or(""),
+        errors,
+    ));
     if !text.is_empty() {
         parts.push(TemplatePart::Text(text));
     }
@@ -418,10 +485,15 @@ pub fn template(src: SourceId, l: usize, r: usize, raw: &str, errors: &mut Vec<E
 pub fn rule_id(src: SourceId, text: &str, l: usize, r: usize, errors: &mut Vec<Error>) -> Ident {
     let id = text.get(l..r).unwrap_or("");
     let valid = id.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         && !id.ends_with('-');
     if !valid {
-        errors.push(Error::new(ErrorKind::InvalidRuleId { id: id.to_string() }, sp(src, l, r)));
+        errors.push(Error::new(
+            ErrorKind::InvalidRuleId { id: id.to_string() },
+            sp(src, l, r),
+        ));
     }
     Ident {
         name: id.to_string(),

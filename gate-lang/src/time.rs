@@ -27,7 +27,8 @@ pub fn parse_timestamp(text: &str) -> Result<i128, String> {
 
 fn has_rfc3339_shape(text: &str) -> bool {
     let b = text.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
     if b.len() < 20
         || !digits(0..4)
         || b.get(4) != Some(&b'-')
@@ -57,7 +58,10 @@ fn has_rfc3339_shape(text: &str) -> bool {
     match b.get(i) {
         Some(b'Z' | b'z') => i + 1 == b.len(),
         Some(b'+' | b'-') => {
-            i + 6 == b.len() && digits(i + 1..i + 3) && b.get(i + 3) == Some(&b':') && digits(i + 4..i + 6)
+            i + 6 == b.len()
+                && digits(i + 1..i + 3)
+                && b.get(i + 3) == Some(&b':')
+                && digits(i + 4..i + 6)
         }
         _ => false,
     }
@@ -92,7 +96,13 @@ pub fn format_duration(nanos: i128) -> String {
     let sign = if nanos < 0 { "-" } else { "" };
     let mut rest = nanos.unsigned_abs();
     let mut parts = Vec::new();
-    for (unit, size) in [("d", 86_400 * NS), ("h", 3_600 * NS), ("m", 60 * NS), ("s", NS), ("ms", NS / 1000)] {
+    for (unit, size) in [
+        ("d", 86_400 * NS),
+        ("h", 3_600 * NS),
+        ("m", 60 * NS),
+        ("s", NS),
+        ("ms", NS / 1000),
+    ] {
         let size = size.unsigned_abs();
         let n = rest / size;
         if n > 0 {

@@ -290,7 +290,10 @@ mod tests {
 
     #[test]
     fn optional_collapses() {
-        assert_eq!(Type::Int.optional().optional(), Type::Optional(Box::new(Type::Int)));
+        assert_eq!(
+            Type::Int.optional().optional(),
+            Type::Optional(Box::new(Type::Int))
+        );
         assert_eq!(Type::Null.optional(), Type::Null);
     }
 
@@ -307,7 +310,10 @@ mod tests {
     #[test]
     fn joins() {
         assert_eq!(Type::join(&Type::Int, &Type::Float), Some(Type::Float));
-        assert_eq!(Type::join(&Type::Null, &Type::Int), Some(Type::Int.optional()));
+        assert_eq!(
+            Type::join(&Type::Null, &Type::Int),
+            Some(Type::Int.optional())
+        );
         assert_eq!(Type::join(&Type::String, &Type::Int), None);
     }
 }

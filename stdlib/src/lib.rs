@@ -6,5 +6,8 @@ pub const MODULES: &[(&str, &str)] = &[];
 
 /// The source of the standard module `name` (e.g. `std.time`), if there is one.
 pub fn module(name: &str) -> Option<&'static str> {
-    MODULES.iter().find(|(n, _)| *n == name).map(|(_, src)| *src)
+    MODULES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, src)| *src)
 }

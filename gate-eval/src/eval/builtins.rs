@@ -60,7 +60,9 @@ impl<'a> Eval<'a> {
                 let n = match &recv.val {
                     Val::List(l) => l.len(),
                     Val::Map(m) => m.len(),
-                    Val::Str(_) | Val::OwnedStr(_) => recv.val.as_str().map(|s| s.chars().count()).unwrap_or(0),
+                    Val::Str(_) | Val::OwnedStr(_) => {
+                        recv.val.as_str().map(|s| s.chars().count()).unwrap_or(0)
+                    }
                     Val::Null => return Err(self.err(RtKind::NullValue, arg_id, recv.path)),
                     _ => return Err(self.err(RtKind::Internal("len of a scalar"), id, recv.path)),
                 };
@@ -86,7 +88,10 @@ impl<'a> Eval<'a> {
                         }
                     }
                 }
-                let kept: Vec<V<'a>> = out.into_iter().filter_map(|i| items.get(i).cloned()).collect();
+                let kept: Vec<V<'a>> = out
+                    .into_iter()
+                    .filter_map(|i| items.get(i).cloned())
+                    .collect();
                 Val::List(List::Owned(Rc::new(kept)))
             }
             Builtin::Min | Builtin::Max => {
@@ -96,9 +101,14 @@ impl<'a> Eval<'a> {
                     best = match best {
                         None => Some(v),
                         Some(b) => {
-                            let ord = value::order(&v.val, &b.val)
-                                .ok_or_else(|| self.err(RtKind::Internal("values cannot be ordered"), id, v.path))?;
-                            let better = if func == Builtin::Min { ord.is_lt() } else { ord.is_gt() };
+                            let ord = value::order(&v.val, &b.val).ok_or_else(|| {
+                                self.err(RtKind::Internal("values cannot be ordered"), id, v.path)
+                            })?;
+                            let better = if func == Builtin::Min {
+                                ord.is_lt()
+                            } else {
+                                ord.is_gt()
+                            };
                             Some(if better { v } else { b })
                         }
                     };
@@ -114,15 +124,23 @@ impl<'a> Eval<'a> {
                 };
                 for v in items {
                     acc = match (acc, &v.val) {
-                        (Val::Int(a), Val::Int(b)) => {
-                            Val::Int(a.checked_add(*b).ok_or_else(|| self.err(RtKind::Overflow("sum"), id, v.path))?)
-                        }
+                        (Val::Int(a), Val::Int(b)) => Val::Int(
+                            a.checked_add(*b)
+                                .ok_or_else(|| self.err(RtKind::Overflow("sum"), id, v.path))?,
+                        ),
                         (Val::Float(a), Val::Float(b)) => Val::Float(a + b),
                         (Val::Float(a), Val::Int(b)) => Val::Float(a + *b as f64),
-                        (Val::Dur(a), Val::Dur(b)) => {
-                            Val::Dur(a.checked_add(*b).ok_or_else(|| self.err(RtKind::Overflow("sum"), id, v.path))?)
+                        (Val::Dur(a), Val::Dur(b)) => Val::Dur(
+                            a.checked_add(*b)
+                                .ok_or_else(|| self.err(RtKind::Overflow("sum"), id, v.path))?,
+                        ),
+                        _ => {
+                            return Err(self.err(
+                                RtKind::Internal("sum of non-numbers"),
+                                id,
+                                v.path,
+                            ))
                         }
-                        _ => return Err(self.err(RtKind::Internal("sum of non-numbers"), id, v.path)),
                     };
                 }
                 if let Val::Float(f) = acc {
@@ -175,7 +193,10 @@ impl<'a> Eval<'a> {
                     Builtin::Hours => 3_600 * NANOS_PER_SEC,
                     _ => NANOS_PER_SEC,
                 };
-                Val::Int(i64::try_from(d / unit).map_err(|_| self.err(RtKind::Overflow(func.as_str()), id, recv.path))?)
+                Val::Int(
+                    i64::try_from(d / unit)
+                        .map_err(|_| self.err(RtKind::Overflow(func.as_str()), id, recv.path))?,
+                )
             }
             Builtin::DaysToDuration | Builtin::HoursToDuration | Builtin::SecondsToDuration => {
                 let Val::Int(n) = recv.val else {

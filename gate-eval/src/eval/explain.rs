@@ -49,13 +49,21 @@ impl<'a> Eval<'a> {
             Ir::Or(items) => {
                 let mut any = false;
                 let mut errored = false;
-                for (item, guarded) in items {
+                for (i, (item, guarded)) in items.iter().enumerate() {
                     if *guarded && (any || errored) {
                         continue;
                     }
+                    // In `x == null or x.y > 3` the null check only guards the
+                    // next item: its failure says nothing the next one does not.
+                    let is_guard =
+                        self.is_guard(*item) && items.iter().skip(i + 1).any(|(_, g)| *g);
+                    let before = self.fail_mark();
                     match self.explain(*item, want) {
                         Ok(b) => any |= b,
                         Err(()) => errored = true,
+                    }
+                    if is_guard {
+                        self.fail_restore(before);
                     }
                 }
                 if !any && want {
@@ -68,7 +76,11 @@ impl<'a> Eval<'a> {
                 }
             }
             Ir::Not(x) => self.explain(*x, !want).map(|b| !b),
-            Ir::If { cond, then, otherwise } => match self.eval_bool(*cond) {
+            Ir::If {
+                cond,
+                then,
+                otherwise,
+            } => match self.eval_bool(*cond) {
                 Ok(true) => self.explain(*then, want),
                 Ok(false) => self.explain(*otherwise, want),
                 Err(e) => {
@@ -123,8 +135,31 @@ impl<'a> Eval<'a> {
         result
     }
 
+    /// Whether a predicate only tests for presence: `x == null`, `x != null`,
+    /// `present(x)`, or their negation.
+    fn is_guard(&self, id: ExprId) -> bool {
+        match self.prog.node(id).map(|n| &n.ir) {
+            Some(Ir::Present(_)) => true,
+            Some(Ir::Not(x)) => self.is_guard(*x),
+            Some(Ir::Compare {
+                op: CmpOp::Eq | CmpOp::Ne,
+                lhs,
+                rhs,
+            }) => [*lhs, *rhs].iter().any(|x| {
+                matches!(
+                    self.prog.node(*x).map(|n| &n.ir),
+                    Some(Ir::Const(gate_lang::ir::Const::Null))
+                )
+            }),
+            _ => false,
+        }
+    }
+
     fn fail_mark(&self) -> (usize, usize) {
-        self.ex.as_ref().map(|e| (e.failures.len(), e.dropped)).unwrap_or((0, 0))
+        self.ex
+            .as_ref()
+            .map(|e| (e.failures.len(), e.dropped))
+            .unwrap_or((0, 0))
     }
 
     fn fail_restore(&mut self, mark: (usize, usize)) {
@@ -151,13 +186,22 @@ impl<'a> Eval<'a> {
     pub(super) fn record_error(&mut self, e: &RtError) {
         let info = self.error_info(e);
         if let Some(ex) = self.ex.as_mut() {
-            if !ex.errors.iter().any(|x| x.code == info.code && x.path == info.path && x.span == info.span) {
+            if !ex
+                .errors
+                .iter()
+                .any(|x| x.code == info.code && x.path == info.path && x.span == info.span)
+            {
                 ex.errors.push(info);
             }
         }
     }
 
-    fn with_element<T>(&mut self, frame: ElemFrame<'a>, scope: gate_lang::ir::ScopeId, f: impl FnOnce(&mut Self) -> T) -> T {
+    fn with_element<T>(
+        &mut self,
+        frame: ElemFrame<'a>,
+        scope: gate_lang::ir::ScopeId,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         let rule_level = self.call_depth == 0;
         if rule_level {
             if let Some(ex) = self.ex.as_mut() {
@@ -213,6 +257,7 @@ impl<'a> Eval<'a> {
         };
         let mut count = 0usize;
         let mut errored = false;
+        self.quant_depth += 1;
         for i in 0..items.len() {
             let e = match self.element(&l, &items, i, list) {
                 Ok(e) => e,
@@ -246,6 +291,7 @@ impl<'a> Eval<'a> {
                 Err(()) => errored = true,
             }
         }
+        self.quant_depth -= 1;
         let n = items.len();
         let value = match kind {
             QuantKind::All => count == n,
@@ -351,7 +397,10 @@ impl<'a> Eval<'a> {
                 };
                 self.push_failure(id, Some(&subject), expected, message);
             } else if let Some(f) = found.first() {
-                let at = self.paths.pointer(f.path, &self.prog.schema).unwrap_or_default();
+                let at = self
+                    .paths
+                    .pointer(f.path, &self.prog.schema)
+                    .unwrap_or_default();
                 self.push_failure(
                     id,
                     Some(f),
@@ -387,7 +436,10 @@ impl<'a> Eval<'a> {
                 }
             }
         }
-        V::at(Val::List(crate::value::List::Owned(std::rc::Rc::new(keys))), l.path)
+        V::at(
+            Val::List(crate::value::List::Owned(std::rc::Rc::new(keys))),
+            l.path,
+        )
     }
 
     fn explain_present(&mut self, args: &[ExprId], want: bool) -> X {
@@ -406,9 +458,19 @@ impl<'a> Eval<'a> {
             if here != want {
                 let subject = V::at(v.map(|x| x.val).unwrap_or(Val::Null), path);
                 if want {
-                    self.push_failure(*a, Some(&subject), "present and not null".into(), format!("`{text}` is missing or null"));
+                    self.push_failure(
+                        *a,
+                        Some(&subject),
+                        "present and not null".into(),
+                        format!("`{text}` is missing or null"),
+                    );
                 } else {
-                    self.push_failure(*a, Some(&subject), "absent or null".into(), format!("`{text}` is present"));
+                    self.push_failure(
+                        *a,
+                        Some(&subject),
+                        "absent or null".into(),
+                        format!("`{text}` is present"),
+                    );
                 }
             }
         }
@@ -419,12 +481,16 @@ impl<'a> Eval<'a> {
     fn present_at(&mut self, id: ExprId) -> Result<(Option<V<'a>>, PathId), RtError> {
         let prog: &'a gate_lang::ir::Program = self.prog;
         match prog.node(id).map(|n| &n.ir) {
-            Some(Ir::Field { base, record, slot, .. }) => {
+            Some(Ir::Field {
+                base, record, slot, ..
+            }) => {
                 let (b, bpath) = self.present_at(*base)?;
                 let Some(b) = b else {
                     return Ok((None, bpath));
                 };
-                let path = self.paths.push(b.path, crate::value::Seg::Field(*record, *slot));
+                let path = self
+                    .paths
+                    .push(b.path, crate::value::Seg::Field(*record, *slot));
                 let v = self.present(id)?;
                 Ok((v, path))
             }
@@ -472,13 +538,21 @@ impl<'a> Eval<'a> {
                     value::display(&l.val, schema)
                 );
                 let item_text = prog.sources.slice(self.span(*item)).to_string();
-                let message = format!("`{item_text}` is {}, expected {expected}", value::display(&x.val, schema));
+                let message = format!(
+                    "`{item_text}` is {}, expected {expected}",
+                    value::display(&x.val, schema)
+                );
                 self.push_failure(id, Some(&x), expected, message);
             }
             Ir::Builtin { args, .. } => {
                 let subject = args.first().and_then(|a| self.eval(*a).ok());
                 let message = format!("`{text}` is {}", !want);
-                self.push_failure(id, subject.as_ref(), format!("`{text}` to be {want}"), message);
+                self.push_failure(
+                    id,
+                    subject.as_ref(),
+                    format!("`{text}` to be {want}"),
+                    message,
+                );
             }
             _ => {
                 let subject = self.eval(id).ok();
@@ -489,9 +563,19 @@ impl<'a> Eval<'a> {
     }
 
     /// Records a failure at node `id` about `subject`.
-    fn push_failure(&mut self, id: ExprId, subject: Option<&V<'a>>, expected: String, default_message: String) {
+    fn push_failure(
+        &mut self,
+        id: ExprId,
+        subject: Option<&V<'a>>,
+        expected: String,
+        default_message: String,
+    ) {
         let max = self.limits.max_failures;
-        let full = self.ex.as_ref().map(|e| e.failures.len() >= max).unwrap_or(true);
+        let full = self
+            .ex
+            .as_ref()
+            .map(|e| e.failures.len() >= max)
+            .unwrap_or(true);
         if full {
             if let Some(ex) = self.ex.as_mut() {
                 ex.dropped += 1;
@@ -561,7 +645,13 @@ impl<'a> Eval<'a> {
             .iter()
             .rev()
             .chain(std::iter::once(&gate_lang::ir::ScopeId(0)))
-            .find_map(|s| message.variants.iter().find(|(vs, _)| vs == s).map(|(_, p)| p))?;
+            .find_map(|s| {
+                message
+                    .variants
+                    .iter()
+                    .find(|(vs, _)| vs == s)
+                    .map(|(_, p)| p)
+            })?;
         let saved_base = self.base;
         let saved_notes = self.notes.len();
         self.base = rule_base;
@@ -571,7 +661,9 @@ impl<'a> Eval<'a> {
                 MessagePart::Text(t) => out.push_str(t),
                 MessagePart::Hole(e) => match self.eval(*e) {
                     Ok(v) => match &v.val {
-                        Val::Str(_) | Val::OwnedStr(_) => out.push_str(v.val.as_str().unwrap_or("")),
+                        Val::Str(_) | Val::OwnedStr(_) => {
+                            out.push_str(v.val.as_str().unwrap_or(""))
+                        }
                         other => out.push_str(&value::display(other, &self.prog.schema)),
                     },
                     Err(_) => out.push_str("<unavailable>"),

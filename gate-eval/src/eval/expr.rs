@@ -62,13 +62,16 @@ impl<'a> Eval<'a> {
                 if items.is_empty() {
                     self.vacuous(id, &l);
                 }
+                self.quant_depth += 1;
                 for i in 0..items.len() {
                     let e = self.element(&l, &items, i, *list)?;
                     self.set_local(*slot, e);
                     if !self.eval_top(*body)? {
+                        self.quant_depth -= 1;
                         return Ok(false);
                     }
                 }
+                self.quant_depth -= 1;
                 Ok(true)
             }
             _ => self.eval_bool(id),
@@ -91,16 +94,23 @@ impl<'a> Eval<'a> {
     }
 
     /// Element `i` of a list, with its path.
-    pub(super) fn element(&mut self, owner: &V<'a>, list: &List<'a>, i: usize, id: ExprId) -> R<V<'a>> {
+    pub(super) fn element(
+        &mut self,
+        owner: &V<'a>,
+        list: &List<'a>,
+        i: usize,
+        id: ExprId,
+    ) -> R<V<'a>> {
         match list {
             List::Ev(nodes, single) => {
-                let node = nodes
-                    .get(i)
-                    .ok_or_else(|| self.err(RtKind::Internal("index out of range"), id, owner.path))?;
+                let node = nodes.get(i).ok_or_else(|| {
+                    self.err(RtKind::Internal("index out of range"), id, owner.path)
+                })?;
                 let path = if *single {
                     owner.path
                 } else {
-                    self.paths.push(owner.path, Seg::Index(u32::try_from(i).unwrap_or(u32::MAX)))
+                    self.paths
+                        .push(owner.path, Seg::Index(u32::try_from(i).unwrap_or(u32::MAX)))
                 };
                 self.read_node(node, path, id)
             }
@@ -111,7 +121,12 @@ impl<'a> Eval<'a> {
         }
     }
 
-    pub(super) fn read_node(&self, node: &'a crate::evidence::Node, path: PathId, id: ExprId) -> R<V<'a>> {
+    pub(super) fn read_node(
+        &self,
+        node: &'a crate::evidence::Node,
+        path: PathId,
+        id: ExprId,
+    ) -> R<V<'a>> {
         match node_val(node) {
             Ok(v) => Ok(V::at(v, path)),
             Err(NodeError::Missing(i)) => Err(self.err(RtKind::Missing(i), id, path)),
@@ -160,9 +175,9 @@ impl<'a> Eval<'a> {
                 let b = self.eval(*base)?;
                 match b.val {
                     Val::Record(_, fields) => {
-                        let node = fields
-                            .get(*slot as usize)
-                            .ok_or_else(|| self.err(RtKind::Internal("unknown field"), id, b.path))?;
+                        let node = fields.get(*slot as usize).ok_or_else(|| {
+                            self.err(RtKind::Internal("unknown field"), id, b.path)
+                        })?;
                         let path = self.paths.push(b.path, Seg::Field(*record, *slot));
                         self.read_node(node, path, id)
                     }
@@ -179,8 +194,15 @@ impl<'a> Eval<'a> {
                     return Err(self.err(RtKind::Internal("index is not an integer"), id, i.path));
                 };
                 let len = list.len();
-                let pos = if i < 0 { i64::try_from(len).ok().and_then(|l| l.checked_add(i)) } else { Some(i) };
-                match pos.and_then(|p| usize::try_from(p).ok()).filter(|p| *p < len) {
+                let pos = if i < 0 {
+                    i64::try_from(len).ok().and_then(|l| l.checked_add(i))
+                } else {
+                    Some(i)
+                };
+                match pos
+                    .and_then(|p| usize::try_from(p).ok())
+                    .filter(|p| *p < len)
+                {
                     Some(p) => self.element(&b, &list, p, id),
                     None => Err(self.err(RtKind::IndexOutOfRange { index: i, len }, id, b.path)),
                 }
@@ -204,12 +226,27 @@ impl<'a> Eval<'a> {
             Ir::Neg(x) => {
                 let v = self.eval(*x)?;
                 let out = match v.val {
-                    Val::Int(i) => Val::Int(i.checked_neg().ok_or_else(|| self.err(RtKind::Overflow("-"), id, v.path))?),
+                    Val::Int(i) => Val::Int(
+                        i.checked_neg()
+                            .ok_or_else(|| self.err(RtKind::Overflow("-"), id, v.path))?,
+                    ),
                     Val::Float(f) => Val::Float(-f),
-                    Val::Dur(d) => Val::Dur(d.checked_neg().ok_or_else(|| self.err(RtKind::Overflow("-"), id, v.path))?),
-                    _ => return Err(self.err(RtKind::Internal("negation of a non-number"), id, v.path)),
+                    Val::Dur(d) => Val::Dur(
+                        d.checked_neg()
+                            .ok_or_else(|| self.err(RtKind::Overflow("-"), id, v.path))?,
+                    ),
+                    _ => {
+                        return Err(self.err(
+                            RtKind::Internal("negation of a non-number"),
+                            id,
+                            v.path,
+                        ))
+                    }
                 };
-                Ok(V { val: out, path: v.path })
+                Ok(V {
+                    val: out,
+                    path: v.path,
+                })
             }
             Ir::And(items) => {
                 let mut result = true;
@@ -272,7 +309,11 @@ impl<'a> Eval<'a> {
                     Ok(l)
                 }
             }
-            Ir::If { cond, then, otherwise } => {
+            Ir::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 if self.eval_bool(*cond)? {
                     self.eval(*then)
                 } else {
@@ -342,7 +383,14 @@ impl<'a> Eval<'a> {
         result
     }
 
-    fn quant(&mut self, id: ExprId, kind: QuantKind, list: ExprId, slot: u32, body: ExprId) -> R<V<'a>> {
+    fn quant(
+        &mut self,
+        id: ExprId,
+        kind: QuantKind,
+        list: ExprId,
+        slot: u32,
+        body: ExprId,
+    ) -> R<V<'a>> {
         let l = self.eval(list)?;
         let items = self.list_of(&l, list)?;
         if items.is_empty() && kind == QuantKind::All {
@@ -351,6 +399,7 @@ impl<'a> Eval<'a> {
         let mut error = None;
         let mut count: i64 = 0;
         let mut out = Vec::new();
+        self.quant_depth += 1;
         for i in 0..items.len() {
             let e = match self.element(&l, &items, i, list) {
                 Ok(e) => e,
@@ -381,6 +430,7 @@ impl<'a> Eval<'a> {
                 },
             }
         }
+        self.quant_depth -= 1;
         if let Some(e) = error {
             return Err(e);
         }
@@ -442,7 +492,9 @@ impl<'a> Eval<'a> {
                     }
                     let ok = match k.condition {
                         None => Ok(true),
-                        Some(f) => self.call(f, vec![e.clone()], id, |this, body| this.eval_bool(body)),
+                        Some(f) => {
+                            self.call(f, vec![e.clone()], id, |this, body| this.eval_bool(body))
+                        }
                     };
                     match ok {
                         Ok(true) => found.push(e),
@@ -463,7 +515,9 @@ impl<'a> Eval<'a> {
     /// The value of a place if it is present and not null.
     pub(super) fn present(&mut self, id: ExprId) -> R<Option<V<'a>>> {
         match self.ir(id)? {
-            Ir::Field { base, record, slot, .. } => {
+            Ir::Field {
+                base, record, slot, ..
+            } => {
                 let Some(b) = self.present(*base)? else {
                     return Ok(None);
                 };
@@ -531,7 +585,13 @@ impl<'a> Eval<'a> {
         use Val::*;
         let path = deeper(&self.paths, l.path, r.path);
         let overflow = || self.err(RtKind::Overflow(op.as_str()), id, path);
-        let finite = |f: f64| if f.is_finite() { Ok(Float(f)) } else { Err(overflow()) };
+        let finite = |f: f64| {
+            if f.is_finite() {
+                Ok(Float(f))
+            } else {
+                Err(overflow())
+            }
+        };
         let val = match (op, &l.val, &r.val) {
             (ArithOp::Add, Int(a), Int(b)) => Int(a.checked_add(*b).ok_or_else(overflow)?),
             (ArithOp::Sub, Int(a), Int(b)) => Int(a.checked_sub(*b).ok_or_else(overflow)?),
@@ -548,12 +608,18 @@ impl<'a> Eval<'a> {
                     ArithOp::Add => finite(a + b)?,
                     ArithOp::Sub => finite(a - b)?,
                     ArithOp::Mul => finite(a * b)?,
-                    ArithOp::Div if b == 0.0 => return Err(self.err(RtKind::DivisionByZero, id, path)),
+                    ArithOp::Div if b == 0.0 => {
+                        return Err(self.err(RtKind::DivisionByZero, id, path))
+                    }
                     ArithOp::Div => finite(a / b)?,
-                    ArithOp::Rem => return Err(self.err(RtKind::Internal("remainder of floats"), id, path)),
+                    ArithOp::Rem => {
+                        return Err(self.err(RtKind::Internal("remainder of floats"), id, path))
+                    }
                 }
             }
-            (ArithOp::Add, Time(t), Dur(d)) | (ArithOp::Add, Dur(d), Time(t)) => Time(t.checked_add(*d).ok_or_else(overflow)?),
+            (ArithOp::Add, Time(t), Dur(d)) | (ArithOp::Add, Dur(d), Time(t)) => {
+                Time(t.checked_add(*d).ok_or_else(overflow)?)
+            }
             (ArithOp::Sub, Time(t), Dur(d)) => Time(t.checked_sub(*d).ok_or_else(overflow)?),
             (ArithOp::Sub, Time(a), Time(b)) => Dur(a.checked_sub(*b).ok_or_else(overflow)?),
             (ArithOp::Add, Dur(a), Dur(b)) => Dur(a.checked_add(*b).ok_or_else(overflow)?),
@@ -561,8 +627,12 @@ impl<'a> Eval<'a> {
             (ArithOp::Mul, Dur(d), Int(n)) | (ArithOp::Mul, Int(n), Dur(d)) => {
                 Dur(d.checked_mul(i128::from(*n)).ok_or_else(overflow)?)
             }
-            (ArithOp::Div, Dur(_), Int(0)) => return Err(self.err(RtKind::DivisionByZero, id, path)),
-            (ArithOp::Div, Dur(d), Int(n)) => Dur(d.checked_div(i128::from(*n)).ok_or_else(overflow)?),
+            (ArithOp::Div, Dur(_), Int(0)) => {
+                return Err(self.err(RtKind::DivisionByZero, id, path))
+            }
+            (ArithOp::Div, Dur(d), Int(n)) => {
+                Dur(d.checked_div(i128::from(*n)).ok_or_else(overflow)?)
+            }
             (ArithOp::Add, List(a), List(b)) => {
                 let mut out = Vec::with_capacity(a.len() + b.len());
                 for (lv, list) in [(&l, a), (&r, b)] {

@@ -104,6 +104,7 @@ pub(crate) struct Eval<'a> {
     steps: u64,
     limits: &'a Limits,
     call_depth: u32,
+    quant_depth: u32,
     notes: Vec<Note>,
     ex: Option<Explaining<'a>>,
 }
@@ -121,6 +122,7 @@ impl<'a> Eval<'a> {
             steps: 0,
             limits,
             call_depth: 0,
+            quant_depth: 0,
             notes: Vec::new(),
             ex: None,
         }
@@ -143,7 +145,8 @@ impl<'a> Eval<'a> {
     fn push_frame(&mut self, size: u32) -> usize {
         let saved = self.base;
         self.base = self.locals.len();
-        self.locals.resize(self.base + size as usize, V::new(crate::value::Val::Null));
+        self.locals
+            .resize(self.base + size as usize, V::new(crate::value::Val::Null));
         saved
     }
 
@@ -197,6 +200,7 @@ impl<'a> Eval<'a> {
                     let index = requirement;
                     requirement += 1;
                     self.notes.clear();
+                    self.quant_depth = 0;
                     let fast = self.eval_top(req.expr);
                     if matches!(fast, Ok(true)) {
                         result.notes.append(&mut self.notes);
@@ -210,6 +214,7 @@ impl<'a> Eval<'a> {
                         ..Explaining::default()
                     };
                     self.ex = Some(ex);
+                    self.quant_depth = 0;
                     let outcome = self.explain(req.expr, true);
                     let ex = self.ex.take().unwrap_or_default();
                     result.notes.append(&mut self.notes);
@@ -220,7 +225,7 @@ impl<'a> Eval<'a> {
                     result.failures_total += failures.len() + ex.dropped;
                     result.failures.extend(failures);
                     result.errors.extend(ex.errors);
-                    if matches!(outcome, Err(_)) && result.errors.is_empty() {
+                    if outcome.is_err() && result.errors.is_empty() {
                         result.errors.push(EvalError {
                             code: "E0609",
                             message: "the requirement could not be evaluated".into(),
@@ -291,17 +296,23 @@ impl<'a> Eval<'a> {
         Ok(())
     }
 
-    /// Records that `all` held over an empty list.
+    /// Records that an `all` of the requirement itself (not one nested in
+    /// another quantifier or a `def`) held over an empty list.
     fn vacuous(&mut self, id: ExprId, list: &V<'a>) {
+        if self.quant_depth > 0 || self.call_depth > 0 {
+            return;
+        }
         let span = self.span(id);
-        let text = self.prog.sources.slice(span).to_string();
         let list_text = match self.prog.node(id).map(|n| &n.ir) {
-            Some(gate_lang::ir::Ir::Quant { list, .. }) => self.prog.sources.slice(self.span(*list)).to_string(),
-            _ => text.clone(),
+            Some(gate_lang::ir::Ir::Quant { list, .. }) => {
+                self.prog.sources.slice(self.span(*list)).to_string()
+            }
+            _ => String::new(),
         };
+        let list_text = short(&list_text);
         self.notes.push(Note {
             kind: NoteKind::VacuousTruth,
-            message: format!("`{list_text}` is empty, so `{text}` holds without checking anything"),
+            message: format!("`{list_text}` is empty, so `all(…)` holds without checking anything"),
             path: self.paths.pointer(list.path, &self.prog.schema),
             span: self.prog.sources.locate(span),
         });
@@ -344,10 +355,19 @@ impl<'a> Eval<'a> {
                 "E0605",
                 format!("index {index} is outside the list of {len} elements in `{text}`"),
             ),
-            RtKind::StepLimit(n) => ("E0606", format!("evaluation exceeded the step budget of {n}")),
+            RtKind::StepLimit(n) => (
+                "E0606",
+                format!("evaluation exceeded the step budget of {n}"),
+            ),
             RtKind::Deadline => ("E0607", "evaluation exceeded its deadline".to_string()),
-            RtKind::NullValue => ("E0609", format!("`{text}` is null where a value is required")),
-            RtKind::Internal(what) => ("E0609", format!("internal error evaluating `{text}`: {what}")),
+            RtKind::NullValue => (
+                "E0609",
+                format!("`{text}` is null where a value is required"),
+            ),
+            RtKind::Internal(what) => (
+                "E0609",
+                format!("internal error evaluating `{text}`: {what}"),
+            ),
         };
         EvalError {
             code,
@@ -361,4 +381,15 @@ impl<'a> Eval<'a> {
 fn dedup_notes(notes: &mut Vec<Note>) {
     let mut seen = std::collections::HashSet::new();
     notes.retain(|n| seen.insert((n.span.start, n.span.file.clone(), n.path.clone())));
+}
+
+/// The first line of a source excerpt, cut at 60 characters.
+fn short(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    if line.chars().count() > 60 || text.contains('\n') {
+        let cut: String = line.chars().take(60).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        line.to_string()
+    }
 }

@@ -24,8 +24,8 @@ const QUANTIFIERS: &[(&str, QuantKind)] = &[
 
 /// Methods answered by a record's `elements` list.
 const COLLECTION_METHODS: &[&str] = &[
-    "all", "any", "none", "count", "filter", "map", "includes", "len", "is_empty", "unique", "min", "max", "sum",
-    "first", "contains",
+    "all", "any", "none", "count", "filter", "map", "includes", "len", "is_empty", "unique", "min",
+    "max", "sum", "first", "contains",
 ];
 
 const BUILTINS: &[&str] = &[
@@ -51,23 +51,27 @@ const BUILTINS: &[&str] = &[
 
 impl Checker {
     /// `name(args)`: `present`, a `def`, or a built-in in function form.
-    pub(super) fn call(&mut self, callee: &ast::Ident, args: &[Expr], span: Span, hint: Option<&Type>) -> ExprId {
+    pub(super) fn call(&mut self, callee: &ast::Ident, args: &[Expr], span: Span) -> ExprId {
         let name = callee.name.as_str();
         if name == "present" {
             return self.present(args, span);
         }
         let m = self.cur_module();
         let shadowed = self.name_is_value(name);
-        if !shadowed && self.modules[m].defs.contains_key(name) {
+        if !shadowed && self.modules.at(m).defs.contains_key(name) {
             return self.def_call(m, callee, None, args, span);
         }
-        if BUILTINS.contains(&name) || QUANTIFIERS.iter().any(|(n, _)| *n == name) || name == "includes" {
+        if BUILTINS.contains(&name)
+            || QUANTIFIERS.iter().any(|(n, _)| *n == name)
+            || name == "includes"
+        {
             let Some((first, rest)) = args.split_first() else {
                 return self.builtin_no_receiver(callee, span);
             };
-            return self.method(first, callee, rest, false, span, hint);
+            return self.method(first, callee, rest, false, span);
         }
-        let mut candidates: Vec<&str> = self.modules[m].defs.keys().map(String::as_str).collect();
+        let mut candidates: Vec<&str> =
+            self.modules.at(m).defs.keys().map(String::as_str).collect();
         candidates.extend(BUILTINS);
         candidates.extend(QUANTIFIERS.iter().map(|(n, _)| *n));
         candidates.extend(["present", "includes"]);
@@ -105,12 +109,11 @@ impl Checker {
         args: &[Expr],
         optional: bool,
         span: Span,
-        hint: Option<&Type>,
     ) -> ExprId {
         // `alias.f(args)`: a def of an imported module.
         if let ExprKind::Name(n) = &receiver.kind {
             if let super::names::Lookup::Module(target) = self.lookup(n) {
-                if self.modules[target].defs.contains_key(&name.name) {
+                if self.modules.at(target).defs.contains_key(&name.name) {
                     return self.def_call(target, name, None, args, span);
                 }
                 for a in args {
@@ -120,7 +123,7 @@ impl Checker {
             }
         }
         let recv = self.expr(receiver, None);
-        self.method_on(recv, name, args, optional, span, hint)
+        self.method_on(recv, name, args, optional, span)
     }
 
     fn method_on(
@@ -130,7 +133,6 @@ impl Checker {
         args: &[Expr],
         optional: bool,
         span: Span,
-        hint: Option<&Type>,
     ) -> ExprId {
         let rty = self.ty(recv).clone();
         if rty == Type::Error {
@@ -145,7 +147,13 @@ impl Checker {
             if !optional {
                 let s = self.span(recv);
                 let expr = self.text(s);
-                self.error(ErrorKind::UnhandledOptional { expr, ty: self.show(&rty) }, s);
+                self.error(
+                    ErrorKind::UnhandledOptional {
+                        expr,
+                        ty: self.show(&rty),
+                    },
+                    s,
+                );
                 return self.poison(span);
             }
             // `x?.m(args)` is `if x == null then null else x.m(args)`.
@@ -153,7 +161,7 @@ impl Checker {
                 return self.poison(span);
             };
             let narrowed = self.push(node.ir.clone(), (**inner).clone(), node.span);
-            let call = self.method_on(narrowed, name, args, false, span, hint);
+            let call = self.method_on(narrowed, name, args, false, span);
             let result_ty = self.ty(call).clone();
             if result_ty == Type::Error {
                 return call;
@@ -181,10 +189,17 @@ impl Checker {
         let method = name.name.as_str();
         // A record with `elements` answers collection methods with that list.
         if let Type::Record(rid) = &rty {
-            let elements = self.schema.record(*rid).and_then(|r| r.elements.map(|e| (e, r.clone())));
+            let elements = self
+                .schema
+                .record(*rid)
+                .and_then(|r| r.elements.map(|e| (e, r.clone())));
             if let Some((slot, rec)) = elements {
                 if COLLECTION_METHODS.contains(&method) {
-                    let fty = rec.fields.get(slot as usize).map(|f| f.ty.clone()).unwrap_or(Type::Error);
+                    let fty = rec
+                        .fields
+                        .get(slot as usize)
+                        .map(|f| f.ty.clone())
+                        .unwrap_or(Type::Error);
                     let span_recv = self.span(recv);
                     let list = self.push(
                         Ir::Field {
@@ -196,7 +211,7 @@ impl Checker {
                         fty,
                         span_recv,
                     );
-                    return self.method_on(list, name, args, false, span, hint);
+                    return self.method_on(list, name, args, false, span);
                 }
             }
         }
@@ -224,9 +239,21 @@ impl Checker {
             "upper" => Some(Builtin::Upper),
             "keys" => Some(Builtin::Keys),
             "values" => Some(Builtin::Values),
-            "days" => Some(if rty == Type::Duration { Builtin::Days } else { Builtin::DaysToDuration }),
-            "hours" => Some(if rty == Type::Duration { Builtin::Hours } else { Builtin::HoursToDuration }),
-            "seconds" => Some(if rty == Type::Duration { Builtin::Seconds } else { Builtin::SecondsToDuration }),
+            "days" => Some(if rty == Type::Duration {
+                Builtin::Days
+            } else {
+                Builtin::DaysToDuration
+            }),
+            "hours" => Some(if rty == Type::Duration {
+                Builtin::Hours
+            } else {
+                Builtin::HoursToDuration
+            }),
+            "seconds" => Some(if rty == Type::Duration {
+                Builtin::Seconds
+            } else {
+                Builtin::SecondsToDuration
+            }),
             "string" => Some(Builtin::ToString),
             _ => None,
         };
@@ -234,13 +261,13 @@ impl Checker {
             return self.builtin(b, recv, args, span, name);
         }
         let m = self.cur_module();
-        if self.modules[m].defs.contains_key(method) {
+        if self.modules.at(m).defs.contains_key(method) {
             return self.def_call(m, name, Some(recv), args, span);
         }
         let mut candidates: Vec<&str> = BUILTINS.to_vec();
         candidates.extend(QUANTIFIERS.iter().map(|(n, _)| *n));
         candidates.push("includes");
-        candidates.extend(self.modules[m].defs.keys().map(String::as_str));
+        candidates.extend(self.modules.at(m).defs.keys().map(String::as_str));
         let suggestion = closest(method, candidates).map(|s| format!("`{s}`"));
         self.error(
             ErrorKind::UnknownFunction {
@@ -275,7 +302,14 @@ impl Checker {
         }
     }
 
-    fn quantifier(&mut self, kind: QuantKind, recv: ExprId, args: &[Expr], span: Span, name: &ast::Ident) -> ExprId {
+    fn quantifier(
+        &mut self,
+        kind: QuantKind,
+        recv: ExprId,
+        args: &[Expr],
+        span: Span,
+        name: &ast::Ident,
+    ) -> ExprId {
         let Some(elem) = self.elem_type(recv, kind.as_str()) else {
             return self.poison(span);
         };
@@ -305,7 +339,10 @@ impl Checker {
         let body_id = if kind == QuantKind::Map {
             self.expr(body, None)
         } else {
-            self.predicate(body, &format!("the argument of `{}` is a predicate", name.name))
+            self.predicate(
+                body,
+                &format!("the argument of `{}` is a predicate", name.name),
+            )
         };
         if let Some(c) = self.cur() {
             c.close_element();
@@ -360,7 +397,12 @@ impl Checker {
     }
 
     /// `includes` with checked arguments (also used by `in` on record lists).
-    pub(super) fn includes_checked(&mut self, recv: ExprId, args: Vec<ExprId>, span: Span) -> ExprId {
+    pub(super) fn includes_checked(
+        &mut self,
+        recv: ExprId,
+        args: Vec<ExprId>,
+        span: Span,
+    ) -> ExprId {
         let elem = match self.ty(recv).clone() {
             Type::List(e) | Type::Many(e) => *e,
             Type::Error => return self.poison(span),
@@ -379,9 +421,11 @@ impl Checker {
             Type::Record(rid) => {
                 let rec = self.schema.record(*rid).cloned();
                 let Some((k, kty)) = rec.as_ref().and_then(|r| {
-                    r.key
-                        .as_ref()
-                        .and_then(|k| r.fields.get(k.field as usize).map(|f| (k.clone(), f.ty.clone())))
+                    r.key.as_ref().and_then(|k| {
+                        r.fields
+                            .get(k.field as usize)
+                            .map(|f| (k.clone(), f.ty.clone()))
+                    })
                 }) else {
                     let arg = args
                         .first()
@@ -415,7 +459,10 @@ impl Checker {
                         expected: self.describe(&want),
                         found: self.describe(&ty),
                         context: match &key {
-                            Some(_) => format!("elements are matched by their key, of type `{}`", self.show(&want)),
+                            Some(_) => format!(
+                                "elements are matched by their key, of type `{}`",
+                                self.show(&want)
+                            ),
                             None => "the values looked for have the type of the elements".into(),
                         },
                     },
@@ -424,7 +471,15 @@ impl Checker {
                 return self.poison(span);
             }
         }
-        self.push(Ir::Includes { list: recv, args, key }, Type::Bool, span)
+        self.push(
+            Ir::Includes {
+                list: recv,
+                args,
+                key,
+            },
+            Type::Bool,
+            span,
+        )
     }
 
     /// `present(a, b.c, …)`: every path is present and not null.
@@ -501,7 +556,11 @@ impl Checker {
         }
         let mut ok = true;
         for (id, p) in ids.iter().zip(params.iter()) {
-            ok &= self.expect_type(*id, p, &format!("the parameter of `{}` has this type", name.name));
+            ok &= self.expect_type(
+                *id,
+                p,
+                &format!("the parameter of `{}` has this type", name.name),
+            );
         }
         if !ok {
             return self.poison(span);
@@ -509,7 +568,14 @@ impl Checker {
         self.push(Ir::Call { func, args: ids }, ret, span)
     }
 
-    fn builtin(&mut self, func: Builtin, recv: ExprId, args: &[Expr], span: Span, name: &ast::Ident) -> ExprId {
+    fn builtin(
+        &mut self,
+        func: Builtin,
+        recv: ExprId,
+        args: &[Expr],
+        span: Span,
+        name: &ast::Ident,
+    ) -> ExprId {
         use Type::*;
         let rty = self.ty(recv).clone();
         let arity = |n: usize| (n, args.len());
@@ -558,7 +624,14 @@ impl Checker {
                 List(e) | Many(e) => {
                     let a = self.args1(args, e);
                     if self.ty(a).comparable_with(e) {
-                        return self.push(Ir::In { item: a, list: recv }, Bool, span);
+                        return self.push(
+                            Ir::In {
+                                item: a,
+                                list: recv,
+                            },
+                            Bool,
+                            span,
+                        );
                     }
                     None
                 }
@@ -577,16 +650,23 @@ impl Checker {
                 Map(v) => Some((List(v.clone()), vec![recv])),
                 _ => None,
             },
-            Builtin::Days | Builtin::Hours | Builtin::Seconds => (rty == Duration).then(|| (Int, vec![recv])),
+            Builtin::Days | Builtin::Hours | Builtin::Seconds => {
+                (rty == Duration).then(|| (Int, vec![recv]))
+            }
             Builtin::DaysToDuration | Builtin::HoursToDuration | Builtin::SecondsToDuration => {
                 (rty == Int).then(|| (Duration, vec![recv]))
             }
-            Builtin::ToString => matches!(rty, Enum(_) | Int | Float | Bool | String | Time | Duration)
-                .then(|| (String, vec![recv])),
+            Builtin::ToString => {
+                matches!(rty, Enum(_) | Int | Float | Bool | String | Time | Duration)
+                    .then(|| (String, vec![recv]))
+            }
         };
         match result {
             Some((ty, ids)) => {
-                if func == Builtin::Contains || func == Builtin::StartsWith || func == Builtin::EndsWith {
+                if func == Builtin::Contains
+                    || func == Builtin::StartsWith
+                    || func == Builtin::EndsWith
+                {
                     if let Some(a) = ids.get(1) {
                         if !self.expect_type(*a, &String, &format!("`{}` takes text", name.name)) {
                             return self.poison(span);
@@ -599,7 +679,13 @@ impl Checker {
                 if rty.is_optional() {
                     let s = self.span(recv);
                     let expr = self.text(s);
-                    self.error(ErrorKind::UnhandledOptional { expr, ty: self.show(&rty) }, s);
+                    self.error(
+                        ErrorKind::UnhandledOptional {
+                            expr,
+                            ty: self.show(&rty),
+                        },
+                        s,
+                    );
                 } else {
                     let err = crate::error::Error::new(
                         ErrorKind::TypeMismatch {
@@ -635,7 +721,9 @@ fn builtin_receiver(func: Builtin) -> &'static str {
         Builtin::StartsWith | Builtin::EndsWith | Builtin::Lower | Builtin::Upper => "a string",
         Builtin::Keys | Builtin::Values => "a map",
         Builtin::Days | Builtin::Hours | Builtin::Seconds => "a duration",
-        Builtin::DaysToDuration | Builtin::HoursToDuration | Builtin::SecondsToDuration => "an integer",
+        Builtin::DaysToDuration | Builtin::HoursToDuration | Builtin::SecondsToDuration => {
+            "an integer"
+        }
         Builtin::ToString => "an enum value, a number, a boolean, a time or a duration",
     }
 }

@@ -23,20 +23,28 @@ impl Checker {
             ExprKind::It => self.it(span),
             ExprKind::List(items) => self.list(items, span, hint),
             ExprKind::Paren(inner) => self.expr(inner, hint),
-            ExprKind::Field { base, name, optional } => self.field(base, name, *optional, span),
-            ExprKind::Call { callee, args } => self.call(callee, args, span, hint),
+            ExprKind::Field {
+                base,
+                name,
+                optional,
+            } => self.field(base, name, *optional, span),
+            ExprKind::Call { callee, args } => self.call(callee, args, span),
             ExprKind::Method {
                 receiver,
                 name,
                 args,
                 optional,
-            } => self.method(receiver, name, args, *optional, span, hint),
+            } => self.method(receiver, name, args, *optional, span),
             ExprKind::Index { base, index } => self.index(base, index, span),
             ExprKind::Unary { op, operand } => self.unary(*op, operand, span),
             ExprKind::And(items) => self.logic(items, true, span),
             ExprKind::Or(items) => self.logic(items, false, span),
             ExprKind::Binary { op, lhs, rhs } => self.binary(*op, lhs, rhs, span, hint),
-            ExprKind::If { cond, then, otherwise } => self.if_expr(cond, then, otherwise, span, hint),
+            ExprKind::If {
+                cond,
+                then,
+                otherwise,
+            } => self.if_expr(cond, then, otherwise, span, hint),
             ExprKind::Lambda { .. } => {
                 self.error(ErrorKind::LambdaNotAllowed, span);
                 self.poison(span)
@@ -67,8 +75,8 @@ impl Checker {
                         return match def.index(s) {
                             Some(i) => self.push(Ir::Const(Const::Enum(e, i)), Type::Enum(e), span),
                             None => {
-                                let suggestion =
-                                    closest(s, def.values.iter().map(String::as_str)).map(|v| format!("`{v}`"));
+                                let suggestion = closest(s, def.values.iter().map(String::as_str))
+                                    .map(|v| format!("`{v}`"));
                                 self.error(
                                     ErrorKind::UnknownEnumValue {
                                         value: s.clone(),
@@ -89,10 +97,13 @@ impl Checker {
     }
 
     fn it(&mut self, span: Span) -> ExprId {
-        let found = self
-            .ctx
-            .last()
-            .and_then(|c| c.bindings.iter().rev().find(|b| b.name.is_none()).map(|b| (b.slot, b.ty.clone())));
+        let found = self.ctx.last().and_then(|c| {
+            c.bindings
+                .iter()
+                .rev()
+                .find(|b| b.name.is_none())
+                .map(|b| (b.slot, b.ty.clone()))
+        });
         match found {
             Some((slot, ty)) => {
                 let id = self.push(Ir::Local(slot), ty, span);
@@ -151,7 +162,9 @@ impl Checker {
         match &base.kind {
             ExprKind::Name(n) => match self.lookup(n) {
                 super::names::Lookup::Module(target) => Some(self.module_value(target, name, span)),
-                super::names::Lookup::Type(TypeRef::Enum(e)) => Some(self.enum_value(e, name, span)),
+                super::names::Lookup::Type(TypeRef::Enum(e)) => {
+                    Some(self.enum_value(e, name, span))
+                }
                 _ => None,
             },
             ExprKind::Field {
@@ -165,7 +178,7 @@ impl Checker {
                 let super::names::Lookup::Module(target) = self.lookup(alias) else {
                     return None;
                 };
-                match self.modules[target].types.get(&type_name.name) {
+                match self.modules.at(target).types.get(&type_name.name) {
                     Some(TypeRef::Enum(e)) => Some(self.enum_value(*e, name, span)),
                     _ => None,
                 }
@@ -181,7 +194,8 @@ impl Checker {
         match def.index(&name.name) {
             Some(i) => self.push(Ir::Const(Const::Enum(e, i)), Type::Enum(e), span),
             None => {
-                let suggestion = closest(&name.name, def.values.iter().map(String::as_str)).map(|v| format!("`{v}`"));
+                let suggestion = closest(&name.name, def.values.iter().map(String::as_str))
+                    .map(|v| format!("`{v}`"));
                 self.error(
                     ErrorKind::UnknownEnumValue {
                         value: name.name.clone(),
@@ -196,13 +210,13 @@ impl Checker {
     }
 
     fn module_value(&mut self, target: usize, name: &ast::Ident, span: Span) -> ExprId {
-        if self.modules[target].lets.contains_key(&name.name) {
+        if self.modules.at(target).lets.contains_key(&name.name) {
             return match self.let_ref(target, &name.name, span) {
                 Some((gid, ty)) => self.push(Ir::Global(gid), ty, span),
                 None => self.poison(span),
             };
         }
-        if self.modules[target].defs.contains_key(&name.name) {
+        if self.modules.at(target).defs.contains_key(&name.name) {
             self.error(
                 ErrorKind::TypeMismatch {
                     expected: "a value".into(),
@@ -217,7 +231,13 @@ impl Checker {
     }
 
     /// Field access on an already checked base.
-    pub(super) fn field_of(&mut self, b: ExprId, name: &ast::Ident, optional: bool, span: Span) -> ExprId {
+    pub(super) fn field_of(
+        &mut self,
+        b: ExprId,
+        name: &ast::Ident,
+        optional: bool,
+        span: Span,
+    ) -> ExprId {
         let bty = self.ty(b).clone();
         let in_present = self.ctx.last().is_some_and(|c| c.in_present);
         let (inner, null_safe) = match &bty {
@@ -240,7 +260,12 @@ impl Checker {
                 }
             }
             Type::Null => {
-                self.error(ErrorKind::NoFields { ty: "`null`".into() }, self.span(b));
+                self.error(
+                    ErrorKind::NoFields {
+                        ty: "`null`".into(),
+                    },
+                    self.span(b),
+                );
                 return self.poison(span);
             }
             other => (other.clone(), false),
@@ -252,7 +277,11 @@ impl Checker {
                 };
                 match rec.field(&name.name) {
                     Some((slot, f)) => {
-                        let ty = if null_safe { f.ty.clone().optional() } else { f.ty.clone() };
+                        let ty = if null_safe {
+                            f.ty.clone().optional()
+                        } else {
+                            f.ty.clone()
+                        };
                         let id = self.push(
                             Ir::Field {
                                 base: b,
@@ -267,7 +296,8 @@ impl Checker {
                     }
                     None => {
                         let suggestion =
-                            closest(&name.name, rec.fields.iter().map(|f| f.name.as_str())).map(|s| format!("`{s}`"));
+                            closest(&name.name, rec.fields.iter().map(|f| f.name.as_str()))
+                                .map(|s| format!("`{s}`"));
                         self.error(
                             ErrorKind::UnknownField {
                                 field: name.name.clone(),
@@ -308,7 +338,12 @@ impl Checker {
                 self.poison(span)
             }
             other => {
-                self.error(ErrorKind::NoFields { ty: self.describe(other) }, name.span);
+                self.error(
+                    ErrorKind::NoFields {
+                        ty: self.describe(other),
+                    },
+                    name.span,
+                );
                 self.poison(span)
             }
         }
@@ -409,10 +444,11 @@ impl Checker {
         for item in items {
             let used_before = self.ctx.last().map(|c| c.used.len()).unwrap_or(0);
             let id = self.predicate(item, &format!("`{word}` joins predicates"));
-            let guarded = self
-                .ctx
-                .last()
-                .is_some_and(|c| c.used.get(used_before..).is_some_and(|u| u.contains(&origin)));
+            let guarded = self.ctx.last().is_some_and(|c| {
+                c.used
+                    .get(used_before..)
+                    .is_some_and(|u| u.contains(&origin))
+            });
             out.push((id, guarded));
             let facts = self.facts(id, is_and);
             if let Some(c) = self.cur() {
@@ -433,7 +469,8 @@ impl Checker {
         let Some(node) = self.node(id) else {
             return Vec::new();
         };
-        let is_null = |x: ExprId| matches!(self.node(x).map(|n| &n.ir), Some(Ir::Const(Const::Null)));
+        let is_null =
+            |x: ExprId| matches!(self.node(x).map(|n| &n.ir), Some(Ir::Const(Const::Null)));
         let is_const = |x: ExprId| matches!(self.node(x).map(|n| &n.ir), Some(Ir::Const(c)) if *c != Const::Null);
         match &node.ir {
             Ir::Compare { op, lhs, rhs } => {
@@ -444,22 +481,31 @@ impl Checker {
                 } else {
                     return Vec::new();
                 };
-                let non_null = match (op, is_null(other), polarity) {
-                    (CmpOp::Ne, true, true) | (CmpOp::Eq, true, false) => true,
-                    (CmpOp::Eq, false, true) => true,
-                    (CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge, false, _) => true,
-                    _ => false,
-                };
+                let non_null = matches!(
+                    (op, is_null(other), polarity),
+                    (CmpOp::Ne, true, true)
+                        | (CmpOp::Eq, true, false)
+                        | (CmpOp::Eq, false, true)
+                        | (CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge, false, _)
+                );
                 if non_null {
                     self.place_fact(place)
                 } else {
                     Vec::new()
                 }
             }
-            Ir::And(items) if polarity => items.iter().flat_map(|(i, _)| self.facts(*i, true)).collect(),
-            Ir::Or(items) if !polarity => items.iter().flat_map(|(i, _)| self.facts(*i, false)).collect(),
+            Ir::And(items) if polarity => items
+                .iter()
+                .flat_map(|(i, _)| self.facts(*i, true))
+                .collect(),
+            Ir::Or(items) if !polarity => items
+                .iter()
+                .flat_map(|(i, _)| self.facts(*i, false))
+                .collect(),
             Ir::Not(x) => self.facts(*x, !polarity),
-            Ir::Present(args) if polarity => args.iter().flat_map(|a| self.place_fact(*a)).collect(),
+            Ir::Present(args) if polarity => {
+                args.iter().flat_map(|a| self.place_fact(*a)).collect()
+            }
             _ => Vec::new(),
         }
     }
@@ -475,7 +521,14 @@ impl Checker {
         }
     }
 
-    fn if_expr(&mut self, cond: &Expr, then: &Expr, otherwise: &Expr, span: Span, hint: Option<&Type>) -> ExprId {
+    fn if_expr(
+        &mut self,
+        cond: &Expr,
+        then: &Expr,
+        otherwise: &Expr,
+        span: Span,
+        hint: Option<&Type>,
+    ) -> ExprId {
         let c = self.predicate(cond, "the condition of `if` is a predicate");
         let mark = self.ctx.last().map(|c| c.mark()).unwrap_or(0);
         let origin = self.new_origin();
@@ -534,7 +587,14 @@ impl Checker {
         }
     }
 
-    fn binary(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span, hint: Option<&Type>) -> ExprId {
+    fn binary(
+        &mut self,
+        op: BinOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        span: Span,
+        hint: Option<&Type>,
+    ) -> ExprId {
         match op {
             BinOp::Assign => {
                 self.error(
@@ -547,7 +607,11 @@ impl Checker {
                 self.compare(CmpOp::Eq, lhs, rhs, span)
             }
             BinOp::AmpAmp | BinOp::PipePipe => {
-                let (written, instead) = if op == BinOp::AmpAmp { ("&&", "and") } else { ("||", "or") };
+                let (written, instead) = if op == BinOp::AmpAmp {
+                    ("&&", "and")
+                } else {
+                    ("||", "or")
+                };
                 self.error(
                     ErrorKind::NotAnOperator {
                         written: written.into(),
@@ -558,7 +622,11 @@ impl Checker {
                 let l = self.predicate(lhs, "operands are predicates");
                 let r = self.predicate(rhs, "operands are predicates");
                 let items = vec![(l, false), (r, false)];
-                let ir = if op == BinOp::AmpAmp { Ir::And(items) } else { Ir::Or(items) };
+                let ir = if op == BinOp::AmpAmp {
+                    Ir::And(items)
+                } else {
+                    Ir::Or(items)
+                };
                 self.push(ir, Type::Bool, span)
             }
             BinOp::Eq => self.compare(CmpOp::Eq, lhs, rhs, span),
@@ -586,7 +654,10 @@ impl Checker {
 
     /// The span between two operands, where the operator is.
     fn op_span(&self, lhs: &Expr, rhs: &Expr) -> Span {
-        let text = self.sources.slice(Span::new(lhs.span.source, lhs.span.range().end..rhs.span.range().start));
+        let text = self.sources.slice(Span::new(
+            lhs.span.source,
+            lhs.span.range().end..rhs.span.range().start,
+        ));
         let trimmed_start = text.len() - text.trim_start().len();
         let start = lhs.span.range().end + trimmed_start;
         let end = start + text.trim().len();
@@ -615,8 +686,14 @@ impl Checker {
             CmpOp::Eq | CmpOp::Ne => {
                 if tl.comparable_with(&tr) {
                     let never_null = |t: &Type| !t.is_optional() && *t != Type::Error;
-                    if (matches!(tr, Type::Null) && never_null(&tl)) || (matches!(tl, Type::Null) && never_null(&tr)) {
-                        let (place, ty) = if matches!(tr, Type::Null) { (l, &tl) } else { (r, &tr) };
+                    if (matches!(tr, Type::Null) && never_null(&tl))
+                        || (matches!(tl, Type::Null) && never_null(&tr))
+                    {
+                        let (place, ty) = if matches!(tr, Type::Null) {
+                            (l, &tl)
+                        } else {
+                            (r, &tr)
+                        };
                         let expr = self.text(self.span(place));
                         let warning = Error::new(
                             ErrorKind::TypeMismatch {
@@ -641,7 +718,13 @@ impl Checker {
                     if ty.is_optional() && *ty != Type::Null {
                         let s = self.span(id);
                         let expr = self.text(s);
-                        self.error(ErrorKind::UnhandledOptional { expr, ty: self.show(ty) }, s);
+                        self.error(
+                            ErrorKind::UnhandledOptional {
+                                expr,
+                                ty: self.show(ty),
+                            },
+                            s,
+                        );
                         return self.poison(span);
                     }
                 }
@@ -665,12 +748,22 @@ impl Checker {
                 },
                 span,
             );
-            if matches!((&tl, &tr), (Type::Duration, Type::Int | Type::Float) | (Type::Int | Type::Float, Type::Duration))
-            {
-                err = err.with_note("a bare number has no unit: write a duration such as `90d` or `12h`");
+            if matches!(
+                (&tl, &tr),
+                (Type::Duration, Type::Int | Type::Float)
+                    | (Type::Int | Type::Float, Type::Duration)
+            ) {
+                err = err.with_note(
+                    "a bare number has no unit: write a duration such as `90d` or `12h`",
+                );
             }
-            if matches!((&tl, &tr), (Type::Enum(_), Type::String) | (Type::String, Type::Enum(_))) {
-                err = err.with_note("compare an enum with one of its values, or convert it with `string(…)`");
+            if matches!(
+                (&tl, &tr),
+                (Type::Enum(_), Type::String) | (Type::String, Type::Enum(_))
+            ) {
+                err = err.with_note(
+                    "compare an enum with one of its values, or convert it with `string(…)`",
+                );
             }
             self.errors.push(err);
             return self.poison(span);
@@ -716,7 +809,13 @@ impl Checker {
         if tl.is_optional() && tl != Type::Null {
             let s = self.span(list);
             let expr = self.text(s);
-            self.error(ErrorKind::UnhandledOptional { expr, ty: self.show(&tl) }, s);
+            self.error(
+                ErrorKind::UnhandledOptional {
+                    expr,
+                    ty: self.show(&tl),
+                },
+                s,
+            );
             return self.poison(span);
         }
         let ok = match &tl {
@@ -727,7 +826,9 @@ impl Checker {
         };
         if !ok {
             let context = match &tl {
-                Type::List(_) | Type::Many(_) | Type::Map(_) => "the value must have the type of the elements".into(),
+                Type::List(_) | Type::Many(_) | Type::Map(_) => {
+                    "the value must have the type of the elements".into()
+                }
                 Type::String => "for text inside text use `s.contains(t)`".into(),
                 _ => "`in` looks for a value in a list or a key in a map".into(),
             };
@@ -745,7 +846,11 @@ impl Checker {
             self.error(
                 ErrorKind::TypeMismatch {
                     expected,
-                    found: if at == self.span(item) { found } else { self.describe(&tl) },
+                    found: if at == self.span(item) {
+                        found
+                    } else {
+                        self.describe(&tl)
+                    },
                     context,
                 },
                 at,
@@ -767,7 +872,9 @@ impl Checker {
                 ErrorKind::TypeMismatch {
                     expected: "a value that may be null".into(),
                     found: self.describe(&tl),
-                    context: format!("`{expr}` is never null, so the default after `??` is never used"),
+                    context: format!(
+                        "`{expr}` is never null, so the default after `??` is never used"
+                    ),
                 },
                 self.span(l),
             )
@@ -791,7 +898,14 @@ impl Checker {
         self.push(Ir::Coalesce { lhs: l, rhs: r }, ty, span)
     }
 
-    fn arith(&mut self, op: ArithOp, lhs: &Expr, rhs: &Expr, span: Span, hint: Option<&Type>) -> ExprId {
+    fn arith(
+        &mut self,
+        op: ArithOp,
+        lhs: &Expr,
+        rhs: &Expr,
+        span: Span,
+        hint: Option<&Type>,
+    ) -> ExprId {
         let l = self.expr(lhs, hint);
         let r = self.expr(rhs, hint);
         let (tl, tr) = (self.ty(l).clone(), self.ty(r).clone());
@@ -799,7 +913,13 @@ impl Checker {
             if ty.is_optional() {
                 let s = self.span(id);
                 let expr = self.text(s);
-                self.error(ErrorKind::UnhandledOptional { expr, ty: self.show(ty) }, s);
+                self.error(
+                    ErrorKind::UnhandledOptional {
+                        expr,
+                        ty: self.show(ty),
+                    },
+                    s,
+                );
                 return self.poison(span);
             }
         }
@@ -830,8 +950,13 @@ impl Checker {
                     },
                     span,
                 );
-                if matches!((&tl, &tr), (Duration, Int | Float) | (Int | Float, Duration) | (Time, Int | Float)) {
-                    err = err.with_note("a bare number has no unit: write a duration such as `90d` or `12h`");
+                if matches!(
+                    (&tl, &tr),
+                    (Duration, Int | Float) | (Int | Float, Duration) | (Time, Int | Float)
+                ) {
+                    err = err.with_note(
+                        "a bare number has no unit: write a duration such as `90d` or `12h`",
+                    );
                 }
                 self.errors.push(err);
                 self.poison(span)

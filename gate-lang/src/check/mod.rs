@@ -55,6 +55,7 @@ enum DefState {
     Failed,
 }
 
+#[derive(Default)]
 struct ModuleInfo {
     name: String,
     ast: Rc<ast::File>,
@@ -65,9 +66,46 @@ struct ModuleInfo {
     is_gate: bool,
 }
 
+/// The loaded modules. Indexes come from the loader and are always in
+/// range; an out-of-range index reads an empty module rather than panicking.
+#[derive(Default)]
+struct Modules {
+    list: Vec<ModuleInfo>,
+    empty: ModuleInfo,
+}
+
+impl Modules {
+    fn at(&self, m: usize) -> &ModuleInfo {
+        self.list.get(m).unwrap_or(&self.empty)
+    }
+
+    fn at_mut(&mut self, m: usize) -> &mut ModuleInfo {
+        match self.list.get_mut(m) {
+            Some(mi) => mi,
+            None => &mut self.empty,
+        }
+    }
+
+    fn get(&self, m: usize) -> Option<&ModuleInfo> {
+        self.list.get(m)
+    }
+
+    fn get_mut(&mut self, m: usize) -> Option<&mut ModuleInfo> {
+        self.list.get_mut(m)
+    }
+
+    fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    fn push(&mut self, m: ModuleInfo) {
+        self.list.push(m);
+    }
+}
+
 /// The checker's state; see the module docs.
 pub(crate) struct Checker {
-    modules: Vec<ModuleInfo>,
+    modules: Modules,
     entry: usize,
     schema: Schema,
     nodes: Vec<Node>,
@@ -101,7 +139,11 @@ impl CompileError {
 
 impl std::fmt::Display for CompileError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.errors.iter().filter(|e| e.severity == crate::Severity::Error).count();
+        let n = self
+            .errors
+            .iter()
+            .filter(|e| e.severity == crate::Severity::Error)
+            .count();
         write!(f, "{n} error(s) in the policy")
     }
 }
@@ -121,7 +163,7 @@ pub fn check(loaded: Loaded) -> Result<Program, CompileError> {
         return Err(CompileError { errors, sources });
     };
     let mut checker = Checker {
-        modules: Vec::new(),
+        modules: Modules::default(),
         entry,
         schema: Schema::default(),
         nodes: Vec::new(),
@@ -139,13 +181,27 @@ pub fn check(loaded: Loaded) -> Result<Program, CompileError> {
     for (i, m) in modules.into_iter().enumerate() {
         let is_gate = matches!(m.ast.header, Some(Header::Gate(_)));
         if i == entry && !is_gate && m.ast.header.is_none() && !m.ast.items.is_empty() {
-            checker
-                .errors
-                .push(Error::new(ErrorKind::MissingHeader, m.ast.items.first().map(item_span).unwrap_or_default()));
+            checker.errors.push(Error::new(
+                ErrorKind::MissingHeader,
+                m.ast.items.first().map(item_span).unwrap_or_default(),
+            ));
         }
-        let imports = m.imports.iter().map(|imp| (imp.alias.clone(), imp.module)).collect();
+        let imports = m
+            .imports
+            .iter()
+            .map(|imp| (imp.alias.clone(), imp.module))
+            .collect();
+        let name = match &m.ast.header {
+            Some(Header::Module(h)) => h
+                .path
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join("."),
+            _ => m.name,
+        };
         checker.modules.push(ModuleInfo {
-            name: m.name,
+            name,
             ast: m.ast,
             types: HashMap::new(),
             lets: IndexMap::new(),
@@ -204,11 +260,11 @@ impl Checker {
             self.resolve_directives(m);
         }
         for m in 0..self.modules.len() {
-            let lets: Vec<String> = self.modules[m].lets.keys().cloned().collect();
+            let lets: Vec<String> = self.modules.at(m).lets.keys().cloned().collect();
             for name in lets {
                 self.let_ref(m, &name, Span::default());
             }
-            let defs: Vec<String> = self.modules[m].defs.keys().cloned().collect();
+            let defs: Vec<String> = self.modules.at(m).defs.keys().cloned().collect();
             for name in defs {
                 self.def_ref(m, &name, Span::default());
             }
@@ -219,14 +275,19 @@ impl Checker {
     /// Registers the `let`s and `def`s of a module, reporting duplicates and
     /// names that clash with evidence fields or imports.
     fn declare_values(&mut self, m: usize) {
-        let file = self.modules[m].ast.clone();
+        let file = self.modules.at(m).ast.clone();
         let mut seen: HashMap<String, Span> = HashMap::new();
         for (i, item) in file.items.iter().enumerate() {
             let (name, span, is_let) = match item {
                 Item::Let(l) => (&l.name, l.span, true),
                 Item::Def(d) => (&d.name, d.span, false),
-                Item::Rule(r) if !self.modules[m].is_gate => {
-                    self.error(ErrorKind::NotInModule { what: "a rule".into() }, r.span);
+                Item::Rule(r) if !self.modules.at(m).is_gate => {
+                    self.error(
+                        ErrorKind::NotInModule {
+                            what: "a rule".into(),
+                        },
+                        r.span,
+                    );
                     continue;
                 }
                 _ => continue,
@@ -243,7 +304,7 @@ impl Checker {
                 self.errors.push(err);
                 continue;
             }
-            if self.modules[m].imports.contains_key(&name.name) {
+            if self.modules.at(m).imports.contains_key(&name.name) {
                 self.error(
                     ErrorKind::Duplicate {
                         what: "name".into(),
@@ -253,7 +314,7 @@ impl Checker {
                 );
                 continue;
             }
-            if self.modules[m].is_gate && self.root_field(&name.name).is_some() {
+            if self.modules.at(m).is_gate && self.root_field(&name.name).is_some() {
                 let err = Error::new(
                     ErrorKind::Duplicate {
                         what: "name".into(),
@@ -261,15 +322,24 @@ impl Checker {
                     },
                     name.span,
                 )
-                .with_note(format!("`{}` is already a field of the evidence", name.name));
+                .with_note(format!(
+                    "`{}` is already a field of the evidence",
+                    name.name
+                ));
                 self.errors.push(err);
                 continue;
             }
             seen.insert(name.name.clone(), span);
             if is_let {
-                self.modules[m].lets.insert(name.name.clone(), LetState::Pending(i));
+                self.modules
+                    .at_mut(m)
+                    .lets
+                    .insert(name.name.clone(), LetState::Pending(i));
             } else {
-                self.modules[m].defs.insert(name.name.clone(), DefState::Pending(i));
+                self.modules
+                    .at_mut(m)
+                    .defs
+                    .insert(name.name.clone(), DefState::Pending(i));
             }
         }
     }
@@ -287,7 +357,7 @@ impl Checker {
             LetState::Pending(i) => {
                 self.set_let(m, name, LetState::InProgress);
                 self.in_progress.push(name.to_string());
-                let file = self.modules[m].ast.clone();
+                let file = self.modules.at(m).ast.clone();
                 let result = match file.items.get(i) {
                     Some(Item::Let(decl)) => self.check_global(m, decl),
                     _ => None,
@@ -328,7 +398,7 @@ impl Checker {
             DefState::Pending(i) => {
                 self.set_def(m, name, DefState::InProgress);
                 self.in_progress.push(name.to_string());
-                let file = self.modules[m].ast.clone();
+                let file = self.modules.at(m).ast.clone();
                 let result = match file.items.get(i) {
                     Some(Item::Def(decl)) => self.check_def(m, decl),
                     _ => None,
@@ -358,20 +428,30 @@ impl Checker {
     }
 
     fn check_global(&mut self, m: usize, decl: &ast::LetDecl) -> Option<(GlobalId, Type)> {
-        let allow_evidence = self.modules[m].is_gate;
+        let allow_evidence = self.modules.at(m).is_gate;
         self.ctx.push(Ctx::new(m, allow_evidence));
-        let declared = decl.ty.as_ref().map(|t| self.resolve_type(m, t, &decl.name.name));
+        let declared = decl
+            .ty
+            .as_ref()
+            .map(|t| self.resolve_type(m, t, &decl.name.name));
         let id = self.expr(&decl.value, declared.as_ref());
         if let Some(ty) = &declared {
-            self.expect_type(id, ty, &format!("`{}` is declared as this type", decl.name.name));
+            self.expect_type(
+                id,
+                ty,
+                &format!("`{}` is declared as this type", decl.name.name),
+            );
         }
-        let ctx = self.ctx.pop().unwrap_or_else(|| Ctx::new(m, allow_evidence));
+        let ctx = self
+            .ctx
+            .pop()
+            .unwrap_or_else(|| Ctx::new(m, allow_evidence));
         let ty = declared.unwrap_or_else(|| self.ty(id).clone());
         let gid = GlobalId(u32::try_from(self.globals.len()).unwrap_or(u32::MAX));
         let name = if m == self.entry {
             decl.name.name.clone()
         } else {
-            format!("{}.{}", self.modules[m].name, decl.name.name)
+            format!("{}.{}", self.modules.at(m).name, decl.name.name)
         };
         self.globals.push(crate::ir::Global {
             name,
@@ -383,7 +463,7 @@ impl Checker {
     }
 
     fn check_def(&mut self, m: usize, decl: &ast::DefDecl) -> Option<(FuncId, Vec<Type>, Type)> {
-        let allow_evidence = self.modules[m].is_gate;
+        let allow_evidence = self.modules.at(m).is_gate;
         let mut ctx = Ctx::new(m, allow_evidence);
         let mut params = Vec::new();
         let mut seen: HashMap<&str, Span> = HashMap::new();
@@ -404,18 +484,28 @@ impl Checker {
             params.push(ty);
         }
         self.ctx.push(ctx);
-        let declared = decl.ret.as_ref().map(|t| self.resolve_type(m, t, &decl.name.name));
+        let declared = decl
+            .ret
+            .as_ref()
+            .map(|t| self.resolve_type(m, t, &decl.name.name));
         let body = self.expr(&decl.body, declared.as_ref());
         if let Some(ty) = &declared {
-            self.expect_type(body, ty, &format!("`{}` declares this result type", decl.name.name));
+            self.expect_type(
+                body,
+                ty,
+                &format!("`{}` declares this result type", decl.name.name),
+            );
         }
-        let ctx = self.ctx.pop().unwrap_or_else(|| Ctx::new(m, allow_evidence));
+        let ctx = self
+            .ctx
+            .pop()
+            .unwrap_or_else(|| Ctx::new(m, allow_evidence));
         let ret = declared.unwrap_or_else(|| self.ty(body).clone());
         let fid = FuncId(u32::try_from(self.functions.len()).unwrap_or(u32::MAX));
         let name = if m == self.entry {
             decl.name.name.clone()
         } else {
-            format!("{}.{}", self.modules[m].name, decl.name.name)
+            format!("{}.{}", self.modules.at(m).name, decl.name.name)
         };
         self.functions.push(crate::ir::Function {
             name,
@@ -445,7 +535,10 @@ impl Checker {
     }
 
     fn ty(&self, id: ExprId) -> &Type {
-        self.nodes.get(id.0 as usize).map(|n| &n.ty).unwrap_or(&Type::Error)
+        self.nodes
+            .get(id.0 as usize)
+            .map(|n| &n.ty)
+            .unwrap_or(&Type::Error)
     }
 
     fn node(&self, id: ExprId) -> Option<&Node> {
@@ -519,7 +612,11 @@ impl Checker {
 
     fn gate_info(&self) -> crate::ir::GateInfo {
         let mut info = crate::ir::GateInfo::default();
-        let Some(Header::Gate(h)) = self.modules.get(self.entry).and_then(|m| m.ast.header.clone()) else {
+        let Some(Header::Gate(h)) = self
+            .modules
+            .get(self.entry)
+            .and_then(|m| m.ast.header.clone())
+        else {
             return info;
         };
         info.name = h.name.name.clone();

@@ -54,7 +54,9 @@ impl Checker {
                     Some(n) if n == name => return Lookup::Local(b.slot, b.ty.clone()),
                     None => {
                         if let Type::Record(rid) = &b.ty {
-                            if let Some((slot, f)) = self.schema.record(*rid).and_then(|r| r.field(name)) {
+                            if let Some((slot, f)) =
+                                self.schema.record(*rid).and_then(|r| r.field(name))
+                            {
                                 return Lookup::ElementField {
                                     slot: b.slot,
                                     elem: b.ty.clone(),
@@ -69,7 +71,7 @@ impl Checker {
                 }
             }
         }
-        let module = &self.modules[m];
+        let module = self.modules.at(m);
         if module.lets.contains_key(name) {
             return Lookup::Global(name.to_string());
         }
@@ -115,9 +117,10 @@ impl Checker {
                 let enum_name = self.show(&Type::Enum(e));
                 let other = match &found {
                     Lookup::Local(..) => Some("a variable".to_string()),
-                    Lookup::ElementField { record, .. } => {
-                        Some(format!("a field of `{}`", self.show(&Type::Record(*record))))
-                    }
+                    Lookup::ElementField { record, .. } => Some(format!(
+                        "a field of `{}`",
+                        self.show(&Type::Record(*record))
+                    )),
                     Lookup::Global(_) => Some("a `let`".to_string()),
                     Lookup::Root(..) => Some("an evidence field".to_string()),
                     _ => None,
@@ -290,7 +293,8 @@ impl Checker {
                     (None, Type::Record(rid)) => {
                         if let Some(r) = self.schema.record(*rid) {
                             for f in &r.fields {
-                                candidates.push((f.name.clone(), format!("a field of `{}`", r.name)));
+                                candidates
+                                    .push((f.name.clone(), format!("a field of `{}`", r.name)));
                             }
                         }
                     }
@@ -298,7 +302,7 @@ impl Checker {
                 }
             }
         }
-        let module = &self.modules[self.cur_module()];
+        let module = self.modules.at(self.cur_module());
         for l in module.lets.keys() {
             candidates.push((l.clone(), "a `let`".into()));
         }
@@ -317,20 +321,24 @@ impl Checker {
             }
         }
         let best = closest(name, candidates.iter().map(|(n, _)| n.as_str()))?;
-        let what = candidates.iter().find(|(n, _)| n == best).map(|(_, w)| w.clone())?;
+        let what = candidates
+            .iter()
+            .find(|(n, _)| n == best)
+            .map(|(_, w)| w.clone())?;
         Some(format!("`{best}` ({what})"))
     }
 
     /// Gives the node a non-null type if a guard established its place.
+    ///
+    /// Reading a place that a guard established (even one that cannot be
+    /// null by its type, as after `present(x)`) makes the read depend on the
+    /// guard, so the item holding it is evaluated only when the guard holds.
     pub(super) fn narrow(&mut self, id: ExprId) -> ExprId {
-        if !self.ty(id).is_optional() {
-            return id;
-        }
         let Some(place) = super::scope::place_of(&self.nodes, id) else {
             return id;
         };
         let known = self.ctx.last_mut().is_some_and(|c| c.known(&place));
-        if known {
+        if known && self.ty(id).is_optional() {
             if let Some(n) = self.nodes.get_mut(id.0 as usize) {
                 n.ty = n.ty.non_null().clone();
             }
@@ -350,8 +358,13 @@ impl Checker {
     }
 
     /// Reports a bare name used as a value where a module member was meant.
-    pub(super) fn unknown_member(&mut self, module: usize, name: &crate::ast::Ident, what: &str) -> ExprId {
-        let mi = &self.modules[module];
+    pub(super) fn unknown_member(
+        &mut self,
+        module: usize,
+        name: &crate::ast::Ident,
+        what: &str,
+    ) -> ExprId {
+        let mi = self.modules.at(module);
         let candidates: Vec<&str> = mi
             .lets
             .keys()

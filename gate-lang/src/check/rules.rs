@@ -15,7 +15,7 @@ const RULE_SETTINGS: &[&str] = &["title", "description", "severity", "controls"]
 impl Checker {
     /// Checks the gate header and every rule of the entry module.
     pub(super) fn check_rules(&mut self, m: usize) {
-        let file = self.modules[m].ast.clone();
+        let file = self.modules.at(m).ast.clone();
         if let Some(Header::Gate(h)) = &file.header {
             self.check_settings(&h.settings, GATE_SETTINGS, "gate");
         }
@@ -127,14 +127,19 @@ impl Checker {
                     }
                     out.title = v.first().map(|t| t.value.clone());
                 }
-                ("description", SettingValue::Strings(v)) => out.description = v.first().map(|t| t.value.clone()),
-                ("controls", SettingValue::Strings(v)) => out.controls = v.iter().map(|c| c.value.clone()).collect(),
+                ("description", SettingValue::Strings(v)) => {
+                    out.description = v.first().map(|t| t.value.clone())
+                }
+                ("controls", SettingValue::Strings(v)) => {
+                    out.controls = v.iter().map(|c| c.value.clone()).collect()
+                }
                 ("severity", SettingValue::Name(n)) => match n.name.as_str() {
                     "block" => out.severity = RuleSeverity::Block,
                     "warn" => out.severity = RuleSeverity::Warn,
                     "info" => out.severity = RuleSeverity::Info,
                     other => {
-                        let suggestion = closest(other, ["block", "warn", "info"]).map(|s| format!("`{s}`"));
+                        let suggestion =
+                            closest(other, ["block", "warn", "info"]).map(|s| format!("`{s}`"));
                         self.error(
                             ErrorKind::InvalidSettingValue {
                                 setting: "severity".into(),
@@ -148,7 +153,7 @@ impl Checker {
                 _ => {}
             }
         }
-        let allow_evidence = self.modules[m].is_gate;
+        let allow_evidence = self.modules.at(m).is_gate;
         self.ctx.push(Ctx::new(m, allow_evidence));
         let mut has_require = false;
         for stmt in &rule.body {
@@ -163,11 +168,17 @@ impl Checker {
                     let declared = l.ty.as_ref().map(|t| self.resolve_type(m, t, &l.name.name));
                     let id = self.expr(&l.value, declared.as_ref());
                     if let Some(ty) = &declared {
-                        self.expect_type(id, ty, &format!("`{}` is declared as this type", l.name.name));
+                        self.expect_type(
+                            id,
+                            ty,
+                            &format!("`{}` is declared as this type", l.name.name),
+                        );
                     }
                     let ty = declared.unwrap_or_else(|| self.ty(id).clone());
                     let clash = self.ctx.last().is_some_and(|c| {
-                        c.bindings.iter().any(|b| b.name.as_deref() == Some(l.name.name.as_str()))
+                        c.bindings
+                            .iter()
+                            .any(|b| b.name.as_deref() == Some(l.name.name.as_str()))
                     });
                     if clash {
                         self.error(
@@ -178,7 +189,10 @@ impl Checker {
                             l.name.span,
                         );
                     }
-                    let slot = self.cur().map(|c| c.bind_var(&l.name.name, ty)).unwrap_or(0);
+                    let slot = self
+                        .cur()
+                        .map(|c| c.bind_var(&l.name.name, ty))
+                        .unwrap_or(0);
                     out.steps.push(Step::Let { slot, expr: id });
                 }
                 RuleStmt::Require(req) => {
@@ -206,7 +220,11 @@ impl Checker {
             c.next_scope = 1;
             c.scopes.clear();
         }
-        let outer: Vec<Binding> = self.ctx.last().map(|c| c.bindings.clone()).unwrap_or_default();
+        let outer: Vec<Binding> = self
+            .ctx
+            .last()
+            .map(|c| c.bindings.clone())
+            .unwrap_or_default();
         let expr = self.predicate(&req.expr, "`require` takes a predicate");
         let message = req.message.as_ref().map(|t| self.template(t, outer));
         Requirement {
@@ -236,7 +254,10 @@ impl Checker {
         let mut resolved_somewhere = vec![false; holes.len()];
         let mut first_errors: Vec<Vec<Error>> = vec![Vec::new(); holes.len()];
         for (scope, bindings) in scopes {
-            let saved = self.ctx.last().map(|c| (c.bindings.clone(), c.next_slot, c.facts.clone()));
+            let saved = self
+                .ctx
+                .last()
+                .map(|c| (c.bindings.clone(), c.next_slot, c.facts.clone()));
             if let Some(c) = self.cur() {
                 c.next_slot = c.max_slot;
                 c.bindings = bindings;
@@ -250,7 +271,8 @@ impl Checker {
                     TemplatePart::Hole(e) => {
                         let errors_before = self.errors.len();
                         let id = self.expr(e, None);
-                        let hole_index = holes.iter().position(|h| std::ptr::eq(*h, e)).unwrap_or(i);
+                        let hole_index =
+                            holes.iter().position(|h| std::ptr::eq(*h, e)).unwrap_or(i);
                         if self.errors.len() > errors_before {
                             let errs: Vec<Error> = self.errors.drain(errors_before..).collect();
                             if let Some(slot) = first_errors.get_mut(hole_index) {

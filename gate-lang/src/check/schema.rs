@@ -14,7 +14,7 @@ const GENERIC_TYPES: &[&str] = &["map", "many"];
 impl Checker {
     /// Registers the names of a module's enums and records.
     pub(super) fn declare_types(&mut self, m: usize) {
-        let file = self.modules[m].ast.clone();
+        let file = self.modules.at(m).ast.clone();
         let mut seen: HashMap<String, crate::span::Span> = HashMap::new();
         for item in &file.items {
             let (name, span) = match item {
@@ -22,7 +22,9 @@ impl Checker {
                 Item::Record(r) => (&r.name, r.span),
                 _ => continue,
             };
-            if BUILTIN_TYPES.contains(&name.name.as_str()) || GENERIC_TYPES.contains(&name.name.as_str()) {
+            if BUILTIN_TYPES.contains(&name.name.as_str())
+                || GENERIC_TYPES.contains(&name.name.as_str())
+            {
                 self.errors.push(
                     Error::new(
                         ErrorKind::Duplicate {
@@ -75,7 +77,7 @@ impl Checker {
                 }
                 _ => TypeRef::Record(self.new_record(qualified, span)),
             };
-            self.modules[m].types.insert(name.name.clone(), r);
+            self.modules.at_mut(m).types.insert(name.name.clone(), r);
         }
     }
 
@@ -83,7 +85,7 @@ impl Checker {
         if m == self.entry {
             name.to_string()
         } else {
-            format!("{}.{}", self.modules[m].name, name)
+            format!("{}.{}", self.modules.at(m).name, name)
         }
     }
 
@@ -101,19 +103,26 @@ impl Checker {
 
     /// Fills in the fields of a module's records and its evidence root.
     pub(super) fn resolve_records(&mut self, m: usize) {
-        let file = self.modules[m].ast.clone();
+        let file = self.modules.at(m).ast.clone();
         let mut evidence_seen = false;
         for item in &file.items {
             match item {
                 Item::Record(r) => {
-                    if let Some(TypeRef::Record(id)) = self.modules[m].types.get(&r.name.name).copied() {
+                    if let Some(TypeRef::Record(id)) =
+                        self.modules.at(m).types.get(&r.name.name).copied()
+                    {
                         let name = self.qualify(m, &r.name.name);
                         self.resolve_members(m, id, &r.members, &name, false);
                     }
                 }
                 Item::Evidence(e) => {
-                    if !self.modules[m].is_gate {
-                        self.error(ErrorKind::NotInModule { what: "`evidence`".into() }, e.span);
+                    if !self.modules.at(m).is_gate {
+                        self.error(
+                            ErrorKind::NotInModule {
+                                what: "`evidence`".into(),
+                            },
+                            e.span,
+                        );
                     } else if evidence_seen {
                         self.error(ErrorKind::SecondEvidence, e.span);
                     } else {
@@ -128,7 +137,14 @@ impl Checker {
         }
     }
 
-    fn resolve_members(&mut self, m: usize, id: RecordId, members: &[RecordMember], name: &str, is_root: bool) {
+    fn resolve_members(
+        &mut self,
+        m: usize,
+        id: RecordId,
+        members: &[RecordMember],
+        name: &str,
+        is_root: bool,
+    ) {
         let mut fields: Vec<FieldDef> = Vec::new();
         let mut directives = Vec::new();
         for member in members {
@@ -160,7 +176,9 @@ impl Checker {
                         self.error(
                             ErrorKind::InvalidDirective {
                                 directive: d.name.name.clone(),
-                                reason: "directives belong in `record` declarations, not in `evidence`".into(),
+                                reason:
+                                    "directives belong in `record` declarations, not in `evidence`"
+                                        .into(),
                             },
                             d.span,
                         );
@@ -209,7 +227,8 @@ impl Checker {
             return;
         }
         let Some((slot, field)) = rec.field(&d.field.name) else {
-            let suggestion = closest(&d.field.name, rec.fields.iter().map(|f| f.name.as_str())).map(|s| format!("`{s}`"));
+            let suggestion = closest(&d.field.name, rec.fields.iter().map(|f| f.name.as_str()))
+                .map(|s| format!("`{s}`"));
             self.error(
                 ErrorKind::UnknownField {
                     field: d.field.name.clone(),
@@ -226,11 +245,17 @@ impl Checker {
         };
         if name == "elements" {
             if d.condition.is_some() {
-                self.error(invalid("`elements` takes no `when` condition".into()), d.span);
+                self.error(
+                    invalid("`elements` takes no `when` condition".into()),
+                    d.span,
+                );
             }
             if field.ty.list_elem().is_none() {
                 let shown = self.show(&field.ty);
-                self.error(invalid(format!("`{}` is `{shown}`, not a list", d.field.name)), d.field.span);
+                self.error(
+                    invalid(format!("`{}` is `{shown}`, not a list", d.field.name)),
+                    d.field.span,
+                );
                 return;
             }
             if rec.elements.is_some() {
@@ -248,7 +273,10 @@ impl Checker {
             }
             return;
         }
-        let scalar = matches!(field.ty, Type::String | Type::Int | Type::Enum(_) | Type::Bool);
+        let scalar = matches!(
+            field.ty,
+            Type::String | Type::Int | Type::Enum(_) | Type::Bool
+        );
         if !scalar {
             let shown = self.show(&field.ty);
             self.error(
@@ -279,7 +307,8 @@ impl Checker {
                 let body = self.expr(cond, Some(&Type::Bool));
                 self.expect_type(body, &Type::Bool, "a key condition is a predicate");
                 let frame = self.ctx.pop().map(|c| c.max_slot).unwrap_or(1);
-                let fid = crate::ir::FuncId(u32::try_from(self.functions.len()).unwrap_or(u32::MAX));
+                let fid =
+                    crate::ir::FuncId(u32::try_from(self.functions.len()).unwrap_or(u32::MAX));
                 self.functions.push(crate::ir::Function {
                     name: format!("{}.key", rec.name),
                     params: 1,
@@ -308,7 +337,8 @@ impl Checker {
             TypeKind::Optional(inner) => self.resolve_type(m, inner, context).optional(),
             TypeKind::Generic(name, args) => {
                 if !GENERIC_TYPES.contains(&name.name.as_str()) {
-                    let suggestion = closest(&name.name, GENERIC_TYPES.iter().copied()).map(|s| format!("`{s}<…>`"));
+                    let suggestion = closest(&name.name, GENERIC_TYPES.iter().copied())
+                        .map(|s| format!("`{s}<…>`"));
                     self.error(
                         ErrorKind::UnknownType {
                             name: format!("{}<…>", name.name),
@@ -344,7 +374,12 @@ impl Checker {
         }
     }
 
-    fn resolve_named_type(&mut self, m: usize, path: &[ast::Ident], span: crate::span::Span) -> Type {
+    fn resolve_named_type(
+        &mut self,
+        m: usize,
+        path: &[ast::Ident],
+        span: crate::span::Span,
+    ) -> Type {
         let (module, name) = match path {
             [one] => {
                 let builtin = match one.name.as_str() {
@@ -361,11 +396,14 @@ impl Checker {
                 }
                 (m, one)
             }
-            [alias, name] => match self.modules[m].imports.get(&alias.name) {
+            [alias, name] => match self.modules.at(m).imports.get(&alias.name) {
                 Some(&target) => (target, name),
                 None => {
-                    let suggestion = closest(&alias.name, self.modules[m].imports.keys().map(String::as_str))
-                        .map(|s| format!("`{s}`"));
+                    let suggestion = closest(
+                        &alias.name,
+                        self.modules.at(m).imports.keys().map(String::as_str),
+                    )
+                    .map(|s| format!("`{s}`"));
                     self.error(
                         ErrorKind::UnknownName {
                             name: alias.name.clone(),
@@ -377,7 +415,11 @@ impl Checker {
                 }
             },
             _ => {
-                let written = path.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(".");
+                let written = path
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(".");
                 self.error(
                     ErrorKind::UnknownType {
                         name: written,
@@ -388,11 +430,17 @@ impl Checker {
                 return Type::Error;
             }
         };
-        match self.modules[module].types.get(&name.name) {
+        match self.modules.at(module).types.get(&name.name) {
             Some(TypeRef::Enum(id)) => Type::Enum(*id),
             Some(TypeRef::Record(id)) => Type::Record(*id),
             None => {
-                let mut candidates: Vec<&str> = self.modules[module].types.keys().map(String::as_str).collect();
+                let mut candidates: Vec<&str> = self
+                    .modules
+                    .at(module)
+                    .types
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
                 if module == m {
                     candidates.extend(BUILTIN_TYPES);
                 }

@@ -126,7 +126,12 @@ impl Ctx {
 
     /// Whether `place` is known non-null; records the use.
     pub fn known(&mut self, place: &Place) -> bool {
-        let found = self.facts.iter().rev().find(|(p, _)| p == place).map(|(_, o)| *o);
+        let found = self
+            .facts
+            .iter()
+            .rev()
+            .find(|(p, _)| p == place)
+            .map(|(_, o)| *o);
         match found {
             Some(origin) => {
                 self.used.push(origin);
@@ -168,6 +173,11 @@ pub(super) fn place_of(nodes: &[crate::ir::Node], id: ExprId) -> Option<Place> {
 pub(super) fn with_prefixes(place: Place) -> Vec<Place> {
     let (base, fields) = place;
     (0..=fields.len())
-        .map(|n| (base.clone(), fields.get(..n).map(<[u32]>::to_vec).unwrap_or_default()))
+        .map(|n| {
+            (
+                base.clone(),
+                fields.get(..n).map(<[u32]>::to_vec).unwrap_or_default(),
+            )
+        })
         .collect()
 }

@@ -21,7 +21,12 @@ where
     candidates
         .into_iter()
         .filter(|c| *c != name)
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by(|(da, a), (db, b)| da.cmp(db).then_with(|| a.cmp(b)))
         .map(|(_, c)| c)

@@ -66,7 +66,11 @@ fn design_card_line_checks() {
 fn typos_are_errors_with_suggestions() {
     let src = format!("{SCHEMA}\nrule r {{ require secrets.all(vaultd) and approvals.includes(securty, owner, ops) }}");
     let err = compile_source("t.gate", &src).unwrap_err();
-    let msgs: Vec<String> = err.errors.iter().map(|e| format!("{} {:?}", e, e.kind.help())).collect();
+    let msgs: Vec<String> = err
+        .errors
+        .iter()
+        .map(|e| format!("{} {:?}", e, e.kind.help()))
+        .collect();
     assert_eq!(err.errors.len(), 2, "{msgs:?}");
     assert!(msgs[0].contains("`vaulted`"), "{msgs:?}");
     assert!(msgs[1].contains("`security`"), "{msgs:?}");
@@ -74,11 +78,17 @@ fn typos_are_errors_with_suggestions() {
 
 #[test]
 fn optionals_must_be_handled() {
-    assert_eq!(codes("rule r { require secrets.all(rotation.enabled) }"), ["E0402"]);
+    assert_eq!(
+        codes("rule r { require secrets.all(rotation.enabled) }"),
+        ["E0402"]
+    );
     ok("rule r { require secrets.all(rotation != null and rotation.enabled) }");
     ok("rule r { require secrets.all(rotation?.enabled == true) }");
     ok("rule r { require secrets.all(rotation == null or rotation.interval_days == null or rotation.interval_days <= 90) }");
-    assert_eq!(codes("rule r { require secrets.all(rotation.interval_days <= 90) }"), ["E0402"]);
+    assert_eq!(
+        codes("rule r { require secrets.all(rotation.interval_days <= 90) }"),
+        ["E0402"]
+    );
 }
 
 #[test]
@@ -90,7 +100,10 @@ fn when_guards_narrow() {
 fn enum_resolution() {
     ok("rule r { require approvals.all(role == owner or state != approved) }");
     ok("rule r { require approvals.any(role == \"ops\") }");
-    assert_eq!(codes("rule r { require approvals.any(role == \"opps\") }"), ["E0306"]);
+    assert_eq!(
+        codes("rule r { require approvals.any(role == \"opps\") }"),
+        ["E0306"]
+    );
     ok("let required = [security, owner, ops]\nrule r { require approvals.includes(security) }");
     ok("rule r { require secrets.all(store in [hashicorp_vault, aws_secrets_manager]) }");
 }
@@ -98,13 +111,24 @@ fn enum_resolution() {
 #[test]
 fn durations_and_times() {
     ok("rule r { require secrets.all(rotation == null or rotation.last_rotated_at == null or evaluated_at - rotation.last_rotated_at <= 90d) }");
-    assert_eq!(codes("rule r { require evaluated_at - evaluated_at <= 90 }"), ["E0404"]);
+    assert_eq!(
+        codes("rule r { require evaluated_at - evaluated_at <= 90 }"),
+        ["E0404"]
+    );
 }
 
 #[test]
 fn recursion_is_rejected() {
-    assert_eq!(codes("def f(x: int) -> bool = g(x)\ndef g(x: int) -> bool = f(x)\nrule r { require f(1) }"), ["E0410"]);
-    assert_eq!(codes("let a = b\nlet b = a\nrule r { require true }"), ["E0410"]);
+    assert_eq!(
+        codes(
+            "def f(x: int) -> bool = g(x)\ndef g(x: int) -> bool = f(x)\nrule r { require f(1) }"
+        ),
+        ["E0410"]
+    );
+    assert_eq!(
+        codes("let a = b\nlet b = a\nrule r { require true }"),
+        ["E0410"]
+    );
 }
 
 #[test]
@@ -116,7 +140,10 @@ fn defs_and_lambdas() {
 #[test]
 fn templates_resolve_in_element_scope() {
     ok("rule r { require secrets.all(vaulted) else \"secret {name} is kept in {store}\" }");
-    assert_eq!(codes("rule r { require secrets.all(vaulted) else \"secret {nme}\" }"), ["E0409"]);
+    assert_eq!(
+        codes("rule r { require secrets.all(vaulted) else \"secret {nme}\" }"),
+        ["E0409"]
+    );
 }
 
 #[test]
@@ -135,6 +162,9 @@ fn wrong_operators_are_explained() {
 fn unknown_settings_and_duplicates() {
     assert_eq!(codes("rule r { severty block require true }"), ["E0202"]);
     assert_eq!(codes("rule r { severity blocker require true }"), ["E0203"]);
-    assert_eq!(codes("rule r { require true }\nrule r { require true }"), ["E0204"]);
+    assert_eq!(
+        codes("rule r { require true }\nrule r { require true }"),
+        ["E0204"]
+    );
     assert_eq!(codes("rule r { severity warn }"), ["E0205"]);
 }

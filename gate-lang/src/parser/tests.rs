@@ -16,19 +16,29 @@ fn expr(src: &str) -> Expr {
 fn design_card_line_parses() {
     let (f, errs) = file("gate g {}\nrule r { require secrets.all(vaulted) and approvals.includes(security, owner, ops) }");
     assert!(errs.is_empty(), "{errs:?}");
-    let Some(Item::Rule(rule)) = f.items.first() else { panic!("no rule") };
-    let Some(RuleStmt::Require(req)) = rule.body.first() else { panic!("no require") };
-    let ExprKind::And(parts) = &req.expr.kind else { panic!("not an and") };
+    let Some(Item::Rule(rule)) = f.items.first() else {
+        panic!("no rule")
+    };
+    let Some(RuleStmt::Require(req)) = rule.body.first() else {
+        panic!("no require")
+    };
+    let ExprKind::And(parts) = &req.expr.kind else {
+        panic!("not an and")
+    };
     assert_eq!(parts.len(), 2);
 }
 
 #[test]
 fn and_chains_are_flat() {
     let e = expr("a and b and c and d");
-    let ExprKind::And(parts) = &e.kind else { panic!() };
+    let ExprKind::And(parts) = &e.kind else {
+        panic!()
+    };
     assert_eq!(parts.len(), 4);
     let e = expr("a or b and c");
-    let ExprKind::Or(parts) = &e.kind else { panic!() };
+    let ExprKind::Or(parts) = &e.kind else {
+        panic!()
+    };
     assert!(matches!(parts[1].kind, ExprKind::And(_)));
 }
 
@@ -37,10 +47,21 @@ fn precedence() {
     let e = expr("not a == b");
     assert!(matches!(e.kind, ExprKind::Unary { .. }));
     let e = expr("a + b * c < d");
-    let ExprKind::Binary { op: BinOp::Lt, lhs, .. } = &e.kind else { panic!() };
+    let ExprKind::Binary {
+        op: BinOp::Lt, lhs, ..
+    } = &e.kind
+    else {
+        panic!()
+    };
     assert!(matches!(lhs.kind, ExprKind::Binary { op: BinOp::Add, .. }));
     let e = expr("x not in xs");
-    assert!(matches!(e.kind, ExprKind::Binary { op: BinOp::NotIn, .. }));
+    assert!(matches!(
+        e.kind,
+        ExprKind::Binary {
+            op: BinOp::NotIn,
+            ..
+        }
+    ));
     let e = expr("a?.b ?? 3 > 2");
     assert!(matches!(e.kind, ExprKind::Binary { op: BinOp::Gt, .. }));
 }
@@ -48,13 +69,16 @@ fn precedence() {
 #[test]
 fn lambdas_and_methods() {
     let e = expr("secrets.all(s => s.vaulted and s.owner == owner.team)");
-    let ExprKind::Method { args, .. } = &e.kind else { panic!() };
+    let ExprKind::Method { args, .. } = &e.kind else {
+        panic!()
+    };
     assert!(matches!(args[0].kind, ExprKind::Lambda { .. }));
 }
 
 #[test]
 fn kebab_rule_ids() {
-    let (f, errs) = file("gate g {}\nrule secrets-vaulted \"t\" { require true }\nrule S02 { require true }");
+    let (f, errs) =
+        file("gate g {}\nrule secrets-vaulted \"t\" { require true }\nrule S02 { require true }");
     assert!(errs.is_empty(), "{errs:?}");
     let ids: Vec<_> = f
         .items
@@ -74,8 +98,12 @@ fn templates_have_holes_with_spans() {
     let src = "gate g {}\nrule r { require true else \"secret {name} in {s.store}, {{literal}}\" }";
     let (f, errs) = file(src);
     assert!(errs.is_empty(), "{errs:?}");
-    let Some(Item::Rule(rule)) = f.items.first() else { panic!() };
-    let Some(RuleStmt::Require(req)) = rule.body.first() else { panic!() };
+    let Some(Item::Rule(rule)) = f.items.first() else {
+        panic!()
+    };
+    let Some(RuleStmt::Require(req)) = rule.body.first() else {
+        panic!()
+    };
     let t = req.message.as_ref().unwrap();
     let holes: Vec<_> = t
         .parts
@@ -105,7 +133,11 @@ fn soft_keywords_are_field_names() {
 
 #[test]
 fn too_deep_is_rejected_without_recursion() {
-    let deep = format!("gate g {{}}\nlet x = {}1{}", "(".repeat(100_000), ")".repeat(100_000));
+    let deep = format!(
+        "gate g {{}}\nlet x = {}1{}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
     let (_, errs) = file(&deep);
     assert!(errs.iter().any(|e| e.code() == "E0506"), "{errs:?}");
     let chain = format!("gate g {{}}\nlet x = {}", vec!["a"; 50_000].join(" and "));

@@ -1,0 +1,314 @@
+//! The human format of a decision: the failing rules with source excerpts
+//! and evidence paths, then a summary line.
+
+use super::Output;
+use gate_eval::decision::RuleResult;
+use gate_eval::explain::Failure;
+use gate_eval::{Decision, Outcome, Policy, RuleOutcome};
+use gate_lang::ir::RuleSeverity;
+use gate_lang::span::Location;
+use owo_colors::OwoColorize;
+use std::fmt::Write;
+use std::sync::Arc;
+
+/// Failures shown per rule unless `--verbose`.
+const SHOWN_FAILURES: usize = 10;
+
+/// Renders a decision.
+pub fn decision(
+    d: &Decision,
+    policy: &Policy,
+    evidence: &str,
+    out: &Output,
+    verbose: bool,
+) -> String {
+    let mut s = String::new();
+    let c = out.color;
+    let title = d
+        .gate
+        .title
+        .as_deref()
+        .map(|t| format!(" — {t}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        s,
+        "{}{title}",
+        paint(c, &format!("gate {}", d.gate.name), Style::Bold)
+    );
+    let _ = writeln!(s, "evidence: {evidence}");
+    if !d.evidence_issues.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{} the evidence does not match the gate's schema in {} place(s):",
+            paint(c, "!", Style::Yellow),
+            d.evidence_issues.len()
+        );
+        for issue in d
+            .evidence_issues
+            .iter()
+            .take(if verbose { usize::MAX } else { 20 })
+        {
+            let _ = writeln!(s, "  {}", issue.message());
+        }
+        if !verbose && d.evidence_issues.len() > 20 {
+            let _ = writeln!(s, "  … and {} more", d.evidence_issues.len() - 20);
+        }
+    }
+    s.push('\n');
+    for r in &d.rules {
+        match r.outcome {
+            RuleOutcome::Pass | RuleOutcome::NotApplicable if !verbose => continue,
+            _ => rule(&mut s, r, policy, out, verbose),
+        }
+    }
+    let summary = format!(
+        "{} rules: {} passed, {} failed, {} errors, {} not applicable",
+        d.counts.rules, d.counts.pass, d.counts.fail, d.counts.error, d.counts.not_applicable
+    );
+    let (word, style) = match d.outcome {
+        Outcome::Pass => ("PASS", Style::Green),
+        Outcome::Warn => ("WARN", Style::Yellow),
+        Outcome::Fail => ("FAIL", Style::Red),
+        Outcome::Error => ("ERROR", Style::Red),
+    };
+    let _ = writeln!(
+        s,
+        "{} — {summary}",
+        paint(c, &format!("decision: {word}"), style)
+    );
+    s
+}
+
+fn rule(s: &mut String, r: &RuleResult, policy: &Policy, out: &Output, verbose: bool) {
+    let c = out.color;
+    let (mark, style) = match r.outcome {
+        RuleOutcome::Pass => ("✓", Style::Green),
+        RuleOutcome::Fail => ("✗", Style::Red),
+        RuleOutcome::Error => ("!", Style::Red),
+        RuleOutcome::NotApplicable => ("-", Style::Dim),
+    };
+    let title = r.title.as_deref().unwrap_or("");
+    let outcome = r.outcome.as_str().replace('_', " ");
+    let _ = writeln!(
+        s,
+        "{} {} {title}  {}",
+        paint(c, mark, style),
+        paint(c, &r.id, Style::Bold),
+        paint(
+            c,
+            &format!("[{} · {outcome}]", r.severity.as_str()),
+            Style::Dim
+        )
+    );
+    if !r.controls.is_empty()
+        && r.outcome != RuleOutcome::Pass
+        && r.outcome != RuleOutcome::NotApplicable
+    {
+        let _ = writeln!(
+            s,
+            "  {}",
+            paint(
+                c,
+                &format!("controls: {}", r.controls.join(", ")),
+                Style::Dim
+            )
+        );
+    }
+    for e in &r.errors {
+        let mut help = Vec::new();
+        if let Some(p) = &e.path {
+            help.push(format!("evidence: {p}"));
+        }
+        let report = Excerpt::new(
+            policy,
+            &e.span,
+            format!("{}: {}", e.code, e.message),
+            "could not be evaluated".into(),
+            help,
+            miette::Severity::Error,
+        );
+        render_excerpt(s, &report, out);
+    }
+    let shown = if verbose {
+        r.failures.len()
+    } else {
+        SHOWN_FAILURES.min(r.failures.len())
+    };
+    let mut groups_announced = Vec::new();
+    for f in r.failures.iter().take(shown) {
+        if let Some(g) = f.any_of {
+            if !groups_announced.contains(&g) {
+                groups_announced.push(g);
+                let _ = writeln!(
+                    s,
+                    "  {}",
+                    paint(c, "none of these alternatives holds:", Style::Dim)
+                );
+            }
+        }
+        failure(s, r, f, policy, out);
+    }
+    let more = r.failures_total.saturating_sub(shown);
+    if more > 0 {
+        let _ = writeln!(
+            s,
+            "  … and {more} more failure(s) (see `--verbose` or `--format json`)"
+        );
+    }
+    if verbose {
+        for n in &r.notes {
+            let _ = writeln!(s, "  {} {}", paint(c, "note:", Style::Yellow), n.message);
+        }
+    }
+    s.push('\n');
+}
+
+fn failure(s: &mut String, r: &RuleResult, f: &Failure, policy: &Policy, out: &Output) {
+    let actual = match &f.actual {
+        serde_json::Value::String(x) => x.clone(),
+        other => other.to_string(),
+    };
+    let label = format!(
+        "found {}, expected {}",
+        clip(&actual, 60),
+        clip(&f.expected, 80)
+    );
+    let mut help = Vec::new();
+    if let Some(p) = &f.path {
+        help.push(format!("evidence: {p}"));
+    }
+    if let Some(e) = &f.element {
+        let key = e
+            .key
+            .as_ref()
+            .map(|k| format!(" ({} {})", k.field, k.value))
+            .unwrap_or_default();
+        let at = e
+            .path
+            .clone()
+            .unwrap_or_else(|| format!("element {}", e.index));
+        help.push(format!("element: {at}{key}"));
+    }
+    let severity = match r.severity {
+        RuleSeverity::Block => miette::Severity::Error,
+        RuleSeverity::Warn => miette::Severity::Warning,
+        RuleSeverity::Info => miette::Severity::Advice,
+    };
+    let report = Excerpt::new(policy, &f.span, f.message.clone(), label, help, severity);
+    render_excerpt(s, &report, out);
+}
+
+fn render_excerpt(s: &mut String, report: &Excerpt, out: &Output) {
+    let mut text = String::new();
+    if out.handler(false).render_report(&mut text, report).is_err() {
+        text = format!("  {}\n", report.message);
+    }
+    for line in text.lines() {
+        let _ = writeln!(s, "  {line}");
+    }
+}
+
+/// One failure or error as a miette diagnostic.
+#[derive(Debug)]
+struct Excerpt {
+    message: String,
+    label: String,
+    help: Vec<String>,
+    severity: miette::Severity,
+    source: Option<miette::NamedSource<Arc<str>>>,
+    span: miette::SourceSpan,
+}
+
+impl Excerpt {
+    fn new(
+        policy: &Policy,
+        at: &Location,
+        message: String,
+        label: String,
+        help: Vec<String>,
+        severity: miette::Severity,
+    ) -> Self {
+        let source = policy
+            .sources()
+            .files()
+            .find(|(_, f)| f.name == at.file)
+            .map(|(_, f)| miette::NamedSource::new(f.name.clone(), f.text.clone()));
+        let span = miette::SourceSpan::new(
+            (at.start as usize).into(),
+            at.end.saturating_sub(at.start) as usize,
+        );
+        Excerpt {
+            message,
+            label,
+            help,
+            severity,
+            source,
+            span,
+        }
+    }
+}
+
+impl std::fmt::Display for Excerpt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Excerpt {}
+
+impl miette::Diagnostic for Excerpt {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        if self.help.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.help.join("\n")))
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span),
+        )))
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Style {
+    Bold,
+    Dim,
+    Green,
+    Yellow,
+    Red,
+}
+
+fn paint(color: bool, text: &str, style: Style) -> String {
+    if !color {
+        return text.to_string();
+    }
+    match style {
+        Style::Bold => text.bold().to_string(),
+        Style::Dim => text.dimmed().to_string(),
+        Style::Green => text.green().bold().to_string(),
+        Style::Yellow => text.yellow().bold().to_string(),
+        Style::Red => text.red().bold().to_string(),
+    }
+}
+
+/// Cuts a value shown in a one-line label.
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() > max {
+        let cut: String = text.chars().take(max).collect();
+        format!("{cut}…")
+    } else {
+        text.to_string()
+    }
+}
