@@ -18,6 +18,7 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
 
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }

@@ -1,12 +1,6 @@
 //! The `gate` command.
 
-mod cli;
-mod cmd;
-mod exit;
-mod render;
-
-use clap::Parser;
-use exit::Exit;
+use gate_cli::{exit::Exit, Io};
 
 fn main() {
     // A panic must never look like a pass: report it and exit with 2.
@@ -14,18 +8,9 @@ fn main() {
         eprintln!("gate: internal error: {info}");
         eprintln!("gate: this is a bug; the gate did not pass");
     }));
-    let code = match std::panic::catch_unwind(run) {
+    let code = match std::panic::catch_unwind(|| gate_cli::run(std::env::args_os(), &mut Io::process())) {
         Ok(code) => code,
         Err(_) => Exit::Error,
     };
     std::process::exit(code as i32);
-}
-
-fn run() -> Exit {
-    let args = cli::Cli::parse();
-    let out = render::Output::new(args.color);
-    match args.command {
-        cli::Command::Check(a) => cmd::check::run(a, &out),
-        cli::Command::Completions(a) => cmd::completions::run(a),
-    }
 }

@@ -414,3 +414,18 @@ mod tests {
         assert_eq!(p, "/a~1b~0c");
     }
 }
+
+#[cfg(test)]
+mod duration_tests {
+    use super::parse_evidence_duration;
+
+    #[test]
+    fn evidence_durations() {
+        let h = 3_600 * 1_000_000_000i128;
+        assert_eq!(parse_evidence_duration("1h"), Some(h));
+        assert_eq!(parse_evidence_duration("1h30m"), Some(h + h / 2));
+        assert_eq!(parse_evidence_duration("PT1H"), Some(h));
+        assert_eq!(parse_evidence_duration("soon"), None);
+        assert_eq!(parse_evidence_duration(""), None);
+    }
+}

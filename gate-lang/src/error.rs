@@ -397,6 +397,15 @@ pub enum ErrorKind {
         cycle: Vec<String>,
     },
 
+    /// `require x != null` where `x` can never be null (a warning).
+    #[error("`{expr}` is never null here")]
+    NeverNull {
+        /// The expression.
+        expr: String,
+        /// What this means for the expression around it.
+        consequence: String,
+    },
+
     // ---- E05: modules ----------------------------------------------------
     /// `import "missing.gate"`
     #[error("cannot find module `{target}`")]
@@ -503,6 +512,7 @@ impl ErrorKind {
             ErrorKind::NoKeyField { .. } => "E0408",
             ErrorKind::UnresolvedHole { .. } => "E0409",
             ErrorKind::Recursive { .. } => "E0410",
+            ErrorKind::NeverNull { .. } => "W0401",
             ErrorKind::ImportNotFound { .. } => "E0501",
             ErrorKind::ImportCycle { .. } => "E0502",
             ErrorKind::ImportOutsideRoot { .. } => "E0503",
@@ -599,6 +609,7 @@ impl ErrorKind {
             ErrorKind::UnresolvedHole { .. } => Some(
                 "a hole names a field of the failing element, a `let`, or an evidence field".into(),
             ),
+            ErrorKind::NeverNull { consequence, .. } => Some(consequence.clone()),
             ErrorKind::Recursive { .. } => {
                 Some("gate programs always terminate: a `def` may not call itself, directly or through others".into())
             }

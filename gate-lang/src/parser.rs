@@ -329,10 +329,32 @@ pub fn unescape(src: SourceId, l: usize, raw: &str, errors: &mut Vec<Error>) -> 
     unescape_segment(src, l + 1, inner, errors)
 }
 
+/// The text of a raw string `r"…"` (starting at byte `l`); bidirectional
+/// controls in it are reported.
+pub fn raw_string(src: SourceId, l: usize, raw: &str, errors: &mut Vec<Error>) -> String {
+    let inner = raw.get(2..raw.len().saturating_sub(1)).unwrap_or("");
+    for (i, c) in inner.char_indices() {
+        if crate::lexer::is_bidi_control(c) {
+            errors.push(Error::new(
+                ErrorKind::Lex(LexErrorKind::BidiControl(c)),
+                sp(src, l + 2 + i, l + 2 + i + c.len_utf8()),
+            ));
+        }
+    }
+    inner.to_string()
+}
+
 fn unescape_segment(src: SourceId, base: usize, text: &str, errors: &mut Vec<Error>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
+        if crate::lexer::is_bidi_control(c) {
+            errors.push(Error::new(
+                ErrorKind::Lex(LexErrorKind::BidiControl(c)),
+                sp(src, base + i, base + i + c.len_utf8()),
+            ));
+            continue;
+        }
         if c != '\\' {
             out.push(c);
             continue;

@@ -2,58 +2,52 @@
 
 use crate::cli::{CheckArgs, Format};
 use crate::exit::Exit;
+use crate::io::Io;
 use crate::render::{self, Output};
 use gate_eval::{Outcome, Policy};
-use std::io::Read;
 
 /// Evaluates the gate and prints the decision.
-pub fn run(args: CheckArgs, out: &Output) -> Exit {
+pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
     let policy = match Policy::from_file(&args.policy) {
         Ok(p) => p,
         Err(e) => {
-            eprint!("{}", e.render(out.color_err, out.width));
+            io.err(&e.render(out.color_err, out.width));
             return Exit::Error;
         }
     };
     if !policy.program().warnings.is_empty() {
-        eprint!(
-            "{}",
-            gate_lang::error::render(
-                &policy.program().warnings,
-                policy.sources(),
-                out.color_err,
-                out.width
-            )
-        );
+        io.err(&gate_lang::error::render(
+            &policy.program().warnings,
+            policy.sources(),
+            out.color_err,
+            out.width,
+        ));
     }
-    let (name, text) = match read_evidence(&args.evidence) {
+    let (name, text) = match read_evidence(&args.evidence, io) {
         Ok(x) => x,
         Err(message) => {
-            render::tool_error(out, "E0701", &message);
+            render::tool_error(out, io, "E0701", &message);
             return Exit::Error;
         }
     };
     let value = match gate_eval::parse_json(&name, &text) {
         Ok(v) => v,
         Err(e) => {
-            render::tool_error(out, e.code(), &e.to_string());
+            render::tool_error(out, io, e.code(), &e.to_string());
             return Exit::Error;
         }
     };
     let decision = policy.evaluate_json(&value);
     match args.format {
         Format::Json => match serde_json::to_string_pretty(&decision) {
-            Ok(s) => println!("{s}"),
+            Ok(s) => io.out(&format!("{s}\n")),
             Err(e) => {
-                render::tool_error(out, "E0901", &format!("cannot write the decision: {e}"));
+                render::tool_error(out, io, "E0901", &format!("cannot write the decision: {e}"));
                 return Exit::Error;
             }
         },
         Format::Human => {
-            print!(
-                "{}",
-                render::human::decision(&decision, &policy, &name, out, args.verbose)
-            );
+            io.out(&render::human::decision(&decision, &policy, &name, out, args.verbose));
         }
     }
     match decision.outcome {
@@ -63,11 +57,10 @@ pub fn run(args: CheckArgs, out: &Output) -> Exit {
     }
 }
 
-fn read_evidence(path: &std::path::Path) -> Result<(String, String), String> {
+fn read_evidence(path: &std::path::Path, io: &mut Io) -> Result<(String, String), String> {
     if path.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
+        let s = io
+            .read_stdin()
             .map_err(|e| format!("cannot read evidence from standard input: {e}"))?;
         return Ok(("<stdin>".into(), s));
     }

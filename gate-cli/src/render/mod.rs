@@ -4,7 +4,7 @@
 pub mod human;
 
 use crate::cli::ColorChoice;
-use std::io::IsTerminal;
+use crate::io::Io;
 
 /// Where output goes and whether it may use colour.
 #[derive(Clone, Copy, Debug)]
@@ -18,24 +18,18 @@ pub struct Output {
 }
 
 impl Output {
-    /// Decides colour from the choice, the terminal and `NO_COLOR`.
-    pub fn new(choice: ColorChoice) -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    /// Decides colour from the choice, the terminals and `NO_COLOR`.
+    pub fn new(choice: ColorChoice, io: &Io) -> Self {
         let decide = |tty: bool| match choice {
-            _ if no_color => false,
+            _ if io.no_color => false,
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => tty,
         };
-        let width = std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse::<usize>().ok())
-            .filter(|w| *w >= 40)
-            .unwrap_or(100);
         Output {
-            color: decide(std::io::stdout().is_terminal()),
-            color_err: decide(std::io::stderr().is_terminal()),
-            width,
+            color: decide(io.stdout_tty),
+            color_err: decide(io.stderr_tty),
+            width: io.width,
         }
     }
 
@@ -54,16 +48,9 @@ impl Output {
 }
 
 /// Prints a tool error (not a gate failure) to standard error.
-pub fn tool_error(out: &Output, code: &str, message: &str) {
+pub fn tool_error(out: &Output, io: &mut Io, code: &str, message: &str) {
     use owo_colors::OwoColorize;
-    if out.color_err {
-        eprintln!(
-            "{}{}{} {message}",
-            "error[".red().bold(),
-            code.red().bold(),
-            "]:".red().bold()
-        );
-    } else {
-        eprintln!("error[{code}]: {message}");
-    }
+    let head = format!("error[{code}]:");
+    let head = if out.color_err { head.red().bold().to_string() } else { head };
+    io.err(&format!("{head} {message}\n"));
 }

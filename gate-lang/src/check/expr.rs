@@ -696,11 +696,11 @@ impl Checker {
                         };
                         let expr = self.text(self.span(place));
                         let warning = Error::new(
-                            ErrorKind::TypeMismatch {
-                                expected: "a value that may be null".into(),
-                                found: self.describe(ty),
-                                context: format!(
-                                    "`{expr}` is never null here, so this comparison always has the same result"
+                            ErrorKind::NeverNull {
+                                expr,
+                                consequence: format!(
+                                    "its type is {}, so this comparison always has the same result",
+                                    self.describe(ty)
                                 ),
                             },
                             span,
@@ -869,12 +869,9 @@ impl Checker {
         if !tl.is_optional() && tl != Type::Error {
             let expr = self.text(self.span(l));
             let warning = Error::new(
-                ErrorKind::TypeMismatch {
-                    expected: "a value that may be null".into(),
-                    found: self.describe(&tl),
-                    context: format!(
-                        "`{expr}` is never null, so the default after `??` is never used"
-                    ),
+                ErrorKind::NeverNull {
+                    expr,
+                    consequence: "the default after `??` is never used".into(),
                 },
                 self.span(l),
             )

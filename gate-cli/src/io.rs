@@ -1,0 +1,111 @@
+//! The streams a command reads and writes: the process's, or memory.
+
+use std::io::{IsTerminal, Read, Write};
+
+/// Standard input, output and error, and whether they are terminals.
+pub struct Io {
+    stdin: Box<dyn Read>,
+    stdout: Box<dyn Write>,
+    stderr: Box<dyn Write>,
+    /// Whether standard output is a terminal.
+    pub stdout_tty: bool,
+    /// Whether standard error is a terminal.
+    pub stderr_tty: bool,
+    /// `NO_COLOR` (or its absence).
+    pub no_color: bool,
+    /// Terminal width for wrapping.
+    pub width: usize,
+    captured: Option<(SharedBuf, SharedBuf)>,
+}
+
+#[derive(Clone, Default)]
+struct SharedBuf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl Write for SharedBuf {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Io {
+    /// The process's streams.
+    pub fn process() -> Io {
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse::<usize>().ok())
+            .filter(|w| *w >= 40)
+            .unwrap_or(100);
+        Io {
+            stdin: Box::new(std::io::stdin()),
+            stdout: Box::new(std::io::stdout()),
+            stderr: Box::new(std::io::stderr()),
+            stdout_tty: std::io::stdout().is_terminal(),
+            stderr_tty: std::io::stderr().is_terminal(),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            width,
+            captured: None,
+        }
+    }
+
+    /// In-memory streams with `stdin` as input, not terminals, width 100.
+    pub fn memory(stdin: &str) -> Io {
+        let out = SharedBuf::default();
+        let err = SharedBuf::default();
+        Io {
+            stdin: Box::new(std::io::Cursor::new(stdin.as_bytes().to_vec())),
+            stdout: Box::new(out.clone()),
+            stderr: Box::new(err.clone()),
+            stdout_tty: false,
+            stderr_tty: false,
+            no_color: false,
+            width: 100,
+            captured: Some((out, err)),
+        }
+    }
+
+    /// What was written to standard output (memory streams only).
+    pub fn stdout_text(&self) -> String {
+        self.captured
+            .as_ref()
+            .map(|(o, _)| String::from_utf8_lossy(&o.0.borrow()).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// What was written to standard error (memory streams only).
+    pub fn stderr_text(&self) -> String {
+        self.captured
+            .as_ref()
+            .map(|(_, e)| String::from_utf8_lossy(&e.0.borrow()).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Writes to standard output, or to standard error when `stderr`.
+    /// A closed pipe is not an error worth reporting.
+    pub fn write(&mut self, stderr: bool, text: &str) {
+        let stream = if stderr { &mut self.stderr } else { &mut self.stdout };
+        let _ = stream.write_all(text.as_bytes());
+        let _ = stream.flush();
+    }
+
+    /// Writes to standard output.
+    pub fn out(&mut self, text: &str) {
+        self.write(false, text);
+    }
+
+    /// Writes to standard error.
+    pub fn err(&mut self, text: &str) {
+        self.write(true, text);
+    }
+
+    /// Reads all of standard input.
+    pub fn read_stdin(&mut self) -> std::io::Result<String> {
+        let mut s = String::new();
+        self.stdin.read_to_string(&mut s)?;
+        Ok(s)
+    }
+}

@@ -1,0 +1,43 @@
+//! The `gate` command as a library: [`run`] takes the arguments and the
+//! streams, so tests can drive every command in-process.
+//!
+//! ```
+//! use gate_cli::{run, Io};
+//! let mut io = Io::memory("");
+//! let code = run(["gate", "--version"], &mut io);
+//! assert_eq!(code, gate_cli::exit::Exit::Pass);
+//! assert!(io.stdout_text().starts_with("gate "));
+//! ```
+
+pub mod cli;
+pub mod cmd;
+pub mod exit;
+pub mod io;
+pub mod render;
+
+use clap::Parser;
+use exit::Exit;
+pub use io::Io;
+use std::ffi::OsString;
+
+/// Runs `gate` with `args` (the first is the program name).
+pub fn run<I, T>(args: I, io: &mut Io) -> Exit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args = match cli::Cli::try_parse_from(args) {
+        Ok(a) => a,
+        Err(e) => {
+            let use_stderr = e.use_stderr();
+            let text = e.render().to_string();
+            io.write(use_stderr, &text);
+            return if use_stderr { Exit::Error } else { Exit::Pass };
+        }
+    };
+    let out = render::Output::new(args.color, io);
+    match args.command {
+        cli::Command::Check(a) => cmd::check::run(a, &out, io),
+        cli::Command::Completions(a) => cmd::completions::run(a, io),
+    }
+}

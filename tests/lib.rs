@@ -1,0 +1,90 @@
+//! Helpers shared by the end-to-end tests: running the `gate` command in
+//! process and comparing output with golden files.
+
+use std::path::{Path, PathBuf};
+
+/// What one run of `gate` produced.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// The run as a golden-file text.
+    pub fn transcript(&self) -> String {
+        let mut s = format!("exit: {}\n", self.code);
+        if !self.stdout.is_empty() {
+            s.push_str("--- stdout\n");
+            s.push_str(&self.stdout);
+            if !self.stdout.ends_with('\n') {
+                s.push('\n');
+            }
+        }
+        if !self.stderr.is_empty() {
+            s.push_str("--- stderr\n");
+            s.push_str(&self.stderr);
+            if !self.stderr.ends_with('\n') {
+                s.push('\n');
+            }
+        }
+        s
+    }
+}
+
+/// Runs `gate ARGS` in process with `stdin` as input.
+pub fn gate(args: &[&str], stdin: &str) -> Run {
+    let mut io = gate_cli::Io::memory(stdin);
+    let mut argv = vec!["gate"];
+    argv.extend_from_slice(args);
+    let code = gate_cli::run(argv, &mut io) as i32;
+    Run {
+        code,
+        stdout: io.stdout_text(),
+        stderr: io.stderr_text(),
+    }
+}
+
+/// Every file under `dir` (recursively) with extension `ext`, sorted,
+/// skipping folders named `lib` (modules imported by the cases).
+pub fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p.file_name().is_some_and(|n| n != "lib") {
+                    stack.push(p);
+                }
+            } else if p.extension().is_some_and(|x| x == ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Compares `actual` with the golden file `path`; with `GATE_BLESS=1` in the
+/// environment, writes it instead. Returns a diff on mismatch.
+pub fn golden(path: &Path, actual: &str) -> Result<(), String> {
+    if std::env::var_os("GATE_BLESS").is_some() {
+        return std::fs::write(path, actual).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    if expected == actual {
+        return Ok(());
+    }
+    let diff = similar::TextDiff::from_lines(expected.as_str(), actual);
+    Err(format!(
+        "{} differs (run with GATE_BLESS=1 to accept):\n{}",
+        path.display(),
+        diff.unified_diff().context_radius(3).header("expected", "actual")
+    ))
+}
