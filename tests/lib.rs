@@ -55,7 +55,9 @@ pub fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -85,6 +87,8 @@ pub fn golden(path: &Path, actual: &str) -> Result<(), String> {
     Err(format!(
         "{} differs (run with GATE_BLESS=1 to accept):\n{}",
         path.display(),
-        diff.unified_diff().context_radius(3).header("expected", "actual")
+        diff.unified_diff()
+            .context_radius(3)
+            .header("expected", "actual")
     ))
 }

@@ -87,7 +87,11 @@ impl Io {
     /// Writes to standard output, or to standard error when `stderr`.
     /// A closed pipe is not an error worth reporting.
     pub fn write(&mut self, stderr: bool, text: &str) {
-        let stream = if stderr { &mut self.stderr } else { &mut self.stdout };
+        let stream = if stderr {
+            &mut self.stderr
+        } else {
+            &mut self.stdout
+        };
         let _ = stream.write_all(text.as_bytes());
         let _ = stream.flush();
     }

@@ -8,9 +8,10 @@ fn main() {
         eprintln!("gate: internal error: {info}");
         eprintln!("gate: this is a bug; the gate did not pass");
     }));
-    let code = match std::panic::catch_unwind(|| gate_cli::run(std::env::args_os(), &mut Io::process())) {
-        Ok(code) => code,
-        Err(_) => Exit::Error,
-    };
+    let code =
+        match std::panic::catch_unwind(|| gate_cli::run(std::env::args_os(), &mut Io::process())) {
+            Ok(code) => code,
+            Err(_) => Exit::Error,
+        };
     std::process::exit(code as i32);
 }

@@ -47,7 +47,13 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
             }
         },
         Format::Human => {
-            io.out(&render::human::decision(&decision, &policy, &name, out, args.verbose));
+            io.out(&render::human::decision(
+                &decision,
+                &policy,
+                &name,
+                out,
+                args.verbose,
+            ));
         }
     }
     match decision.outcome {

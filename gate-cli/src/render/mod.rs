@@ -51,6 +51,10 @@ impl Output {
 pub fn tool_error(out: &Output, io: &mut Io, code: &str, message: &str) {
     use owo_colors::OwoColorize;
     let head = format!("error[{code}]:");
-    let head = if out.color_err { head.red().bold().to_string() } else { head };
+    let head = if out.color_err {
+        head.red().bold().to_string()
+    } else {
+        head
+    };
     io.err(&format!("{head} {message}\n"));
 }

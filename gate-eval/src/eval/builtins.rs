@@ -222,7 +222,8 @@ impl<'a> Eval<'a> {
                 Val::OwnedStr(Rc::from(s.as_str()))
             }
         };
-        Ok(V::new(val))
+        // A value computed from the receiver points at the receiver's evidence.
+        Ok(V::at(val, recv.path))
     }
 
     fn items(&mut self, recv: &V<'a>, id: ExprId) -> R<Vec<V<'a>>> {

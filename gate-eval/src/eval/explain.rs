@@ -532,17 +532,35 @@ impl<'a> Eval<'a> {
                 let (Ok(x), Ok(l)) = (self.eval(*item), self.eval(*list)) else {
                     return;
                 };
-                let expected = format!(
-                    "{} {}",
-                    if want { "one of" } else { "none of" },
-                    value::display(&l.val, schema)
-                );
                 let item_text = prog.sources.slice(self.span(*item)).to_string();
-                let message = format!(
-                    "`{item_text}` is {}, expected {expected}",
-                    value::display(&x.val, schema)
-                );
-                self.push_failure(id, Some(&x), expected, message);
+                let list_text = prog.sources.slice(self.span(*list)).to_string();
+                if x.path.is_some() || !l.path.is_some() {
+                    let expected = format!(
+                        "{} {}",
+                        if want { "one of" } else { "none of" },
+                        value::display(&l.val, schema)
+                    );
+                    let message = format!(
+                        "`{item_text}` is {}, expected {expected}",
+                        value::display(&x.val, schema)
+                    );
+                    self.push_failure(id, Some(&x), expected, message);
+                } else {
+                    // `"*" in resources`: the evidence is the list.
+                    let shown = value::display(&x.val, schema);
+                    let (expected, message) = if want {
+                        (
+                            format!("a list that includes {shown}"),
+                            format!("`{list_text}` does not include {shown}"),
+                        )
+                    } else {
+                        (
+                            format!("a list without {shown}"),
+                            format!("`{list_text}` includes {shown}"),
+                        )
+                    };
+                    self.push_failure(id, Some(&l), expected, message);
+                }
             }
             Ir::Builtin { args, .. } => {
                 let subject = args.first().and_then(|a| self.eval(*a).ok());
@@ -583,7 +601,11 @@ impl<'a> Eval<'a> {
             return;
         }
         let schema = &self.prog.schema;
-        let path = subject.and_then(|s| self.paths.pointer(s.path, schema));
+        // A predicate about a computed value (a constant, a count) is still
+        // about the element it was evaluated for.
+        let path = subject
+            .and_then(|s| self.paths.pointer(s.path, schema))
+            .or_else(|| self.current_element().and_then(|e| e.path));
         let actual = subject
             .map(|s| value::to_json(&s.val, schema, 2))
             .unwrap_or(serde_json::Value::Null);

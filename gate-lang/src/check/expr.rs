@@ -684,7 +684,8 @@ impl Checker {
         let (tl, tr) = (self.ty(l).clone(), self.ty(r).clone());
         let ok = match op {
             CmpOp::Eq | CmpOp::Ne => {
-                if tl.comparable_with(&tr) {
+                let with_null = matches!(tl, Type::Null) || matches!(tr, Type::Null);
+                if with_null || tl.comparable_with(&tr) {
                     let never_null = |t: &Type| !t.is_optional() && *t != Type::Error;
                     if (matches!(tr, Type::Null) && never_null(&tl))
                         || (matches!(tl, Type::Null) && never_null(&tr))
