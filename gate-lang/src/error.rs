@@ -295,7 +295,7 @@ pub enum ErrorKind {
     /// `require it.vaulted` outside a predicate argument.
     #[error("`it` is only defined inside a predicate argument such as `all(…)`")]
     ItOutsidePredicate,
-    /// `let f = x => x`
+    /// `require len(x => x) > 0`
     #[error("a `=>` function is only allowed as the argument of a collection method")]
     LambdaNotAllowed,
     /// `import std.secrets as sec` then `sec.nope(x)`
