@@ -54,6 +54,9 @@ pub struct Failure {
     /// which failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub any_of: Option<u32>,
+    /// For a failure inside a `def`: the call in the rule that led there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub called_from: Option<Location>,
 }
 
 /// A predicate that could not be evaluated (the rule's outcome is `error`).

@@ -1,8 +1,13 @@
 //! The gate standard library: modules written in the gate language and
 //! embedded in the binary. `import std.NAME` finds them here.
+//!
+//! ```
+//! assert!(gate_stdlib::module("std.time").is_some());
+//! assert!(gate_stdlib::module("std.nope").is_none());
+//! ```
 
 /// Every standard module: its dotted name and its source text.
-pub const MODULES: &[(&str, &str)] = &[];
+pub const MODULES: &[(&str, &str)] = &[("std.time", include_str!("../std/time.gate"))];
 
 /// The source of the standard module `name` (e.g. `std.time`), if there is one.
 pub fn module(name: &str) -> Option<&'static str> {

@@ -189,6 +189,9 @@ fn failure(s: &mut String, r: &RuleResult, f: &Failure, policy: &Policy, out: &O
             .unwrap_or_else(|| format!("element {}", e.index));
         help.push(format!("element: {at}{key}"));
     }
+    if let Some(c) = &f.called_from {
+        help.push(format!("called from: {}:{}:{}", c.file, c.line, c.column));
+    }
     let severity = match r.severity {
         RuleSeverity::Block => miette::Severity::Error,
         RuleSeverity::Warn => miette::Severity::Warning,

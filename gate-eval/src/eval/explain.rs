@@ -108,13 +108,26 @@ impl<'a> Eval<'a> {
                         }
                     }
                 }
-                match self.call(*func, vals, id, |this, body| Ok(this.explain(body, want))) {
+                let outermost = self.call_depth == 0;
+                if outermost {
+                    if let Some(ex) = self.ex.as_mut() {
+                        ex.call_site = Some(node.span);
+                    }
+                }
+                let r = match self.call(*func, vals, id, |this, body| Ok(this.explain(body, want)))
+                {
                     Ok(r) => r,
                     Err(e) => {
                         self.record_error(&e);
                         Err(())
                     }
+                };
+                if outermost {
+                    if let Some(ex) = self.ex.as_mut() {
+                        ex.call_site = None;
+                    }
                 }
+                r
             }
             _ => match self.eval_bool(id) {
                 Ok(b) => {
@@ -612,6 +625,11 @@ impl<'a> Eval<'a> {
         let element = self.current_element();
         let message = self.render_message().unwrap_or(default_message);
         let span = self.prog.sources.locate(self.span(id));
+        let called_from = self
+            .ex
+            .as_ref()
+            .and_then(|e| e.call_site)
+            .map(|s| self.prog.sources.locate(s));
         if let Some(ex) = self.ex.as_mut() {
             ex.failures.push(Failure {
                 requirement: ex.requirement,
@@ -622,6 +640,7 @@ impl<'a> Eval<'a> {
                 span,
                 element,
                 any_of: None,
+                called_from,
             });
         }
     }

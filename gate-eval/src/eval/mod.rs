@@ -90,6 +90,7 @@ struct Explaining<'a> {
     requirement: usize,
     rule_base: usize,
     next_any_of: u32,
+    call_site: Option<Span>,
 }
 
 /// One evaluation of a program over one evidence document.
@@ -265,6 +266,7 @@ impl<'a> Eval<'a> {
             span: self.prog.sources.locate(span),
             element: None,
             any_of: None,
+            called_from: None,
         }
     }
 
