@@ -12,6 +12,14 @@
 //! evidence is `{}` on standard input. `GATE_BLESS=1 cargo test` rewrites
 //! the `.out` files; review the diff before committing.
 
+// Test code: panicking on a broken expectation is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use gate_tests::{files, gate, golden};
 use std::path::Path;
 
@@ -41,9 +49,22 @@ fn run_case(gate_file: &Path, format: &str) -> Result<(), String> {
 
 fn corpus(dir: &str, format: &str, min_cases: usize) {
     let cases = files(Path::new(dir), "gate");
-    assert!(cases.len() >= min_cases, "{dir}: only {} cases", cases.len());
-    let failures: Vec<String> = cases.iter().filter_map(|c| run_case(c, format).err()).collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        cases.len() >= min_cases,
+        "{dir}: only {} cases",
+        cases.len()
+    );
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|c| run_case(c, format).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

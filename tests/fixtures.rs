@@ -3,6 +3,14 @@
 //! non-passing rules that `fixtures/expected.json` states, and each failure
 //! must say where in the evidence and what was found.
 
+// Test code: panicking on a broken expectation is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;

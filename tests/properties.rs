@@ -3,6 +3,14 @@
 //! evidence (including evidence that does not match the schema), to an
 //! outcome that is explained.
 
+// Test code: panicking on a broken expectation is the point.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
 use gate_eval::{Policy, RuleOutcome};
 use proptest::prelude::*;
 use serde_json::{json, Value};
