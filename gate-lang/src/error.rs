@@ -177,6 +177,9 @@ pub enum ErrorKind {
     /// A file that starts with `rule` instead of `gate NAME { … }`.
     #[error("a policy file must start with `gate NAME {{ … }}` or `module NAME`")]
     MissingHeader,
+    /// `gate check` on a file that starts with `module m`.
+    #[error("this file is a module, not a gate")]
+    ModuleNotGate,
     /// `rule r { severty block }`
     #[error("unknown setting `{name}`")]
     UnknownSetting {
@@ -485,6 +488,7 @@ impl ErrorKind {
             ErrorKind::InvalidTemplate { .. } => "E0106",
             ErrorKind::NotAnOperator { .. } => "E0107",
             ErrorKind::MissingHeader => "E0201",
+            ErrorKind::ModuleNotGate => "E0210",
             ErrorKind::UnknownSetting { .. } => "E0202",
             ErrorKind::InvalidSettingValue { .. } => "E0203",
             ErrorKind::Duplicate { .. } => "E0204",
@@ -559,6 +563,7 @@ impl ErrorKind {
             }
             ErrorKind::NotAnOperator { instead, .. } => Some(format!("use `{instead}`")),
             ErrorKind::MissingHeader => Some("start the file with e.g. `gate release { title \"Release gate\" }`".into()),
+            ErrorKind::ModuleNotGate => Some("a module is imported by gates (`import \"path.gate\" as name`); check a gate".into()),
             ErrorKind::UnknownSetting {
                 allowed, suggestion, ..
             } => Some(match suggestion {

@@ -180,11 +180,19 @@ pub fn check(loaded: Loaded) -> Result<Program, CompileError> {
     };
     for (i, m) in modules.into_iter().enumerate() {
         let is_gate = matches!(m.ast.header, Some(Header::Gate(_)));
-        if i == entry && !is_gate && m.ast.header.is_none() && !m.ast.items.is_empty() {
-            checker.errors.push(Error::new(
-                ErrorKind::MissingHeader,
-                m.ast.items.first().map(item_span).unwrap_or_default(),
-            ));
+        if i == entry && !is_gate {
+            let at = match &m.ast.header {
+                Some(Header::Module(h)) => Some(h.span),
+                _ => m.ast.items.first().map(item_span),
+            };
+            if let Some(at) = at {
+                let kind = if matches!(m.ast.header, Some(Header::Module(_))) {
+                    ErrorKind::ModuleNotGate
+                } else {
+                    ErrorKind::MissingHeader
+                };
+                checker.errors.push(Error::new(kind, at));
+            }
         }
         let imports = m
             .imports
