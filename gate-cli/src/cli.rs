@@ -77,9 +77,19 @@ pub struct CheckArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
     pub format: Format,
 
-    /// Show passing and not-applicable rules too (human format).
+    /// Show passing and not-applicable rules, notes and every kept failure
+    /// (human format).
     #[arg(long, short = 'v')]
     pub verbose: bool,
+
+    /// Most failures kept per rule in the decision (all are counted).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_failures: usize,
+
+    /// Evaluation step budget per rule; a rule that needs more is an error
+    /// (E0606), never a pass.
+    #[arg(long, value_name = "N", default_value_t = 50_000_000)]
+    pub max_steps: u64,
 }
 
 /// `gate completions`.

@@ -85,15 +85,18 @@ pub struct Issue {
 impl Issue {
     /// A one-line description.
     pub fn message(&self) -> String {
+        let at = if self.path.is_empty() {
+            "the evidence document".to_string()
+        } else {
+            format!("`{}`", self.path)
+        };
         match &self.kind {
             IssueKind::Missing { expected } => {
-                format!("required field `{}` ({expected}) is missing", self.path)
+                format!("required field {at} ({expected}) is missing")
             }
-            IssueKind::Null { expected } => {
-                format!("required field `{}` ({expected}) is null", self.path)
-            }
+            IssueKind::Null { expected } => format!("required field {at} ({expected}) is null"),
             IssueKind::Mismatch { expected, found } => {
-                format!("`{}` should be {expected} but is {found}", self.path)
+                format!("{at} should be {expected} but is {found}")
             }
         }
     }
@@ -318,7 +321,14 @@ fn parse_evidence_duration(s: &str) -> Option<i128> {
             return Some(d);
         }
     }
-    let d: jiff::SignedDuration = s.parse().ok()?;
+    if let Ok(d) = s.parse::<jiff::SignedDuration>() {
+        return Some(d.as_nanos());
+    }
+    // `P90D`, `P2W`: days of 24 hours; years and months have no fixed length.
+    let span: jiff::Span = s.parse().ok()?;
+    let d = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .ok()?;
     Some(d.as_nanos())
 }
 
@@ -425,6 +435,9 @@ mod duration_tests {
         assert_eq!(parse_evidence_duration("1h"), Some(h));
         assert_eq!(parse_evidence_duration("1h30m"), Some(h + h / 2));
         assert_eq!(parse_evidence_duration("PT1H"), Some(h));
+        assert_eq!(parse_evidence_duration("P1DT12H"), Some(36 * h));
+        assert_eq!(parse_evidence_duration("P2W"), Some(14 * 24 * h));
+        assert_eq!(parse_evidence_duration("P1M"), None);
         assert_eq!(parse_evidence_duration("soon"), None);
         assert_eq!(parse_evidence_duration(""), None);
     }

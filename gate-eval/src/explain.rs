@@ -41,6 +41,10 @@ pub struct Failure {
     pub path: Option<String>,
     /// The value the predicate saw.
     pub actual: serde_json::Value,
+    /// Whether `actual` was cut to keep the record small (long lists and
+    /// strings, deep nesting).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub actual_truncated: bool,
     /// What was required, e.g. `<= 90d`, `== true`, `one of [hashicorp_vault, …]`.
     pub expected: String,
     /// The failure message: the rule's template, or a generated one.
@@ -62,6 +66,9 @@ pub struct Failure {
 /// A predicate that could not be evaluated (the rule's outcome is `error`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EvalError {
+    /// Which `require` of the rule (0-based); absent for a `when` or `let`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<usize>,
     /// Stable code, e.g. `E0601`.
     pub code: &'static str,
     /// What went wrong.

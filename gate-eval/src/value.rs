@@ -76,6 +76,14 @@ impl<'a> Paths<'a> {
         n
     }
 
+    /// The list index of the path's last segment, if it is one.
+    pub fn last_index(&self, id: PathId) -> Option<usize> {
+        match self.segs.get(id.0 as usize)? {
+            (_, Seg::Index(i)) => usize::try_from(*i).ok(),
+            _ => None,
+        }
+    }
+
     /// The path as a JSON pointer (`/secrets/items/2/vaulted`).
     pub fn pointer(&self, id: PathId, schema: &Schema) -> Option<String> {
         if !id.is_some() {
@@ -316,9 +324,29 @@ pub const MAX_SHOWN_ELEMENTS: usize = 10;
 /// Most characters of a string shown in an explanation.
 pub const MAX_SHOWN_CHARS: usize = 200;
 
-/// A value as JSON for decision records, capped in size.
-pub fn to_json(v: &Val<'_>, schema: &Schema, depth: usize) -> serde_json::Value {
+/// How deep records and lists are rendered into explanations.
+pub const MAX_SHOWN_DEPTH: usize = 6;
+
+/// A value as JSON for decision records. Lists keep their first
+/// [`MAX_SHOWN_ELEMENTS`] elements, strings their first [`MAX_SHOWN_CHARS`]
+/// characters, nesting stops at [`MAX_SHOWN_DEPTH`] (`null` below it); the
+/// flag says whether anything was cut. JSON types are never changed.
+pub fn to_json(v: &Val<'_>, schema: &Schema) -> (serde_json::Value, bool) {
+    let mut cut = false;
+    let j = to_json_at(v, schema, MAX_SHOWN_DEPTH, &mut cut);
+    (j, cut)
+}
+
+fn to_json_at(v: &Val<'_>, schema: &Schema, depth: usize, cut: &mut bool) -> serde_json::Value {
     use serde_json::Value as J;
+    if depth == 0 {
+        *cut = true;
+        return J::Null;
+    }
+    let node = |n: &Node, cut: &mut bool| match node_val(n) {
+        Ok(val) => to_json_at(&val, schema, depth - 1, cut),
+        Err(_) => J::Null,
+    };
     match v {
         Val::Null => J::Null,
         Val::Bool(b) => J::Bool(*b),
@@ -326,58 +354,47 @@ pub fn to_json(v: &Val<'_>, schema: &Schema, depth: usize) -> serde_json::Value 
         Val::Float(f) => serde_json::Number::from_f64(*f)
             .map(J::Number)
             .unwrap_or(J::Null),
-        Val::Str(_) | Val::OwnedStr(_) => J::String(cap_str(v.as_str().unwrap_or(""))),
+        Val::Str(_) | Val::OwnedStr(_) => {
+            let s = v.as_str().unwrap_or("");
+            if s.chars().count() > MAX_SHOWN_CHARS {
+                *cut = true;
+            }
+            J::String(cap_str(s))
+        }
         Val::Time(t) => J::String(format_timestamp(*t)),
         Val::Dur(d) => J::String(format_duration(*d)),
         Val::Enum(e, i) => J::String(schema.enum_value(*e, *i).to_string()),
         Val::Record(rid, fields) => {
-            if depth == 0 {
-                return J::String("{…}".into());
-            }
             let mut map = serde_json::Map::new();
             if let Some(rec) = schema.record(*rid) {
                 for (f, n) in rec.fields.iter().zip(fields.iter()) {
                     if matches!(n, Node::Absent) {
                         continue;
                     }
-                    let val = match node_val(n) {
-                        Ok(val) => to_json(&val, schema, depth - 1),
-                        Err(_) => J::String("<invalid>".into()),
-                    };
-                    map.insert(f.key.clone(), val);
+                    map.insert(f.key.clone(), node(n, cut));
                 }
             }
             J::Object(map)
         }
         Val::List(l) => {
-            if depth == 0 {
-                return J::String(format!("[… {} elements]", l.len()));
+            if l.len() > MAX_SHOWN_ELEMENTS {
+                *cut = true;
             }
             let vals = list_vals(l);
-            let mut out: Vec<J> = vals
-                .iter()
-                .take(MAX_SHOWN_ELEMENTS)
-                .map(|x| to_json(x, schema, depth - 1))
-                .collect();
-            if vals.len() > MAX_SHOWN_ELEMENTS {
-                out.push(J::String(format!(
-                    "… {} more",
-                    vals.len() - MAX_SHOWN_ELEMENTS
-                )));
-            }
-            J::Array(out)
+            J::Array(
+                vals.iter()
+                    .take(MAX_SHOWN_ELEMENTS)
+                    .map(|x| to_json_at(x, schema, depth - 1, cut))
+                    .collect(),
+            )
         }
         Val::Map(entries) => {
-            if depth == 0 {
-                return J::String("{…}".into());
+            if entries.len() > MAX_SHOWN_ELEMENTS {
+                *cut = true;
             }
             let mut map = serde_json::Map::new();
             for (k, n) in entries.iter().take(MAX_SHOWN_ELEMENTS) {
-                let val = match node_val(n) {
-                    Ok(val) => to_json(&val, schema, depth - 1),
-                    Err(_) => J::String("<invalid>".into()),
-                };
-                map.insert(k.to_string(), val);
+                map.insert(k.to_string(), node(n, cut));
             }
             J::Object(map)
         }
@@ -406,7 +423,7 @@ pub fn display(v: &Val<'_>, schema: &Schema) -> String {
         Val::Int(i) => i.to_string(),
         Val::Float(f) => f.to_string(),
         Val::Bool(b) => b.to_string(),
-        other => to_json(other, schema, 2).to_string(),
+        other => to_json(other, schema).0.to_string(),
     }
 }
 

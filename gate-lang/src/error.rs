@@ -152,11 +152,13 @@ pub enum ErrorKind {
         /// The escape as written.
         escape: String,
     },
-    /// `rule S 02 { … }`
-    #[error("invalid rule id `{id}`")]
+    /// `rule S 02 { … }`, `gate 2fa {}`
+    #[error("invalid {what} `{id}`")]
     InvalidRuleId {
         /// The id as written.
         id: String,
+        /// `rule id` or `gate name`.
+        what: String,
     },
     /// `else "secret {name"`
     #[error("invalid message template: {reason}")]
@@ -460,7 +462,10 @@ pub enum ErrorKind {
 
 fn lex_message(kind: &LexErrorKind) -> String {
     match kind {
-        LexErrorKind::UnexpectedChar => "unexpected character".into(),
+        LexErrorKind::UnexpectedChar(c) if c.is_control() || c.is_whitespace() => {
+            format!("unexpected character U+{:04X}", u32::from(*c))
+        }
+        LexErrorKind::UnexpectedChar(c) => format!("unexpected character `{c}`"),
         LexErrorKind::NonAsciiIdent => "identifiers must be ASCII".into(),
         LexErrorKind::UnterminatedString => "string is not closed on its line".into(),
         LexErrorKind::IntOverflow => "integer literal does not fit in 64 bits".into(),
@@ -534,12 +539,13 @@ impl ErrorKind {
                 "names are ASCII so that look-alike letters cannot hide in a policy; use a string for non-ASCII text"
                     .into(),
             ),
-            ErrorKind::Lex(LexErrorKind::BadDuration(_)) => {
-                Some("durations are written like `90d`, `12h`, `30m`, `45s`, `500ms`, `2w` or `1h30m`".into())
-            }
-            ErrorKind::Lex(LexErrorKind::BadTime) => {
-                Some("timestamps are RFC 3339, e.g. `2026-05-04T09:00:00Z`".into())
-            }
+            ErrorKind::Lex(LexErrorKind::BadDuration(_)) => Some(
+                "durations are written like `90d`, `12h`, `30m`, `45s`, `500ms`, `2w` or `1h30m`; names and rule ids start with a letter"
+                    .into(),
+            ),
+            ErrorKind::Lex(LexErrorKind::BadTime) => Some(
+                "timestamps are RFC 3339 with seconds and a zone, e.g. `2026-05-04T09:00:00Z`".into(),
+            ),
             ErrorKind::Lex(LexErrorKind::BidiControl(_)) => {
                 Some("remove the character: it can make the code read differently from how it runs".into())
             }
@@ -554,10 +560,9 @@ impl ErrorKind {
             ErrorKind::InvalidEscape { .. } => {
                 Some("escapes are `\\\"`, `\\\\`, `\\n`, `\\t`, `\\{`, `\\}` and `\\u{…}`".into())
             }
-            ErrorKind::InvalidRuleId { .. } => Some(
-                "a rule id starts with a letter and has letters, digits, `_` and `-`, e.g. `S02` or `secrets-vaulted`"
-                    .into(),
-            ),
+            ErrorKind::InvalidRuleId { what, .. } => Some(format!(
+                "a {what} starts with a letter and has letters, digits, `_` and `-`, e.g. `S02` or `secrets-vaulted`"
+            )),
             ErrorKind::InvalidTemplate { .. } => {
                 Some("holes are written `{field}` or `{a.b}`; write `{{` and `}}` for literal braces".into())
             }
@@ -615,9 +620,10 @@ impl ErrorKind {
                 "a hole names a field of the failing element, a `let`, or an evidence field".into(),
             ),
             ErrorKind::NeverNull { consequence, .. } => Some(consequence.clone()),
-            ErrorKind::Recursive { .. } => {
-                Some("gate programs always terminate: a `def` may not call itself, directly or through others".into())
-            }
+            ErrorKind::Recursive { .. } => Some(
+                "gate programs always terminate: a `def` may not call itself and a `let` may not depend on itself, directly or through others"
+                    .into(),
+            ),
             ErrorKind::ImportNotFound { reason, .. } => Some(reason.clone()),
             ErrorKind::ImportCycle { .. } => Some("move what both modules need into a third module".into()),
             ErrorKind::ImportOutsideRoot { .. } => {
@@ -626,7 +632,7 @@ impl ErrorKind {
             ErrorKind::ImportNotModule { .. } => {
                 Some("a gate cannot be imported; move shared definitions into a `module` file".into())
             }
-            ErrorKind::SourceTooLarge { .. } => Some("raise the limit with `--max-policy-size` if this is expected".into()),
+            ErrorKind::SourceTooLarge { .. } => Some("split the policy into modules".into()),
             ErrorKind::TooDeep { .. } => Some("split the expression with `let` or `def`".into()),
         }
     }

@@ -8,11 +8,10 @@ use logos::Logos;
 use std::fmt;
 
 /// What went wrong while splitting the source into tokens.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum LexErrorKind {
     /// A character that starts no token, e.g. `$`.
-    #[default]
-    UnexpectedChar,
+    UnexpectedChar(char),
     /// An identifier with a character outside ASCII, e.g. `vаulted` with a Cyrillic `а`.
     NonAsciiIdent,
     /// A string with no closing quote on its line.
@@ -118,11 +117,11 @@ pub enum Token<'s> {
     #[regex(r"[0-9][0-9_]*\.[0-9][0-9_]*([eE][+-]?[0-9]+)?", float)]
     Float(f64),
     /// A duration literal such as `90d`, `12h` or `1h30m`, in nanoseconds.
-    #[regex(r"[0-9][0-9_]*[a-zA-Z_][a-zA-Z0-9_]*", duration)]
+    #[regex(r"[0-9][0-9_]*[a-zA-Z][a-zA-Z0-9_]*", duration)]
     Duration(i128),
     /// An RFC 3339 timestamp literal such as `2026-05-04T09:00:00Z`.
     #[regex(
-        r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})",
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt][0-9:.]+([Zz]|[+-][0-9]{2}:[0-9]{2})?)?",
         time
     )]
     Time(&'s str),
@@ -226,10 +225,17 @@ pub enum Token<'s> {
     Bang,
 }
 
+impl Default for LexErrorKind {
+    fn default() -> Self {
+        LexErrorKind::UnexpectedChar('\u{fffd}')
+    }
+}
+
 fn unexpected<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> LexErrorKind {
     match lex.slice().chars().next() {
         Some(c) if is_bidi_control(c) => LexErrorKind::BidiControl(c),
-        _ => LexErrorKind::UnexpectedChar,
+        Some(c) => LexErrorKind::UnexpectedChar(c),
+        None => LexErrorKind::default(),
     }
 }
 

@@ -118,6 +118,30 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// The name an import binds: its alias, or the last part of its target.
+fn default_alias(import: &ast::Import) -> String {
+    if let Some(a) = &import.alias {
+        return a.name.clone();
+    }
+    match &import.target {
+        ImportTarget::Module(path) => path.last().map(|p| p.name.clone()).unwrap_or_default(),
+        ImportTarget::Path(lit) => Path::new(&lit.value)
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// An I/O error in words that do not depend on the platform's wording.
+fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::InvalidData => e.to_string(),
+        _ => e.to_string(),
+    }
+}
+
 /// An import after resolution.
 #[derive(Clone, Debug)]
 pub struct ResolvedImport {
@@ -138,6 +162,9 @@ pub struct Module {
     pub ast: Rc<ast::File>,
     /// Its imports, resolved.
     pub imports: Vec<ResolvedImport>,
+    /// Names of imports that failed (already reported): uses of them add no
+    /// further errors.
+    pub failed_imports: Vec<String>,
 }
 
 /// A gate with all its modules.
@@ -169,6 +196,8 @@ struct State<'f> {
     fs: &'f dyn FileSystem,
     options: LoadOptions,
     root: Option<PathBuf>,
+    /// The root as shown to users (relative, as the entry was named).
+    root_display: String,
     loaded: Loaded,
     done: BTreeMap<Key, usize>,
     in_progress: Vec<(Key, String)>,
@@ -187,10 +216,15 @@ pub fn load_file(path: &Path, fs: &dyn FileSystem, options: LoadOptions) -> Load
                 .ok()
                 .and_then(|p| p.parent().map(Path::to_path_buf))
         });
+    let root_display = match path.parent().map(|p| p.display().to_string()) {
+        Some(p) if !p.is_empty() => p,
+        _ => ".".to_string(),
+    };
     let mut state = State {
         fs,
         options,
         root,
+        root_display,
         loaded: Loaded::default(),
         done: BTreeMap::new(),
         in_progress: Vec::new(),
@@ -231,6 +265,9 @@ pub fn load_source(
         fs,
         options,
         root: root.clone(),
+        root_display: base
+            .map(|b| b.display().to_string())
+            .unwrap_or_else(|| ".".into()),
         loaded: Loaded::default(),
         done: BTreeMap::new(),
         in_progress: Vec::new(),
@@ -287,10 +324,12 @@ impl State<'_> {
         self.loaded.errors.extend(errors);
         self.in_progress.push((key.clone(), name.clone()));
         let mut imports = Vec::new();
+        let mut failed_imports = Vec::new();
         for item in &file.items {
             let Item::Import(import) = item else { continue };
-            if let Some(resolved) = self.import(&key, import) {
-                imports.push(resolved);
+            match self.import(&key, import) {
+                Some(resolved) => imports.push(resolved),
+                None => failed_imports.push(default_alias(import)),
             }
         }
         self.in_progress.pop();
@@ -299,6 +338,7 @@ impl State<'_> {
             name,
             ast: Rc::new(file),
             imports,
+            failed_imports,
         });
         self.done.insert(key, index);
         Some(index)
@@ -354,13 +394,27 @@ impl State<'_> {
                     }
                 };
                 let joined = normalize(&base.join(&lit.value));
+                // Shown to users relative to the importing file, as they named it.
+                let importer = self
+                    .in_progress
+                    .last()
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default();
+                let display = normalize(
+                    &Path::new(&importer)
+                        .parent()
+                        .unwrap_or(Path::new(""))
+                        .join(&lit.value),
+                )
+                .display()
+                .to_string();
                 let canonical = match self.fs.canonicalize(&joined) {
                     Ok(p) => p,
                     Err(e) => {
                         self.loaded.errors.push(Error::new(
                             ErrorKind::ImportNotFound {
                                 target: lit.value.clone(),
-                                reason: format!("{}: {e}", joined.display()),
+                                reason: format!("{display}: {}", io_reason(&e)),
                             },
                             lit.span,
                         ));
@@ -372,7 +426,7 @@ impl State<'_> {
                         self.loaded.errors.push(Error::new(
                             ErrorKind::ImportOutsideRoot {
                                 target: lit.value.clone(),
-                                root: root.display().to_string(),
+                                root: self.root_display.clone(),
                             },
                             lit.span,
                         ));
@@ -385,7 +439,7 @@ impl State<'_> {
                         self.loaded.errors.push(Error::new(
                             ErrorKind::ImportNotFound {
                                 target: lit.value.clone(),
-                                reason: e.to_string(),
+                                reason: format!("{display}: {}", io_reason(&e)),
                             },
                             lit.span,
                         ));
@@ -396,7 +450,7 @@ impl State<'_> {
                     .file_stem()
                     .map(|s| s.to_string_lossy().to_string())
                     .unwrap_or_default();
-                (Key::File(canonical), lit.value.clone(), text, stem)
+                (Key::File(canonical), display, text, stem)
             }
         };
         let index = self.load(key, name.clone(), text, import.span)?;
@@ -448,7 +502,7 @@ mod tests {
         let codes: Vec<_> = loaded.errors.iter().map(Error::code).collect();
         assert_eq!(codes, ["E0502"]);
         assert!(
-            matches!(&*loaded.errors[0].kind, ErrorKind::ImportCycle { cycle } if cycle == &["a.gate", "b.gate", "a.gate"])
+            matches!(&*loaded.errors[0].kind, ErrorKind::ImportCycle { cycle } if cycle == &["/p/a.gate", "/p/b.gate", "/p/a.gate"])
         );
     }
 
@@ -475,7 +529,7 @@ mod tests {
         let loaded = load_file(Path::new("/p/main.gate"), &fs, LoadOptions::default());
         assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
         let names: Vec<_> = loaded.modules.iter().map(|m| m.name.as_str()).collect();
-        assert_eq!(names, ["b.gate", "lib/a.gate", "/p/main.gate"]);
+        assert_eq!(names, ["/p/lib/b.gate", "/p/lib/a.gate", "/p/main.gate"]);
         assert_eq!(loaded.modules[2].imports.len(), 2);
         assert_eq!(loaded.modules[2].imports[1].module, 0);
     }

@@ -85,6 +85,7 @@ pub fn parse_file_with(
     check_depth(&file, options.max_depth, &mut errors);
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     errors.dedup_by(|a, b| a.span.start == b.span.start && a.kind == b.kind);
+    drop_cascades(&mut errors, text);
     if errors
         .iter()
         .any(|e| matches!(*e.kind, ErrorKind::TooDeep { .. }))
@@ -138,6 +139,28 @@ pub fn parse_expr(src: SourceId, text: &str, offset: usize) -> Result<Expr, Vec<
             Err(errors)
         }
     }
+}
+
+/// After a syntax error the parser skips ahead; an "unexpected token" on
+/// the same line is usually a consequence, not news.
+fn drop_cascades(errors: &mut Vec<Error>, text: &str) {
+    let mut last_syntax: Option<usize> = None;
+    errors.retain(|e| {
+        let start = e.span.start as usize;
+        let is_syntax = e.code().starts_with("E01");
+        let follows = last_syntax.is_some_and(|prev| {
+            matches!(
+                *e.kind,
+                ErrorKind::UnexpectedToken { .. } | ErrorKind::UnexpectedEof { .. }
+            ) && text
+                .get(prev..start)
+                .is_some_and(|between| !between.contains('\n'))
+        });
+        if is_syntax && !follows {
+            last_syntax = Some(start);
+        }
+        !follows
+    });
 }
 
 fn check_depth(file: &ast::File, limit: usize, errors: &mut Vec<Error>) {
@@ -236,7 +259,7 @@ pub fn recovered(src: SourceId, e: ErrorRecovery<usize, Token<'_>, GrammarError>
 fn convert(src: SourceId, e: ParseError<usize, Token<'_>, GrammarError>) -> Error {
     match e {
         ParseError::InvalidToken { location } => Error::new(
-            ErrorKind::Lex(LexErrorKind::UnexpectedChar),
+            ErrorKind::Lex(LexErrorKind::default()),
             sp(src, location, location + 1),
         ),
         ParseError::UnrecognizedEof { location, expected } => Error::new(
@@ -248,13 +271,30 @@ fn convert(src: SourceId, e: ParseError<usize, Token<'_>, GrammarError>) -> Erro
         ParseError::UnrecognizedToken {
             token: (l, tok, r),
             expected,
-        } => Error::new(
-            ErrorKind::UnexpectedToken {
-                found: tok.to_string(),
-                expected: describe_expected(&expected),
-            },
-            sp(src, l, r),
-        ),
+        } => {
+            let chained = matches!(
+                tok,
+                Token::EqEq
+                    | Token::NotEq
+                    | Token::Lt
+                    | Token::Le
+                    | Token::Gt
+                    | Token::Ge
+                    | Token::In
+            );
+            let err = Error::new(
+                ErrorKind::UnexpectedToken {
+                    found: tok.to_string(),
+                    expected: describe_expected(&expected),
+                },
+                sp(src, l, r),
+            );
+            if chained {
+                err.with_note("comparisons do not chain: write `a < b and b < c`")
+            } else {
+                err
+            }
+        }
         ParseError::ExtraToken { token: (l, tok, r) } => Error::new(
             ErrorKind::UnexpectedToken {
                 found: tok.to_string(),
@@ -385,7 +425,13 @@ fn unescape_segment(src: SourceId, base: usize, text: &str, errors: &mut Vec<Err
                 }
                 let ch = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
                 match (closed, ch) {
-                    (true, Some(ch)) if !crate::lexer::is_bidi_control(ch) => out.push(ch),
+                    (true, Some(ch)) if crate::lexer::is_bidi_control(ch) => {
+                        errors.push(Error::new(
+                            ErrorKind::Lex(LexErrorKind::BidiControl(ch)),
+                            sp(src, base + i, base + j + 1 + hex.len() + 2),
+                        ))
+                    }
+                    (true, Some(ch)) => out.push(ch),
                     _ => errors.push(Error::new(
                         ErrorKind::InvalidEscape {
                             escape: format!("\\u{{{hex}}}"),
@@ -474,12 +520,25 @@ pub fn template(src: SourceId, l: usize, r: usize, raw: &str, errors: &mut Vec<E
                 if hole.trim().is_empty() {
                     bad(errors, "empty `{}`", i, i + close + 2);
                 } else {
-                    // `\"` inside a hole is a quote in the expression: blank the
-                    // backslash so byte offsets stay those of the source.
-                    let hole = hole.replace("\\\"", " \"");
-                    match parse_expr(src, &hole, base + i + 1) {
-                        Ok(e) => parts.push(TemplatePart::Hole(e)),
-                        Err(es) => errors.extend(es),
+                    // `\"` inside a hole is a quote of the expression: parse the
+                    // hole without the backslashes, then move spans back.
+                    let (hole, removed) = unescape_quotes(hole);
+                    let start = base + i + 1;
+                    match parse_expr(src, &hole, 0) {
+                        Ok(mut e) => {
+                            remap_spans(&mut e, &|p| {
+                                (start + p + removed.iter().filter(|r| **r < p).count()) as u32
+                            });
+                            parts.push(TemplatePart::Hole(e));
+                        }
+                        Err(es) => errors.extend(es.into_iter().map(|mut e| {
+                            let p = e.span.start as usize;
+                            let q = e.span.end as usize;
+                            let shift =
+                                |x: usize| start + x + removed.iter().filter(|r| **r < x).count();
+                            e.span = sp(src, shift(p), shift(q));
+                            e
+                        })),
                     }
                 }
                 i += close + 2;
@@ -503,8 +562,91 @@ pub fn template(src: SourceId, l: usize, r: usize, raw: &str, errors: &mut Vec<E
     }
 }
 
+/// `hole` with each `\\"` turned into `"`, and the positions (in the new
+/// text) where a backslash was removed.
+fn unescape_quotes(hole: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(hole.len());
+    let mut removed = Vec::new();
+    let mut chars = hole.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' && chars.peek() == Some(&'"') {
+            removed.push(out.len());
+            continue;
+        }
+        out.push(c);
+    }
+    (out, removed)
+}
+
+/// Applies `f` to every span of an expression (parsed from a substring).
+fn remap_spans(e: &mut Expr, f: &dyn Fn(usize) -> u32) {
+    let map = |s: &mut Span| {
+        s.start = f(s.start as usize);
+        s.end = f(s.end as usize).max(s.start);
+    };
+    map(&mut e.span);
+    match &mut e.kind {
+        ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::It | ExprKind::Error => {}
+        ExprKind::List(items) | ExprKind::And(items) | ExprKind::Or(items) => {
+            items.iter_mut().for_each(|x| remap_spans(x, f));
+        }
+        ExprKind::Call { callee, args } => {
+            map(&mut callee.span);
+            args.iter_mut().for_each(|x| remap_spans(x, f));
+        }
+        ExprKind::Method {
+            receiver,
+            name,
+            args,
+            ..
+        } => {
+            remap_spans(receiver, f);
+            map(&mut name.span);
+            args.iter_mut().for_each(|x| remap_spans(x, f));
+        }
+        ExprKind::Field { base, name, .. } => {
+            remap_spans(base, f);
+            map(&mut name.span);
+        }
+        ExprKind::Lambda { param, body } => {
+            map(&mut param.span);
+            remap_spans(body, f);
+        }
+        ExprKind::Paren(x) | ExprKind::Unary { operand: x, .. } => remap_spans(x, f),
+        ExprKind::Index { base, index } => {
+            remap_spans(base, f);
+            remap_spans(index, f);
+        }
+        ExprKind::Binary { lhs, rhs, .. } => {
+            remap_spans(lhs, f);
+            remap_spans(rhs, f);
+        }
+        ExprKind::If {
+            cond,
+            then,
+            otherwise,
+        } => {
+            remap_spans(cond, f);
+            remap_spans(then, f);
+            remap_spans(otherwise, f);
+        }
+    }
+}
+
 /// Validates a rule id spanning bytes `l..r` of `text`.
 pub fn rule_id(src: SourceId, text: &str, l: usize, r: usize, errors: &mut Vec<Error>) -> Ident {
+    name_id(src, text, l, r, errors, "rule id")
+}
+
+/// Validates a kebab-case name (rule id or gate name) at bytes `l..r`.
+pub fn name_id(
+    src: SourceId,
+    text: &str,
+    l: usize,
+    r: usize,
+    errors: &mut Vec<Error>,
+    what: &str,
+) -> Ident {
     let id = text.get(l..r).unwrap_or("");
     let valid = id.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && id
@@ -513,7 +655,10 @@ pub fn rule_id(src: SourceId, text: &str, l: usize, r: usize, errors: &mut Vec<E
         && !id.ends_with('-');
     if !valid {
         errors.push(Error::new(
-            ErrorKind::InvalidRuleId { id: id.to_string() },
+            ErrorKind::InvalidRuleId {
+                id: id.to_string(),
+                what: what.to_string(),
+            },
             sp(src, l, r),
         ));
     }

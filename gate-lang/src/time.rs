@@ -82,7 +82,8 @@ pub fn format_timestamp(nanos: i128) -> String {
 
 const NS: i128 = 1_000_000_000;
 
-/// Renders a duration compactly: `90d`, `12h`, `396d 2h`, `1h 30m`, `250ms`.
+/// Renders a duration in the language's own syntax: `90d`, `12h`, `396d2h`,
+/// `1h30m`, `250ms`.
 ///
 /// ```
 /// use gate_lang::time::format_duration;
@@ -113,7 +114,7 @@ pub fn format_duration(nanos: i128) -> String {
     if rest > 0 {
         parts.push(format!("{rest}ns"));
     }
-    format!("{sign}{}", parts.join(" "))
+    format!("{sign}{}", parts.join(""))
 }
 
 #[cfg(test)]
@@ -142,6 +143,6 @@ mod tests {
     fn round_trip_display() {
         let t = parse_timestamp("2019-06-28T15:53:30.395814Z").unwrap_or_default();
         assert_eq!(format_timestamp(t), "2019-06-28T15:53:30.395814Z");
-        assert_eq!(format_duration((396 * 86_400 + 7_200) * NS), "396d 2h");
+        assert_eq!(format_duration((396 * 86_400 + 7_200) * NS), "396d2h");
     }
 }

@@ -37,7 +37,12 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
             return Exit::Error;
         }
     };
-    let decision = policy.evaluate_json(&value);
+    let limits = gate_eval::Limits {
+        max_failures: args.max_failures,
+        max_steps: args.max_steps,
+        ..gate_eval::Limits::default()
+    };
+    let decision = policy.evaluate_json_with(&value, &limits);
     match args.format {
         Format::Json => match serde_json::to_string_pretty(&decision) {
             Ok(s) => io.out(&format!("{s}\n")),

@@ -148,11 +148,18 @@ fn rule(s: &mut String, r: &RuleResult, policy: &Policy, out: &Output, verbose: 
         }
         failure(s, r, f, policy, out);
     }
-    let more = r.failures_total.saturating_sub(shown);
-    if more > 0 {
+    let hidden = r.failures.len().saturating_sub(shown);
+    let dropped = r.failures_total.saturating_sub(r.failures.len());
+    if hidden > 0 {
         let _ = writeln!(
             s,
-            "  … and {more} more failure(s) (see `--verbose` or `--format json`)"
+            "  … and {hidden} more failure(s) (`--verbose` shows them)"
+        );
+    }
+    if dropped > 0 {
+        let _ = writeln!(
+            s,
+            "  … and {dropped} more failure(s) not kept (`--max-failures` keeps more)"
         );
     }
     if verbose {
@@ -164,10 +171,8 @@ fn rule(s: &mut String, r: &RuleResult, policy: &Policy, out: &Output, verbose: 
 }
 
 fn failure(s: &mut String, r: &RuleResult, f: &Failure, policy: &Policy, out: &Output) {
-    let actual = match &f.actual {
-        serde_json::Value::String(x) => x.clone(),
-        other => other.to_string(),
-    };
+    // JSON text: strings quoted, so an empty string is visible.
+    let actual = f.actual.to_string();
     let label = format!(
         "found {}, expected {}",
         clip(&actual, 60),

@@ -168,9 +168,18 @@ impl<'a> Eval<'a> {
             Builtin::Lower => Val::OwnedStr(Rc::from(text(self, 0)?.to_lowercase().as_str())),
             Builtin::Upper => Val::OwnedStr(Rc::from(text(self, 0)?.to_uppercase().as_str())),
             Builtin::Keys => match recv.val {
-                Val::Map(entries) => Val::List(List::Owned(Rc::new(
-                    entries.iter().map(|(k, _)| V::new(Val::Str(k))).collect(),
-                ))),
+                Val::Map(entries) => {
+                    let keys = entries
+                        .iter()
+                        .map(|(k, _)| {
+                            V::at(
+                                Val::Str(k),
+                                self.paths.push(recv.path, crate::value::Seg::Key(k)),
+                            )
+                        })
+                        .collect();
+                    Val::List(List::Owned(Rc::new(keys)))
+                }
                 _ => return Err(self.err(RtKind::NullValue, arg_id, recv.path)),
             },
             Builtin::Values => match recv.val {

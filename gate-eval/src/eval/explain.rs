@@ -197,8 +197,9 @@ impl<'a> Eval<'a> {
     }
 
     pub(super) fn record_error(&mut self, e: &RtError) {
-        let info = self.error_info(e);
+        let mut info = self.error_info(e);
         if let Some(ex) = self.ex.as_mut() {
+            info.requirement = Some(ex.requirement);
             if !ex
                 .errors
                 .iter()
@@ -386,14 +387,28 @@ impl<'a> Eval<'a> {
             }
             if want {
                 let (expected, message, subject) = match (&key_info, rejected.first()) {
-                    (Some((field, Some(cond))), Some(r)) => (
-                        format!("an element with `{field} == {shown}` and `{cond}`"),
-                        format!(
-                            "`{list_text}` has no {shown} for which `{cond}` holds (the one at {} does not)",
-                            self.paths.pointer(r.path, &self.prog.schema).unwrap_or_default()
-                        ),
-                        r.clone(),
-                    ),
+                    (Some((field, Some(cond))), Some(r)) => {
+                        let at: Vec<String> = rejected
+                            .iter()
+                            .take(3)
+                            .filter_map(|x| self.paths.pointer(x.path, &self.prog.schema))
+                            .collect();
+                        let more = rejected.len().saturating_sub(3);
+                        let which = match (at.as_slice(), more) {
+                            ([one], _) => format!("the one at {one} does not"),
+                            (many, 0) => format!("those at {} do not", many.join(", ")),
+                            (many, n) => {
+                                format!("those at {} and {n} more do not", many.join(", "))
+                            }
+                        };
+                        (
+                            format!("an element with `{field} == {shown}` and `{cond}`"),
+                            format!(
+                                "`{list_text}` has no {shown} for which `{cond}` holds ({which})"
+                            ),
+                            r.clone(),
+                        )
+                    }
                     (Some((field, cond)), _) => (
                         match cond {
                             Some(c) => format!("an element with `{field} == {shown}` and `{c}`"),
@@ -527,7 +542,11 @@ impl<'a> Eval<'a> {
                 let (Ok(l), Ok(r)) = (self.eval(*lhs), self.eval(*rhs)) else {
                     return;
                 };
-                let (subject, other, subject_id, op) = if l.path.is_some() || !r.path.is_some() {
+                // The subject is the left side, unless that is a literal
+                // (`3 <= x`) and the right side is not.
+                let lhs_literal = matches!(prog.node(*lhs).map(|n| &n.ir), Some(Ir::Const(_)));
+                let rhs_literal = matches!(prog.node(*rhs).map(|n| &n.ir), Some(Ir::Const(_)));
+                let (subject, other, subject_id, op) = if !lhs_literal || rhs_literal {
                     (l, r, *lhs, *op)
                 } else {
                     (r, l, *rhs, flip(*op))
@@ -547,7 +566,23 @@ impl<'a> Eval<'a> {
                 };
                 let item_text = prog.sources.slice(self.span(*item)).to_string();
                 let list_text = prog.sources.slice(self.span(*list)).to_string();
-                if x.path.is_some() || !l.path.is_some() {
+                let is_map = matches!(l.val, Val::Map(_));
+                if is_map {
+                    let shown = value::display(&x.val, schema);
+                    let (expected, message) = if want {
+                        (
+                            format!("a key {shown}"),
+                            format!("`{list_text}` has no key {shown}"),
+                        )
+                    } else {
+                        (
+                            format!("no key {shown}"),
+                            format!("`{list_text}` has the key {shown}"),
+                        )
+                    };
+                    let subject = if x.path.is_some() { x } else { l };
+                    self.push_failure(id, Some(&subject), expected, message);
+                } else if x.path.is_some() || !l.path.is_some() {
                     let expected = format!(
                         "{} {}",
                         if want { "one of" } else { "none of" },
@@ -619,9 +654,9 @@ impl<'a> Eval<'a> {
         let path = subject
             .and_then(|s| self.paths.pointer(s.path, schema))
             .or_else(|| self.current_element().and_then(|e| e.path));
-        let actual = subject
-            .map(|s| value::to_json(&s.val, schema, 2))
-            .unwrap_or(serde_json::Value::Null);
+        let (actual, actual_truncated) = subject
+            .map(|s| value::to_json(&s.val, schema))
+            .unwrap_or((serde_json::Value::Null, false));
         let element = self.current_element();
         let message = self.render_message().unwrap_or(default_message);
         let span = self.prog.sources.locate(self.span(id));
@@ -635,6 +670,7 @@ impl<'a> Eval<'a> {
                 requirement: ex.requirement,
                 path,
                 actual,
+                actual_truncated,
                 expected,
                 message,
                 span,
@@ -663,16 +699,17 @@ impl<'a> Eval<'a> {
                 }
                 Some(KeyRef {
                     field: field.name.clone(),
-                    value: value::to_json(&v, schema, 1),
+                    value: value::to_json(&v, schema).0,
                 })
             }),
             _ => None,
         };
-        Some(ElementRef {
-            path,
-            index: frame.index,
-            key,
-        })
+        // In a filtered list the element's place in the evidence is what counts.
+        let index = self
+            .paths
+            .last_index(frame.elem.path)
+            .unwrap_or(frame.index);
+        Some(ElementRef { path, index, key })
     }
 
     /// Renders the requirement's message template in the innermost scope
@@ -707,7 +744,12 @@ impl<'a> Eval<'a> {
                         }
                         other => out.push_str(&value::display(other, &self.prog.schema)),
                     },
-                    Err(_) => out.push_str("<unavailable>"),
+                    Err(_) => {
+                        // A hole that cannot be rendered here: use the generated message.
+                        self.base = saved_base;
+                        self.notes.truncate(saved_notes);
+                        return None;
+                    }
                 },
             }
         }

@@ -435,13 +435,17 @@ impl<'a> Eval<'a> {
             return Err(e);
         }
         let n = i64::try_from(items.len()).unwrap_or(i64::MAX);
-        Ok(V::new(match kind {
-            QuantKind::All => Val::Bool(count == n),
-            QuantKind::Any => Val::Bool(count > 0),
-            QuantKind::None => Val::Bool(count == 0),
-            QuantKind::Count => Val::Int(count),
-            QuantKind::Filter | QuantKind::Map => Val::List(List::Owned(Rc::new(out))),
-        }))
+        // A count, a filtered or a mapped list is about the list it came from.
+        Ok(V::at(
+            match kind {
+                QuantKind::All => Val::Bool(count == n),
+                QuantKind::Any => Val::Bool(count > 0),
+                QuantKind::None => Val::Bool(count == 0),
+                QuantKind::Count => Val::Int(count),
+                QuantKind::Filter | QuantKind::Map => Val::List(List::Owned(Rc::new(out))),
+            },
+            l.path,
+        ))
     }
 
     /// The elements of `list` that match `v` (by key and key condition for
@@ -584,6 +588,8 @@ impl<'a> Eval<'a> {
     fn arith(&self, op: ArithOp, l: V<'a>, r: V<'a>, id: ExprId) -> R<V<'a>> {
         use Val::*;
         let path = deeper(&self.paths, l.path, r.path);
+        // A division by zero is about the divisor, when it came from evidence.
+        let divisor = if r.path.is_some() { r.path } else { l.path };
         let overflow = || self.err(RtKind::Overflow(op.as_str()), id, path);
         let finite = |f: f64| {
             if f.is_finite() {
@@ -597,7 +603,7 @@ impl<'a> Eval<'a> {
             (ArithOp::Sub, Int(a), Int(b)) => Int(a.checked_sub(*b).ok_or_else(overflow)?),
             (ArithOp::Mul, Int(a), Int(b)) => Int(a.checked_mul(*b).ok_or_else(overflow)?),
             (ArithOp::Div | ArithOp::Rem, Int(_), Int(0)) => {
-                return Err(self.err(RtKind::DivisionByZero, id, path));
+                return Err(self.err(RtKind::DivisionByZero, id, divisor));
             }
             (ArithOp::Div, Int(a), Int(b)) => Int(a.checked_div(*b).ok_or_else(overflow)?),
             (ArithOp::Rem, Int(a), Int(b)) => Int(a.checked_rem(*b).ok_or_else(overflow)?),
@@ -609,7 +615,7 @@ impl<'a> Eval<'a> {
                     ArithOp::Sub => finite(a - b)?,
                     ArithOp::Mul => finite(a * b)?,
                     ArithOp::Div if b == 0.0 => {
-                        return Err(self.err(RtKind::DivisionByZero, id, path))
+                        return Err(self.err(RtKind::DivisionByZero, id, divisor))
                     }
                     ArithOp::Div => finite(a / b)?,
                     ArithOp::Rem => {
@@ -628,7 +634,7 @@ impl<'a> Eval<'a> {
                 Dur(d.checked_mul(i128::from(*n)).ok_or_else(overflow)?)
             }
             (ArithOp::Div, Dur(_), Int(0)) => {
-                return Err(self.err(RtKind::DivisionByZero, id, path))
+                return Err(self.err(RtKind::DivisionByZero, id, divisor))
             }
             (ArithOp::Div, Dur(d), Int(n)) => {
                 Dur(d.checked_div(i128::from(*n)).ok_or_else(overflow)?)

@@ -27,7 +27,8 @@ use std::time::Instant;
 /// Limits on one evaluation.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Most IR nodes evaluated, over all rules (default 50 million).
+    /// Most IR nodes evaluated per rule, and for the top-level `let`s
+    /// together (default 50 million).
     pub max_steps: u64,
     /// Wall-clock deadline.
     pub deadline: Option<Instant>,
@@ -131,6 +132,7 @@ impl<'a> Eval<'a> {
 
     /// Evaluates the top-level `let`s, in dependency order.
     pub fn run_globals(&mut self) {
+        self.steps = 0;
         self.globals = vec![None; self.prog.globals.len()];
         for (i, g) in self.prog.globals.iter().enumerate() {
             let base = self.push_frame(g.frame_size);
@@ -170,6 +172,7 @@ impl<'a> Eval<'a> {
             errors: Vec::new(),
             notes: Vec::new(),
         };
+        self.steps = 0;
         let saved = self.push_frame(rule.frame_size);
         let mut requirement = 0;
         'steps: for step in &rule.steps {
@@ -228,6 +231,7 @@ impl<'a> Eval<'a> {
                     result.errors.extend(ex.errors);
                     if outcome.is_err() && result.errors.is_empty() {
                         result.errors.push(EvalError {
+                            requirement: Some(index),
                             code: "E0609",
                             message: "the requirement could not be evaluated".into(),
                             path: None,
@@ -261,6 +265,7 @@ impl<'a> Eval<'a> {
             requirement,
             path: None,
             actual: serde_json::Value::Bool(false),
+            actual_truncated: false,
             expected: "true".into(),
             message: format!("`{}` does not hold", self.prog.sources.slice(span)),
             span: self.prog.sources.locate(span),
@@ -359,7 +364,7 @@ impl<'a> Eval<'a> {
             ),
             RtKind::StepLimit(n) => (
                 "E0606",
-                format!("evaluation exceeded the step budget of {n}"),
+                format!("evaluating this rule took more than {n} steps (the step budget)"),
             ),
             RtKind::Deadline => ("E0607", "evaluation exceeded its deadline".to_string()),
             RtKind::NullValue => (
@@ -372,6 +377,7 @@ impl<'a> Eval<'a> {
             ),
         };
         EvalError {
+            requirement: None,
             code,
             message,
             path,

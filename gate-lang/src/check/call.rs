@@ -136,11 +136,8 @@ impl Checker {
     ) -> ExprId {
         let rty = self.ty(recv).clone();
         if rty == Type::Error {
-            for a in args {
-                if !matches!(a.kind, ExprKind::Lambda { .. }) {
-                    self.expr(a, None);
-                }
-            }
+            // The receiver already has an error; its arguments would only
+            // add follow-on errors (they may name fields of its elements).
             return self.poison(span);
         }
         if let Type::Optional(inner) = &rty {
@@ -276,11 +273,6 @@ impl Checker {
             },
             name.span,
         );
-        for a in args {
-            if !matches!(a.kind, ExprKind::Lambda { .. }) {
-                self.expr(a, None);
-            }
-        }
         self.poison(span)
     }
 

@@ -452,8 +452,8 @@ impl Checker {
             out.push((id, guarded));
             let facts = self.facts(id, is_and);
             if let Some(c) = self.cur() {
-                for f in facts {
-                    c.facts.push((f, origin));
+                for (f, presence) in facts {
+                    c.facts.push((f, origin, presence));
                 }
             }
         }
@@ -464,8 +464,9 @@ impl Checker {
         self.push(ir, Type::Bool, span)
     }
 
-    /// Places known non-null when `id` evaluates to `polarity`.
-    pub(super) fn facts(&self, id: ExprId, polarity: bool) -> Vec<Place> {
+    /// Places known non-null when `id` evaluates to `polarity`, each with
+    /// whether `present(…)` established it.
+    pub(super) fn facts(&self, id: ExprId, polarity: bool) -> Vec<(Place, bool)> {
         let Some(node) = self.node(id) else {
             return Vec::new();
         };
@@ -490,6 +491,9 @@ impl Checker {
                 );
                 if non_null {
                     self.place_fact(place)
+                        .into_iter()
+                        .map(|p| (p, false))
+                        .collect()
                 } else {
                     Vec::new()
                 }
@@ -503,9 +507,11 @@ impl Checker {
                 .flat_map(|(i, _)| self.facts(*i, false))
                 .collect(),
             Ir::Not(x) => self.facts(*x, !polarity),
-            Ir::Present(args) if polarity => {
-                args.iter().flat_map(|a| self.place_fact(*a)).collect()
-            }
+            Ir::Present(args) if polarity => args
+                .iter()
+                .flat_map(|a| self.place_fact(*a))
+                .map(|p| (p, true))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -515,8 +521,8 @@ impl Checker {
         let origin = self.new_origin();
         let facts = self.facts(id, true);
         if let Some(c) = self.cur() {
-            for f in facts {
-                c.facts.push((f, origin));
+            for (f, presence) in facts {
+                c.facts.push((f, origin, presence));
             }
         }
     }
@@ -536,8 +542,8 @@ impl Checker {
             let facts = this.facts(c, polarity);
             if let Some(ctx) = this.cur() {
                 ctx.restore(mark);
-                for f in facts {
-                    ctx.facts.push((f, origin));
+                for (f, presence) in facts {
+                    ctx.facts.push((f, origin, presence));
                 }
             }
         };

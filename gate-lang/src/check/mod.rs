@@ -63,6 +63,7 @@ struct ModuleInfo {
     lets: IndexMap<String, LetState>,
     defs: IndexMap<String, DefState>,
     imports: HashMap<String, usize>,
+    failed_imports: Vec<String>,
     is_gate: bool,
 }
 
@@ -215,6 +216,7 @@ pub fn check(loaded: Loaded) -> Result<Program, CompileError> {
             lets: IndexMap::new(),
             defs: IndexMap::new(),
             imports,
+            failed_imports: m.failed_imports,
             is_gate: is_gate || i == entry,
         });
     }

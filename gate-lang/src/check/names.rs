@@ -41,6 +41,8 @@ pub(super) enum Lookup {
     Module(usize),
     /// A type of the current module.
     Type(TypeRef),
+    /// An import that failed (already reported).
+    FailedImport,
     /// Nothing.
     None,
 }
@@ -88,6 +90,9 @@ impl Checker {
         }
         if let Some(t) = module.types.get(name) {
             return Lookup::Type(*t);
+        }
+        if module.failed_imports.iter().any(|f| f == name) {
+            return Lookup::FailedImport;
         }
         Lookup::None
     }
@@ -232,6 +237,7 @@ impl Checker {
                 );
                 self.poison(span)
             }
+            Lookup::FailedImport => self.poison(span),
             Lookup::None => self.unique_enum_value(name, span, hint),
         }
     }
@@ -337,8 +343,12 @@ impl Checker {
         let Some(place) = super::scope::place_of(&self.nodes, id) else {
             return id;
         };
-        let known = self.ctx.last_mut().is_some_and(|c| c.known(&place));
-        if known && self.ty(id).is_optional() {
+        let optional = self.ty(id).is_optional();
+        let known = self
+            .ctx
+            .last_mut()
+            .is_some_and(|c| c.known(&place, optional));
+        if known && optional {
             if let Some(n) = self.nodes.get_mut(id.0 as usize) {
                 n.ty = n.ty.non_null().clone();
             }

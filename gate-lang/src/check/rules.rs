@@ -70,8 +70,8 @@ impl Checker {
                 continue;
             }
             let ok = match (name, &s.value) {
-                ("severity", SettingValue::Name(_)) => true,
-                ("controls", SettingValue::Strings(_)) => true,
+                ("severity", v) => matches!(v, SettingValue::Name(_)),
+                ("controls", v) => matches!(v, SettingValue::Strings(_)),
                 (_, SettingValue::Strings(v)) => v.len() == 1,
                 _ => false,
             };
@@ -204,7 +204,8 @@ impl Checker {
         }
         let ctx = self.ctx.pop();
         out.frame_size = ctx.map(|c| c.max_slot).unwrap_or(0);
-        if !has_require {
+        let had_syntax_error = rule.body.iter().any(|s| matches!(s, RuleStmt::Error(_)));
+        if !has_require && !had_syntax_error {
             self.error(
                 ErrorKind::RuleWithoutRequire {
                     rule: rule.id.name.clone(),
@@ -276,7 +277,13 @@ impl Checker {
                         if self.errors.len() > errors_before {
                             let errs: Vec<Error> = self.errors.drain(errors_before..).collect();
                             if let Some(slot) = first_errors.get_mut(hole_index) {
-                                if slot.is_empty() {
+                                // Keep the most telling errors: those of a scope where
+                                // the names resolved but something else is wrong.
+                                let names_only = |v: &[Error]| {
+                                    v.iter()
+                                        .all(|e| matches!(*e.kind, ErrorKind::UnknownName { .. }))
+                                };
+                                if slot.is_empty() || (names_only(slot) && !names_only(&errs)) {
                                     *slot = errs;
                                 }
                             }
@@ -302,6 +309,16 @@ impl Checker {
         for (i, ok) in resolved_somewhere.iter().enumerate() {
             if !ok {
                 if let Some(h) = holes.get(i) {
+                    let errs = first_errors.get(i).cloned().unwrap_or_default();
+                    let names_resolved = !errs.is_empty()
+                        && errs
+                            .iter()
+                            .all(|e| !matches!(*e.kind, ErrorKind::UnknownName { .. }));
+                    if names_resolved {
+                        // The hole names things that exist; report what is wrong with it.
+                        self.errors.extend(errs);
+                        continue;
+                    }
                     let hole = self.text(h.span);
                     let mut err = Error::new(ErrorKind::UnresolvedHole { hole }, h.span);
                     if let Some(first) = first_errors.get(i).and_then(|v| v.first()) {

@@ -125,6 +125,24 @@ impl Checker {
                         );
                     } else if evidence_seen {
                         self.error(ErrorKind::SecondEvidence, e.span);
+                        // Keep its fields, so their uses do not add errors.
+                        if let Some(root) = self.schema.root {
+                            let before = self
+                                .schema
+                                .record(root)
+                                .map(|r| r.fields.clone())
+                                .unwrap_or_default();
+                            self.resolve_members(m, root, &e.members, "evidence", true);
+                            if let Some(r) = self.schema.records.get_mut(root.0 as usize) {
+                                let added = std::mem::take(&mut r.fields);
+                                r.fields = before;
+                                for f in added {
+                                    if !r.fields.iter().any(|x| x.name == f.name) {
+                                        r.fields.push(f);
+                                    }
+                                }
+                            }
+                        }
                     } else {
                         evidence_seen = true;
                         let id = self.new_record("evidence".into(), e.span);
@@ -398,6 +416,9 @@ impl Checker {
             }
             [alias, name] => match self.modules.at(m).imports.get(&alias.name) {
                 Some(&target) => (target, name),
+                None if self.modules.at(m).failed_imports.contains(&alias.name) => {
+                    return Type::Error;
+                }
                 None => {
                     let suggestion = closest(
                         &alias.name,

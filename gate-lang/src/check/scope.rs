@@ -45,8 +45,10 @@ pub(super) struct Ctx {
     pub next_slot: u32,
     /// The frame size so far.
     pub max_slot: u32,
-    /// Places known non-null, with the id of the guard that established them.
-    pub facts: Vec<(Place, u32)>,
+    /// Places known non-null, with the id of the guard that established
+    /// them and whether it was `present(…)` (which also guards reads of
+    /// places that are never null by type but may be missing evidence).
+    pub facts: Vec<(Place, u32, bool)>,
     /// Guards whose facts were relied on.
     pub used: Vec<u32>,
     /// The next quantifier scope id (per `require`).
@@ -124,14 +126,15 @@ impl Ctx {
         self.facts.truncate(mark);
     }
 
-    /// Whether `place` is known non-null; records the use.
-    pub fn known(&mut self, place: &Place) -> bool {
+    /// Whether `place` is known non-null; records the use. For a place whose
+    /// type cannot be null only `present(…)` facts count.
+    pub fn known(&mut self, place: &Place, optional: bool) -> bool {
         let found = self
             .facts
             .iter()
             .rev()
-            .find(|(p, _)| p == place)
-            .map(|(_, o)| *o);
+            .find(|(p, _, presence)| p == place && (optional || *presence))
+            .map(|(_, o, _)| *o);
         match found {
             Some(origin) => {
                 self.used.push(origin);

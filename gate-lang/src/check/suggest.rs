@@ -18,18 +18,30 @@ where
         n => (n / 3).max(2),
     };
     let lower = name.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .filter(|c| *c != name)
+    let candidates: Vec<&'a str> = candidates.into_iter().filter(|c| *c != name).collect();
+    let by_edits = candidates
+        .iter()
         .map(|c| {
             (
                 strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()),
-                c,
+                *c,
             )
         })
         .filter(|(d, _)| *d <= limit)
         .min_by(|(da, a), (db, b)| da.cmp(db).then_with(|| a.cmp(b)))
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    if by_edits.is_some() || lower.len() < 3 {
+        return by_edits;
+    }
+    // `agent` for `agent_release`, `is_owned` for `owned`: one contains the other.
+    candidates
+        .iter()
+        .filter(|c| {
+            let c = c.to_ascii_lowercase();
+            c.len() >= 3 && (c.contains(&lower) || lower.contains(&c))
+        })
+        .min_by_key(|c| (c.len().abs_diff(name.len()), **c))
+        .copied()
 }
 
 #[cfg(test)]
@@ -41,5 +53,10 @@ mod tests {
         assert_eq!(closest("ownr", ["owner", "ops", "order"]), Some("owner"));
         assert_eq!(closest("Vaulted", ["vaulted"]), Some("vaulted"));
         assert_eq!(closest("a", ["b", "cc"]), Some("b"));
+        assert_eq!(
+            closest("agent", ["model", "agent_release", "service"]),
+            Some("agent_release")
+        );
+        assert_eq!(closest("is_owned", ["owned", "purpose"]), Some("owned"));
     }
 }
