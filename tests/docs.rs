@@ -65,3 +65,39 @@ fn readme_example_is_a_checked_gate() {
     gate_lang::compile_file(std::path::Path::new("../examples/quickstart.gate"))
         .unwrap_or_else(|e| panic!("{}", e.render(false, 100)));
 }
+
+#[test]
+fn cli_doc_example_is_real_output() {
+    let doc = std::fs::read_to_string("../docs/cli.md").unwrap();
+    let start = doc.find("### Example\n\n```\n").unwrap() + "### Example\n\n```\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    let block = &doc[start..end];
+    let mut lines = block.lines();
+    let command = lines.next().unwrap().strip_prefix("$ gate ").unwrap();
+    let args: Vec<String> = command
+        .split_whitespace()
+        .map(|a| {
+            if a.ends_with(".gate") || a.ends_with(".json") {
+                format!("../{a}")
+            } else {
+                a.to_string()
+            }
+        })
+        .chain(["--color".to_string(), "never".to_string()])
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = gate_tests::gate(&args, "");
+    let actual = run.stdout.replace("../examples/", "examples/");
+    // Every shown line appears, in order; `…` stands for lines left out.
+    let mut rest = actual.as_str();
+    for line in lines.take_while(|l| !l.starts_with("$ ")) {
+        if line == "…" {
+            continue;
+        }
+        match rest.find(line) {
+            Some(i) => rest = &rest[i + line.len()..],
+            None => panic!("docs/cli.md shows a line the command does not print:\n{line}\n\nactual output:\n{actual}"),
+        }
+    }
+    assert_eq!(run.code, 1);
+}
