@@ -142,15 +142,7 @@ impl Checker {
         }
         if let Type::Optional(inner) = &rty {
             if !optional {
-                let s = self.span(recv);
-                let expr = self.text(s);
-                self.error(
-                    ErrorKind::UnhandledOptional {
-                        expr,
-                        ty: self.show(&rty),
-                    },
-                    s,
-                );
+                self.unhandled_optional(recv);
                 return self.poison(span);
             }
             // `x?.m(args)` is `if x == null then null else x.m(args)`.
@@ -669,15 +661,7 @@ impl Checker {
             }
             None => {
                 if rty.is_optional() {
-                    let s = self.span(recv);
-                    let expr = self.text(s);
-                    self.error(
-                        ErrorKind::UnhandledOptional {
-                            expr,
-                            ty: self.show(&rty),
-                        },
-                        s,
-                    );
+                    self.unhandled_optional(recv);
                 } else {
                     let err = crate::error::Error::new(
                         ErrorKind::TypeMismatch {

@@ -246,16 +246,7 @@ impl Checker {
                 if optional || in_present {
                     ((**inner).clone(), true)
                 } else {
-                    let bspan = self.span(b);
-                    let expr = self.text(bspan);
-                    let err = Error::new(
-                        ErrorKind::UnhandledOptional {
-                            expr,
-                            ty: self.show(&bty),
-                        },
-                        bspan,
-                    );
-                    self.errors.push(err);
+                    self.unhandled_optional(b);
                     return self.poison(span);
                 }
             }
@@ -365,9 +356,7 @@ impl Checker {
                 self.push(Ir::MapGet { base: b, key: k }, value.optional(), span)
             }
             Type::Optional(_) => {
-                let expr = self.text(self.span(b));
-                let ty = self.show(&bty);
-                self.error(ErrorKind::UnhandledOptional { expr, ty }, self.span(b));
+                self.unhandled_optional(b);
                 self.poison(span)
             }
             other => {
@@ -555,20 +544,7 @@ impl Checker {
             ctx.restore(mark);
         }
         let (ta, tb) = (self.ty(a).clone(), self.ty(b).clone());
-        let ty = match Type::join(&ta, &tb) {
-            Some(t) => t,
-            None => {
-                self.error(
-                    ErrorKind::TypeMismatch {
-                        expected: self.describe(&ta),
-                        found: self.describe(&tb),
-                        context: "both branches of `if` have one type".into(),
-                    },
-                    self.span(b),
-                );
-                Type::Error
-            }
-        };
+        let ty = self.join_or_report(&ta, &tb, b, "both branches of `if` have one type");
         self.push(
             Ir::If {
                 cond: c,
@@ -723,15 +699,7 @@ impl Checker {
             _ => {
                 for (id, ty) in [(l, &tl), (r, &tr)] {
                     if ty.is_optional() && *ty != Type::Null {
-                        let s = self.span(id);
-                        let expr = self.text(s);
-                        self.error(
-                            ErrorKind::UnhandledOptional {
-                                expr,
-                                ty: self.show(ty),
-                            },
-                            s,
-                        );
+                        self.unhandled_optional(id);
                         return self.poison(span);
                     }
                 }
@@ -814,15 +782,7 @@ impl Checker {
     pub(super) fn in_checked(&mut self, item: ExprId, list: ExprId, span: Span) -> ExprId {
         let (ti, tl) = (self.ty(item).clone(), self.ty(list).clone());
         if tl.is_optional() && tl != Type::Null {
-            let s = self.span(list);
-            let expr = self.text(s);
-            self.error(
-                ErrorKind::UnhandledOptional {
-                    expr,
-                    ty: self.show(&tl),
-                },
-                s,
-            );
+            self.unhandled_optional(list);
             return self.poison(span);
         }
         let ok = match &tl {
@@ -885,20 +845,12 @@ impl Checker {
             .warning();
             self.warnings.push(warning);
         }
-        let ty = match Type::join(&inner, &tr) {
-            Some(t) => t,
-            None => {
-                self.error(
-                    ErrorKind::TypeMismatch {
-                        expected: self.describe(&inner),
-                        found: self.describe(&tr),
-                        context: "the default after `??` has the type of the value".into(),
-                    },
-                    self.span(r),
-                );
-                Type::Error
-            }
-        };
+        let ty = self.join_or_report(
+            &inner,
+            &tr,
+            r,
+            "the default after `??` has the type of the value",
+        );
         self.push(Ir::Coalesce { lhs: l, rhs: r }, ty, span)
     }
 
@@ -915,15 +867,7 @@ impl Checker {
         let (tl, tr) = (self.ty(l).clone(), self.ty(r).clone());
         for (id, ty) in [(l, &tl), (r, &tr)] {
             if ty.is_optional() {
-                let s = self.span(id);
-                let expr = self.text(s);
-                self.error(
-                    ErrorKind::UnhandledOptional {
-                        expr,
-                        ty: self.show(ty),
-                    },
-                    s,
-                );
+                self.unhandled_optional(id);
                 return self.poison(span);
             }
         }

@@ -584,14 +584,7 @@ impl Checker {
         }
         let span = self.span(id);
         if have.is_optional() && have.non_null().assignable_to(want) {
-            let expr = self.text(span);
-            self.error(
-                ErrorKind::UnhandledOptional {
-                    expr,
-                    ty: self.show(&have),
-                },
-                span,
-            );
+            self.unhandled_optional(id);
             return false;
         }
         self.error(
@@ -603,6 +596,33 @@ impl Checker {
             span,
         );
         false
+    }
+
+    /// Reports that the value of node `id` may be null where it may not.
+    fn unhandled_optional(&mut self, id: ExprId) {
+        let span = self.span(id);
+        let expr = self.text(span);
+        let ty = self.show(self.ty(id));
+        self.error(ErrorKind::UnhandledOptional { expr, ty }, span);
+    }
+
+    /// The type both `a` and `b` can be used as; reports a mismatch at node
+    /// `at` when there is none.
+    fn join_or_report(&mut self, a: &Type, b: &Type, at: ExprId, context: &str) -> Type {
+        match Type::join(a, b) {
+            Some(t) => t,
+            None => {
+                self.error(
+                    ErrorKind::TypeMismatch {
+                        expected: self.describe(a),
+                        found: self.describe(b),
+                        context: context.to_string(),
+                    },
+                    self.span(at),
+                );
+                Type::Error
+            }
+        }
     }
 
     fn cur(&mut self) -> Option<&mut Ctx> {
