@@ -8,8 +8,10 @@
 //! - `corpus/diagnostics/NAME.gate`: the diagnostics of a policy that does
 //!   not compile.
 //!
-//! A first line `# args: …` adds arguments. Without `NAME.json` the
-//! evidence is `{}` on standard input. `GATE_BLESS=1 cargo test` rewrites
+//! A first line `# args: …` adds arguments (an `--evidence` there replaces
+//! the default). The evidence is `NAME.json`, `NAME.yaml` or `NAME.toml`
+//! (without one, `{}` on standard input); `NAME.waivers.yaml` is passed with
+//! `--waivers`. The clock is fixed with `--now`. `GATE_BLESS=1 cargo test` rewrites
 //! the `.out` files; review the diff before committing.
 
 // Test code: panicking on a broken expectation is the point.
@@ -31,17 +33,39 @@ fn run_case(gate_file: &Path, format: &str) -> Result<(), String> {
         .and_then(|l| l.strip_prefix("# args:"))
         .map(|a| a.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default();
-    let evidence = gate_file.with_extension("json");
+    let evidence = ["json", "yaml", "toml"]
+        .iter()
+        .map(|ext| gate_file.with_extension(ext))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| gate_file.with_extension("json"));
+    let waivers = gate_file.with_extension("waivers.yaml");
     let gate_path = gate_file.display().to_string();
     let evidence_path = evidence.display().to_string();
-    let mut args: Vec<&str> = vec!["check", &gate_path, "--color", "never", "--format", format];
-    let stdin = if evidence.exists() {
+    let waivers_path = waivers.display().to_string();
+    // A fixed clock keeps records byte-identical from run to run.
+    let mut args: Vec<&str> = vec![
+        "check",
+        &gate_path,
+        "--color",
+        "never",
+        "--format",
+        format,
+        "--now",
+        "2026-06-01T00:00:00Z",
+    ];
+    let custom_evidence = extra.iter().any(|a| a == "--evidence" || a == "-e");
+    let stdin = if custom_evidence {
+        ""
+    } else if evidence.exists() {
         args.extend(["--evidence", &evidence_path]);
         ""
     } else {
         args.extend(["--evidence", "-"]);
         "{}"
     };
+    if waivers.exists() {
+        args.extend(["--waivers", &waivers_path]);
+    }
     args.extend(extra.iter().map(String::as_str));
     let run = gate(&args, stdin);
     golden(&gate_file.with_extension("out"), &run.transcript())

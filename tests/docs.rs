@@ -31,13 +31,10 @@ fn codes_in(text: &str) -> BTreeSet<String> {
 fn every_error_code_is_documented() {
     let docs = std::fs::read_to_string("../docs/errors.md").unwrap();
     let mut sources = String::new();
-    for f in [
-        "../gate-lang/src/error.rs",
-        "../gate-eval/src/error.rs",
-        "../gate-eval/src/eval/mod.rs",
-        "../gate-cli/src/cmd/check.rs",
-    ] {
-        sources.push_str(&std::fs::read_to_string(f).unwrap());
+    for dir in ["../gate-lang/src", "../gate-eval/src", "../gate-cli/src"] {
+        for f in gate_tests::files(std::path::Path::new(dir), "rs") {
+            sources.push_str(&std::fs::read_to_string(f).unwrap());
+        }
     }
     let codes = codes_in(&sources);
     assert!(codes.len() > 40, "found only {} codes", codes.len());

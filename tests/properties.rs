@@ -367,15 +367,17 @@ proptest! {
             Ok(p) => p,
             Err(e) => return Err(TestCaseError::fail(format!("generated program does not check:\n{src}\n{}", e.render(false, 100)))),
         };
-        let decision = policy.evaluate_json(&doc);
+        let evidence = gate_eval::Evidence::from_value("doc", doc.clone()).unwrap();
+        let options = gate_eval::Options { now: Some(0), ..gate_eval::Options::default() };
+        let decision = policy.evaluate(&evidence, &options);
         let rule = &decision.rules[0];
         match rule.outcome {
             RuleOutcome::Pass => prop_assert!(rule.failures.is_empty() && rule.errors.is_empty()),
             RuleOutcome::Fail => prop_assert!(rule.failures_total > 0 && rule.errors.is_empty()),
             RuleOutcome::Error => prop_assert!(!rule.errors.is_empty()),
-            RuleOutcome::NotApplicable => prop_assert!(false, "no guard, yet not applicable"),
+            RuleOutcome::NotApplicable | RuleOutcome::Waived => prop_assert!(false, "no guard or waiver, yet {:?}", rule.outcome),
         }
         // The same inputs give the same decision.
-        prop_assert_eq!(policy.evaluate_json(&doc), decision);
+        prop_assert_eq!(policy.evaluate(&evidence, &options), decision);
     }
 }

@@ -38,6 +38,8 @@ where
     let out = render::Output::new(args.color, io);
     match args.command {
         cli::Command::Check(a) => cmd::check::run(a, &out, io),
+        cli::Command::VerifyRecord(a) => cmd::verify::run(a, &out, io),
+        cli::Command::Keygen(a) => cmd::keygen::run(a, &out, io),
         cli::Command::Completions(a) => cmd::completions::run(a, io),
     }
 }

@@ -1,15 +1,20 @@
-//! Decisions: the outcome of every rule and of the gate.
+//! Decisions: the outcome of every rule and of the gate, and the decision
+//! record that carries them with everything an auditor needs to check them
+//! later (format: `docs/decision-record.md`).
 //!
-//! The gate's outcome follows from its rules (see `docs/language.md`,
-//! "Semantics"): `error` if a `block` rule could not be evaluated, else
-//! `fail` if a `block` rule failed, else `warn` if a `warn` rule failed or
-//! could not be evaluated, else `pass`. `info` rules never change it.
+//! The gate's outcome follows from its rules: `error` if a `block` rule could
+//! not be evaluated, else `fail` if a `block` rule failed, else `warn` if a
+//! `warn` rule failed or could not be evaluated or any rule was waived, else
+//! `pass`. `info` rules never change it.
 
 use crate::evidence::Issue;
 use crate::explain::{EvalError, Failure, Note};
 use gate_lang::ir::RuleSeverity;
 use gate_lang::span::Location;
 use serde::Serialize;
+
+/// The version of the decision record format.
+pub const RECORD_VERSION: &str = "gate-decision/v1";
 
 /// A rule's outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -23,6 +28,8 @@ pub enum RuleOutcome {
     Error,
     /// A `when` guard was false.
     NotApplicable,
+    /// Every failure is covered by a valid waiver.
+    Waived,
 }
 
 impl RuleOutcome {
@@ -33,6 +40,7 @@ impl RuleOutcome {
             RuleOutcome::Fail => "fail",
             RuleOutcome::Error => "error",
             RuleOutcome::NotApplicable => "not_applicable",
+            RuleOutcome::Waived => "waived",
         }
     }
 }
@@ -43,7 +51,7 @@ impl RuleOutcome {
 pub enum Outcome {
     /// Every applicable `block` and `warn` rule passed.
     Pass,
-    /// Only `warn` rules failed.
+    /// Only `warn` rules failed, or failures were waived.
     Warn,
     /// A `block` rule failed.
     Fail,
@@ -75,6 +83,8 @@ pub struct RuleResult {
     pub severity: RuleSeverity,
     /// Its outcome.
     pub outcome: RuleOutcome,
+    /// Whether its `when` guards held (false only for `not_applicable`).
+    pub applicable: bool,
     /// Control references.
     pub controls: Vec<String>,
     /// Where the rule is defined.
@@ -103,6 +113,8 @@ pub struct Counts {
     pub error: usize,
     /// Did not apply.
     pub not_applicable: usize,
+    /// Failed, with every failure waived.
+    pub waived: usize,
 }
 
 /// The gate's name and settings.
@@ -121,62 +133,164 @@ pub struct GateMeta {
     pub version: Option<String>,
 }
 
-/// A gate decision: the outcome and every rule's result.
+/// The engine that made the decision.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Engine {
+    /// Always `gate`.
+    pub name: String,
+    /// The engine's version.
+    pub version: String,
+}
+
+/// One source file of the policy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SourceDigest {
+    /// Its name as loaded (path relative to where the gate was given).
+    pub name: String,
+    /// `sha256:` and the hex digest of its bytes.
+    pub digest: String,
+}
+
+/// The policy a decision was made with.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PolicyMeta {
+    /// `sha256:` over the digests of every source, in load order.
+    pub digest: String,
+    /// Every source: the gate and the modules it imports, in load order.
+    pub sources: Vec<SourceDigest>,
+}
+
+/// One evidence document a decision was made on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EvidenceMeta {
+    /// The name it is mounted under (`secrets` in `--evidence secrets=…`), or
+    /// `null` when its fields are at the root.
+    pub mount: Option<String>,
+    /// Where it came from: a file path, `<stdin>`, or a name given by the
+    /// embedding program.
+    pub source: String,
+    /// `json`, `yaml`, `toml`, or `value` (supplied as a Rust value).
+    pub format: String,
+    /// `sha256:` and the hex digest of its bytes as given (of its canonical
+    /// JSON for a value).
+    pub digest: String,
+}
+
+/// How a waiver was used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaiverStatus {
+    /// It covered at least one failure.
+    Applied,
+    /// It has expired: it covers nothing and fails its rule.
+    Expired,
+    /// It is valid but matched no failure.
+    Unmatched,
+}
+
+/// A waiver and what it did.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct WaiverRecord {
+    /// Its number, referred to by `waived_by` in failures.
+    pub id: usize,
+    /// The rule.
+    pub rule: String,
+    /// The element, if it covers one element only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element: Option<String>,
+    /// Who approved it.
+    pub approved_by: String,
+    /// Its ticket.
+    pub ticket: String,
+    /// Why.
+    pub reason: String,
+    /// When it expires (RFC 3339).
+    pub expires: String,
+    /// `policy`, or the waiver file it came from.
+    pub source: String,
+    /// What it did.
+    pub status: WaiverStatus,
+    /// How many failures it covered.
+    pub covered: usize,
+}
+
+/// A gate decision: the outcome, every rule's result, and the provenance of
+/// the decision (policy, evidence, engine, time).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Decision {
+    /// [`RECORD_VERSION`].
+    pub record_version: String,
+    /// The engine.
+    pub engine: Engine,
+    /// When the decision was made (RFC 3339; the injectable clock).
+    pub evaluated_at: String,
     /// Which gate.
     pub gate: GateMeta,
+    /// The policy's digests.
+    pub policy: PolicyMeta,
+    /// The evidence documents' digests.
+    pub evidence: Vec<EvidenceMeta>,
     /// The decision.
     pub outcome: Outcome,
     /// Rule counts.
     pub counts: Counts,
     /// Every rule, in source order.
     pub rules: Vec<RuleResult>,
-    /// Where the evidence did not match the schema.
+    /// Every waiver and what it did.
+    pub waivers: Vec<WaiverRecord>,
+    /// Where the evidence did not match the gate's schema.
     pub evidence_issues: Vec<Issue>,
+    /// Warnings about the decision (an unmatched waiver, for instance).
+    pub warnings: Vec<String>,
 }
 
 impl Decision {
-    /// Computes the gate outcome and counts from the rule results.
-    pub fn from_rules(
-        gate: GateMeta,
-        rules: Vec<RuleResult>,
-        evidence_issues: Vec<Issue>,
-    ) -> Decision {
+    /// The rule with the given id.
+    pub fn rule(&self, id: &str) -> Option<&RuleResult> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Recomputes the counts and the outcome from the rules.
+    pub fn settle(&mut self) {
         let mut counts = Counts {
-            rules: rules.len(),
+            rules: self.rules.len(),
             ..Counts::default()
         };
         let mut outcome = Outcome::Pass;
-        for r in &rules {
+        for r in &self.rules {
             match r.outcome {
                 RuleOutcome::Pass => counts.pass += 1,
                 RuleOutcome::Fail => counts.fail += 1,
                 RuleOutcome::Error => counts.error += 1,
                 RuleOutcome::NotApplicable => counts.not_applicable += 1,
+                RuleOutcome::Waived => counts.waived += 1,
             }
             let this = match (r.severity, r.outcome) {
                 (_, RuleOutcome::Pass | RuleOutcome::NotApplicable) | (RuleSeverity::Info, _) => {
                     Outcome::Pass
                 }
-                (RuleSeverity::Warn, _) => Outcome::Warn,
+                (_, RuleOutcome::Waived) | (RuleSeverity::Warn, _) => Outcome::Warn,
                 (RuleSeverity::Block, RuleOutcome::Fail) => Outcome::Fail,
                 (RuleSeverity::Block, RuleOutcome::Error) => Outcome::Error,
             };
             outcome = worst(outcome, this);
         }
-        Decision {
-            gate,
-            outcome,
-            counts,
-            rules,
-            evidence_issues,
-        }
+        self.counts = counts;
+        self.outcome = outcome;
     }
 
-    /// The rule with the given id.
-    pub fn rule(&self, id: &str) -> Option<&RuleResult> {
-        self.rules.iter().find(|r| r.id == id)
+    /// The record as JSON text: pretty, with a final newline. The same
+    /// decision always gives the same bytes.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_else(|e| {
+            // Serialising plain data cannot fail; say so in the output if it does.
+            format!(
+                "{{\"record_version\": \"{RECORD_VERSION}\", \"serialisation_error\": {:?}}}",
+                e.to_string()
+            )
+        });
+        s.push('\n');
+        s
     }
 }
 

@@ -1,8 +1,12 @@
-//! Errors of the evaluator crate: a policy that does not compile, or
-//! evidence that cannot be read. (Problems *inside* evidence that parses are
-//! not errors of this kind: they are [`Issue`](crate::evidence::Issue)s and
-//! make the rules that read them fail closed.)
+//! Errors of the evaluator crate: a policy that does not compile, evidence
+//! or waivers that cannot be read, records that cannot be verified.
+//! (Problems *inside* evidence that parses are not errors of this kind: they
+//! are [`Issue`](crate::Issue)s and make the rules that read them fail
+//! closed.)
+//!
+//! Every variant has a stable code, listed in `docs/errors.md`.
 
+use crate::load::LoadError;
 use gate_lang::CompileError;
 use std::fmt;
 
@@ -12,23 +16,89 @@ use std::fmt;
 pub enum Error {
     /// The policy has errors.
     Policy(CompileError),
-    /// An evidence document could not be read.
-    EvidenceIo {
-        /// The document's name.
+    /// A file cannot be read.
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// An evidence (or waiver) document cannot be parsed: syntax, duplicate
+    /// keys, YAML aliases, limits.
+    EvidenceLoad {
+        /// The document.
+        source: String,
+        /// What is wrong.
+        error: LoadError,
+    },
+    /// Two evidence documents provide the same top-level key.
+    EvidenceConflict {
+        /// The key.
+        key: String,
+        /// The document that provided it first.
+        first: String,
+        /// The one that provided it again.
+        second: String,
+    },
+    /// A document merged at the root is not an object.
+    EvidenceNotObject {
+        /// The document.
+        source: String,
+        /// What it is.
+        found: String,
+    },
+    /// A Rust value could not be turned into evidence.
+    EvidenceSerialize {
+        /// The name given to it.
         source: String,
         /// Why.
         message: String,
     },
-    /// An evidence document is not valid JSON.
-    EvidenceSyntax {
-        /// The document's name.
+    /// The evidence format cannot be told from the file name.
+    UnknownFormat {
+        /// The file.
         source: String,
-        /// The parser's message.
+    },
+    /// A waiver file is malformed.
+    Waiver {
+        /// The file.
+        source: String,
+        /// What is wrong.
         message: String,
-        /// One-based line.
-        line: usize,
-        /// One-based column.
-        column: usize,
+    },
+    /// A waiver names a rule the gate does not have.
+    WaiverUnknownRule {
+        /// Where the waiver is.
+        source: String,
+        /// The rule named.
+        rule: String,
+        /// A close match.
+        suggestion: Option<String>,
+    },
+    /// A waiver names an element (a JSON pointer) that is not in the evidence.
+    WaiverUnknownElement {
+        /// Where the waiver is.
+        source: String,
+        /// Its rule.
+        rule: String,
+        /// The pointer.
+        element: String,
+    },
+    /// A host function was registered twice, or with a built-in's name.
+    HostFunction {
+        /// The name.
+        name: String,
+        /// Why it is refused.
+        message: String,
+    },
+    /// A signing key or signature problem.
+    Sign(crate::sign::SignError),
+    /// A decision record is not what it should be.
+    Record {
+        /// The record file.
+        source: String,
+        /// What is wrong.
+        message: String,
     },
 }
 
@@ -37,8 +107,42 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Policy(_) => "E0001",
-            Error::EvidenceIo { .. } => "E0701",
-            Error::EvidenceSyntax { .. } => "E0702",
+            Error::Io { .. } => "E0701",
+            Error::EvidenceLoad { error, .. } => match error.kind {
+                crate::load::LoadErrorKind::TooLarge { .. } => "E0703",
+                crate::load::LoadErrorKind::TooDeep { .. } => "E0704",
+                _ => "E0702",
+            },
+            Error::EvidenceConflict { .. } => "E0705",
+            Error::EvidenceNotObject { .. } => "E0706",
+            Error::EvidenceSerialize { .. } => "E0707",
+            Error::UnknownFormat { .. } => "E0708",
+            Error::Waiver { .. } => "E0801",
+            Error::WaiverUnknownRule { .. } => "E0802",
+            Error::WaiverUnknownElement { .. } => "E0803",
+            Error::HostFunction { .. } => "E0804",
+            Error::Sign(_) => "E0902",
+            Error::Record { .. } => "E0903",
+        }
+    }
+
+    /// Advice on how to fix it, if there is any.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Error::EvidenceLoad { error, .. } => match error.kind {
+                crate::load::LoadErrorKind::Alias => {
+                    Some("write the values out: YAML aliases are refused because they can expand exponentially".into())
+                }
+                crate::load::LoadErrorKind::TooLarge { .. } => Some("raise the limit with `--max-evidence-size`".into()),
+                crate::load::LoadErrorKind::TooDeep { .. } => Some("raise the limit with `--max-evidence-depth`".into()),
+                _ => None,
+            },
+            Error::EvidenceConflict { key, .. } => Some(format!(
+                "mount one of the documents under a name (`--evidence NAME=FILE`) or remove `{key}` from one of them"
+            )),
+            Error::UnknownFormat { .. } => Some("name the format with `--evidence-format json|yaml|toml`".into()),
+            Error::WaiverUnknownRule { suggestion, .. } => suggestion.as_ref().map(|s| format!("did you mean `{s}`?")),
+            _ => None,
         }
     }
 }
@@ -47,18 +151,27 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Policy(e) => e.fmt(f),
-            Error::EvidenceIo { source, message } => {
-                write!(f, "cannot read evidence `{source}`: {message}")
+            Error::Io { path, message } => write!(f, "cannot read `{path}`: {message}"),
+            Error::EvidenceLoad { source, error } => write!(f, "cannot read `{source}`: {error}"),
+            Error::EvidenceConflict { key, first, second } => {
+                write!(f, "evidence key `{key}` comes from both `{first}` and `{second}`")
             }
-            Error::EvidenceSyntax {
-                source,
-                message,
-                line,
-                column,
-            } => write!(
+            Error::EvidenceNotObject { source, found } => {
+                write!(f, "evidence `{source}` is {found}, not an object, so it cannot be merged at the root")
+            }
+            Error::EvidenceSerialize { source, message } => write!(f, "cannot turn `{source}` into evidence: {message}"),
+            Error::UnknownFormat { source } => write!(f, "cannot tell the format of `{source}` from its name"),
+            Error::Waiver { source, message } => write!(f, "invalid waivers in `{source}`: {message}"),
+            Error::WaiverUnknownRule { source, rule, .. } => {
+                write!(f, "a waiver in `{source}` names rule `{rule}`, which the gate does not have")
+            }
+            Error::WaiverUnknownElement { source, rule, element } => write!(
                 f,
-                "evidence `{source}` is not valid JSON ({line}:{column}): {message}"
+                "a waiver of `{rule}` in `{source}` names element `{element}`, which is not in the evidence"
             ),
+            Error::HostFunction { name, message } => write!(f, "host function `{name}`: {message}"),
+            Error::Sign(e) => e.fmt(f),
+            Error::Record { source, message } => write!(f, "decision record `{source}`: {message}"),
         }
     }
 }
@@ -68,5 +181,11 @@ impl std::error::Error for Error {}
 impl From<CompileError> for Error {
     fn from(e: CompileError) -> Self {
         Error::Policy(e)
+    }
+}
+
+impl From<crate::sign::SignError> for Error {
+    fn from(e: crate::sign::SignError) -> Self {
+        Error::Sign(e)
     }
 }

@@ -112,12 +112,13 @@ pub struct TypedEvidence {
 }
 
 /// Converts a JSON value into a typed tree.
-pub fn type_evidence(schema: &Schema, value: &Value, source: Option<&str>) -> TypedEvidence {
+pub fn type_evidence(schema: &Schema, value: &Value, options: &TypingOptions<'_>) -> TypedEvidence {
     let mut cx = Converter {
         schema,
         issues: Vec::new(),
         pointer: String::new(),
-        source,
+        options,
+        sensitive: false,
     };
     let root = match schema.root {
         Some(rid) => cx.convert(&Type::Record(rid), Some(value)),
@@ -129,11 +130,39 @@ pub fn type_evidence(schema: &Schema, value: &Value, source: Option<&str>) -> Ty
     }
 }
 
+/// How to read evidence that does not match the schema exactly.
+#[derive(Default)]
+pub struct TypingOptions<'a> {
+    /// Accept the YAML 1.1 boolean words (`yes`, `no`, `on`, `off`, `y`,
+    /// `n`) where the schema expects a `bool`.
+    pub yaml_bool_words: bool,
+    /// JSON pointers of YAML plain scalars that are YAML 1.1 boolean words.
+    pub bool_words: Option<&'a std::collections::BTreeSet<String>>,
+    /// Which document each top-level key came from, for issue reports.
+    pub key_sources: Option<&'a std::collections::BTreeMap<String, String>>,
+    /// The document everything else came from.
+    pub default_source: Option<&'a str>,
+}
+
 struct Converter<'a> {
     schema: &'a Schema,
     issues: Vec<Issue>,
     pointer: String,
-    source: Option<&'a str>,
+    options: &'a TypingOptions<'a>,
+    /// Inside a sensitive field: values found are not shown in issues.
+    sensitive: bool,
+}
+
+/// The JSON type of a value, in words.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }
 
 /// Describes a JSON value's type for messages: `string "30"`, `null`, `object`.
@@ -155,9 +184,17 @@ pub fn describe_json(v: &Value) -> String {
 impl Converter<'_> {
     fn issue(&mut self, kind: IssueKind) -> u32 {
         let i = u32::try_from(self.issues.len()).unwrap_or(u32::MAX);
+        let top = self
+            .pointer
+            .strip_prefix('/')
+            .map(|p| p.split('/').next().unwrap_or(""))
+            .map(|k| k.replace("~1", "/").replace("~0", "~"));
+        let source = top
+            .and_then(|k| self.options.key_sources.and_then(|m| m.get(&k)).cloned())
+            .or_else(|| self.options.default_source.map(str::to_string));
         self.issues.push(Issue {
             path: self.pointer.clone(),
-            source: self.source.map(str::to_string),
+            source,
             kind,
         });
         i
@@ -188,8 +225,23 @@ impl Converter<'_> {
             Type::Map(_) => format!("an object (`{}`)", self.show(ty)),
             other => format!("`{}`", self.show(other)),
         };
-        let found = describe_json(v);
+        let mut found = if self.sensitive {
+            format!("{} (value redacted)", json_kind(v))
+        } else {
+            describe_json(v)
+        };
+        if matches!(ty, Type::Bool) && self.is_bool_word() {
+            found.push_str(
+                ", a YAML 1.1 boolean word that YAML 1.2 reads as text (write true or false)",
+            );
+        }
         Node::Invalid(self.issue(IssueKind::Mismatch { expected, found }))
+    }
+
+    fn is_bool_word(&self) -> bool {
+        self.options
+            .bool_words
+            .is_some_and(|w| w.contains(&self.pointer))
     }
 
     fn convert(&mut self, ty: &Type, value: Option<&Value>) -> Node {
@@ -212,6 +264,15 @@ impl Converter<'_> {
         };
         match (ty, v) {
             (Type::Bool, Value::Bool(b)) => Node::Bool(*b),
+            (Type::Bool, Value::String(s))
+                if self.options.yaml_bool_words && self.is_bool_word() =>
+            {
+                match s.to_ascii_lowercase().as_str() {
+                    "yes" | "y" | "on" => Node::Bool(true),
+                    "no" | "n" | "off" => Node::Bool(false),
+                    _ => self.mismatch(ty, v),
+                }
+            }
             (Type::Int, Value::Number(n)) => match n.as_i64() {
                 Some(i) => Node::Int(i),
                 None => self.mismatch(ty, v),
@@ -246,18 +307,27 @@ impl Converter<'_> {
                 let Some(rec) = self.schema.record(*rid) else {
                     return self.mismatch(ty, v);
                 };
-                let fields: Vec<(String, Type)> = rec
+                let fields: Vec<(String, Type, bool)> = rec
                     .fields
                     .iter()
-                    .map(|f| (f.key.clone(), f.ty.clone()))
+                    .map(|f| {
+                        (
+                            f.key.clone(),
+                            f.ty.clone(),
+                            crate::value::field_is_sensitive(f),
+                        )
+                    })
                     .collect();
                 let mut slots = Vec::with_capacity(fields.len());
-                for (key, fty) in &fields {
+                let outer = self.sensitive;
+                for (key, fty, sensitive) in &fields {
                     let len = self.pointer.len();
                     push_pointer(&mut self.pointer, key);
+                    self.sensitive = outer || *sensitive;
                     slots.push(self.convert(fty, map.get(key)));
                     self.pointer.truncate(len);
                 }
+                self.sensitive = outer;
                 Node::Record(*rid, slots.into_boxed_slice())
             }
             (Type::List(elem) | Type::Many(elem), Value::Array(items)) => {
@@ -277,12 +347,15 @@ impl Converter<'_> {
             }
             (Type::Map(elem), Value::Object(map)) => {
                 let mut out = Vec::with_capacity(map.len());
+                let outer = self.sensitive;
                 for (k, item) in map {
                     let len = self.pointer.len();
                     push_pointer(&mut self.pointer, k);
+                    self.sensitive = outer || crate::redact::is_credential_name(k);
                     out.push((k.as_str().into(), self.convert(elem, Some(item))));
                     self.pointer.truncate(len);
                 }
+                self.sensitive = outer;
                 Node::Map(out.into_boxed_slice())
             }
             _ => self.mismatch(ty, v),
@@ -348,7 +421,11 @@ mod tests {
     #[test]
     fn records_become_slots_and_extras_are_skipped() {
         let s = schema("record A { x: int, y: string? }\nevidence { a: A }");
-        let ev = type_evidence(&s, &json!({"a": {"x": 3, "extra": [1, 2]}}), None);
+        let ev = type_evidence(
+            &s,
+            &json!({"a": {"x": 3, "extra": [1, 2]}}),
+            &TypingOptions::default(),
+        );
         assert!(ev.issues.is_empty());
         let Node::Record(_, root) = &ev.root else {
             panic!()
@@ -366,7 +443,7 @@ mod tests {
         let ev = type_evidence(
             &s,
             &json!({"items": [{"n": "30", "t": "2026-05-04", "s": "CRITICAL", "b": "true"}]}),
-            None,
+            &TypingOptions::default(),
         );
         let paths: Vec<_> = ev.issues.iter().map(|i| i.path.as_str()).collect();
         assert_eq!(
@@ -383,7 +460,11 @@ mod tests {
     #[test]
     fn missing_and_null() {
         let s = schema("record A { x: int }\nevidence { a: A, b: A?, c: int }");
-        let ev = type_evidence(&s, &json!({"b": null, "c": null}), None);
+        let ev = type_evidence(
+            &s,
+            &json!({"b": null, "c": null}),
+            &TypingOptions::default(),
+        );
         let kinds: Vec<_> = ev
             .issues
             .iter()
@@ -400,7 +481,7 @@ mod tests {
         let ev = type_evidence(
             &s,
             &json!({"st": [{"Action": "s3:*"}, {"Action": ["a", "b"]}]}),
-            None,
+            &TypingOptions::default(),
         );
         assert!(ev.issues.is_empty());
     }
@@ -411,7 +492,7 @@ mod tests {
         let ev = type_evidence(
             &s,
             &json!({"a": 18446744073709551615u64, "b": 1.5, "c": 2}),
-            None,
+            &TypingOptions::default(),
         );
         let paths: Vec<_> = ev.issues.iter().map(|i| i.path.as_str()).collect();
         assert_eq!(paths, ["/a", "/b"]);

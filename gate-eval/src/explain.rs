@@ -61,6 +61,9 @@ pub struct Failure {
     /// For a failure inside a `def`: the call in the rule that led there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub called_from: Option<Location>,
+    /// The waiver (its `id` in the record's `waivers`) that covers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waived_by: Option<usize>,
 }
 
 /// A predicate that could not be evaluated (the rule's outcome is `error`).

@@ -1,9 +1,12 @@
 //! The gate evaluator: runs a compiled gate over evidence and returns a
-//! [`Decision`] with an explanation for every failing predicate.
+//! [`Decision`] with an explanation for every failing predicate, ready to be
+//! kept as an audit record.
+//!
+//! Compile once, evaluate many: a [`Policy`] is cheap to clone, `Send` and
+//! `Sync`, and can be evaluated from many threads at once.
 //!
 //! ```
-//! use gate_eval::Policy;
-//! use serde_json::json;
+//! use gate_eval::{Evidence, Options, Policy};
 //!
 //! let policy = Policy::from_source("demo.gate", r#"
 //!     gate demo { title "Demo" }
@@ -13,9 +16,10 @@
 //!         require secrets.all(vaulted) else "secret {name} is not in a vault"
 //!     }
 //! "#).unwrap();
-//! let decision = policy.evaluate_json(&json!({
-//!     "secrets": [{"name": "A", "vaulted": true}, {"name": "B", "vaulted": false}]
-//! }));
+//! let evidence = Evidence::from_json_str("release.json", r#"
+//!     {"secrets": [{"name": "A", "vaulted": true}, {"name": "B", "vaulted": false}]}
+//! "#).unwrap();
+//! let decision = policy.evaluate(&evidence, &Options::default());
 //! assert_eq!(decision.outcome.as_str(), "fail");
 //! let failure = &decision.rules[0].failures[0];
 //! assert_eq!(failure.path.as_deref(), Some("/secrets/1/vaulted"));
@@ -23,18 +27,35 @@
 //! ```
 
 pub mod decision;
+mod document;
 pub mod error;
 mod eval;
-pub mod evidence;
+mod evidence;
 pub mod explain;
-pub mod value;
+pub mod host;
+pub mod load;
+pub mod redact;
+pub mod sign;
+mod value;
+pub mod waiver;
 
 pub use decision::{Decision, Outcome, RuleOutcome, RuleResult};
+pub use document::{sha256_hex, Evidence, EvidenceBuilder};
 pub use error::Error;
 pub use eval::Limits;
+pub use evidence::{Issue, IssueKind};
 pub use gate_lang::{CompileError, SourceMap};
 
+/// Timestamps and durations: RFC 3339 parsing and display, in nanoseconds.
+pub mod time {
+    pub use gate_lang::time::{format_duration, format_timestamp, parse_timestamp};
+}
+pub use host::{HostType, HostValue};
+pub use load::{Format, LoadLimits};
+pub use waiver::Waiver;
+
 use gate_lang::ir::Program;
+use host::HostFunction;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -42,64 +63,292 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct Policy {
     program: Arc<Program>,
+    host: Arc<Vec<HostFunction>>,
+}
+
+/// What a rule is, for listings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// Its id.
+    pub id: String,
+    /// Its title.
+    pub title: Option<String>,
+    /// `block`, `warn` or `info`.
+    pub severity: &'static str,
+    /// Its control references.
+    pub controls: Vec<String>,
+}
+
+/// How to evaluate.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The clock: when the decision is made, in nanoseconds since the Unix
+    /// epoch (waiver expiry and the record's time). `None` reads the system
+    /// clock.
+    pub now: Option<i128>,
+    /// Step budget, deadline and how many failures to keep.
+    pub limits: Limits,
+    /// Waivers besides those written in the policy.
+    pub waivers: Vec<Waiver>,
+    /// Accept the YAML 1.1 boolean words (`yes`, `no`, `on`, `off`, `y`, `n`)
+    /// in YAML evidence where the schema expects a `bool`.
+    pub yaml_bool_words: bool,
 }
 
 impl Policy {
     /// Compiles the gate at `path` and its imports.
     pub fn from_file(path: &Path) -> Result<Policy, CompileError> {
-        gate_lang::compile_file(path).map(Policy::from_program)
+        let program = gate_lang::compile_file(path)?;
+        Ok(PolicyBuilder::default().finish(program))
     }
 
     /// Compiles a gate given as text.
     pub fn from_source(name: &str, text: &str) -> Result<Policy, CompileError> {
-        gate_lang::compile_source(name, text).map(Policy::from_program)
+        let program = gate_lang::compile_source(name, text)?;
+        Ok(PolicyBuilder::default().finish(program))
     }
 
-    /// Wraps an already compiled program.
-    pub fn from_program(program: Program) -> Policy {
-        Policy {
-            program: Arc::new(program),
-        }
+    /// A builder, to register host functions or set limits first.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder::default()
     }
 
-    /// The compiled program.
-    pub fn program(&self) -> &Program {
-        &self.program
+    /// The gate's name.
+    pub fn name(&self) -> &str {
+        &self.program.gate.name
     }
 
-    /// The policy's sources, for rendering spans.
+    /// The gate's rules, in source order.
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        self.program
+            .rules
+            .iter()
+            .map(|r| RuleInfo {
+                id: r.id.clone(),
+                title: r.title.clone(),
+                severity: r.severity.as_str(),
+                controls: r.controls.clone(),
+            })
+            .collect()
+    }
+
+    /// The policy's sources, for rendering source locations.
     pub fn sources(&self) -> &SourceMap {
         &self.program.sources
     }
 
-    /// Evaluates the gate over a JSON evidence document.
-    pub fn evaluate_json(&self, evidence: &serde_json::Value) -> Decision {
-        self.evaluate_json_with(evidence, &Limits::default())
+    /// Warnings found while compiling.
+    pub fn warnings(&self) -> &[gate_lang::Error] {
+        &self.program.warnings
     }
 
-    /// [`Policy::evaluate_json`] with explicit limits.
-    pub fn evaluate_json_with(&self, evidence: &serde_json::Value, limits: &Limits) -> Decision {
-        let typed = evidence::type_evidence(&self.program.schema, evidence, None);
+    /// The digest of the policy: of every source, in load order.
+    pub fn digest(&self) -> decision::PolicyMeta {
+        let sources: Vec<decision::SourceDigest> = self
+            .program
+            .sources
+            .files()
+            .map(|(_, f)| decision::SourceDigest {
+                name: f.name.clone(),
+                digest: sha256_hex(f.text.as_bytes()),
+            })
+            .collect();
+        let mut all = String::new();
+        for s in &sources {
+            all.push_str(&s.digest);
+            all.push('\n');
+        }
+        decision::PolicyMeta {
+            digest: sha256_hex(all.as_bytes()),
+            sources,
+        }
+    }
+
+    /// Checks waivers against the gate and the evidence: every rule they
+    /// name must exist, and an element named by JSON pointer must be in the
+    /// evidence.
+    pub fn validate_waivers(&self, waivers: &[Waiver], evidence: &Evidence) -> Result<(), Error> {
+        let ids = self.program.rules.iter().map(|r| r.id.as_str());
+        waiver::validate(waivers, ids, &evidence.root)
+    }
+
+    /// Evaluates the gate over evidence.
+    pub fn evaluate(&self, evidence: &Evidence, options: &Options) -> Decision {
         let prog: &Program = &self.program;
-        let mut ev = eval::Eval::new(prog, &typed.root, &typed.issues, limits);
+        let typing = evidence::TypingOptions {
+            yaml_bool_words: options.yaml_bool_words,
+            bool_words: Some(&evidence.bool_words),
+            key_sources: Some(&evidence.key_sources),
+            default_source: evidence.default_source.as_deref(),
+        };
+        let typed = evidence::type_evidence(&prog.schema, &evidence.root, &typing);
+        let mut ev = eval::Eval::new(
+            prog,
+            &typed.root,
+            &typed.issues,
+            &options.limits,
+            &self.host,
+        );
         ev.run_globals();
         let rules: Vec<RuleResult> = prog.rules.iter().map(|r| ev.run_rule(r)).collect();
-        let gate = decision::GateMeta {
-            name: prog.gate.name.clone(),
-            title: prog.gate.title.clone(),
-            stage: prog.gate.stage.clone(),
-            version: prog.gate.version.clone(),
+        let now = options
+            .now
+            .unwrap_or_else(|| jiff::Timestamp::now().as_nanosecond());
+        let mut decision = Decision {
+            record_version: decision::RECORD_VERSION.to_string(),
+            engine: decision::Engine {
+                name: "gate".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            evaluated_at: gate_lang::time::format_timestamp(now),
+            gate: decision::GateMeta {
+                name: prog.gate.name.clone(),
+                title: prog.gate.title.clone(),
+                stage: prog.gate.stage.clone(),
+                version: prog.gate.version.clone(),
+            },
+            policy: self.digest(),
+            evidence: evidence.documents.clone(),
+            outcome: Outcome::Pass,
+            counts: decision::Counts::default(),
+            rules,
+            waivers: Vec::new(),
+            evidence_issues: typed.issues,
+            warnings: Vec::new(),
         };
-        Decision::from_rules(gate, rules, typed.issues)
+        let mut waivers: Vec<Waiver> = prog
+            .waivers
+            .iter()
+            .map(|w| Waiver {
+                rule: w.rule.clone(),
+                element: w.element.clone(),
+                approved_by: w.approved_by.clone(),
+                ticket: w.ticket.clone(),
+                reason: w.reason.clone(),
+                expires: w.expires,
+                source: "policy".into(),
+            })
+            .collect();
+        waivers.extend(options.waivers.iter().cloned());
+        waiver::apply(&mut decision, &waivers, now);
+        decision
+    }
+
+    /// Evaluates the gate over one JSON document, with default options.
+    pub fn evaluate_json(&self, value: &serde_json::Value) -> Decision {
+        match Evidence::from_value("evidence", value.clone()) {
+            Ok(e) => self.evaluate(&e, &Options::default()),
+            Err(_) => {
+                // Over the depth or size limit: evaluate nothing, fail closed.
+                let empty = Evidence::from_value("evidence", serde_json::Value::Null)
+                    .unwrap_or_else(|_| Evidence {
+                        root: serde_json::Value::Null,
+                        documents: Vec::new(),
+                        key_sources: Default::default(),
+                        default_source: None,
+                        bool_words: Default::default(),
+                    });
+                self.evaluate(&empty, &Options::default())
+            }
+        }
     }
 }
 
-/// Parses JSON evidence text, reporting syntax errors with their position.
-pub fn parse_json(source: &str, text: &str) -> Result<serde_json::Value, Error> {
-    serde_json::from_str(text).map_err(|e| Error::EvidenceSyntax {
-        source: source.to_string(),
-        message: e.to_string(),
-        line: e.line(),
-        column: e.column(),
-    })
+/// Builds a [`Policy`]: host functions and limits first, then compile.
+#[derive(Default)]
+pub struct PolicyBuilder {
+    host: Vec<HostFunction>,
+    load: gate_lang::LoadOptions,
+    errors: Vec<Error>,
+}
+
+impl PolicyBuilder {
+    /// Registers a function policies may call, with its signature.
+    ///
+    /// ```
+    /// use gate_eval::{Evidence, HostType, HostValue, Options, Policy};
+    /// let policy = Policy::builder()
+    ///     .host_function("approved_vendor", &[HostType::String], HostType::Bool, |args| {
+    ///         match args {
+    ///             [HostValue::String(v)] => Ok(HostValue::Bool(v == "acme")),
+    ///             _ => Err("expected one string".into()),
+    ///         }
+    ///     })
+    ///     .compile_source("v.gate", r#"
+    ///         gate vendors {}
+    ///         evidence { vendor: string }
+    ///         rule approved { require approved_vendor(vendor) }
+    ///     "#)
+    ///     .unwrap();
+    /// let d = policy.evaluate(&Evidence::from_json_str("e", r#"{"vendor": "acme"}"#).unwrap(), &Options::default());
+    /// assert_eq!(d.outcome.as_str(), "pass");
+    /// ```
+    pub fn host_function<F>(
+        mut self,
+        name: &str,
+        params: &[HostType],
+        ret: HostType,
+        body: F,
+    ) -> Self
+    where
+        F: Fn(&[HostValue]) -> Result<HostValue, String> + Send + Sync + 'static,
+    {
+        if self.host.iter().any(|h| h.name == name) {
+            self.errors.push(Error::HostFunction {
+                name: name.to_string(),
+                message: "registered twice".into(),
+            });
+        }
+        self.host.push(HostFunction {
+            name: name.to_string(),
+            params: params.to_vec(),
+            ret,
+            body: Arc::new(body),
+        });
+        self
+    }
+
+    /// Sets the largest accepted policy file (default 1 MiB).
+    pub fn max_policy_size(mut self, bytes: usize) -> Self {
+        self.load.max_source_size = bytes;
+        self
+    }
+
+    /// Sets the deepest accepted expression nesting (default 64).
+    pub fn max_policy_depth(mut self, depth: usize) -> Self {
+        self.load.max_depth = depth;
+        self
+    }
+
+    fn options(&self) -> gate_lang::CompileOptions {
+        gate_lang::CompileOptions {
+            load: self.load.clone(),
+            host: self.host.iter().map(HostFunction::sig).collect(),
+        }
+    }
+
+    fn finish(self, program: Program) -> Policy {
+        Policy {
+            program: Arc::new(program),
+            host: Arc::new(self.host),
+        }
+    }
+
+    /// Compiles the gate at `path` and its imports.
+    pub fn compile_file(mut self, path: &Path) -> Result<Policy, Error> {
+        if let Some(e) = self.errors.pop() {
+            return Err(e);
+        }
+        let program = gate_lang::compile_file_with(path, &gate_lang::RealFs, self.options())?;
+        Ok(self.finish(program))
+    }
+
+    /// Compiles a gate given as text.
+    pub fn compile_source(mut self, name: &str, text: &str) -> Result<Policy, Error> {
+        if let Some(e) = self.errors.pop() {
+            return Err(e);
+        }
+        let program = gate_lang::compile_source_with(name, text, self.options())?;
+        Ok(self.finish(program))
+    }
 }

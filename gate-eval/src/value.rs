@@ -76,6 +76,27 @@ impl<'a> Paths<'a> {
         n
     }
 
+    /// Whether the path goes through a sensitive field or map entry
+    /// (see [`crate::redact`]).
+    pub fn is_sensitive(&self, id: PathId, schema: &Schema) -> bool {
+        let mut cur = id.0;
+        while let Some((parent, seg)) = self.segs.get(cur as usize) {
+            let sensitive = match seg {
+                Seg::Field(rid, slot) => schema
+                    .record(*rid)
+                    .and_then(|r| r.fields.get(*slot as usize))
+                    .is_some_and(field_is_sensitive),
+                Seg::Key(k) => crate::redact::is_credential_name(k),
+                Seg::Root | Seg::Index(_) => false,
+            };
+            if sensitive {
+                return true;
+            }
+            cur = *parent;
+        }
+        false
+    }
+
     /// The list index of the path's last segment, if it is one.
     pub fn last_index(&self, id: PathId) -> Option<usize> {
         match self.segs.get(id.0 as usize)? {
@@ -324,6 +345,45 @@ pub const MAX_SHOWN_ELEMENTS: usize = 10;
 /// Most characters of a string shown in an explanation.
 pub const MAX_SHOWN_CHARS: usize = 200;
 
+/// Whether a field's values must never be shown: it is `@sensitive`, or
+/// its name says it holds a credential and it holds values rather than
+/// records (a list of `credentials` records is a collection, not a secret).
+pub fn field_is_sensitive(f: &gate_lang::types::FieldDef) -> bool {
+    fn holds_records(t: &gate_lang::types::Type) -> bool {
+        use gate_lang::types::Type;
+        match t {
+            Type::Record(_) => true,
+            Type::List(t) | Type::Many(t) | Type::Map(t) | Type::Optional(t) => holds_records(t),
+            _ => false,
+        }
+    }
+    f.sensitive
+        || ((crate::redact::is_credential_name(&f.key)
+            || crate::redact::is_credential_name(&f.name))
+            && !holds_records(&f.ty))
+}
+
+/// A value for a decision record: redacted when it was read through a
+/// sensitive field, else [`to_json`].
+pub fn render_json(v: &V<'_>, paths: &Paths<'_>, schema: &Schema) -> (serde_json::Value, bool) {
+    if paths.is_sensitive(v.path, schema) && !v.val.is_null() {
+        return (
+            serde_json::Value::String(crate::redact::REDACTED.to_string()),
+            false,
+        );
+    }
+    to_json(&v.val, schema)
+}
+
+/// A value for a message: redacted when it was read through a sensitive
+/// field, else [`display`].
+pub fn render_text(v: &V<'_>, paths: &Paths<'_>, schema: &Schema) -> String {
+    if paths.is_sensitive(v.path, schema) && !v.val.is_null() {
+        return crate::redact::REDACTED.to_string();
+    }
+    display(&v.val, schema)
+}
+
 /// How deep records and lists are rendered into explanations.
 pub const MAX_SHOWN_DEPTH: usize = 6;
 
@@ -371,7 +431,12 @@ fn to_json_at(v: &Val<'_>, schema: &Schema, depth: usize, cut: &mut bool) -> ser
                     if matches!(n, Node::Absent) {
                         continue;
                     }
-                    map.insert(f.key.clone(), node(n, cut));
+                    let shown = if field_is_sensitive(f) && !matches!(n, Node::Null) {
+                        J::String(crate::redact::REDACTED.to_string())
+                    } else {
+                        node(n, cut)
+                    };
+                    map.insert(f.key.clone(), shown);
                 }
             }
             J::Object(map)
@@ -394,7 +459,12 @@ fn to_json_at(v: &Val<'_>, schema: &Schema, depth: usize, cut: &mut bool) -> ser
             }
             let mut map = serde_json::Map::new();
             for (k, n) in entries.iter().take(MAX_SHOWN_ELEMENTS) {
-                map.insert(k.to_string(), node(n, cut));
+                let shown = if crate::redact::is_credential_name(k) {
+                    J::String(crate::redact::REDACTED.to_string())
+                } else {
+                    node(n, cut)
+                };
+                map.insert(k.to_string(), shown);
             }
             J::Object(map)
         }

@@ -87,6 +87,8 @@ pub enum SettingValue {
     Int(i64, Span),
     /// `true` or `false`.
     Bool(bool, Span),
+    /// A timestamp, in nanoseconds since the epoch: `expires 2026-06-01T00:00:00Z`.
+    Time(i128, Span),
 }
 
 /// A top-level item.
@@ -106,8 +108,21 @@ pub enum Item {
     Def(DefDecl),
     /// `rule S02 "…" { … }`
     Rule(RuleDecl),
+    /// `waive S02 { element "…" approved_by "…" ticket "…" reason "…" expires … }`
+    Waive(WaiveDecl),
     /// Text the parser could not read; its error is reported separately.
     Error(Span),
+}
+
+/// An exception to a rule, recorded in the policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WaiveDecl {
+    /// The rule it applies to.
+    pub rule: Ident,
+    /// `element`, `approved_by`, `ticket`, `reason`, `expires`.
+    pub settings: Vec<Setting>,
+    /// The whole waiver.
+    pub span: Span,
 }
 
 /// `import TARGET (as ALIAS)?`
@@ -195,6 +210,8 @@ pub struct FieldDecl {
     pub alias: Option<Ident>,
     /// The field's type.
     pub ty: TypeExpr,
+    /// Attributes written before the field: `@sensitive`.
+    pub attributes: Vec<Ident>,
     /// The whole field.
     pub span: Span,
 }

@@ -233,6 +233,30 @@ pub enum ErrorKind {
         /// A close match.
         suggestion: Option<String>,
     },
+    /// `waive S2 { … }` where the gate has no rule `S2`.
+    #[error("the gate has no rule `{rule}`")]
+    UnknownRule {
+        /// The id written.
+        rule: String,
+        /// A close match.
+        suggestion: Option<String>,
+    },
+    /// `record R { @secret password: string }`
+    #[error("unknown attribute `@{name}`")]
+    UnknownAttribute {
+        /// The attribute as written.
+        name: String,
+        /// A close match.
+        suggestion: Option<String>,
+    },
+    /// `waive S02 { reason "…" }` without `approved_by`.
+    #[error("{what} has no `{setting}`")]
+    MissingSetting {
+        /// The setting.
+        setting: String,
+        /// What lacks it.
+        what: String,
+    },
     /// `record R { key id }` where `id` is a list.
     #[error("invalid `{directive}` directive: {reason}")]
     InvalidDirective {
@@ -494,6 +518,9 @@ impl ErrorKind {
             ErrorKind::NotAnOperator { .. } => "E0107",
             ErrorKind::MissingHeader => "E0201",
             ErrorKind::ModuleNotGate => "E0210",
+            ErrorKind::UnknownAttribute { .. } => "E0211",
+            ErrorKind::MissingSetting { .. } => "E0212",
+            ErrorKind::UnknownRule { .. } => "E0213",
             ErrorKind::UnknownSetting { .. } => "E0202",
             ErrorKind::InvalidSettingValue { .. } => "E0203",
             ErrorKind::Duplicate { .. } => "E0204",
@@ -589,6 +616,12 @@ impl ErrorKind {
                 None => "record directives are `key FIELD (when COND)?` and `elements FIELD`".into(),
             }),
             ErrorKind::InvalidDirective { .. } => None,
+            ErrorKind::UnknownAttribute { suggestion, .. } => Some(match suggestion {
+                Some(s) => format!("did you mean {s}?"),
+                None => "the field attribute is `@sensitive`".into(),
+            }),
+            ErrorKind::MissingSetting { setting, .. } => Some(format!("add `{setting} …`")),
+            ErrorKind::UnknownRule { suggestion, .. } => did_you_mean(suggestion),
             ErrorKind::UnknownName { suggestion, .. } => did_you_mean(suggestion),
             ErrorKind::UnknownField { suggestion, .. } => did_you_mean(suggestion),
             ErrorKind::UnknownType { suggestion, .. } => Some(match suggestion {

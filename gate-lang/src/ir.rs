@@ -371,6 +371,45 @@ pub enum Ir {
         /// Its arguments.
         args: Vec<ExprId>,
     },
+    /// A call to a function of the embedding program (see [`HostSig`]).
+    Host {
+        /// Index in the host functions given to the compiler.
+        func: u32,
+        /// Its arguments.
+        args: Vec<ExprId>,
+    },
+}
+
+/// The signature of a function the embedding program provides: the checker
+/// types calls to it, the evaluator calls it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostSig {
+    /// Its name in policies.
+    pub name: String,
+    /// Parameter types.
+    pub params: Vec<Type>,
+    /// Result type.
+    pub ret: Type,
+}
+
+/// An exception to a rule written in the policy (`waive RULE { … }`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Waiver {
+    /// The rule it covers.
+    pub rule: String,
+    /// The element it covers: its key, or a JSON pointer; all failures of the
+    /// rule when `None`.
+    pub element: Option<String>,
+    /// Who approved it.
+    pub approved_by: String,
+    /// The ticket that records it.
+    pub ticket: String,
+    /// Why.
+    pub reason: String,
+    /// When it stops applying, in nanoseconds since the epoch.
+    pub expires: i128,
+    /// Where it is written.
+    pub span: Span,
 }
 
 /// One node of the expression table.
@@ -532,6 +571,10 @@ pub struct Program {
     pub functions: Vec<Function>,
     /// Rules, in source order.
     pub rules: Vec<Rule>,
+    /// Waivers written in the policy.
+    pub waivers: Vec<Waiver>,
+    /// The host functions the program was checked against.
+    pub host: Vec<HostSig>,
     /// The sources: the gate and every module it imports.
     pub sources: SourceMap,
     /// Warnings found while checking.
@@ -581,7 +624,9 @@ impl Program {
                 v.extend(args);
                 v
             }
-            Ir::Builtin { args, .. } | Ir::Call { args, .. } => args.clone(),
+            Ir::Builtin { args, .. } | Ir::Call { args, .. } | Ir::Host { args, .. } => {
+                args.clone()
+            }
         }
     }
 }

@@ -105,6 +105,9 @@ pub enum Token<'s> {
     /// `it`
     #[token("it")]
     It,
+    /// `waive`
+    #[token("waive")]
+    Waive,
 
     // --- names and literals ---------------------------------------------
     /// An identifier (ASCII letters, digits and `_`).
@@ -172,6 +175,9 @@ pub enum Token<'s> {
     /// `?`
     #[token("?")]
     Question,
+    /// `@`, before a field attribute such as `@sensitive`
+    #[token("@")]
+    At,
     /// `=>`
     #[token("=>")]
     FatArrow,
@@ -420,6 +426,8 @@ impl fmt::Display for Token<'_> {
             Token::False => "`false`",
             Token::Null => "`null`",
             Token::It => "`it`",
+            Token::Waive => "`waive`",
+            Token::At => "`@`",
             Token::Ident(name) => return write!(f, "identifier `{name}`"),
             Token::Int(_) => "integer",
             Token::Float(_) => "number",

@@ -28,33 +28,49 @@ pub mod types;
 
 pub use check::CompileError;
 pub use error::{Error, ErrorKind, Severity};
-pub use ir::Program;
+pub use ir::{HostSig, Program};
 pub use loader::{FileSystem, LoadOptions, MemFs, RealFs};
 pub use span::{SourceId, SourceMap, Span};
 
 use std::path::Path;
 
-/// Loads, parses and checks the gate at `path` and its imports.
-pub fn compile_file(path: &Path) -> Result<Program, CompileError> {
-    compile_file_with(path, &RealFs, LoadOptions::default())
+/// How to compile: limits on the sources, and the functions the embedding
+/// program provides.
+#[derive(Clone, Debug, Default)]
+pub struct CompileOptions {
+    /// Limits and the policy root.
+    pub load: LoadOptions,
+    /// Host functions policies may call.
+    pub host: Vec<HostSig>,
 }
 
-/// [`compile_file`] with a file system and limits of your choice.
+/// Loads, parses and checks the gate at `path` and its imports.
+pub fn compile_file(path: &Path) -> Result<Program, CompileError> {
+    compile_file_with(path, &RealFs, CompileOptions::default())
+}
+
+/// [`compile_file`] with a file system and options of your choice.
 pub fn compile_file_with(
     path: &Path,
     fs: &dyn FileSystem,
-    options: LoadOptions,
+    options: CompileOptions,
 ) -> Result<Program, CompileError> {
-    check::check(loader::load_file(path, fs, options))
+    check::check(loader::load_file(path, fs, options.load), options.host)
 }
 
 /// Parses and checks a gate given as text (imports of `std.…` modules only).
 pub fn compile_source(name: &str, text: &str) -> Result<Program, CompileError> {
-    check::check(loader::load_source(
-        name,
-        text,
-        None,
-        &MemFs::new(),
-        LoadOptions::default(),
-    ))
+    compile_source_with(name, text, CompileOptions::default())
+}
+
+/// [`compile_source`] with options.
+pub fn compile_source_with(
+    name: &str,
+    text: &str,
+    options: CompileOptions,
+) -> Result<Program, CompileError> {
+    check::check(
+        loader::load_source(name, text, None, &MemFs::new(), options.load),
+        options.host,
+    )
 }

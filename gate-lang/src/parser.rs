@@ -219,7 +219,10 @@ fn check_depth(file: &ast::File, limit: usize, errors: &mut Vec<Error>) {
                     }
                 }
             }
-            ast::Item::Import(_) | ast::Item::Enum(_) | ast::Item::Error(_) => {}
+            ast::Item::Import(_)
+            | ast::Item::Enum(_)
+            | ast::Item::Waive(_)
+            | ast::Item::Error(_) => {}
         }
     }
 }

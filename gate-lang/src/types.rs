@@ -135,6 +135,8 @@ pub struct FieldDef {
     pub key: String,
     /// The declared type.
     pub ty: Type,
+    /// Declared `@sensitive`: its values never appear in any output.
+    pub sensitive: bool,
     /// Where it was declared.
     pub span: Span,
 }

@@ -1,13 +1,23 @@
-//! `gate check POLICY --evidence FILE`.
+//! `gate check POLICY --evidence FILE…`.
 
 use crate::cli::{CheckArgs, Format};
+use crate::cmd::input;
 use crate::exit::Exit;
 use crate::io::Io;
 use crate::render::{self, Output};
-use gate_eval::{Outcome, Policy};
+use gate_eval::{Options, Outcome, Policy};
 
 /// Evaluates the gate and prints the decision.
 pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
+    if args.sign.is_some() && args.format != Format::Json && args.record.is_none() {
+        render::tool_error(
+            out,
+            io,
+            "E0002",
+            "`--sign` signs the decision record: use it with `--format json` or `--record FILE`",
+        );
+        return Exit::Error;
+    }
     let policy = match Policy::from_file(&args.policy) {
         Ok(p) => p,
         Err(e) => {
@@ -15,47 +25,120 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
             return Exit::Error;
         }
     };
-    if !policy.program().warnings.is_empty() {
+    if !policy.warnings().is_empty() {
         io.err(&gate_lang::error::render(
-            &policy.program().warnings,
+            policy.warnings(),
             policy.sources(),
             out.color_err,
             out.width,
         ));
     }
-    let (name, text) = match read_evidence(&args.evidence, io) {
-        Ok(x) => x,
-        Err(message) => {
-            render::tool_error(out, io, "E0701", &message);
-            return Exit::Error;
-        }
-    };
-    let value = match gate_eval::parse_json(&name, &text) {
-        Ok(v) => v,
+    let now = match args
+        .now
+        .as_deref()
+        .map(gate_lang::time::parse_timestamp)
+        .transpose()
+    {
+        Ok(n) => n,
         Err(e) => {
-            render::tool_error(out, io, e.code(), &e.to_string());
+            render::tool_error(
+                out,
+                io,
+                "E0002",
+                &format!("`--now` is not an RFC 3339 timestamp: {e}"),
+            );
             return Exit::Error;
         }
     };
-    let limits = gate_eval::Limits {
-        max_failures: args.max_failures,
-        max_steps: args.max_steps,
-        ..gate_eval::Limits::default()
+    let deadline = match args
+        .timeout
+        .as_deref()
+        .map(gate_lang::lexer::parse_duration)
+        .transpose()
+    {
+        Ok(d) => d
+            .and_then(|ns| u64::try_from(ns).ok())
+            .map(|ns| std::time::Instant::now() + std::time::Duration::from_nanos(ns)),
+        Err(_) => {
+            render::tool_error(
+                out,
+                io,
+                "E0002",
+                "`--timeout` is not a duration such as `30s` or `2m`",
+            );
+            return Exit::Error;
+        }
     };
-    let decision = policy.evaluate_json_with(&value, &limits);
-    match args.format {
-        Format::Json => match serde_json::to_string_pretty(&decision) {
-            Ok(s) => io.out(&format!("{s}\n")),
+    let data = match input::read(&args.input, io) {
+        Ok(d) => d,
+        Err(e) => {
+            input::report(out, io, &e);
+            return Exit::Error;
+        }
+    };
+    if let Err(e) = policy.validate_waivers(&data.waivers, &data.evidence) {
+        input::report(out, io, &e);
+        return Exit::Error;
+    }
+    let options = Options {
+        now,
+        limits: gate_eval::Limits {
+            max_failures: args.max_failures,
+            max_steps: args.max_steps,
+            deadline,
+        },
+        waivers: data.waivers,
+        yaml_bool_words: args.input.yaml_bool_words,
+    };
+    let decision = policy.evaluate(&data.evidence, &options);
+    let mut record = decision.to_json();
+    if let Some(key_path) = &args.sign {
+        let signed = input::read_file(key_path)
+            .and_then(|bytes| {
+                gate_eval::sign::signing_key_from_pem(&String::from_utf8_lossy(&bytes))
+                    .map_err(gate_eval::Error::Sign)
+            })
+            .map(|key| {
+                gate_eval::sign::sign(record.as_bytes(), gate_eval::sign::PAYLOAD_TYPE, &key)
+            });
+        match signed {
+            Ok(envelope) => match serde_json::to_string_pretty(&envelope) {
+                Ok(s) => record = format!("{s}\n"),
+                Err(e) => {
+                    render::tool_error(
+                        out,
+                        io,
+                        "E0901",
+                        &format!("cannot write the envelope: {e}"),
+                    );
+                    return Exit::Error;
+                }
+            },
             Err(e) => {
-                render::tool_error(out, io, "E0901", &format!("cannot write the decision: {e}"));
+                input::report(out, io, &e);
                 return Exit::Error;
             }
-        },
+        }
+    }
+    if let Some(path) = &args.record {
+        if let Err(e) = std::fs::write(path, &record) {
+            render::tool_error(
+                out,
+                io,
+                "E0901",
+                &format!("cannot write `{}`: {e}", path.display()),
+            );
+            return Exit::Error;
+        }
+    }
+    match args.format {
+        Format::Json => io.out(&record),
         Format::Human => {
+            let names: Vec<String> = data_names(&decision);
             io.out(&render::human::decision(
                 &decision,
                 &policy,
-                &name,
+                &names.join(", "),
                 out,
                 args.verbose,
             ));
@@ -68,20 +151,12 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
     }
 }
 
-fn read_evidence(path: &std::path::Path, io: &mut Io) -> Result<(String, String), String> {
-    if path.as_os_str() == "-" {
-        let s = io
-            .read_stdin()
-            .map_err(|e| format!("cannot read evidence from standard input: {e}"))?;
-        return Ok(("<stdin>".into(), s));
-    }
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read evidence `{name}`: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "evidence `{name}` is not UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    Ok((name, text))
+fn data_names(d: &gate_eval::Decision) -> Vec<String> {
+    d.evidence
+        .iter()
+        .map(|e| match &e.mount {
+            Some(m) => format!("{m}={}", e.source),
+            None => e.source.clone(),
+        })
+        .collect()
 }

@@ -2,3 +2,6 @@
 
 pub mod check;
 pub mod completions;
+pub mod input;
+pub mod keygen;
+pub mod verify;

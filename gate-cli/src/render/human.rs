@@ -58,11 +58,44 @@ pub fn decision(
     for r in &d.rules {
         match r.outcome {
             RuleOutcome::Pass | RuleOutcome::NotApplicable if !verbose => continue,
-            _ => rule(&mut s, r, policy, out, verbose),
+            _ => rule(&mut s, d, r, policy, out, verbose),
         }
     }
+    if !d.waivers.is_empty() {
+        let _ = writeln!(s, "waivers:");
+        for w in &d.waivers {
+            let status = match w.status {
+                gate_eval::decision::WaiverStatus::Applied => {
+                    format!("applied to {} failure(s)", w.covered)
+                }
+                gate_eval::decision::WaiverStatus::Expired => {
+                    "EXPIRED (the rule fails)".to_string()
+                }
+                gate_eval::decision::WaiverStatus::Unmatched => "matched nothing".to_string(),
+            };
+            let element = w
+                .element
+                .as_deref()
+                .map(|e| format!(" {e}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                s,
+                "  {} {}{element}: {status}; {} by {}, until {}",
+                w.ticket, w.rule, w.reason, w.approved_by, w.expires
+            );
+        }
+        s.push('\n');
+    }
+    for w in &d.warnings {
+        let _ = writeln!(s, "{} {w}", paint(c, "warning:", Style::Yellow));
+    }
+    let waived = if d.counts.waived > 0 {
+        format!(", {} waived", d.counts.waived)
+    } else {
+        String::new()
+    };
     let summary = format!(
-        "{} rules: {} passed, {} failed, {} errors, {} not applicable",
+        "{} rules: {} passed, {} failed, {} errors, {} not applicable{waived}",
         d.counts.rules, d.counts.pass, d.counts.fail, d.counts.error, d.counts.not_applicable
     );
     let (word, style) = match d.outcome {
@@ -79,13 +112,21 @@ pub fn decision(
     s
 }
 
-fn rule(s: &mut String, r: &RuleResult, policy: &Policy, out: &Output, verbose: bool) {
+fn rule(
+    s: &mut String,
+    d: &Decision,
+    r: &RuleResult,
+    policy: &Policy,
+    out: &Output,
+    verbose: bool,
+) {
     let c = out.color;
     let (mark, style) = match r.outcome {
         RuleOutcome::Pass => ("✓", Style::Green),
         RuleOutcome::Fail => ("✗", Style::Red),
         RuleOutcome::Error => ("!", Style::Red),
         RuleOutcome::NotApplicable => ("-", Style::Dim),
+        RuleOutcome::Waived => ("~", Style::Yellow),
     };
     let title = r.title.as_deref().unwrap_or("");
     let outcome = r.outcome.as_str().replace('_', " ");
@@ -146,7 +187,7 @@ fn rule(s: &mut String, r: &RuleResult, policy: &Policy, out: &Output, verbose: 
                 );
             }
         }
-        failure(s, r, f, policy, out);
+        failure(s, d, r, f, policy, out);
     }
     let hidden = r.failures.len().saturating_sub(shown);
     let dropped = r.failures_total.saturating_sub(r.failures.len());
@@ -170,7 +211,14 @@ fn rule(s: &mut String, r: &RuleResult, policy: &Policy, out: &Output, verbose: 
     s.push('\n');
 }
 
-fn failure(s: &mut String, r: &RuleResult, f: &Failure, policy: &Policy, out: &Output) {
+fn failure(
+    s: &mut String,
+    d: &Decision,
+    r: &RuleResult,
+    f: &Failure,
+    policy: &Policy,
+    out: &Output,
+) {
     // JSON text: strings quoted, so an empty string is visible.
     let actual = f.actual.to_string();
     let label = format!(
@@ -197,7 +245,14 @@ fn failure(s: &mut String, r: &RuleResult, f: &Failure, policy: &Policy, out: &O
     if let Some(c) = &f.called_from {
         help.push(format!("called from: {}:{}:{}", c.file, c.line, c.column));
     }
+    if let Some(w) = f.waived_by.and_then(|id| d.waivers.get(id)) {
+        help.push(format!(
+            "waived: {} approved by {} until {} ({})",
+            w.ticket, w.approved_by, w.expires, w.reason
+        ));
+    }
     let severity = match r.severity {
+        _ if f.waived_by.is_some() => miette::Severity::Advice,
         RuleSeverity::Block => miette::Severity::Error,
         RuleSeverity::Warn => miette::Severity::Warning,
         RuleSeverity::Info => miette::Severity::Advice,

@@ -379,7 +379,7 @@ impl<'a> Eval<'a> {
                     continue;
                 }
             };
-            let shown = value::display(&v.val, &self.prog.schema);
+            let shown = value::render_text(&v, &self.paths, &self.prog.schema);
             let present = !found.is_empty();
             all &= present;
             if present == want {
@@ -552,11 +552,15 @@ impl<'a> Eval<'a> {
                     (r, l, *rhs, flip(*op))
                 };
                 let op = if want { op } else { op.negated() };
-                let expected = format!("{} {}", op.as_str(), value::display(&other.val, schema));
+                let expected = format!(
+                    "{} {}",
+                    op.as_str(),
+                    value::render_text(&other, &self.paths, schema)
+                );
                 let subject_text = prog.sources.slice(self.span(subject_id)).to_string();
                 let message = format!(
                     "`{subject_text}` is {}, expected {expected}",
-                    value::display(&subject.val, schema)
+                    value::render_text(&subject, &self.paths, schema)
                 );
                 self.push_failure(id, Some(&subject), expected, message);
             }
@@ -568,7 +572,7 @@ impl<'a> Eval<'a> {
                 let list_text = prog.sources.slice(self.span(*list)).to_string();
                 let is_map = matches!(l.val, Val::Map(_));
                 if is_map {
-                    let shown = value::display(&x.val, schema);
+                    let shown = value::render_text(&x, &self.paths, schema);
                     let (expected, message) = if want {
                         (
                             format!("a key {shown}"),
@@ -586,16 +590,16 @@ impl<'a> Eval<'a> {
                     let expected = format!(
                         "{} {}",
                         if want { "one of" } else { "none of" },
-                        value::display(&l.val, schema)
+                        value::render_text(&l, &self.paths, schema)
                     );
                     let message = format!(
                         "`{item_text}` is {}, expected {expected}",
-                        value::display(&x.val, schema)
+                        value::render_text(&x, &self.paths, schema)
                     );
                     self.push_failure(id, Some(&x), expected, message);
                 } else {
                     // `"*" in resources`: the evidence is the list.
-                    let shown = value::display(&x.val, schema);
+                    let shown = value::render_text(&x, &self.paths, schema);
                     let (expected, message) = if want {
                         (
                             format!("a list that includes {shown}"),
@@ -655,7 +659,7 @@ impl<'a> Eval<'a> {
             .and_then(|s| self.paths.pointer(s.path, schema))
             .or_else(|| self.current_element().and_then(|e| e.path));
         let (actual, actual_truncated) = subject
-            .map(|s| value::to_json(&s.val, schema))
+            .map(|s| value::render_json(s, &self.paths, schema))
             .unwrap_or((serde_json::Value::Null, false));
         let element = self.current_element();
         let message = self.render_message().unwrap_or(default_message);
@@ -677,6 +681,7 @@ impl<'a> Eval<'a> {
                 element,
                 any_of: None,
                 called_from,
+                waived_by: None,
             });
         }
     }
@@ -697,9 +702,15 @@ impl<'a> Eval<'a> {
                 if v.is_null() {
                     return None;
                 }
+                let redact = value::field_is_sensitive(field)
+                    || self.paths.is_sensitive(frame.elem.path, schema);
                 Some(KeyRef {
                     field: field.name.clone(),
-                    value: value::to_json(&v, schema).0,
+                    value: if redact {
+                        serde_json::Value::String(crate::redact::REDACTED.to_string())
+                    } else {
+                        value::to_json(&v, schema).0
+                    },
                 })
             }),
             _ => None,
@@ -738,12 +749,15 @@ impl<'a> Eval<'a> {
             match part {
                 MessagePart::Text(t) => out.push_str(t),
                 MessagePart::Hole(e) => match self.eval(*e) {
-                    Ok(v) => match &v.val {
-                        Val::Str(_) | Val::OwnedStr(_) => {
-                            out.push_str(v.val.as_str().unwrap_or(""))
+                    Ok(v) => {
+                        if self.paths.is_sensitive(v.path, &self.prog.schema) && !v.val.is_null() {
+                            out.push_str(crate::redact::REDACTED);
+                        } else if let Some(s) = v.val.as_str() {
+                            out.push_str(s);
+                        } else {
+                            out.push_str(&value::display(&v.val, &self.prog.schema));
                         }
-                        other => out.push_str(&value::display(other, &self.prog.schema)),
-                    },
+                    }
                     Err(_) => {
                         // A hole that cannot be rendered here: use the generated message.
                         self.base = saved_base;

@@ -354,7 +354,71 @@ impl<'a> Eval<'a> {
                 }
                 self.call(*func, vals, id, |this, body| this.eval(body))
             }
+            Ir::Host { func, args } => self.host_call(id, *func, args),
         }
+    }
+
+    /// Calls a function of the embedding program. Its errors, and results of
+    /// the wrong type, are errors of the rule.
+    fn host_call(&mut self, id: ExprId, func: u32, args: &[ExprId]) -> R<V<'a>> {
+        let host: &'a [crate::host::HostFunction] = self.host;
+        let f = host
+            .get(func as usize)
+            .ok_or_else(|| self.err(RtKind::Internal("unknown host function"), id, PathId::NONE))?;
+        let mut vals = Vec::with_capacity(args.len());
+        let mut path = PathId::NONE;
+        for a in args {
+            let v = self.eval(*a)?;
+            if path == PathId::NONE {
+                path = v.path;
+            }
+            vals.push(self.host_value(&v, *a)?);
+        }
+        let fail = |this: &Self, message: String| {
+            this.err(RtKind::Host(f.name.clone(), message), id, path)
+        };
+        // A panic in the host function is its failure, not the gate's pass.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (f.body)(&vals)))
+            .unwrap_or_else(|_| Err("it panicked".to_string()));
+        let out = result.map_err(|m| fail(self, m))?;
+        if !f.ret.admits(&out) {
+            return Err(fail(self, "it returned a value of the wrong type".into()));
+        }
+        Ok(V::at(
+            from_host(out)
+                .ok_or_else(|| fail(self, "it returned a number that is not finite".into()))?,
+            path,
+        ))
+    }
+
+    fn host_value(&mut self, v: &V<'a>, id: ExprId) -> R<crate::host::HostValue> {
+        use crate::host::HostValue as H;
+        Ok(match &v.val {
+            Val::Null => H::Null,
+            Val::Bool(b) => H::Bool(*b),
+            Val::Int(i) => H::Int(*i),
+            Val::Float(f) => H::Float(*f),
+            Val::Str(_) | Val::OwnedStr(_) => H::String(v.val.as_str().unwrap_or("").to_string()),
+            Val::Time(t) => H::Time(*t),
+            Val::Dur(d) => H::Duration(*d),
+            Val::Enum(e, i) => H::String(self.prog.schema.enum_value(*e, *i).to_string()),
+            Val::List(l) => {
+                let l = l.clone();
+                let mut out = Vec::with_capacity(l.len());
+                for i in 0..l.len() {
+                    let e = self.element(v, &l, i, id)?;
+                    out.push(self.host_value(&e, id)?);
+                }
+                H::List(out)
+            }
+            Val::Record(..) | Val::Map(_) => {
+                return Err(self.err(
+                    RtKind::Internal("a record passed to a host function"),
+                    id,
+                    v.path,
+                ));
+            }
+        })
     }
 
     /// Runs a function body in a new frame with `args` in its first slots.
@@ -684,4 +748,25 @@ pub(super) fn deeper(paths: &crate::value::Paths<'_>, a: PathId, b: PathId) -> P
             }
         }
     }
+}
+
+fn from_host<'a>(v: crate::host::HostValue) -> Option<Val<'a>> {
+    use crate::host::HostValue as H;
+    Some(match v {
+        H::Null => Val::Null,
+        H::Bool(b) => Val::Bool(b),
+        H::Int(i) => Val::Int(i),
+        H::Float(f) if f.is_finite() => Val::Float(f),
+        H::Float(_) => return None,
+        H::String(s) => Val::OwnedStr(Rc::from(s.as_str())),
+        H::Time(t) => Val::Time(t),
+        H::Duration(d) => Val::Dur(d),
+        H::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for i in items {
+                out.push(V::new(from_host(i)?));
+            }
+            Val::List(List::Owned(Rc::new(out)))
+        }
+    })
 }

@@ -57,6 +57,7 @@ pub(crate) enum RtKind {
     NullValue,
     StepLimit(u64),
     Deadline,
+    Host(String, String),
     Internal(&'static str),
 }
 
@@ -109,10 +110,17 @@ pub(crate) struct Eval<'a> {
     quant_depth: u32,
     notes: Vec<Note>,
     ex: Option<Explaining<'a>>,
+    host: &'a [crate::host::HostFunction],
 }
 
 impl<'a> Eval<'a> {
-    pub fn new(prog: &'a Program, root: &'a Node, issues: &'a [Issue], limits: &'a Limits) -> Self {
+    pub fn new(
+        prog: &'a Program,
+        root: &'a Node,
+        issues: &'a [Issue],
+        limits: &'a Limits,
+        host: &'a [crate::host::HostFunction],
+    ) -> Self {
         Eval {
             prog,
             root,
@@ -127,6 +135,7 @@ impl<'a> Eval<'a> {
             quant_depth: 0,
             notes: Vec::new(),
             ex: None,
+            host,
         }
     }
 
@@ -165,6 +174,7 @@ impl<'a> Eval<'a> {
             title: rule.title.clone(),
             severity: rule.severity,
             outcome: RuleOutcome::Pass,
+            applicable: true,
             controls: rule.controls.clone(),
             span: self.prog.sources.locate(rule.span),
             failures: Vec::new(),
@@ -181,6 +191,7 @@ impl<'a> Eval<'a> {
                     Ok(true) => {}
                     Ok(false) => {
                         result.outcome = RuleOutcome::NotApplicable;
+                        result.applicable = false;
                         result.notes.clear();
                         break 'steps;
                     }
@@ -272,6 +283,7 @@ impl<'a> Eval<'a> {
             element: None,
             any_of: None,
             called_from: None,
+            waived_by: None,
         }
     }
 
@@ -367,6 +379,9 @@ impl<'a> Eval<'a> {
                 format!("evaluating this rule took more than {n} steps (the step budget)"),
             ),
             RtKind::Deadline => ("E0607", "evaluation exceeded its deadline".to_string()),
+            RtKind::Host(name, message) => {
+                ("E0608", format!("host function `{name}` failed: {message}"))
+            }
             RtKind::NullValue => (
                 "E0609",
                 format!("`{text}` is null where a value is required"),

@@ -61,6 +61,11 @@ impl Checker {
         if !shadowed && self.modules.at(m).defs.contains_key(name) {
             return self.def_call(m, callee, None, args, span);
         }
+        if !shadowed {
+            if let Some(index) = self.host.iter().position(|h| h.name == name) {
+                return self.host_call(index, callee, None, args, span);
+            }
+        }
         if BUILTINS.contains(&name)
             || QUANTIFIERS.iter().any(|(n, _)| *n == name)
             || name == "includes"
@@ -252,6 +257,9 @@ impl Checker {
         let m = self.cur_module();
         if self.modules.at(m).defs.contains_key(method) {
             return self.def_call(m, name, Some(recv), args, span);
+        }
+        if let Some(index) = self.host.iter().position(|h| h.name == method) {
+            return self.host_call(index, name, Some(recv), args, span);
         }
         let mut candidates: Vec<&str> = BUILTINS.to_vec();
         candidates.extend(QUANTIFIERS.iter().map(|(n, _)| *n));
@@ -550,6 +558,53 @@ impl Checker {
             return self.poison(span);
         }
         self.push(Ir::Call { func, args: ids }, ret, span)
+    }
+
+    /// A call to a host function, checked against its signature.
+    fn host_call(
+        &mut self,
+        index: usize,
+        name: &ast::Ident,
+        receiver: Option<ExprId>,
+        args: &[Expr],
+        span: Span,
+    ) -> ExprId {
+        let Some(sig) = self.host.get(index).cloned() else {
+            return self.poison(span);
+        };
+        let given = args.len() + usize::from(receiver.is_some());
+        if given != sig.params.len() {
+            self.error(
+                ErrorKind::WrongArity {
+                    name: name.name.clone(),
+                    expected: match sig.params.len() {
+                        1 => "1 argument".into(),
+                        n => format!("{n} arguments"),
+                    },
+                    found: given,
+                },
+                span,
+            );
+            return self.poison(span);
+        }
+        let mut ids: Vec<ExprId> = receiver.into_iter().collect();
+        let skip = ids.len();
+        for (a, p) in args.iter().zip(sig.params.iter().skip(skip)) {
+            ids.push(self.expr(a, Some(p)));
+        }
+        let mut ok = true;
+        for (id, p) in ids.iter().zip(sig.params.iter()) {
+            ok &= self.expect_type(
+                *id,
+                p,
+                &format!("the parameter of `{}` has this type", name.name),
+            );
+        }
+        if !ok {
+            return self.poison(span);
+        }
+        let func = u32::try_from(index).unwrap_or(u32::MAX);
+        self.push(Ir::Host { func, args: ids }, sig.ret, span)
     }
 
     fn builtin(

@@ -120,6 +120,8 @@ pub(crate) struct Checker {
     in_progress: Vec<String>,
     next_origin: u32,
     directives: Vec<(usize, RecordId, ast::Directive)>,
+    host: Vec<crate::ir::HostSig>,
+    waivers: Vec<crate::ir::Waiver>,
 }
 
 /// Errors from compiling a gate, with the sources they point into.
@@ -154,7 +156,7 @@ impl std::error::Error for CompileError {}
 /// Checks a loaded gate and lowers it to a [`Program`].
 ///
 /// On failure returns every error (and warning) found.
-pub fn check(loaded: Loaded) -> Result<Program, CompileError> {
+pub fn check(loaded: Loaded, host: Vec<crate::ir::HostSig>) -> Result<Program, CompileError> {
     let Loaded {
         modules,
         sources,
@@ -178,6 +180,8 @@ pub fn check(loaded: Loaded) -> Result<Program, CompileError> {
         in_progress: Vec::new(),
         next_origin: 0,
         directives: Vec::new(),
+        host,
+        waivers: Vec::new(),
     };
     for (i, m) in modules.into_iter().enumerate() {
         let is_gate = matches!(m.ast.header, Some(Header::Gate(_)));
@@ -237,6 +241,8 @@ pub fn check(loaded: Loaded) -> Result<Program, CompileError> {
         globals: checker.globals,
         functions: checker.functions,
         rules: checker.rules,
+        waivers: checker.waivers,
+        host: checker.host,
         sources: checker.sources,
         warnings: checker.warnings,
     })
@@ -251,6 +257,7 @@ fn item_span(item: &Item) -> Span {
         Item::Let(l) => l.span,
         Item::Def(d) => d.span,
         Item::Rule(r) => r.span,
+        Item::Waive(w) => w.span,
         Item::Error(s) => *s,
     }
 }
@@ -291,6 +298,15 @@ impl Checker {
             let (name, span, is_let) = match item {
                 Item::Let(l) => (&l.name, l.span, true),
                 Item::Def(d) => (&d.name, d.span, false),
+                Item::Waive(w) if !self.modules.at(m).is_gate => {
+                    self.error(
+                        ErrorKind::NotInModule {
+                            what: "a waiver".into(),
+                        },
+                        w.span,
+                    );
+                    continue;
+                }
                 Item::Rule(r) if !self.modules.at(m).is_gate => {
                     self.error(
                         ErrorKind::NotInModule {
@@ -656,6 +672,7 @@ impl Checker {
                 ast::SettingValue::Name(n) => Some(n.name.clone()),
                 ast::SettingValue::Int(i, _) => Some(i.to_string()),
                 ast::SettingValue::Bool(b, _) => Some(b.to_string()),
+                ast::SettingValue::Time(t, _) => Some(crate::time::format_timestamp(*t)),
             };
             match s.name.name.as_str() {
                 "title" => info.title = value,

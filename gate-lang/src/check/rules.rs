@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 const GATE_SETTINGS: &[&str] = &["title", "stage", "version", "description", "owner"];
 const RULE_SETTINGS: &[&str] = &["title", "description", "severity", "controls"];
+const WAIVER_SETTINGS: &[&str] = &["element", "approved_by", "ticket", "reason", "expires"];
 
 impl Checker {
     /// Checks the gate header and every rule of the entry module.
@@ -39,6 +40,117 @@ impl Checker {
                 self.rules.push(r);
             }
         }
+        for item in &file.items {
+            if let Item::Waive(w) = item {
+                if let Some(waiver) = self.waiver(w) {
+                    self.waivers.push(waiver);
+                }
+            }
+        }
+    }
+
+    /// Checks a `waive RULE { … }` block.
+    fn waiver(&mut self, w: &ast::WaiveDecl) -> Option<crate::ir::Waiver> {
+        if !self.rules.iter().any(|r| r.id == w.rule.name) {
+            let suggestion = closest(&w.rule.name, self.rules.iter().map(|r| r.id.as_str()))
+                .map(|s| format!("`{s}`"));
+            self.error(
+                ErrorKind::UnknownRule {
+                    rule: w.rule.name.clone(),
+                    suggestion,
+                },
+                w.rule.span,
+            );
+            return None;
+        }
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        let mut strings: HashMap<&str, String> = HashMap::new();
+        let mut expires = None;
+        for s in &w.settings {
+            let name = s.name.name.as_str();
+            if !WAIVER_SETTINGS.contains(&name) {
+                let suggestion = closest(name, WAIVER_SETTINGS.iter().copied()).map(str::to_string);
+                self.error(
+                    ErrorKind::UnknownSetting {
+                        name: name.to_string(),
+                        allowed: WAIVER_SETTINGS.iter().map(|a| format!("`{a}`")).collect(),
+                        suggestion,
+                    },
+                    s.name.span,
+                );
+                continue;
+            }
+            if let Some(first) = seen.insert(name, s.span) {
+                let err = Error::new(
+                    ErrorKind::Duplicate {
+                        what: "waiver setting".into(),
+                        name: name.to_string(),
+                    },
+                    s.name.span,
+                )
+                .with_label(first, "first set here");
+                self.errors.push(err);
+                continue;
+            }
+            match (name, &s.value) {
+                ("expires", SettingValue::Time(t, _)) => expires = Some(*t),
+                (_, SettingValue::Strings(v)) if name != "expires" && v.len() == 1 => {
+                    if let Some(v) = v.first() {
+                        strings.insert(name, v.value.clone());
+                    }
+                }
+                _ => {
+                    let expected = if name == "expires" {
+                        "a timestamp, e.g. `2026-06-30T00:00:00Z`"
+                    } else {
+                        "a string"
+                    };
+                    self.error(
+                        ErrorKind::InvalidSettingValue {
+                            setting: name.to_string(),
+                            expected: expected.into(),
+                            suggestion: None,
+                        },
+                        s.span,
+                    );
+                    return None;
+                }
+            }
+        }
+        let mut take = |this: &mut Self, key: &str| match strings.remove(key) {
+            Some(v) if !v.trim().is_empty() => Some(v),
+            _ => {
+                this.error(
+                    ErrorKind::MissingSetting {
+                        setting: key.to_string(),
+                        what: format!("the waiver of `{}`", w.rule.name),
+                    },
+                    w.rule.span,
+                );
+                None
+            }
+        };
+        let approved_by = take(self, "approved_by");
+        let ticket = take(self, "ticket");
+        let reason = take(self, "reason");
+        if expires.is_none() {
+            self.error(
+                ErrorKind::MissingSetting {
+                    setting: "expires".into(),
+                    what: format!("the waiver of `{}`", w.rule.name),
+                },
+                w.rule.span,
+            );
+        }
+        Some(crate::ir::Waiver {
+            rule: w.rule.name.clone(),
+            element: strings.remove("element"),
+            approved_by: approved_by?,
+            ticket: ticket?,
+            reason: reason?,
+            expires: expires?,
+            span: w.span,
+        })
     }
 
     fn check_settings(&mut self, settings: &[ast::Setting], allowed: &[&str], what: &str) {

@@ -182,10 +182,27 @@ impl Checker {
                         continue;
                     }
                     let ty = self.resolve_type(m, &f.ty, &format!("{name}.{fname}"));
+                    let mut sensitive = false;
+                    for a in &f.attributes {
+                        if a.name == "sensitive" {
+                            sensitive = true;
+                        } else {
+                            let suggestion =
+                                closest(&a.name, ["sensitive"]).map(|s| format!("`@{s}`"));
+                            self.error(
+                                ErrorKind::UnknownAttribute {
+                                    name: a.name.clone(),
+                                    suggestion,
+                                },
+                                a.span,
+                            );
+                        }
+                    }
                     fields.push(FieldDef {
                         name: fname,
                         key: f.key.clone(),
                         ty,
+                        sensitive,
                         span: f.span,
                     });
                 }

@@ -1,0 +1,133 @@
+//! Reading evidence documents and waiver files named on the command line.
+
+use crate::cli::{EvidenceArgs, EvidenceFormat};
+use crate::io::Io;
+use gate_eval::{Error, Evidence, Format, LoadLimits, Waiver};
+use std::path::Path;
+
+/// Evidence and waivers, read.
+pub struct Input {
+    /// The merged evidence.
+    pub evidence: Evidence,
+    /// Waivers from `--waivers` files.
+    pub waivers: Vec<Waiver>,
+}
+
+fn format(f: EvidenceFormat) -> Format {
+    match f {
+        EvidenceFormat::Json => Format::Json,
+        EvidenceFormat::Yaml => Format::Yaml,
+        EvidenceFormat::Toml => Format::Toml,
+    }
+}
+
+/// Splits `NAME=FILE`; a spec that names an existing file, or whose part
+/// before `=` is not a plain name, is a file.
+fn mount(spec: &str) -> (Option<&str>, &str) {
+    if spec == "-" || Path::new(spec).exists() {
+        return (None, spec);
+    }
+    match spec.split_once('=') {
+        Some((name, file))
+            if !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+        {
+            (Some(name), file)
+        }
+        _ => (None, spec),
+    }
+}
+
+/// Reads every `--evidence` and `--waivers` file.
+pub fn read(args: &EvidenceArgs, io: &mut Io) -> Result<Input, Error> {
+    let mut builder = Evidence::builder();
+    builder.limits(LoadLimits {
+        max_bytes: args.max_evidence_size,
+        max_depth: args.max_evidence_depth,
+    });
+    let mut stdin_used = false;
+    for spec in &args.evidence {
+        let (name, file) = mount(spec);
+        let (source, bytes, fmt) = if file == "-" {
+            if stdin_used {
+                return Err(Error::Io {
+                    path: "<stdin>".into(),
+                    message: "standard input can be read only once".into(),
+                });
+            }
+            stdin_used = true;
+            let text = io.read_stdin().map_err(|e| Error::Io {
+                path: "<stdin>".into(),
+                message: e.to_string(),
+            })?;
+            let fmt = args.evidence_format.map(format).unwrap_or(Format::Json);
+            ("<stdin>".to_string(), text.into_bytes(), fmt)
+        } else {
+            let bytes = read_file(Path::new(file))?;
+            let fmt = match args.evidence_format {
+                Some(f) => format(f),
+                None => {
+                    Format::from_extension(Path::new(file)).ok_or_else(|| Error::UnknownFormat {
+                        source: file.to_string(),
+                    })?
+                }
+            };
+            (file.to_string(), bytes, fmt)
+        };
+        builder.add_bytes(name, &source, fmt, &bytes)?;
+    }
+    let evidence = builder.build()?;
+    let mut waivers = Vec::new();
+    for path in &args.waivers {
+        let bytes = read_file(path)?;
+        let fmt = Format::from_extension(path).ok_or_else(|| Error::UnknownFormat {
+            source: path.display().to_string(),
+        })?;
+        waivers.extend(gate_eval::waiver::parse_waivers(
+            &path.display().to_string(),
+            fmt,
+            &bytes,
+        )?);
+    }
+    Ok(Input { evidence, waivers })
+}
+
+/// Reads a whole file.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        message: match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            _ => e.to_string(),
+        },
+    })
+}
+
+/// Prints an error of the evaluator crate to standard error.
+pub fn report(out: &crate::render::Output, io: &mut Io, e: &Error) {
+    match e {
+        Error::Policy(c) => io.err(&c.render(out.color_err, out.width)),
+        other => {
+            let mut message = other.to_string();
+            if let Some(help) = other.help() {
+                message.push_str(&format!("\n  help: {help}"));
+            }
+            crate::render::tool_error(out, io, other.code(), &message);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mount;
+
+    #[test]
+    fn mounts() {
+        assert_eq!(mount("secrets=vault.json"), (Some("secrets"), "vault.json"));
+        assert_eq!(mount("evidence.json"), (None, "evidence.json"));
+        assert_eq!(mount("-"), (None, "-"));
+        assert_eq!(mount("a/b=c.json"), (None, "a/b=c.json"));
+    }
+}

@@ -1,0 +1,276 @@
+//! Waivers: recorded exceptions to rules.
+//!
+//! A waiver names a rule and optionally one element (by its key, such as a
+//! secret's name, or by JSON pointer), who approved it, a ticket, a reason
+//! and an expiry. It turns the failures it covers into *waived* ones — never
+//! into passes: a rule whose every failure is waived has outcome `waived`,
+//! and the decision is at least `warn`. An expired waiver is itself a
+//! failure of its rule; a waiver that covers nothing is a warning. Every
+//! waiver appears in the decision record with what it did.
+//!
+//! Waivers come from the policy (`waive RULE { … }`) or from a file:
+//!
+//! ```yaml
+//! waivers:
+//!   - rule: S02
+//!     element: STRIPE_API_KEY
+//!     approved_by: u-20011
+//!     ticket: SEC-4521
+//!     reason: Moving to Vault in sprint 14
+//!     expires: 2026-06-30T00:00:00Z
+//! ```
+
+use crate::decision::{Decision, RuleOutcome, WaiverRecord, WaiverStatus};
+use crate::error::Error;
+use crate::explain::Failure;
+use crate::load::{self, Format, LoadLimits};
+use gate_lang::time::{format_timestamp, parse_timestamp};
+use serde::Deserialize;
+
+/// One waiver.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiver {
+    /// The rule it covers.
+    pub rule: String,
+    /// The one element it covers: its key (e.g. a secret's name) or a JSON
+    /// pointer (`/secrets/items/0`); every failure of the rule when `None`.
+    pub element: Option<String>,
+    /// Who approved it.
+    pub approved_by: String,
+    /// The ticket that records it.
+    pub ticket: String,
+    /// Why.
+    pub reason: String,
+    /// When it stops applying, in nanoseconds since the Unix epoch.
+    pub expires: i128,
+    /// Where it was written: `policy`, or a waiver file.
+    pub source: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    waivers: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    rule: String,
+    #[serde(default)]
+    element: Option<String>,
+    approved_by: String,
+    ticket: String,
+    reason: String,
+    expires: String,
+}
+
+/// Reads a waiver file (JSON, YAML or TOML).
+///
+/// ```
+/// use gate_eval::{waiver::parse_waivers, Format};
+/// let text = b"waivers:\n  - rule: S02\n    approved_by: u-1\n    ticket: SEC-1\n    reason: migration\n    expires: 2026-06-30T00:00:00Z\n";
+/// let w = parse_waivers("waivers.yaml", Format::Yaml, text).unwrap();
+/// assert_eq!(w[0].rule, "S02");
+/// ```
+pub fn parse_waivers(source: &str, format: Format, bytes: &[u8]) -> Result<Vec<Waiver>, Error> {
+    let parsed = load::parse(format, bytes, &LoadLimits::default()).map_err(|error| {
+        Error::EvidenceLoad {
+            source: source.to_string(),
+            error,
+        }
+    })?;
+    let file: File = serde_json::from_value(parsed.value).map_err(|e| Error::Waiver {
+        source: source.to_string(),
+        message: e.to_string(),
+    })?;
+    let mut out = Vec::with_capacity(file.waivers.len());
+    for (i, e) in file.waivers.into_iter().enumerate() {
+        let bad = |what: &str| Error::Waiver {
+            source: source.to_string(),
+            message: format!("waiver {} ({}): {what}", i + 1, e.rule),
+        };
+        for (name, value) in [
+            ("rule", &e.rule),
+            ("approved_by", &e.approved_by),
+            ("ticket", &e.ticket),
+            ("reason", &e.reason),
+        ] {
+            if value.trim().is_empty() {
+                return Err(bad(&format!("`{name}` is empty")));
+            }
+        }
+        if e.element.as_deref().is_some_and(|el| el.trim().is_empty()) {
+            return Err(bad("`element` is empty"));
+        }
+        let expires = parse_timestamp(&e.expires).map_err(|_| {
+            bad(&format!(
+                "`expires` is not an RFC 3339 timestamp: `{}`",
+                e.expires
+            ))
+        })?;
+        out.push(Waiver {
+            rule: e.rule,
+            element: e.element,
+            approved_by: e.approved_by,
+            ticket: e.ticket,
+            reason: e.reason,
+            expires,
+            source: source.to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// Checks waivers against the policy's rules and the evidence: the rule must
+/// exist, and an element given as a JSON pointer must be in the evidence.
+pub(crate) fn validate<'a>(
+    waivers: &[Waiver],
+    rules: impl Iterator<Item = &'a str> + Clone,
+    evidence: &serde_json::Value,
+) -> Result<(), Error> {
+    for w in waivers {
+        if !rules.clone().any(|r| r == w.rule) {
+            let suggestion = gate_lang::check::closest(&w.rule, rules.clone()).map(str::to_string);
+            return Err(Error::WaiverUnknownRule {
+                source: w.source.clone(),
+                rule: w.rule.clone(),
+                suggestion,
+            });
+        }
+        if let Some(p) = w.element.as_deref().filter(|e| e.starts_with('/')) {
+            if evidence.pointer(p).is_none() {
+                return Err(Error::WaiverUnknownElement {
+                    source: w.source.clone(),
+                    rule: w.rule.clone(),
+                    element: p.to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn covers(w: &Waiver, f: &Failure) -> bool {
+    let Some(element) = w.element.as_deref() else {
+        return true;
+    };
+    let under = |path: Option<&str>| {
+        path.is_some_and(|p| {
+            p == element
+                || (p.starts_with(element) && p.as_bytes().get(element.len()) == Some(&b'/'))
+        })
+    };
+    if element.starts_with('/') {
+        return under(f.path.as_deref())
+            || under(f.element.as_ref().and_then(|e| e.path.as_deref()));
+    }
+    f.element
+        .as_ref()
+        .and_then(|e| e.key.as_ref())
+        .is_some_and(|k| match &k.value {
+            serde_json::Value::String(s) => s == element,
+            other => element
+                .parse::<serde_json::Value>()
+                .is_ok_and(|e| e == *other),
+        })
+}
+
+/// Applies waivers to a decision evaluated at `now`, records them, and
+/// settles the outcome.
+pub(crate) fn apply(decision: &mut Decision, waivers: &[Waiver], now: i128) {
+    for (id, w) in waivers.iter().enumerate() {
+        let expired = w.expires <= now;
+        let mut covered = 0;
+        if let Some(rule) = decision.rules.iter_mut().find(|r| r.id == w.rule) {
+            if expired {
+                let span = rule.span.clone();
+                rule.failures.push(Failure {
+                    requirement: 0,
+                    path: None,
+                    actual: serde_json::Value::String(format_timestamp(w.expires)),
+                    actual_truncated: false,
+                    expected: format!(
+                        "a waiver that has not expired (now {})",
+                        format_timestamp(now)
+                    ),
+                    message: format!(
+                        "waiver {} for `{}`{} expired at {}",
+                        w.ticket,
+                        w.rule,
+                        w.element
+                            .as_deref()
+                            .map(|e| format!(" ({e})"))
+                            .unwrap_or_default(),
+                        format_timestamp(w.expires)
+                    ),
+                    span,
+                    element: None,
+                    any_of: None,
+                    called_from: None,
+                    waived_by: None,
+                });
+                rule.failures_total += 1;
+                if matches!(rule.outcome, RuleOutcome::Pass) {
+                    rule.outcome = RuleOutcome::Fail;
+                }
+            } else {
+                for f in rule.failures.iter_mut().filter(|f| f.waived_by.is_none()) {
+                    if covers(w, f) {
+                        f.waived_by = Some(id);
+                        covered += 1;
+                    }
+                }
+                // Failures beyond the kept ones are covered only by a waiver
+                // of the whole rule.
+                if w.element.is_none() {
+                    covered += rule.failures_total.saturating_sub(rule.failures.len());
+                }
+            }
+        }
+        let status = if expired {
+            WaiverStatus::Expired
+        } else if covered > 0 {
+            WaiverStatus::Applied
+        } else {
+            decision.warnings.push(format!(
+                "waiver {} for `{}`{} matched no failure",
+                w.ticket,
+                w.rule,
+                w.element
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            ));
+            WaiverStatus::Unmatched
+        };
+        decision.waivers.push(WaiverRecord {
+            id,
+            rule: w.rule.clone(),
+            element: w.element.clone(),
+            approved_by: w.approved_by.clone(),
+            ticket: w.ticket.clone(),
+            reason: w.reason.clone(),
+            expires: format_timestamp(w.expires),
+            source: w.source.clone(),
+            status,
+            covered,
+        });
+    }
+    for rule in &mut decision.rules {
+        if rule.outcome != RuleOutcome::Fail || !rule.errors.is_empty() || rule.failures.is_empty()
+        {
+            continue;
+        }
+        let all_kept_waived = rule.failures.iter().all(|f| f.waived_by.is_some());
+        let dropped = rule.failures_total.saturating_sub(rule.failures.len());
+        let whole_rule_waiver = decision
+            .waivers
+            .iter()
+            .any(|w| w.rule == rule.id && w.element.is_none() && w.status == WaiverStatus::Applied);
+        if all_kept_waived && (dropped == 0 || whole_rule_waiver) {
+            rule.outcome = RuleOutcome::Waived;
+        }
+    }
+    decision.settle();
+}
