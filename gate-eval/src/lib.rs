@@ -44,6 +44,8 @@ pub use document::{sha256_hex, Evidence, EvidenceBuilder};
 pub use error::Error;
 pub use eval::Limits;
 pub use evidence::{Issue, IssueKind};
+pub use gate_lang::ir::RuleSeverity;
+pub use gate_lang::span::Location;
 pub use gate_lang::{CompileError, SourceMap};
 
 /// Timestamps and durations: RFC 3339 parsing and display, in nanoseconds.
