@@ -44,6 +44,27 @@ pub enum Command {
     /// policy and evidence reproduce it.
     #[command(name = "verify-record", after_help = VERIFY_EXAMPLES)]
     VerifyRecord(VerifyArgs),
+    /// Format `.gate` files canonically (comments kept).
+    #[command(after_help = FMT_EXAMPLES)]
+    Fmt(FmtArgs),
+    /// Check policies for likely mistakes, with named, documented rules.
+    #[command(after_help = LINT_EXAMPLES)]
+    Lint(LintArgs),
+    /// Run policy tests (`*.test.yaml` beside the policies).
+    #[command(after_help = TEST_EXAMPLES)]
+    Test(TestArgs),
+    /// Explore a gate and its evidence interactively (or from a pipe).
+    #[command(after_help = REPL_EXAMPLES)]
+    Repl(ReplArgs),
+    /// Show which controls the rules cover, and how they fared in a decision.
+    #[command(after_help = CONTROLS_EXAMPLES)]
+    Controls(ControlsArgs),
+    /// Work with evidence schemas.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
+    /// Replay past evidence through two versions of a gate and list what flips.
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
     /// Create an ed25519 key pair for signing decision records.
     #[command(
         after_help = "Example:\n  gate keygen --out release-signing\n  # writes release-signing.key (keep it secret) and release-signing.pub"
@@ -81,7 +102,71 @@ pub enum Format {
     Human,
     /// The decision record as JSON.
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// JUnit XML: one test case per rule, for CI test reports.
+    Junit,
+    /// A Markdown summary, for a merge-request comment.
+    Markdown,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
+
+const FMT_EXAMPLES: &str = "\
+Examples:
+  gate fmt                      # format every .gate file under this folder
+  gate fmt examples/release.gate
+  gate fmt --check              # exit 1 and show a diff if a file is not formatted
+  gate fmt - < release.gate     # format standard input to standard output
+
+Exit codes:
+  0  formatted (or, with --check, already formatted)    1  --check found unformatted files    2  error";
+
+const LINT_EXAMPLES: &str = "\
+Examples:
+  gate lint examples/
+  gate lint release.gate --format json
+  gate lint --explain vacuous-all
+  # in a policy, silence one finding with a reason:
+  #   # lint: allow(rule-without-message) the title says it all
+
+Exit codes:
+  0  no error-level findings    1  error-level findings    2  the linter could not run";
+
+const TEST_EXAMPLES: &str = "\
+Examples:
+  gate test                      # every *.test.yaml under this folder
+  gate test examples/ --coverage
+  gate test release.test.yaml --format json
+
+Exit codes:
+  0  every test passed    1  a test failed    2  a test file or policy has errors";
+
+const REPL_EXAMPLES: &str = "\
+Examples:
+  gate repl examples/release.gate --evidence examples/evidence/release-fail.json
+  echo 'secrets.items.count(not vaulted)' | gate repl examples/release.gate -e evidence.json
+
+Commands inside the REPL:
+  EXPR              evaluate an expression and show its type
+  :explain RULE     explain a rule's outcome
+  :rules            list the rules and their outcomes
+  :schema           show the evidence schema
+  :reload           read the policy and the evidence again
+  :help, :quit";
+
+const CONTROLS_EXAMPLES: &str = "\
+Examples:
+  gate controls examples/*.gate
+  gate controls examples/release.gate --record decision.json --format json";
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  gate diff release-v1.gate release-v2.gate --corpus evidence-archive/
+  gate diff old.gate new.gate --corpus past/ --format json
+
+Exit codes:
+  0  no decision flips    1  some decisions flip    2  error";
 
 /// Evidence formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -172,6 +257,150 @@ pub struct CheckArgs {
     /// are errors (E0607).
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
+}
+
+/// `gate fmt`.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files or folders to format; every `.gate` under the current folder
+    /// when none are given. `-` formats standard input to standard output.
+    pub paths: Vec<PathBuf>,
+
+    /// Do not write: exit 1 and show a diff if a file is not formatted.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Output formats of `gate lint`, `gate test`, `gate controls` and `gate diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people.
+    Human,
+    /// Stable JSON for machines.
+    Json,
+}
+
+/// `gate lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files or folders to lint; every `.gate` under the current folder when
+    /// none are given.
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+
+    /// Set a rule's severity: `RULE=error|warning|off` (repeatable).
+    #[arg(long = "rule", value_name = "RULE=LEVEL")]
+    pub rules: Vec<String>,
+
+    /// Read rule severities from this file (`gate-lint.toml` under the
+    /// current folder is read when present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print a rule's documentation and exit.
+    #[arg(long, value_name = "RULE")]
+    pub explain: Option<String>,
+}
+
+/// `gate test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Test files (`*.test.yaml`) or folders; every test file under the
+    /// current folder when none are given.
+    pub paths: Vec<PathBuf>,
+
+    /// Report which rules, requirements and `and`/`or` branches the tests
+    /// exercised.
+    #[arg(long)]
+    pub coverage: bool,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+/// `gate repl`.
+#[derive(Debug, Args)]
+pub struct ReplArgs {
+    /// The gate to load.
+    pub policy: PathBuf,
+
+    /// Evidence (optional: expressions that read it need it).
+    #[arg(long, short = 'e', value_name = "[NAME=]FILE")]
+    pub evidence: Vec<String>,
+
+    /// The format of the evidence (by default from the file extension).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub evidence_format: Option<EvidenceFormat>,
+
+    /// The clock (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+}
+
+/// `gate controls`.
+#[derive(Debug, Args)]
+pub struct ControlsArgs {
+    /// The gates.
+    #[arg(required = true)]
+    pub policies: Vec<PathBuf>,
+
+    /// A decision record (`gate check --format json`) whose outcomes to show.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ControlsFormat::Markdown)]
+    pub format: ControlsFormat,
+}
+
+/// Output formats of `gate controls`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ControlsFormat {
+    /// A Markdown table.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// `gate schema …`.
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Write an evidence schema inferred from sample documents.
+    #[command(after_help = "Example:\n  gate schema infer past/*.json > schema.gate")]
+    Infer(SchemaInferArgs),
+}
+
+/// `gate schema infer`.
+#[derive(Debug, Args)]
+pub struct SchemaInferArgs {
+    /// Sample evidence documents (JSON, YAML or TOML).
+    #[arg(required = true)]
+    pub samples: Vec<PathBuf>,
+}
+
+/// `gate diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The gate as it is.
+    pub old: PathBuf,
+    /// The gate as it would be.
+    pub new: PathBuf,
+
+    /// A folder of past evidence documents (JSON, YAML, TOML).
+    #[arg(long, value_name = "DIR")]
+    pub corpus: PathBuf,
+
+    /// The clock for both evaluations (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
 }
 
 /// `gate verify-record`.

@@ -39,6 +39,13 @@ where
     match args.command {
         cli::Command::Check(a) => cmd::check::run(a, &out, io),
         cli::Command::VerifyRecord(a) => cmd::verify::run(a, &out, io),
+        cli::Command::Fmt(a) => cmd::fmt::run(a, &out, io),
+        cli::Command::Lint(a) => cmd::lint::run(a, &out, io),
+        cli::Command::Test(a) => cmd::test::run(a, &out, io),
+        cli::Command::Repl(a) => cmd::repl::run(a, &out, io),
+        cli::Command::Controls(a) => cmd::controls::run(a, &out, io),
+        cli::Command::Schema(c) => cmd::schema::run(c, &out, io),
+        cli::Command::Diff(a) => cmd::diff::run(a, &out, io),
         cli::Command::Keygen(a) => cmd::keygen::run(a, &out, io),
         cli::Command::Completions(a) => cmd::completions::run(a, io),
     }

@@ -68,9 +68,27 @@ pub fn parse_file_with(
     text: &str,
     options: ParseOptions,
 ) -> (ast::File, Vec<Error>) {
+    let parsed = parse_file_full(src, text, options);
+    (parsed.file, parsed.errors)
+}
+
+/// A parsed file with its comments (for the formatter).
+#[derive(Debug)]
+pub struct Parsed {
+    /// The tree.
+    pub file: ast::File,
+    /// Syntax errors.
+    pub errors: Vec<Error>,
+    /// Every comment, in source order.
+    pub comments: Vec<crate::lexer::Comment>,
+}
+
+/// Parses a file and keeps its comments.
+pub fn parse_file_full(src: SourceId, text: &str, options: ParseOptions) -> Parsed {
     let mut errors = Vec::new();
-    let lexer = Lexer::new(text);
-    let result = grammar::FileParser::new().parse(src, text, &mut errors, lexer);
+    let mut lexer = Lexer::new(text);
+    let result = grammar::FileParser::new().parse(src, text, &mut errors, &mut lexer);
+    let comments = std::mem::take(&mut lexer.comments);
     let file = match result {
         Ok(file) => file,
         Err(e) => {
@@ -91,16 +109,21 @@ pub fn parse_file_with(
         .any(|e| matches!(*e.kind, ErrorKind::TooDeep { .. }))
     {
         // Do not hand a too-deep tree to recursive passes.
-        return (
-            ast::File {
+        return Parsed {
+            file: ast::File {
                 header: file.header.clone(),
                 items: Vec::new(),
                 span: file.span,
             },
             errors,
-        );
+            comments,
+        };
     }
-    (file, errors)
+    Parsed {
+        file,
+        errors,
+        comments,
+    }
 }
 
 /// Parses a single expression (used by templates and the REPL).

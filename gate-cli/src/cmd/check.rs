@@ -143,6 +143,10 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
                 args.verbose,
             ));
         }
+        Format::Sarif | Format::Junit | Format::Markdown | Format::Github => {
+            render::tool_error(out, io, "E0002", "this output format is being written");
+            return Exit::Error;
+        }
     }
     match decision.outcome {
         Outcome::Pass | Outcome::Warn => Exit::Pass,
