@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod cmd;
 pub mod exit;
+pub mod files;
 pub mod io;
 pub mod render;
 

@@ -579,6 +579,65 @@ pub struct Program {
     pub sources: SourceMap,
     /// Warnings found while checking.
     pub warnings: Vec<Error>,
+    /// What the checker learnt about names, for the linter.
+    pub names: NameFacts,
+}
+
+/// What kind of declaration a name is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeclKind {
+    /// A top-level `let`.
+    Let,
+    /// A `def`.
+    Def,
+    /// An import's alias.
+    Import,
+}
+
+/// A name that hides another meaning of the same name where it is declared
+/// or used.
+#[derive(Clone, Debug)]
+pub struct Shadow {
+    /// The name.
+    pub name: String,
+    /// Where it is declared (a `let`, a parameter) or used (a field of an
+    /// implicit element).
+    pub span: Span,
+    /// What it hides, e.g. "the top-level `let` `owner`".
+    pub hides: String,
+    /// Where the hidden meaning is declared, when it is in a source.
+    pub hidden_at: Option<Span>,
+    /// Whether `span` is a use (an implicit element's field) rather than a
+    /// declaration.
+    pub at_use: bool,
+}
+
+/// Facts about names collected while checking: which declarations are
+/// referenced and which names hide others. `gate lint` reports unused
+/// declarations and shadowing from them.
+#[derive(Clone, Debug, Default)]
+pub struct NameFacts {
+    /// Module-level declarations referenced somewhere: the source of the
+    /// module, the name and its kind.
+    pub used: std::collections::HashSet<(crate::span::SourceId, String, DeclKind)>,
+    /// Local declarations (rule `let`s, parameters) referenced somewhere:
+    /// the source and byte offset of the declared name.
+    pub used_locals: std::collections::HashSet<(crate::span::SourceId, u32)>,
+    /// Names that hide others, in the order found.
+    pub shadows: Vec<Shadow>,
+}
+
+impl NameFacts {
+    /// Whether the module-level declaration `name` of kind `kind` in
+    /// `source` is referenced.
+    pub fn is_used(&self, source: crate::span::SourceId, name: &str, kind: DeclKind) -> bool {
+        self.used.contains(&(source, name.to_string(), kind))
+    }
+
+    /// Whether the local declared at `span` (its name) is referenced.
+    pub fn is_local_used(&self, span: Span) -> bool {
+        self.used_locals.contains(&(span.source, span.start))
+    }
 }
 
 impl Program {

@@ -20,6 +20,7 @@ pub mod check;
 pub mod error;
 pub mod ir;
 pub mod lexer;
+pub mod lint;
 pub mod loader;
 pub mod parser;
 pub mod span;
@@ -47,6 +48,16 @@ pub struct CompileOptions {
 /// Loads, parses and checks the gate at `path` and its imports.
 pub fn compile_file(path: &Path) -> Result<Program, CompileError> {
     compile_file_with(path, &RealFs, CompileOptions::default())
+}
+
+/// Loads and checks a `module` file on its own (its imports, types, `let`s
+/// and `def`s), for tools such as the linter.
+pub fn compile_module_file(path: &Path, options: CompileOptions) -> Result<Program, CompileError> {
+    check::check_entry(
+        loader::load_file(path, &RealFs, options.load),
+        options.host,
+        true,
+    )
 }
 
 /// [`compile_file`] with a file system and options of your choice.

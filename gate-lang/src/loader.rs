@@ -119,7 +119,7 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// The name an import binds: its alias, or the last part of its target.
-fn default_alias(import: &ast::Import) -> String {
+pub fn import_alias(import: &ast::Import) -> String {
     if let Some(a) = &import.alias {
         return a.name.clone();
     }
@@ -329,7 +329,7 @@ impl State<'_> {
             let Item::Import(import) = item else { continue };
             match self.import(&key, import) {
                 Some(resolved) => imports.push(resolved),
-                None => failed_imports.push(default_alias(import)),
+                None => failed_imports.push(import_alias(import)),
             }
         }
         self.in_progress.pop();

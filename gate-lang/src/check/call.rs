@@ -118,6 +118,8 @@ impl Checker {
         // `alias.f(args)`: a def of an imported module.
         if let ExprKind::Name(n) = &receiver.kind {
             if let super::names::Lookup::Module(target) = self.lookup(n) {
+                let m = self.cur_module();
+                self.note_use(m, n, crate::ir::DeclKind::Import);
                 if self.modules.at(target).defs.contains_key(&name.name) {
                     return self.def_call(target, name, None, args, span);
                 }
@@ -321,9 +323,12 @@ impl Checker {
             return self.poison(span);
         };
         let (param, body) = match &arg.kind {
-            ExprKind::Lambda { param, body } => (Some(param.name.as_str()), &**body),
+            ExprKind::Lambda { param, body } => (Some(param), &**body),
             _ => (None, arg),
         };
+        if let Some(p) = param {
+            self.note_shadowing(&p.name, p.span);
+        }
         let (slot, scope) = match self.cur() {
             Some(c) => c.open_element(param, elem.clone()),
             None => return self.poison(span),
@@ -520,6 +525,7 @@ impl Checker {
         args: &[Expr],
         span: Span,
     ) -> ExprId {
+        self.note_use(module, &name.name, crate::ir::DeclKind::Def);
         let Some((func, params, ret)) = self.def_ref(module, &name.name, name.span) else {
             for a in args {
                 self.expr(a, None);

@@ -9,7 +9,7 @@ use super::scope::Place;
 use super::{closest, Checker, TypeRef};
 use crate::ast::{self, BinOp, Expr, ExprKind, Lit, UnaryOp};
 use crate::error::{Error, ErrorKind};
-use crate::ir::{ArithOp, CmpOp, Const, ExprId, Ir};
+use crate::ir::{ArithOp, CmpOp, Const, DeclKind, ExprId, Ir};
 use crate::span::Span;
 use crate::types::Type;
 
@@ -161,7 +161,11 @@ impl Checker {
     fn qualified(&mut self, base: &Expr, name: &ast::Ident, span: Span) -> Option<ExprId> {
         match &base.kind {
             ExprKind::Name(n) => match self.lookup(n) {
-                super::names::Lookup::Module(target) => Some(self.module_value(target, name, span)),
+                super::names::Lookup::Module(target) => {
+                    let m = self.cur_module();
+                    self.note_use(m, n, DeclKind::Import);
+                    Some(self.module_value(target, name, span))
+                }
                 super::names::Lookup::Type(TypeRef::Enum(e)) => {
                     Some(self.enum_value(e, name, span))
                 }
@@ -178,6 +182,8 @@ impl Checker {
                 let super::names::Lookup::Module(target) = self.lookup(alias) else {
                     return None;
                 };
+                let m = self.cur_module();
+                self.note_use(m, alias, DeclKind::Import);
                 match self.modules.at(target).types.get(&type_name.name) {
                     Some(TypeRef::Enum(e)) => Some(self.enum_value(*e, name, span)),
                     _ => None,
@@ -211,6 +217,7 @@ impl Checker {
 
     fn module_value(&mut self, target: usize, name: &ast::Ident, span: Span) -> ExprId {
         if self.modules.at(target).lets.contains_key(&name.name) {
+            self.note_use(target, &name.name, DeclKind::Let);
             return match self.let_ref(target, &name.name, span) {
                 Some((gid, ty)) => self.push(Ir::Global(gid), ty, span),
                 None => self.poison(span),

@@ -122,6 +122,7 @@ pub(crate) struct Checker {
     directives: Vec<(usize, RecordId, ast::Directive)>,
     host: Vec<crate::ir::HostSig>,
     waivers: Vec<crate::ir::Waiver>,
+    names: crate::ir::NameFacts,
 }
 
 /// Errors from compiling a gate, with the sources they point into.
@@ -157,6 +158,17 @@ impl std::error::Error for CompileError {}
 ///
 /// On failure returns every error (and warning) found.
 pub fn check(loaded: Loaded, host: Vec<crate::ir::HostSig>) -> Result<Program, CompileError> {
+    check_entry(loaded, host, false)
+}
+
+/// [`check`], optionally accepting a `module` as the entry file (for tools
+/// such as the linter that look at a module on its own: it has no rules
+/// and no evidence).
+pub fn check_entry(
+    loaded: Loaded,
+    host: Vec<crate::ir::HostSig>,
+    module_entry: bool,
+) -> Result<Program, CompileError> {
     let Loaded {
         modules,
         sources,
@@ -182,10 +194,11 @@ pub fn check(loaded: Loaded, host: Vec<crate::ir::HostSig>) -> Result<Program, C
         directives: Vec::new(),
         host,
         waivers: Vec::new(),
+        names: crate::ir::NameFacts::default(),
     };
     for (i, m) in modules.into_iter().enumerate() {
         let is_gate = matches!(m.ast.header, Some(Header::Gate(_)));
-        if i == entry && !is_gate {
+        if i == entry && !is_gate && !module_entry {
             let at = match &m.ast.header {
                 Some(Header::Module(h)) => Some(h.span),
                 _ => m.ast.items.first().map(item_span),
@@ -221,7 +234,7 @@ pub fn check(loaded: Loaded, host: Vec<crate::ir::HostSig>) -> Result<Program, C
             defs: IndexMap::new(),
             imports,
             failed_imports: m.failed_imports,
-            is_gate: is_gate || i == entry,
+            is_gate: is_gate || (i == entry && !module_entry),
         });
     }
     checker.run();
@@ -245,6 +258,7 @@ pub fn check(loaded: Loaded, host: Vec<crate::ir::HostSig>) -> Result<Program, C
         host: checker.host,
         sources: checker.sources,
         warnings: checker.warnings,
+        names: checker.names,
     })
 }
 
@@ -490,6 +504,11 @@ impl Checker {
 
     fn check_def(&mut self, m: usize, decl: &ast::DefDecl) -> Option<(FuncId, Vec<Type>, Type)> {
         let allow_evidence = self.modules.at(m).is_gate;
+        self.ctx.push(Ctx::new(m, allow_evidence));
+        for p in &decl.params {
+            self.note_shadowing(&p.name.name, p.name.span);
+        }
+        self.ctx.pop();
         let mut ctx = Ctx::new(m, allow_evidence);
         let mut params = Vec::new();
         let mut seen: HashMap<&str, Span> = HashMap::new();
@@ -506,7 +525,7 @@ impl Checker {
                 .with_label(first, "first defined here");
                 self.errors.push(err);
             }
-            ctx.bind_var(&p.name.name, ty.clone());
+            ctx.bind_var(&p.name.name, ty.clone(), p.name.span);
             params.push(ty);
         }
         self.ctx.push(ctx);

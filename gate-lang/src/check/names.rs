@@ -14,8 +14,9 @@
 
 use super::scope::PlaceBase;
 use super::{closest, Checker, TypeRef};
+use crate::ast;
 use crate::error::{Error, ErrorKind};
-use crate::ir::{Const, ExprId, Ir};
+use crate::ir::{Const, DeclKind, ExprId, Ir};
 use crate::span::Span;
 use crate::types::{EnumId, Type};
 
@@ -48,6 +49,123 @@ pub(super) enum Lookup {
 }
 
 impl Checker {
+    /// Records that module `m`'s declaration `name` is referenced.
+    pub(super) fn note_use(&mut self, m: usize, name: &str, kind: DeclKind) {
+        let source = self.modules.at(m).ast.span.source;
+        self.names.used.insert((source, name.to_string(), kind));
+    }
+
+    /// Records that the local binding in `slot` is referenced.
+    fn note_local_use(&mut self, slot: u32) {
+        let decl = self
+            .ctx
+            .last()
+            .and_then(|c| c.bindings.iter().rev().find(|b| b.slot == slot))
+            .and_then(|b| b.decl);
+        if let Some(d) = decl {
+            self.names.used_locals.insert((d.source, d.start));
+        }
+    }
+
+    /// Records what a new local binding `name` declared at `decl` hides, if
+    /// anything.
+    pub(super) fn note_shadowing(&mut self, name: &str, decl: Span) {
+        let m = self.cur_module();
+        let (hides, hidden_at) = match self.lookup(name) {
+            Lookup::Local(slot, _) => {
+                let at = self
+                    .ctx
+                    .last()
+                    .and_then(|c| c.bindings.iter().rev().find(|b| b.slot == slot))
+                    .and_then(|b| b.decl);
+                (format!("the variable `{name}` declared before"), at)
+            }
+            Lookup::ElementField { record, .. } => (
+                format!(
+                    "the field `{name}` of the current `{}` element",
+                    self.show(&Type::Record(record))
+                ),
+                None,
+            ),
+            Lookup::Global(_) => (
+                format!("the top-level `let {name}`"),
+                self.decl_span(m, name, DeclKind::Let),
+            ),
+            Lookup::Def => (
+                format!("the `def {name}`"),
+                self.decl_span(m, name, DeclKind::Def),
+            ),
+            Lookup::Module(_) => (
+                format!("the import `{name}`"),
+                self.decl_span(m, name, DeclKind::Import),
+            ),
+            Lookup::Root(..) => (format!("the evidence field `{name}`"), None),
+            _ => return,
+        };
+        self.names.shadows.push(crate::ir::Shadow {
+            name: name.to_string(),
+            span: decl,
+            hides,
+            hidden_at,
+            at_use: false,
+        });
+    }
+
+    /// Records that the implicit element's field `name`, used at `span`,
+    /// hides a variable, a top-level `let` or an evidence field of the same
+    /// name.
+    fn note_field_shadowing(&mut self, name: &str, span: Span) {
+        let m = self.cur_module();
+        let named = self.ctx.last().and_then(|c| {
+            c.bindings
+                .iter()
+                .rev()
+                .find(|b| b.name.as_deref() == Some(name))
+                .map(|b| b.decl)
+        });
+        let (hides, hidden_at) = if let Some(at) = named {
+            (format!("the variable `{name}`"), at)
+        } else if self.modules.at(m).lets.contains_key(name) {
+            (
+                format!("the top-level `let {name}`"),
+                self.decl_span(m, name, DeclKind::Let),
+            )
+        } else if self.ctx.last().is_some_and(|c| c.allow_evidence)
+            && self.root_field(name).is_some()
+        {
+            (format!("the evidence field `{name}`"), None)
+        } else {
+            return;
+        };
+        self.names.shadows.push(crate::ir::Shadow {
+            name: name.to_string(),
+            span,
+            hides,
+            hidden_at,
+            at_use: true,
+        });
+    }
+
+    /// Where module `m` declares `name`.
+    fn decl_span(&self, m: usize, name: &str, kind: DeclKind) -> Option<Span> {
+        self.modules
+            .at(m)
+            .ast
+            .items
+            .iter()
+            .find_map(|item| match (item, kind) {
+                (ast::Item::Let(l), DeclKind::Let) if l.name.name == name => Some(l.name.span),
+                (ast::Item::Def(d), DeclKind::Def) if d.name.name == name => Some(d.name.span),
+                (ast::Item::Import(i), DeclKind::Import) => i
+                    .alias
+                    .as_ref()
+                    .filter(|a| a.name == name)
+                    .map(|a| a.span)
+                    .or_else(|| (crate::loader::import_alias(i) == name).then_some(i.span)),
+                _ => None,
+            })
+    }
+
     pub(super) fn lookup(&self, name: &str) -> Lookup {
         let m = self.cur_module();
         if let Some(ctx) = self.ctx.last() {
@@ -148,6 +266,7 @@ impl Checker {
         }
         match found {
             Lookup::Local(slot, ty) => {
+                self.note_local_use(slot);
                 let id = self.push(Ir::Local(slot), ty, span);
                 self.narrow(id)
             }
@@ -158,6 +277,7 @@ impl Checker {
                 field,
                 ty,
             } => {
+                self.note_field_shadowing(name, span);
                 let base = self.push(Ir::Local(slot), elem, span);
                 let id = self.push(
                     Ir::Field {
@@ -173,6 +293,7 @@ impl Checker {
             }
             Lookup::Global(n) => {
                 let m = self.cur_module();
+                self.note_use(m, &n, DeclKind::Let);
                 match self.let_ref(m, &n, span) {
                     Some((gid, ty)) => {
                         let id = self.push(Ir::Global(gid), ty, span);

@@ -301,9 +301,12 @@ impl Checker {
                             l.name.span,
                         );
                     }
+                    if !clash {
+                        self.note_shadowing(&l.name.name, l.name.span);
+                    }
                     let slot = self
                         .cur()
-                        .map(|c| c.bind_var(&l.name.name, ty))
+                        .map(|c| c.bind_var(&l.name.name, ty, l.name.span))
                         .unwrap_or(0);
                     out.steps.push(Step::Let { slot, expr: id });
                 }

@@ -432,7 +432,10 @@ impl Checker {
                 (m, one)
             }
             [alias, name] => match self.modules.at(m).imports.get(&alias.name) {
-                Some(&target) => (target, name),
+                Some(&target) => {
+                    self.note_use(m, &alias.name, crate::ir::DeclKind::Import);
+                    (target, name)
+                }
                 None if self.modules.at(m).failed_imports.contains(&alias.name) => {
                     return Type::Error;
                 }

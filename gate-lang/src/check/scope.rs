@@ -19,6 +19,8 @@ pub(super) struct Binding {
     pub slot: u32,
     /// The value's type.
     pub ty: Type,
+    /// Where the name is declared (none for an implicit element).
+    pub decl: Option<crate::span::Span>,
 }
 
 /// A place: a base and a chain of field slots.
@@ -77,12 +79,13 @@ impl Ctx {
     }
 
     /// Binds a named variable in a new slot.
-    pub fn bind_var(&mut self, name: &str, ty: Type) -> u32 {
+    pub fn bind_var(&mut self, name: &str, ty: Type, decl: crate::span::Span) -> u32 {
         let slot = self.alloc();
         self.bindings.push(Binding {
             name: Some(name.to_string()),
             slot,
             ty,
+            decl: Some(decl),
         });
         slot
     }
@@ -96,14 +99,15 @@ impl Ctx {
     }
 
     /// Opens a quantifier scope binding the element (named, or implicit).
-    pub fn open_element(&mut self, name: Option<&str>, ty: Type) -> (u32, ScopeId) {
+    pub fn open_element(&mut self, name: Option<&crate::ast::Ident>, ty: Type) -> (u32, ScopeId) {
         let slot = self.alloc();
         let scope = ScopeId(self.next_scope);
         self.next_scope += 1;
         self.bindings.push(Binding {
-            name: name.map(str::to_string),
+            name: name.map(|n| n.name.clone()),
             slot,
             ty,
+            decl: name.map(|n| n.span),
         });
         self.scopes.push((scope, self.bindings.clone()));
         (slot, scope)
