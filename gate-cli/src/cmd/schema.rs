@@ -8,7 +8,7 @@ use crate::cli::{SchemaCommand, SchemaInferArgs};
 use crate::cmd::input;
 use crate::exit::Exit;
 use crate::io::Io;
-use crate::render::Output;
+use crate::render::{self, Output};
 use gate_eval::{Error, Evidence, Format};
 
 /// Runs `gate schema …`.
@@ -35,7 +35,20 @@ fn run_infer(args: &SchemaInferArgs, out: &Output, io: &mut Io) -> Exit {
     let mut names = Vec::new();
     for (i, path) in args.samples.iter().enumerate() {
         match load(path) {
-            Ok(value) => root.observe(&value, i, ""),
+            Ok(value) if value.is_object() => root.observe(&value, i, ""),
+            Ok(value) => {
+                let found = json_kind(&value);
+                render::tool_error(
+                    out,
+                    io,
+                    "E0940",
+                    &format!(
+                        "sample `{}` is {found}, not an object: an evidence document is an object of named sections",
+                        path.display()
+                    ),
+                );
+                return Exit::Error;
+            }
             Err(e) => {
                 input::report(out, io, &e);
                 return Exit::Error;
@@ -60,4 +73,15 @@ fn warning(out: &Output, io: &mut Io, message: &str) {
         "warning:".to_string()
     };
     io.err(&format!("{head} {message}\n"));
+}
+
+fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a bool",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
 }

@@ -369,7 +369,7 @@ impl Inferrer<'_> {
                     })
                     .collect();
                 let message = format!(
-                    "{}: no gate type admits all of them, so the field is left out (records ignore undeclared fields)",
+                    "values are {}: no gate type admits all of them, so the field is left out (records ignore undeclared fields)",
                     found.join(", ")
                 );
                 self.problems.push(Problem {
