@@ -137,7 +137,9 @@ fn heterogeneous_values_are_reported_on_stderr_and_in_the_output() {
         "",
     );
     assert_eq!(run.code, 0);
-    assert!(run.stderr.contains("warning: /ticket: values are a number in schema/deploy/b.yaml"));
+    assert!(run
+        .stderr
+        .contains("warning: /ticket: values are a number in schema/deploy/b.yaml"));
     assert!(run.stdout.contains("  # left out \"ticket\": values are"));
     assert!(!run.stdout.contains("  ticket:"));
 }
