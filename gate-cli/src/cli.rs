@@ -166,7 +166,7 @@ Examples:
   gate diff old.gate new.gate --corpus past/ --format json
 
 Exit codes:
-  0  no decision flips    1  some decisions flip    2  error";
+  0  nothing flips    1  a decision or a rule outcome flips    2  error";
 
 /// Evidence formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
