@@ -236,6 +236,55 @@ impl Policy {
         decision
     }
 
+    /// Evaluates the top-level `let` called `name` over evidence and returns
+    /// its value as JSON (redacted like explanations), or the error that
+    /// evaluating it met; `None` when there is no such `let`. For tools
+    /// that show values, such as `gate repl`.
+    ///
+    /// ```
+    /// use gate_eval::{Evidence, Options, Policy};
+    /// let policy = Policy::from_source("g.gate", r#"
+    ///     gate g {}
+    ///     evidence { secrets: [{ name: string, vaulted: bool }] }
+    ///     let unvaulted = secrets.filter(not vaulted).map(name)
+    ///     rule r { require unvaulted.is_empty() }
+    /// "#).unwrap();
+    /// let evidence = Evidence::from_json_str("e",
+    ///     r#"{"secrets": [{"name": "db", "vaulted": false}]}"#).unwrap();
+    /// let value = policy.evaluate_let("unvaulted", &evidence, &Options::default());
+    /// assert_eq!(value.unwrap().unwrap(), serde_json::json!(["db"]));
+    /// ```
+    pub fn evaluate_let(
+        &self,
+        name: &str,
+        evidence: &Evidence,
+        options: &Options,
+    ) -> Option<Result<serde_json::Value, explain::EvalError>> {
+        let prog: &Program = &self.program;
+        let index = prog.globals.iter().position(|g| g.name == name)?;
+        let typing = evidence::TypingOptions {
+            yaml_bool_words: options.yaml_bool_words,
+            bool_words: Some(&evidence.bool_words),
+            key_sources: Some(&evidence.key_sources),
+            default_source: evidence.default_source.as_deref(),
+        };
+        let typed = evidence::type_evidence(&prog.schema, &evidence.root, &typing);
+        let mut ev = eval::Eval::new(
+            prog,
+            &typed.root,
+            &typed.issues,
+            &options.limits,
+            &self.host,
+        );
+        ev.run_globals();
+        ev.global_value(index)
+    }
+
+    /// The compiled program: rules, schema, sources.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
     /// Evaluates the gate over one JSON document, with default options.
     pub fn evaluate_json(&self, value: &serde_json::Value) -> Decision {
         match Evidence::from_value("evidence", value.clone()) {
@@ -342,6 +391,20 @@ impl PolicyBuilder {
             return Err(e);
         }
         let program = gate_lang::compile_file_with(path, &gate_lang::RealFs, self.options())?;
+        Ok(self.finish(program))
+    }
+
+    /// Compiles the gate at `path`, reading it and its imports through `fs`
+    /// (e.g. to compile a file as edited but not saved).
+    pub fn compile_file_in(
+        mut self,
+        path: &Path,
+        fs: &dyn gate_lang::FileSystem,
+    ) -> Result<Policy, Error> {
+        if let Some(e) = self.errors.pop() {
+            return Err(e);
+        }
+        let program = gate_lang::compile_file_with(path, fs, self.options())?;
         Ok(self.finish(program))
     }
 

@@ -337,6 +337,16 @@ impl<'a> Eval<'a> {
         });
     }
 
+    /// The value of top-level `let` number `index` (after [`Self::run_globals`])
+    /// as JSON, redacted where it was read through a sensitive field, or
+    /// the error that evaluating it met.
+    pub fn global_value(&self, index: usize) -> Option<Result<serde_json::Value, EvalError>> {
+        match self.globals.get(index)?.as_ref()? {
+            Ok(v) => Some(Ok(crate::value::render_json(v, &self.paths, &self.prog.schema).0)),
+            Err(e) => Some(Err(self.error_info(e))),
+        }
+    }
+
     /// Turns a runtime error into an explanation.
     fn error_info(&self, err: &RtError) -> EvalError {
         let text = self.prog.sources.slice(err.span).to_string();
