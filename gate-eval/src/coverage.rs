@@ -348,54 +348,37 @@ pub(crate) fn hit(hits: &mut [u8], id: ExprId, value: Option<bool>) {
     }
 }
 
-/// Every point of the program, outside the standard library.
+/// Every point of the program reachable from its rules (the `def`s and
+/// `let`s they use, directly or not), outside the standard library.
 fn point_defs(prog: &Program) -> Vec<PointDef> {
-    let mut out = Vec::new();
-    let mut seen = HashSet::new();
+    let mut w = Walker {
+        prog,
+        out: Vec::new(),
+        seen: HashSet::new(),
+        queue: Vec::new(),
+        functions: HashSet::new(),
+        globals: HashSet::new(),
+    };
     for rule in &prog.rules {
         let within = format!("rule {}", rule.id);
         for step in &rule.steps {
             match step {
                 Step::When(e) => {
-                    out.push(PointDef {
-                        kind: PointKind::When,
-                        id: *e,
-                        span: span(prog, *e),
-                        within: within.clone(),
-                    });
-                    walk(prog, *e, &within, &mut seen, &mut out);
+                    w.push(PointKind::When, *e, span(prog, *e), &within);
+                    w.walk(*e, &within);
                 }
-                Step::Let { expr, .. } => walk(prog, *expr, &within, &mut seen, &mut out),
+                Step::Let { expr, .. } => w.walk(*expr, &within),
                 Step::Require(req) => {
-                    out.push(PointDef {
-                        kind: PointKind::Require,
-                        id: req.expr,
-                        span: req.span,
-                        within: within.clone(),
-                    });
-                    walk(prog, req.expr, &within, &mut seen, &mut out);
+                    w.push(PointKind::Require, req.expr, req.span, &within);
+                    w.walk(req.expr, &within);
                 }
             }
         }
     }
-    for f in &prog.functions {
-        walk(
-            prog,
-            f.body,
-            &format!("def {}", f.name),
-            &mut seen,
-            &mut out,
-        );
+    while let Some((root, within)) = w.queue.pop() {
+        w.walk(root, &within);
     }
-    for g in &prog.globals {
-        walk(
-            prog,
-            g.expr,
-            &format!("let {}", g.name),
-            &mut seen,
-            &mut out,
-        );
-    }
+    let mut out = w.out;
     out.retain(|p| {
         prog.sources
             .get(p.span.source)
@@ -408,38 +391,69 @@ fn span(prog: &Program, id: ExprId) -> Span {
     prog.node(id).map(|n| n.span).unwrap_or_default()
 }
 
-fn walk(
-    prog: &Program,
-    root: ExprId,
-    within: &str,
-    seen: &mut HashSet<ExprId>,
-    out: &mut Vec<PointDef>,
-) {
-    let mut stack = vec![root];
-    while let Some(id) = stack.pop() {
-        if !seen.insert(id) {
-            continue;
-        }
-        let mut push = |kind, e: ExprId| {
-            out.push(PointDef {
-                kind,
-                id: e,
-                span: span(prog, e),
-                within: within.to_string(),
-            })
-        };
-        match prog.node(id).map(|n| &n.ir) {
-            Some(Ir::And(items) | Ir::Or(items)) => {
-                for (item, _) in items {
-                    push(PointKind::Operand, *item);
-                }
+struct Walker<'p> {
+    prog: &'p Program,
+    out: Vec<PointDef>,
+    seen: HashSet<ExprId>,
+    queue: Vec<(ExprId, String)>,
+    functions: HashSet<u32>,
+    globals: HashSet<u32>,
+}
+
+impl Walker<'_> {
+    fn push(&mut self, kind: PointKind, id: ExprId, span: Span, within: &str) {
+        self.out.push(PointDef {
+            kind,
+            id,
+            span,
+            within: within.to_string(),
+        });
+    }
+
+    fn function(&mut self, f: gate_lang::ir::FuncId) {
+        if self.functions.insert(f.0) {
+            if let Some(func) = self.prog.functions.get(f.0 as usize) {
+                self.queue.push((func.body, format!("def {}", func.name)));
             }
-            Some(Ir::If { cond, .. }) => push(PointKind::Condition, *cond),
-            _ => {}
         }
-        let mut children = prog.children(id);
-        children.reverse();
-        stack.extend(children);
+    }
+
+    fn walk(&mut self, root: ExprId, within: &str) {
+        let prog = self.prog;
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            if !self.seen.insert(id) {
+                continue;
+            }
+            match prog.node(id).map(|n| &n.ir) {
+                Some(Ir::And(items) | Ir::Or(items)) => {
+                    for (item, _) in items {
+                        self.push(PointKind::Operand, *item, span(prog, *item), within);
+                    }
+                }
+                Some(Ir::If { cond, .. }) => {
+                    self.push(PointKind::Condition, *cond, span(prog, *cond), within)
+                }
+                Some(Ir::Call { func, .. }) => self.function(*func),
+                Some(Ir::Includes { key: Some(k), .. }) => {
+                    if let Some(f) = k.condition {
+                        self.function(f);
+                    }
+                }
+                Some(Ir::Global(g)) => {
+                    if self.globals.insert(g.0) {
+                        if let Some(global) = prog.globals.get(g.0 as usize) {
+                            self.queue
+                                .push((global.expr, format!("let {}", global.name)));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            let mut children = prog.children(id);
+            children.reverse();
+            stack.extend(children);
+        }
     }
 }
 
