@@ -76,9 +76,9 @@ pub fn coverage_by_policy(reports: &[FileReport]) -> Vec<PolicyCoverage> {
         let FileReport::Ran(s) = r else { continue };
         let Some(cov) = &s.coverage else { continue };
         let key = std::fs::canonicalize(&s.policy).unwrap_or_else(|_| s.policy.clone());
-        let existing = out.iter_mut().find(|p| {
-            std::fs::canonicalize(&p.policy).unwrap_or_else(|_| p.policy.clone()) == key
-        });
+        let existing = out
+            .iter_mut()
+            .find(|p| std::fs::canonicalize(&p.policy).unwrap_or_else(|_| p.policy.clone()) == key);
         if let Some(p) = existing {
             if p.coverage.merge(cov) {
                 p.tests += s.cases.len();
@@ -198,16 +198,28 @@ pub fn human(reports: &[FileReport], coverage: &[PolicyCoverage], out: &Output) 
 fn human_case(s: &mut String, case: &CaseResult, c: bool) {
     match case.status {
         CaseStatus::Passed => {
-            s.push_str(&format!("  {}      {}\n", paint(c, "ok", Paint::Green), case.name));
+            s.push_str(&format!(
+                "  {}      {}\n",
+                paint(c, "ok", Paint::Green),
+                case.name
+            ));
         }
         CaseStatus::Error => {
-            s.push_str(&format!("  {}   {}\n", paint(c, "ERROR", Paint::Red), case.name));
+            s.push_str(&format!(
+                "  {}   {}\n",
+                paint(c, "ERROR", Paint::Red),
+                case.name
+            ));
             if let Some((code, message)) = &case.error {
                 s.push_str(&format!("          error[{code}]: {message}\n"));
             }
         }
         CaseStatus::Failed => {
-            s.push_str(&format!("  {}  {}\n", paint(c, "FAILED", Paint::Red), case.name));
+            s.push_str(&format!(
+                "  {}  {}\n",
+                paint(c, "FAILED", Paint::Red),
+                case.name
+            ));
             for m in &case.mismatches {
                 let line = match m {
                     Mismatch::Decision { expected, actual } => format!(
@@ -545,7 +557,12 @@ fn json_coverage(p: &PolicyCoverage) -> Value {
         .coverage
         .points()
         .iter()
-        .map(|pt| with_covered(serde_json::to_value(pt).unwrap_or(Value::Null), pt.covered()))
+        .map(|pt| {
+            with_covered(
+                serde_json::to_value(pt).unwrap_or(Value::Null),
+                pt.covered(),
+            )
+        })
         .collect();
     json!({
         "policy": p.policy.display().to_string(),

@@ -183,18 +183,31 @@ fn prepare(
     case: &Case,
     base: &Path,
 ) -> Result<(Evidence, Options), gate_eval::Error> {
+    // Paths relative to the test file, as `gate check` would be given them.
+    let resolve = |file: &str| super::suite::normalize(&base.join(file));
+    let specs: Vec<String> = match &case.evidence {
+        CaseEvidence::Files(specs) => specs
+            .iter()
+            .map(|spec| match input::mount_in(base, spec) {
+                (Some(name), file) => format!("{name}={}", resolve(file).display()),
+                (None, file) => resolve(file).display().to_string(),
+            })
+            .collect(),
+        CaseEvidence::Inline(_) => Vec::new(),
+    };
     let defaults = EvidenceArgs {
-        evidence: match &case.evidence {
-            CaseEvidence::Files(specs) => specs.clone(),
-            CaseEvidence::Inline(_) => Vec::new(),
-        },
+        evidence: specs,
         evidence_format: None,
         yaml_bool_words: false,
         max_evidence_size: 32 << 20,
         max_evidence_depth: 64,
-        waivers: case.waivers.clone(),
+        waivers: case
+            .waivers
+            .iter()
+            .map(|w| resolve(&w.to_string_lossy()))
+            .collect(),
     };
-    let data = input::read_in(base, &defaults, &mut Io::memory(""))?;
+    let data = input::read(&defaults, &mut Io::memory(""))?;
     let source = format!("{} (test `{}`)", suite.path.display(), case.name);
     let mut evidence = match &case.evidence {
         CaseEvidence::Inline(doc) => Evidence::from_value(&source, doc.clone())?,

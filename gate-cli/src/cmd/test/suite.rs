@@ -159,7 +159,11 @@ pub fn is_test_file(path: &Path) -> bool {
 /// ```
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
     let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
     let mut out = Vec::new();
     for p in paths {
         if p.is_file() {
@@ -204,7 +208,33 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
 
 /// `./x` as `x`.
 fn clean(p: &Path) -> PathBuf {
-    p.strip_prefix(".").map(Path::to_path_buf).unwrap_or_else(|_| p.to_path_buf())
+    p.strip_prefix(".")
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// A path with `.` and `a/..` taken out, without looking at the file
+/// system: `tests/a/../b.gate` is `tests/b.gate`.
+pub fn normalize(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            other => out.push(other),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().collect()
 }
 
 /// The default policy of a test file: its name without `.test.yaml` (or the
@@ -385,7 +415,13 @@ impl<'a> Cx<'a> {
                 None
             }
         };
-        let now = self.timestamp(top.get("now"), At { from: 0, key: Some("now") });
+        let now = self.timestamp(
+            top.get("now"),
+            At {
+                from: 0,
+                key: Some("now"),
+            },
+        );
         let host = match top.get("host") {
             Some(h) => self.host(h),
             None => Vec::new(),
@@ -394,7 +430,7 @@ impl<'a> Cx<'a> {
         // reported even when the policy does not compile.
         let raw_cases = self.cases(top.get("tests"), &base);
         let policy_rel = policy_rel?;
-        let policy_path = base.join(&policy_rel);
+        let policy_path = normalize(&base.join(&policy_rel));
         if !policy_path.is_file() {
             let help = suggest_file(&policy_path);
             self.error(
@@ -447,7 +483,13 @@ impl<'a> Cx<'a> {
             ) {
                 if !ids.iter().any(|x| x == id) {
                     let help = gate_lang::check::closest(id, ids.iter().map(String::as_str))
-                        .map(|c| format!("did you mean `{c}`?"));
+                        .map(|c| format!("did you mean `{c}`?"))
+                        .or_else(|| {
+                            (ids.len() <= 12).then(|| {
+                                let all: Vec<&str> = ids.iter().map(String::as_str).collect();
+                                format!("the rules are {}", list(&all))
+                            })
+                        });
                     self.error(
                         At {
                             from,
@@ -540,7 +582,10 @@ impl<'a> Cx<'a> {
             if let Some(pos) = self.text.get(from..).and_then(|t| t.find(name.as_str())) {
                 from += pos;
             }
-            let at = |key| At { from, key: Some(key) };
+            let at = |key| At {
+                from,
+                key: Some(key),
+            };
             let line = (from > start).then(|| line_col(self.text, from).0);
             if names.contains(&name) {
                 self.error(
@@ -558,7 +603,10 @@ impl<'a> Cx<'a> {
                         at("input"),
                         "E0927",
                         format!("test `{name}` has both `evidence` and `input`"),
-                        Some("use one: files with `evidence`, an inline document with `input`".into()),
+                        Some(
+                            "use one: files with `evidence`, an inline document with `input`"
+                                .into(),
+                        ),
                     );
                     None
                 }
@@ -572,14 +620,12 @@ impl<'a> Cx<'a> {
                     None
                 }
                 (None, Some(doc)) => Some(CaseEvidence::Inline(doc.clone())),
-                (Some(ev), None) => self
-                    .strings(ev, &name, "evidence", from)
-                    .map(|specs| {
-                        for spec in &specs {
-                            self.check_spec(spec, base, &name, from);
-                        }
-                        CaseEvidence::Files(specs)
-                    }),
+                (Some(ev), None) => self.strings(ev, &name, "evidence", from).map(|specs| {
+                    for spec in &specs {
+                        self.check_spec(spec, base, &name, from);
+                    }
+                    CaseEvidence::Files(specs)
+                }),
             };
             let waivers = match map.get("waivers") {
                 None => Vec::new(),
@@ -588,7 +634,7 @@ impl<'a> Cx<'a> {
                     .unwrap_or_default()
                     .into_iter()
                     .map(|w| {
-                        let p = base.join(&w);
+                        let p = normalize(&base.join(&w));
                         if !p.is_file() {
                             let help = suggest_file(&p);
                             self.error(
@@ -671,7 +717,7 @@ impl<'a> Cx<'a> {
             return;
         }
         let (_, file) = input::mount_in(base, spec);
-        let path = base.join(file);
+        let path = normalize(&base.join(file));
         if !path.is_file() {
             let help = suggest_file(&path);
             self.error(
@@ -692,10 +738,16 @@ impl<'a> Cx<'a> {
                 Some(o) => out.decision = Some(o),
                 None => {
                     ok = false;
-                    self.bad_word(d, DECISIONS, "decision", name, At {
-                        from,
-                        key: Some("decision"),
-                    })
+                    self.bad_word(
+                        d,
+                        DECISIONS,
+                        "decision",
+                        name,
+                        At {
+                            from,
+                            key: Some("decision"),
+                        },
+                    )
                 }
             }
         }
@@ -707,10 +759,16 @@ impl<'a> Cx<'a> {
                         Some(o) => out.rules.push((id.clone(), o)),
                         None => {
                             ok = false;
-                            self.bad_word(word, RULE_OUTCOMES, &format!("rule `{id}`"), name, At {
-                                from,
-                                key: Some(id),
-                            })
+                            self.bad_word(
+                                word,
+                                RULE_OUTCOMES,
+                                &format!("rule `{id}`"),
+                                name,
+                                At {
+                                    from,
+                                    key: Some(id),
+                                },
+                            )
                         }
                     }
                 }
@@ -852,9 +910,15 @@ impl<'a> Cx<'a> {
             None => Vec::new(),
             Some(Value::Array(a)) => a
                 .iter()
-                .map(|t| t.as_str().ok_or("a type is a string").and_then(|t| host_type(t).ok_or("unknown type")))
+                .map(|t| {
+                    t.as_str()
+                        .ok_or("a type is a string")
+                        .and_then(|t| host_type(t).ok_or("unknown type"))
+                })
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| format!("`params`: {e} (bool, int, float, string, time, duration, [T], T?)"))?,
+                .map_err(|e| {
+                    format!("`params`: {e} (bool, int, float, string, time, duration, [T], T?)")
+                })?,
             Some(_) => return Err("`params` is a list of types".into()),
         };
         let ret = map
@@ -864,9 +928,13 @@ impl<'a> Cx<'a> {
             .ok_or("`returns` is a type: bool, int, float, string, time, duration, [T] or T?")?;
         let mut results = Vec::new();
         if let Some(r) = map.get("results") {
-            let items = r.as_array().ok_or("`results` is a list of `{ args, result }`")?;
+            let items = r
+                .as_array()
+                .ok_or("`results` is a list of `{ args, result }`")?;
             for item in items {
-                let m = item.as_object().ok_or("`results` is a list of `{ args, result }`")?;
+                let m = item
+                    .as_object()
+                    .ok_or("`results` is a list of `{ args, result }`")?;
                 if let Some(k) = m.keys().find(|k| !RESULT_KEYS.contains(&k.as_str())) {
                     return Err(format!("unknown key `{k}` in `results`"));
                 }
@@ -890,7 +958,10 @@ impl<'a> Cx<'a> {
                 results.push((args, result));
             }
         }
-        let default = map.get("default").map(|d| host_value(d, &ret)).transpose()?;
+        let default = map
+            .get("default")
+            .map(|d| host_value(d, &ret))
+            .transpose()?;
         Ok(HostStub {
             name: name.to_string(),
             params,
@@ -964,9 +1035,9 @@ fn host_value(v: &Value, t: &HostType) -> Result<HostValue, String> {
         (HostType::Time, Value::String(s)) => {
             HostValue::Time(gate_lang::time::parse_timestamp(s).map_err(|e| format!("{v}: {e}"))?)
         }
-        (HostType::Duration, Value::String(s)) => {
-            HostValue::Duration(gate_lang::lexer::parse_duration(s).map_err(|e| format!("{v}: {e}"))?)
-        }
+        (HostType::Duration, Value::String(s)) => HostValue::Duration(
+            gate_lang::lexer::parse_duration(s).map_err(|e| format!("{v}: {e}"))?,
+        ),
         (HostType::List(inner), Value::Array(items)) => HostValue::List(
             items
                 .iter()
@@ -1031,9 +1102,16 @@ fn find_key(text: &str, from: usize, key: &str) -> Option<usize> {
         let before = hay.get(..i).and_then(|b| b.chars().next_back());
         let ok_before = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-'));
         let after = hay.get(i + key.len()..).unwrap_or("");
-        let after = after.strip_prefix(['"', '\'']).unwrap_or(after).trim_start_matches([' ', '\t']);
+        let after = after
+            .strip_prefix(['"', '\''])
+            .unwrap_or(after)
+            .trim_start_matches([' ', '\t']);
         if ok_before && (after.starts_with(':') || after.starts_with('=')) {
-            let start = if matches!(before, Some('"' | '\'')) { i - 1 } else { i };
+            let start = if matches!(before, Some('"' | '\'')) {
+                i - 1
+            } else {
+                i
+            };
             return Some(from + start);
         }
     }
@@ -1097,7 +1175,10 @@ mod tests {
         assert_eq!(s.policy_path, d.join("g.gate"));
         assert_eq!(s.cases.len(), 2);
         assert_eq!(s.cases[0].line, Some(3));
-        assert_eq!(s.cases[0].evidence, CaseEvidence::Files(vec!["e.json".into()]));
+        assert_eq!(
+            s.cases[0].evidence,
+            CaseEvidence::Files(vec!["e.json".into()])
+        );
         assert_eq!(s.cases[0].now, s.now);
         assert_ne!(s.cases[1].now, s.now);
         assert_eq!(
@@ -1116,10 +1197,17 @@ mod tests {
             "tests:\n  - name: one\n    evidence: e.jsn\n    expect:\n      decision: passs\n      rules: { R1: fail }\n  - name: two\n    input: {}\n    expct: { decision: pass }\n",
         );
         let es = errors(load_suite(&f));
-        let find = |code: &str| es.iter().find(|e| e.code == code).unwrap_or_else(|| panic!("{code} in {es:?}"));
+        let find = |code: &str| {
+            es.iter()
+                .find(|e| e.code == code)
+                .unwrap_or_else(|| panic!("{code} in {es:?}"))
+        };
         let missing = find("E0923");
         assert_eq!(missing.line, Some(3));
-        assert!(missing.help.as_deref().unwrap().contains("e.json"), "{missing:?}");
+        assert!(
+            missing.help.as_deref().unwrap().contains("e.json"),
+            "{missing:?}"
+        );
         let word = find("E0925");
         assert_eq!(word.line, Some(5));
         assert_eq!(word.help.as_deref(), Some("did you mean `pass`?"));
@@ -1172,10 +1260,26 @@ mod tests {
     }
 
     #[test]
+    fn normalizes_paths() {
+        assert_eq!(
+            normalize(Path::new("a/b/../c.gate")),
+            PathBuf::from("a/c.gate")
+        );
+        assert_eq!(normalize(Path::new("./a/./b")), PathBuf::from("a/b"));
+        assert_eq!(
+            normalize(Path::new("../a/../../b")),
+            PathBuf::from("../../b")
+        );
+        assert_eq!(normalize(Path::new("a/..")), PathBuf::from("."));
+    }
+
+    #[test]
     fn host_stubs() {
         assert_eq!(
             host_type("[string]?"),
-            Some(HostType::Optional(Box::new(HostType::List(Box::new(HostType::String)))))
+            Some(HostType::Optional(Box::new(HostType::List(Box::new(
+                HostType::String
+            )))))
         );
         assert_eq!(
             host_value(&serde_json::json!("1h"), &HostType::Duration).unwrap(),
