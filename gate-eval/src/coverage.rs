@@ -435,17 +435,17 @@ impl Walker<'_> {
                     self.push(PointKind::Condition, *cond, span(prog, *cond), within)
                 }
                 Some(Ir::Call { func, .. }) => self.function(*func),
-                Some(Ir::Includes { key: Some(k), .. }) => {
-                    if let Some(f) = k.condition {
-                        self.function(f);
-                    }
-                }
-                Some(Ir::Global(g)) => {
-                    if self.globals.insert(g.0) {
-                        if let Some(global) = prog.globals.get(g.0 as usize) {
-                            self.queue
-                                .push((global.expr, format!("let {}", global.name)));
-                        }
+                Some(Ir::Includes {
+                    key:
+                        Some(gate_lang::ir::KeyMatch {
+                            condition: Some(f), ..
+                        }),
+                    ..
+                }) => self.function(*f),
+                Some(Ir::Global(g)) if self.globals.insert(g.0) => {
+                    if let Some(global) = prog.globals.get(g.0 as usize) {
+                        self.queue
+                            .push((global.expr, format!("let {}", global.name)));
                     }
                 }
                 _ => {}
