@@ -184,6 +184,14 @@ impl Policy {
     /// An empty coverage record for this policy, to pass to
     /// [`Policy::evaluate_with_coverage`] (see [`coverage`] for what is
     /// counted).
+    ///
+    /// ```
+    /// let policy = gate_eval::Policy::from_source("g.gate",
+    ///     "gate g {}\nevidence { ok: bool }\nrule r { require ok }\n").unwrap();
+    /// let coverage = policy.coverage();
+    /// assert_eq!(coverage.evaluations(), 0);
+    /// assert_eq!(coverage.summary().requires, 1);
+    /// ```
     pub fn coverage(&self) -> Coverage {
         Coverage::new(self.program.clone(), self.digest().digest)
     }
