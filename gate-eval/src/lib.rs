@@ -26,6 +26,7 @@
 //! assert_eq!(failure.message, "secret B is not in a vault");
 //! ```
 
+pub mod coverage;
 pub mod decision;
 mod document;
 pub mod error;
@@ -39,6 +40,7 @@ pub mod sign;
 mod value;
 pub mod waiver;
 
+pub use coverage::{Coverage, CoverageSummary, PointCoverage, PointKind, RuleCoverage};
 pub use decision::{Decision, Outcome, RuleOutcome, RuleResult};
 pub use document::{sha256_hex, Evidence, EvidenceBuilder};
 pub use error::Error;
@@ -176,6 +178,67 @@ impl Policy {
 
     /// Evaluates the gate over evidence.
     pub fn evaluate(&self, evidence: &Evidence, options: &Options) -> Decision {
+        self.evaluate_inner(evidence, options, None)
+    }
+
+    /// An empty coverage record for this policy, to pass to
+    /// [`Policy::evaluate_with_coverage`] (see [`coverage`] for what is
+    /// counted).
+    ///
+    /// ```
+    /// let policy = gate_eval::Policy::from_source("g.gate",
+    ///     "gate g {}\nevidence { ok: bool }\nrule r { require ok }\n").unwrap();
+    /// let coverage = policy.coverage();
+    /// assert_eq!(coverage.evaluations(), 0);
+    /// assert_eq!(coverage.summary().requires, 1);
+    /// ```
+    pub fn coverage(&self) -> Coverage {
+        Coverage::new(self.program.clone(), self.digest().digest)
+    }
+
+    /// Evaluates the gate like [`Policy::evaluate`] and records in
+    /// `coverage` which rules, `require` lines and conditions the evaluation
+    /// exercised. A `coverage` made for another policy (other sources) is
+    /// first replaced by an empty record for this one.
+    ///
+    /// ```
+    /// use gate_eval::{Evidence, Options, Policy};
+    /// let policy = Policy::from_source("g.gate", r#"
+    ///     gate g {}
+    ///     evidence { vaulted: bool, rotated: bool }
+    ///     rule r { require vaulted or rotated }
+    /// "#).unwrap();
+    /// let mut coverage = policy.coverage();
+    /// for json in [r#"{"vaulted": true, "rotated": false}"#, r#"{"vaulted": false, "rotated": false}"#] {
+    ///     let evidence = Evidence::from_json_str("e.json", json).unwrap();
+    ///     policy.evaluate_with_coverage(&evidence, &Options::default(), &mut coverage);
+    /// }
+    /// let s = coverage.summary();
+    /// assert_eq!((s.rules_fully_covered, s.requires_covered), (1, 1));
+    /// // `rotated` was never true.
+    /// assert_eq!((s.branches, s.branches_covered), (2, 1));
+    /// ```
+    pub fn evaluate_with_coverage(
+        &self,
+        evidence: &Evidence,
+        options: &Options,
+        coverage: &mut Coverage,
+    ) -> Decision {
+        let digest = self.digest().digest;
+        if !coverage.fits(&self.program, &digest) {
+            *coverage = Coverage::new(self.program.clone(), digest);
+        }
+        let decision = self.evaluate_inner(evidence, options, Some(&mut coverage.hits));
+        coverage.record_decision(&decision);
+        decision
+    }
+
+    fn evaluate_inner(
+        &self,
+        evidence: &Evidence,
+        options: &Options,
+        mut hits: Option<&mut Vec<u8>>,
+    ) -> Decision {
         let prog: &Program = &self.program;
         let typing = evidence::TypingOptions {
             yaml_bool_words: options.yaml_bool_words,
@@ -191,8 +254,14 @@ impl Policy {
             &options.limits,
             &self.host,
         );
+        if let Some(h) = hits.as_deref_mut() {
+            ev.cov = Some(std::mem::take(h));
+        }
         ev.run_globals();
         let rules: Vec<RuleResult> = prog.rules.iter().map(|r| ev.run_rule(r)).collect();
+        if let (Some(h), Some(collected)) = (hits, ev.cov.take()) {
+            *h = collected;
+        }
         let now = options
             .now
             .unwrap_or_else(|| jiff::Timestamp::now().as_nanosecond());

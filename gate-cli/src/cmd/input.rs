@@ -23,8 +23,14 @@ fn format(f: EvidenceFormat) -> Format {
 
 /// Splits `NAME=FILE`; a spec that names an existing file, or whose part
 /// before `=` is not a plain name, is a file.
+#[cfg(test)]
 fn mount(spec: &str) -> (Option<&str>, &str) {
-    if spec == "-" || Path::new(spec).exists() {
+    mount_in(Path::new(""), spec)
+}
+
+/// [`mount`] for a spec whose file is relative to the folder `base`.
+pub fn mount_in<'a>(base: &Path, spec: &'a str) -> (Option<&'a str>, &'a str) {
+    if spec == "-" || base.join(spec).exists() {
         return (None, spec);
     }
     match spec.split_once('=') {
@@ -42,6 +48,12 @@ fn mount(spec: &str) -> (Option<&str>, &str) {
 
 /// Reads every `--evidence` and `--waivers` file.
 pub fn read(args: &EvidenceArgs, io: &mut Io) -> Result<Input, Error> {
+    read_in(Path::new(""), args, io)
+}
+
+/// [`read`] with the evidence and waiver files relative to the folder `base`
+/// (as a test file names them).
+pub fn read_in(base: &Path, args: &EvidenceArgs, io: &mut Io) -> Result<Input, Error> {
     let mut builder = Evidence::builder();
     builder.limits(LoadLimits {
         max_bytes: args.max_evidence_size,
@@ -49,7 +61,7 @@ pub fn read(args: &EvidenceArgs, io: &mut Io) -> Result<Input, Error> {
     });
     let mut stdin_used = false;
     for spec in &args.evidence {
-        let (name, file) = mount(spec);
+        let (name, file) = mount_in(base, spec);
         let (source, bytes, fmt) = if file == "-" {
             if stdin_used {
                 return Err(Error::Io {
@@ -65,7 +77,9 @@ pub fn read(args: &EvidenceArgs, io: &mut Io) -> Result<Input, Error> {
             let fmt = args.evidence_format.map(format).unwrap_or(Format::Json);
             ("<stdin>".to_string(), text.into_bytes(), fmt)
         } else {
-            let bytes = read_file(Path::new(file))?;
+            let path = base.join(file);
+            let file = path.to_str().unwrap_or(file);
+            let bytes = read_file(&path)?;
             let fmt = match args.evidence_format {
                 Some(f) => format(f),
                 None => {
@@ -81,6 +95,7 @@ pub fn read(args: &EvidenceArgs, io: &mut Io) -> Result<Input, Error> {
     let evidence = builder.build()?;
     let mut waivers = Vec::new();
     for path in &args.waivers {
+        let path = &base.join(path);
         let bytes = read_file(path)?;
         let fmt = Format::from_extension(path).ok_or_else(|| Error::UnknownFormat {
             source: path.display().to_string(),

@@ -35,7 +35,9 @@ impl<'a> Eval<'a> {
                     if *guarded && (!all || errored) {
                         continue;
                     }
-                    match self.explain(*item, want) {
+                    let r = self.explain(*item, want);
+                    self.cover(*item, r.ok());
+                    match r {
                         Ok(b) => all &= b,
                         Err(()) => errored = true,
                     }
@@ -58,7 +60,9 @@ impl<'a> Eval<'a> {
                     let is_guard =
                         self.is_guard(*item) && items.iter().skip(i + 1).any(|(_, g)| *g);
                     let before = self.fail_mark();
-                    match self.explain(*item, want) {
+                    let r = self.explain(*item, want);
+                    self.cover(*item, r.ok());
+                    match r {
                         Ok(b) => any |= b,
                         Err(()) => errored = true,
                     }
@@ -80,10 +84,14 @@ impl<'a> Eval<'a> {
                 cond,
                 then,
                 otherwise,
-            } => match self.eval_bool(*cond) {
+            } => match self
+                .eval_bool(*cond)
+                .inspect(|c| self.cover(*cond, Some(*c)))
+            {
                 Ok(true) => self.explain(*then, want),
                 Ok(false) => self.explain(*otherwise, want),
                 Err(e) => {
+                    self.cover(*cond, None);
                     self.record_error(&e);
                     Err(())
                 }

@@ -44,7 +44,9 @@ impl<'a> Eval<'a> {
         match self.ir(id)? {
             Ir::And(items) => {
                 for (item, _) in items {
-                    if !self.eval_top(*item)? {
+                    let r = self.eval_top(*item);
+                    self.cover(*item, r.as_ref().ok().copied());
+                    if !r? {
                         return Ok(false);
                     }
                 }
@@ -255,7 +257,9 @@ impl<'a> Eval<'a> {
                     if *guarded && (!result || error.is_some()) {
                         continue;
                     }
-                    match self.eval_bool(*item) {
+                    let r = self.eval_bool(*item);
+                    self.cover(*item, r.as_ref().ok().copied());
+                    match r {
                         Ok(b) => result &= b,
                         Err(e) => {
                             error.get_or_insert(e);
@@ -274,7 +278,9 @@ impl<'a> Eval<'a> {
                     if *guarded && (result || error.is_some()) {
                         continue;
                     }
-                    match self.eval_bool(*item) {
+                    let r = self.eval_bool(*item);
+                    self.cover(*item, r.as_ref().ok().copied());
+                    match r {
                         Ok(b) => result |= b,
                         Err(e) => {
                             error.get_or_insert(e);
@@ -314,7 +320,9 @@ impl<'a> Eval<'a> {
                 then,
                 otherwise,
             } => {
-                if self.eval_bool(*cond)? {
+                let c = self.eval_bool(*cond);
+                self.cover(*cond, c.as_ref().ok().copied());
+                if c? {
                     self.eval(*then)
                 } else {
                     self.eval(*otherwise)

@@ -111,6 +111,8 @@ pub(crate) struct Eval<'a> {
     notes: Vec<Note>,
     ex: Option<Explaining<'a>>,
     host: &'a [crate::host::HostFunction],
+    /// Coverage flags by node, when coverage is being collected.
+    pub(crate) cov: Option<Vec<u8>>,
 }
 
 impl<'a> Eval<'a> {
@@ -136,6 +138,7 @@ impl<'a> Eval<'a> {
             notes: Vec::new(),
             ex: None,
             host,
+            cov: None,
         }
     }
 
@@ -187,7 +190,7 @@ impl<'a> Eval<'a> {
         let mut requirement = 0;
         'steps: for step in &rule.steps {
             match step {
-                Step::When(e) => match self.eval_bool(*e) {
+                Step::When(e) => match self.eval_bool(*e).inspect(|b| self.cover(*e, Some(*b))) {
                     Ok(true) => {}
                     Ok(false) => {
                         result.outcome = RuleOutcome::NotApplicable;
@@ -196,6 +199,7 @@ impl<'a> Eval<'a> {
                         break 'steps;
                     }
                     Err(err) => {
+                        self.cover(*e, None);
                         result.errors.push(self.error_info(&err));
                         break 'steps;
                     }
@@ -218,6 +222,7 @@ impl<'a> Eval<'a> {
                     self.quant_depth = 0;
                     let fast = self.eval_top(req.expr);
                     if matches!(fast, Ok(true)) {
+                        self.cover(req.expr, Some(true));
                         result.notes.append(&mut self.notes);
                         continue;
                     }
@@ -231,6 +236,7 @@ impl<'a> Eval<'a> {
                     self.ex = Some(ex);
                     self.quant_depth = 0;
                     let outcome = self.explain(req.expr, true);
+                    self.cover(req.expr, outcome.ok());
                     let ex = self.ex.take().unwrap_or_default();
                     result.notes.append(&mut self.notes);
                     let mut failures = ex.failures;
@@ -268,6 +274,15 @@ impl<'a> Eval<'a> {
         }
         dedup_notes(&mut result.notes);
         result
+    }
+
+    /// Records, when collecting coverage, that a condition was evaluated
+    /// and its value (`None`: an error).
+    #[inline]
+    fn cover(&mut self, id: ExprId, value: Option<bool>) {
+        if let Some(hits) = self.cov.as_mut() {
+            crate::coverage::hit(hits, id, value);
+        }
     }
 
     fn generic_failure(&self, id: ExprId, requirement: usize) -> Failure {
