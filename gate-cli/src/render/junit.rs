@@ -73,7 +73,7 @@ fn case(d: &Decision, r: &RuleResult) -> TestCase {
                 Some(f) => f.message.clone(),
                 None => format!("{} failure(s)", r.failures_total),
             };
-            s.set_message(message)
+            s.set_message(one_line(&message))
                 .set_type(r.severity.as_str())
                 .set_description(failures_text(d, r));
             s
@@ -99,7 +99,9 @@ fn case(d: &Decision, r: &RuleResult) -> TestCase {
             }
             text.push_str(&failures_text(d, r));
             let ty = r.errors.first().map(|e| e.code).unwrap_or("error");
-            s.set_message(message).set_type(ty).set_description(text);
+            s.set_message(one_line(&message))
+                .set_type(ty)
+                .set_description(text);
             s
         }
         RuleOutcome::NotApplicable => {
@@ -118,7 +120,7 @@ fn case(d: &Decision, r: &RuleResult) -> TestCase {
                     }
                 }
             }
-            s.set_message(format!("waived: {}", waivers.join("; ")))
+            s.set_message(one_line(&format!("waived: {}", waivers.join("; "))))
                 .set_type("waived")
                 .set_description(failures_text(d, r));
             s
@@ -147,4 +149,12 @@ fn failures_text(d: &Decision, r: &RuleResult) -> String {
         let _ = writeln!(s, "… and {dropped} more failure(s) not kept");
     }
     s
+}
+
+/// A message attribute on one line: XML readers fold line breaks in
+/// attributes, so they become spaces here (the element's text keeps them).
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }

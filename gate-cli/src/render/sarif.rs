@@ -34,7 +34,7 @@ fn log(d: &Decision, policy: &Policy) -> sarif::Sarif {
             results.push(failure_result(d, r, index, f));
         }
         for e in &r.errors {
-            results.push(error_result(r, index, e));
+            results.push(error_result(d, r, index, e));
         }
     }
     let driver = sarif::ToolComponent::builder()
@@ -171,11 +171,7 @@ fn failure_result(d: &Decision, r: &RuleResult, index: usize, f: &Failure) -> sa
         props.push(("foundTruncated", json!(true)));
     }
     if let Some(p) = &f.path {
-        props.push(("evidencePath", json!(p)));
-        if let Some((source, pointer)) = evidence_source(d, p) {
-            props.push(("evidenceSource", json!(source)));
-            props.push(("evidencePointer", json!(pointer)));
-        }
+        evidence_props(d, p, &mut props);
     }
     if let Some(e) = &f.element {
         props.push(("element", json!(e)));
@@ -234,7 +230,7 @@ fn failure_result(d: &Decision, r: &RuleResult, index: usize, f: &Failure) -> sa
     result
 }
 
-fn error_result(r: &RuleResult, index: usize, e: &EvalError) -> sarif::Result {
+fn error_result(d: &Decision, r: &RuleResult, index: usize, e: &EvalError) -> sarif::Result {
     let title = r.title.as_deref().unwrap_or("");
     let mut text = format!("could not be evaluated: {}: {}", e.code, e.message);
     if let Some(p) = &e.path {
@@ -243,7 +239,7 @@ fn error_result(r: &RuleResult, index: usize, e: &EvalError) -> sarif::Result {
     text.push_str(&format!("\nrule: {} {title}", r.id));
     let mut props: Vec<(&str, Value)> = vec![("code", json!(e.code))];
     if let Some(p) = &e.path {
-        props.push(("evidencePath", json!(p)));
+        evidence_props(d, p, &mut props);
     }
     if let Some(q) = e.requirement {
         props.push(("requirement", json!(q)));
@@ -257,6 +253,15 @@ fn error_result(r: &RuleResult, index: usize, e: &EvalError) -> sarif::Result {
         .locations(vec![location(&e.span, e.path.as_deref())])
         .properties(bag(None, props))
         .build()
+}
+
+/// The evidence path, and the document and pointer in it where known.
+fn evidence_props(d: &Decision, path: &str, props: &mut Vec<(&str, Value)>) {
+    props.push(("evidencePath", json!(path)));
+    if let Some((source, pointer)) = evidence_source(d, path) {
+        props.push(("evidenceSource", json!(source)));
+        props.push(("evidencePointer", json!(pointer)));
+    }
 }
 
 fn result_level(severity: RuleSeverity) -> sarif::ResultLevel {
