@@ -143,10 +143,22 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
                 args.verbose,
             ));
         }
-        Format::Sarif | Format::Junit | Format::Markdown | Format::Github => {
-            render::tool_error(out, io, "E0002", "this output format is being written");
-            return Exit::Error;
-        }
+        Format::Sarif => match render::sarif::decision(&decision, &policy) {
+            Ok(text) => io.out(&text),
+            Err(e) => {
+                render::tool_error(out, io, "E0901", &format!("cannot write SARIF: {e}"));
+                return Exit::Error;
+            }
+        },
+        Format::Junit => match render::junit::decision(&decision) {
+            Ok(text) => io.out(&text),
+            Err(e) => {
+                render::tool_error(out, io, "E0901", &format!("cannot write JUnit XML: {e}"));
+                return Exit::Error;
+            }
+        },
+        Format::Markdown => io.out(&render::markdown::decision(&decision)),
+        Format::Github => io.out(&render::github::decision(&decision)),
     }
     match decision.outcome {
         Outcome::Pass | Outcome::Warn => Exit::Pass,

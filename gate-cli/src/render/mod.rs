@@ -1,7 +1,11 @@
 //! Rendering results for people (colour only on a terminal, never with
 //! NO_COLOR) and for machines.
 
+pub mod github;
 pub mod human;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
 use crate::cli::ColorChoice;
 use crate::io::Io;
@@ -57,4 +61,140 @@ pub fn tool_error(out: &Output, io: &mut Io, code: &str, message: &str) {
         head
     };
     io.err(&format!("{head} {message}\n"));
+}
+
+/// What a failure says in one line: its message, what was found and what
+/// was required (values as JSON text, so an empty string shows).
+pub fn failure_text(f: &gate_eval::explain::Failure) -> String {
+    format!(
+        "{} (found {}, required {})",
+        f.message, f.actual, f.expected
+    )
+}
+
+/// The collection element a failure is about: its JSON pointer (or its
+/// position) and its identifying field.
+pub fn element_text(e: &gate_eval::explain::ElementRef) -> String {
+    let at = e
+        .path
+        .clone()
+        .unwrap_or_else(|| format!("element {}", e.index));
+    match &e.key {
+        Some(k) => format!("{at} ({} {})", k.field, k.value),
+        None => at,
+    }
+}
+
+/// Where a failure is best shown in the policy: the predicate, or, when the
+/// predicate is in a standard module (no file on disk), the call in the
+/// rule that led there.
+pub fn failure_location(f: &gate_eval::explain::Failure) -> &gate_eval::Location {
+    match &f.called_from {
+        Some(call) if !is_file(&f.span.file) => call,
+        _ => &f.span,
+    }
+}
+
+/// Whether a policy source name is a file (not a standard module such as
+/// `std.secrets`, which has no file).
+pub fn is_file(name: &str) -> bool {
+    !name.starts_with("std.") || std::path::Path::new(name).exists()
+}
+
+/// A policy source name as a path relative to the current folder with `/`
+/// separators, for tools that link results to files; `None` for a standard
+/// module.
+pub fn source_path(name: &str) -> Option<String> {
+    if !is_file(name) {
+        return None;
+    }
+    let path = std::path::Path::new(name);
+    let rel = match std::env::current_dir() {
+        Ok(cwd) if path.is_absolute() => path.strip_prefix(&cwd).unwrap_or(path),
+        _ => path,
+    };
+    let text = rel.to_string_lossy().replace('\\', "/");
+    Some(text.strip_prefix("./").unwrap_or(&text).to_string())
+}
+
+/// The evidence document a JSON pointer into the merged evidence reads, and
+/// the pointer inside that document: the document mounted under the
+/// pointer's first key, or the only document merged at the root.
+pub fn evidence_source(d: &gate_eval::Decision, pointer: &str) -> Option<(String, String)> {
+    let first = pointer.strip_prefix('/')?.split('/').next().unwrap_or("");
+    let first = first.replace("~1", "/").replace("~0", "~");
+    if let Some(doc) = d
+        .evidence
+        .iter()
+        .find(|e| e.mount.as_deref() == Some(first.as_str()))
+    {
+        let rest = pointer
+            .strip_prefix('/')
+            .and_then(|p| p.split_once('/'))
+            .map(|(_, r)| format!("/{r}"))
+            .unwrap_or_default();
+        return Some((doc.source.clone(), rest));
+    }
+    let mut roots = d.evidence.iter().filter(|e| e.mount.is_none());
+    match (roots.next(), roots.next()) {
+        (Some(doc), None) => Some((doc.source.clone(), pointer.to_string())),
+        _ => None,
+    }
+}
+
+/// The text of a rule's definition in the policy source.
+pub fn rule_source(policy: &gate_eval::Policy, at: &gate_eval::Location) -> Option<String> {
+    policy
+        .sources()
+        .files()
+        .find(|(_, f)| f.name == at.file)
+        .and_then(|(_, f)| f.text.get(at.start as usize..at.end as usize))
+        .map(str::to_string)
+}
+
+/// The waiver that covers a failure, as one line: ticket, approver, expiry
+/// and reason.
+pub fn waiver_text(d: &gate_eval::Decision, id: usize) -> Option<String> {
+    d.waivers.get(id).map(|w| {
+        format!(
+            "{} approved by {} until {}: {}",
+            w.ticket, w.approved_by, w.expires, w.reason
+        )
+    })
+}
+
+/// The rule counts in one line, as the human format's summary gives them.
+pub fn counts_text(d: &gate_eval::Decision) -> String {
+    let waived = if d.counts.waived > 0 {
+        format!(", {} waived", d.counts.waived)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} rules: {} passed, {} failed, {} errors, {} not applicable{waived}",
+        d.counts.rules, d.counts.pass, d.counts.fail, d.counts.error, d.counts.not_applicable
+    )
+}
+
+/// A failure as a few lines of plain text: the message, then what was
+/// found and required, the element, the evidence path and the place in the
+/// policy, indented by two spaces.
+pub fn failure_details(d: &gate_eval::Decision, f: &gate_eval::explain::Failure) -> String {
+    use std::fmt::Write;
+    let mut s = format!("{}\n", f.message);
+    let truncated = if f.actual_truncated { " (cut)" } else { "" };
+    let _ = writeln!(s, "  found: {}{truncated}", f.actual);
+    let _ = writeln!(s, "  required: {}", f.expected);
+    if let Some(e) = &f.element {
+        let _ = writeln!(s, "  element: {}", element_text(e));
+    }
+    if let Some(p) = &f.path {
+        let _ = writeln!(s, "  evidence: {p}");
+    }
+    let at = failure_location(f);
+    let _ = writeln!(s, "  at: {}:{}:{}", at.file, at.line, at.column);
+    if let Some(text) = f.waived_by.and_then(|id| waiver_text(d, id)) {
+        let _ = writeln!(s, "  waived: {text}");
+    }
+    s
 }
