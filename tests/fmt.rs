@@ -295,6 +295,37 @@ fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
+/// `e` in parentheses unless it is one token or already bracketed.
+fn wrap(e: &str) -> String {
+    if e.contains(' ') && !(e.starts_with('(') && e.ends_with(')')) {
+        format!("({e})")
+    } else {
+        e.to_string()
+    }
+}
+
+/// Operands of `and`/`or` may be chains themselves, but not `if`.
+fn chain_operand(e: &str) -> String {
+    if e.starts_with("if ") {
+        format!("({e})")
+    } else {
+        e.to_string()
+    }
+}
+
+/// Whitespace inside an expression: spaces, newlines or comments.
+fn gap() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        " ",
+        " ",
+        " ",
+        "\n    ",
+        " # inside\n",
+        "\n  # own line inside\n  ",
+    ])
+}
+
+/// An expression (well formed, not necessarily well typed).
 fn expr() -> impl Strategy<Value = String> {
     let leaf = prop::sample::select(vec![
         "a",
@@ -317,22 +348,40 @@ fn expr() -> impl Strategy<Value = String> {
             (
                 inner.clone(),
                 inner.clone(),
+                prop::sample::select(vec!["and", "or"]),
+                gap(),
+                gap()
+            )
+                .prop_map(|(a, b, op, g1, g2)| format!(
+                    "{}{g1}{op}{g2}{}",
+                    chain_operand(&a),
+                    chain_operand(&b)
+                )),
+            (
+                inner.clone(),
+                inner.clone(),
                 prop::sample::select(vec![
-                    "and", "or", "==", "!=", "<", ">=", "+", "-", "*", "??", "in", "not in",
+                    "==", "!=", "<", ">=", "+", "-", "*", "??", "in", "not in",
                 ])
             )
-                .prop_map(|(a, b, op)| format!("{a} {op} {b}")),
+                .prop_map(|(a, b, op)| format!("{} {op} {}", wrap(&a), wrap(&b))),
             inner.clone().prop_map(|a| format!("({a})")),
-            inner.clone().prop_map(|a| format!("not {a}")),
-            inner.clone().prop_map(|a| format!("-{a}")),
+            inner.clone().prop_map(|a| format!("not {}", wrap(&a))),
+            inner.clone().prop_map(|a| format!("-{}", wrap(&a))),
             (inner.clone(), prop::sample::select(vec!["x", "y"]))
                 .prop_map(|(a, f)| format!("({a}).{f}")),
-            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("xs.all(e => {a} or {b})")),
-            prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("f({})", v.join(", "))),
-            prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
-            (inner.clone(), inner.clone(), inner.clone())
-                .prop_map(|(c, a, b)| format!("if {c} then {a} else {b}")),
-            (inner.clone(), inner).prop_map(|(a, i)| format!("a[{i}] ?? {a}")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!(
+                "xs.all(e => {} or {})",
+                chain_operand(&a),
+                chain_operand(&b)
+            )),
+            (prop::collection::vec(inner.clone(), 0..4), gap())
+                .prop_map(|(v, g)| format!("f({})", v.join(&format!(",{g}")))),
+            (prop::collection::vec(inner.clone(), 0..4), gap(), gap())
+                .prop_map(|(v, g1, g2)| format!("[{g1}{}{g2}]", v.join(", "))),
+            (inner.clone(), inner.clone(), inner.clone(), gap(), gap())
+                .prop_map(|(c, a, b, g1, g2)| format!("if {c}{g1}then {a}{g2}else {b}")),
+            (inner.clone(), inner, gap()).prop_map(|(a, i, g)| format!("a[{i}] ??{g}{}", wrap(&a))),
         ]
     })
 }
@@ -428,9 +477,10 @@ proptest! {
     #[test]
     fn generated_programs_format_idempotently_with_the_same_meaning(src in program()) {
         let out = check_format("generated", &src).map_err(TestCaseError::fail)?;
-        if let Some(out) = out {
-            same_meaning(&src, &out).map_err(TestCaseError::fail)?;
-        }
+        let Some(out) = out else {
+            return Err(TestCaseError::fail(format!("generated program does not parse:\n{src}")));
+        };
+        same_meaning(&src, &out).map_err(TestCaseError::fail)?;
     }
 }
 

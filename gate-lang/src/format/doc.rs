@@ -29,6 +29,8 @@ pub(crate) enum Doc {
     Blank,
     /// Text printed at the end of the current line (a trailing comment).
     Suffix(String),
+    /// Text printed only when the enclosing group is flat.
+    IfFlat(String),
     /// Forces the enclosing groups to break.
     BreakParent,
     /// Indents the newlines inside by two spaces.
@@ -77,7 +79,7 @@ fn forces_break(doc: &Doc) -> bool {
             }
             Doc::Indent(inner) => stack.push(inner),
             Doc::Fill(v) | Doc::Concat(v) => stack.extend(v.iter()),
-            Doc::Nil | Doc::Text(_) | Doc::Line | Doc::Soft | Doc::Suffix(_) => {}
+            Doc::Nil | Doc::Text(_) | Doc::IfFlat(_) | Doc::Line | Doc::Soft | Doc::Suffix(_) => {}
         }
     }
     false
@@ -137,6 +139,11 @@ fn fits(rem: isize, next: Vec<Cmd<'_>>, rest: &[Cmd<'_>]) -> bool {
         match doc {
             Doc::Nil | Doc::Suffix(_) | Doc::BreakParent => {}
             Doc::Text(s) => rem -= width_of(s),
+            Doc::IfFlat(s) => {
+                if mode == Mode::Flat {
+                    rem -= width_of(s);
+                }
+            }
             Doc::Line => {
                 if mode == Mode::Break {
                     return true;
@@ -252,6 +259,8 @@ pub(crate) fn print(doc: &Doc, width: usize) -> String {
         match doc {
             Doc::Nil | Doc::BreakParent => {}
             Doc::Text(s) => p.text(s),
+            Doc::IfFlat(s) if mode == Mode::Flat => p.text(s),
+            Doc::IfFlat(_) => {}
             Doc::Line if mode == Mode::Flat => p.text(" "),
             Doc::Soft if mode == Mode::Flat => {}
             Doc::Line | Doc::Soft | Doc::Hard => p.newline(ind),
@@ -292,7 +301,7 @@ fn print_fill<'a>(p: &mut Printer, cmds: &mut Vec<Cmd<'a>>, ind: usize, parts: &
     };
     let flat = |d: &'a Doc| (ind, Mode::Flat, Item::Doc(d));
     let content_fits = fits(rem(p), vec![flat(content)], &[]);
-    let content_mode = if content_fits {
+    let content_mode = if content_fits && !forces_break(content) {
         Mode::Flat
     } else {
         Mode::Break
@@ -308,7 +317,11 @@ fn print_fill<'a>(p: &mut Printer, cmds: &mut Vec<Cmd<'a>>, ind: usize, parts: &
     };
     let pair_fits = fits(rem(p), vec![flat(content), flat(sep), flat(next)], &[]);
     cmds.push((ind, Mode::Break, Item::Fill(rest)));
-    let sep_mode = if pair_fits { Mode::Flat } else { Mode::Break };
+    let sep_mode = if pair_fits && !forces_break(sep) {
+        Mode::Flat
+    } else {
+        Mode::Break
+    };
     cmds.push((ind, sep_mode, Item::Doc(sep)));
     cmds.push((ind, content_mode, Item::Doc(content)));
 }

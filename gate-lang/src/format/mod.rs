@@ -179,8 +179,10 @@ impl<'a> Formatter<'a> {
         let mut own = false;
         for (_, t, trailing) in self.take(pos) {
             if trailing && !own {
+                // The line breaks right here, so that the comment stays
+                // after the code it followed.
                 v.push(Doc::Suffix(format!(" {t}")));
-                v.push(Doc::BreakParent);
+                v.push(Doc::Hard);
             } else {
                 own = true;
                 v.extend([Doc::Hard, text(t), Doc::Hard]);
@@ -260,10 +262,43 @@ impl<'a> Formatter<'a> {
     }
 
     /// `head {` elements one per line `}`.
-    fn block(&mut self, head: Doc, span: crate::span::Span, elements: Vec<BlockEl<'_>>) -> Doc {
+    fn block(
+        &mut self,
+        head: Doc,
+        span: crate::span::Span,
+        elements: Vec<BlockEl<'_>>,
+        flat: Option<&'static str>,
+    ) -> Doc {
         let close = end(span).saturating_sub(1);
-        let mut inner = Vec::new();
         let nonempty = !elements.is_empty();
+        // A block the author wrote on one line, without comments, stays on
+        // one line when it fits (elements joined by `flat`).
+        let first = elements.first().map(BlockEl::pos).unwrap_or(close);
+        let one_line = flat.is_some()
+            && nonempty
+            && !self.src.get(at(span)..first).unwrap_or("\n").contains('\n')
+            && !self
+                .comments
+                .get(self.next)
+                .is_some_and(|c| c.start < close);
+        if let (true, Some(joiner)) = (one_line, flat) {
+            let mut inner = vec![Doc::Line];
+            for (i, el) in elements.into_iter().enumerate() {
+                if i > 0 {
+                    inner.push(Doc::IfFlat(joiner.to_string()));
+                    inner.push(Doc::Line);
+                }
+                inner.push(self.element(el));
+            }
+            return group(cat(vec![
+                head,
+                text(" {"),
+                indent(cat(inner)),
+                Doc::Line,
+                text("}"),
+            ]));
+        }
+        let mut inner = Vec::new();
         for (i, el) in elements.into_iter().enumerate() {
             inner.push(self.sep(el.pos(), i == 0, false));
             inner.push(self.element(el));
@@ -275,6 +310,11 @@ impl<'a> Formatter<'a> {
             return cat(vec![head, text(" {}")]);
         }
         cat(vec![head, text(" {"), indent(inner), Doc::Hard, text("}")])
+    }
+
+    /// Whether the author broke the line right after the `{` at `open`.
+    fn broken_after_brace(&self, open: usize, first: usize) -> bool {
+        self.src.get(open..first).is_some_and(|s| s.contains('\n'))
     }
 
     fn element(&mut self, el: BlockEl<'_>) -> Doc {
@@ -318,8 +358,9 @@ impl<'a> Formatter<'a> {
         match h {
             Header::Gate(g) => {
                 let head = text(format!("gate {}", g.name.name));
+                let flat = (g.settings.len() == 1).then_some("");
                 let els = g.settings.iter().map(BlockEl::Setting).collect();
-                self.block(head, g.span, els)
+                self.block(head, g.span, els, flat)
             }
             Header::Module(m) => text(format!("module {}", dotted(&m.path))),
         }
@@ -343,11 +384,11 @@ impl<'a> Formatter<'a> {
             Item::Record(r) => {
                 let head = text(format!("record {}", r.name.name));
                 let els = r.members.iter().map(BlockEl::Member).collect();
-                self.block(head, r.span, els)
+                self.block(head, r.span, els, Some(","))
             }
             Item::Evidence(e) => {
                 let els = e.members.iter().map(BlockEl::Member).collect();
-                self.block(text("evidence"), e.span, els)
+                self.block(text("evidence"), e.span, els, Some(","))
             }
             Item::Let(l) => self.let_decl(l),
             Item::Def(d) => self.def(d),
@@ -358,12 +399,12 @@ impl<'a> Formatter<'a> {
                     head.push_str(&self.slice(t.span));
                 }
                 let els = r.body.iter().map(BlockEl::Stmt).collect();
-                self.block(text(head), r.span, els)
+                self.block(text(head), r.span, els, None)
             }
             Item::Waive(w) => {
                 let head = text(format!("waive {}", w.rule.name));
                 let els = w.settings.iter().map(BlockEl::Setting).collect();
-                self.block(head, w.span, els)
+                self.block(head, w.span, els, None)
             }
             Item::Error(span) => text(self.slice(*span)),
         }
@@ -396,9 +437,15 @@ impl<'a> Formatter<'a> {
         if parts.is_empty() {
             return group(cat(vec![head, indent(tail), Doc::Line, text("}")]));
         }
+        let first = e.variants.first().map(|v| at(v.span)).unwrap_or(close);
+        let open = if self.broken_after_brace(at(e.span), first) {
+            Doc::Hard
+        } else {
+            Doc::Line
+        };
         group(cat(vec![
             head,
-            indent(cat(vec![Doc::Line, Doc::Fill(parts), tail])),
+            indent(cat(vec![open, Doc::Fill(parts), tail])),
             Doc::Line,
             text("}"),
         ]))
@@ -503,10 +550,7 @@ impl<'a> Formatter<'a> {
             TypeKind::Record(members) => {
                 let mut inner = Vec::new();
                 for (i, m) in members.iter().enumerate() {
-                    let pos = match m {
-                        RecordMember::Field(f) => at(f.span),
-                        RecordMember::Directive(d) => at(d.span),
-                    };
+                    let pos = member_pos(m);
                     if i > 0 {
                         let (before, after) = self.gap(pos);
                         inner.push(cat(vec![text(","), before, Doc::Line, after]));
@@ -519,9 +563,15 @@ impl<'a> Formatter<'a> {
                 if members.is_empty() {
                     group(cat(vec![text("{"), indent(tail), Doc::Line, text("}")]))
                 } else {
+                    let first = members.first().map(member_pos).unwrap_or(end(t.span));
+                    let open = if self.broken_after_brace(at(t.span), first) {
+                        Doc::Hard
+                    } else {
+                        Doc::Line
+                    };
                     group(cat(vec![
                         text("{"),
-                        indent(cat(vec![Doc::Line, cat(inner), tail])),
+                        indent(cat(vec![open, cat(inner), tail])),
                         Doc::Line,
                         text("}"),
                     ]))
@@ -541,7 +591,11 @@ impl<'a> Formatter<'a> {
             None => Doc::Nil,
         };
         let (before, after) = self.gap(at(l.value.span));
+        let hug = hugs(&l.value) && is_nil(&before) && is_nil(&after);
         let value = self.expr(&l.value);
+        if hug {
+            return cat(vec![text(head), ty, text(" = "), value]);
+        }
         group(cat(vec![
             text(head),
             ty,
@@ -693,7 +747,7 @@ impl<'a> Formatter<'a> {
             ExprKind::Binary { op, lhs, rhs } => {
                 let l = self.expr(lhs);
                 let (before, after) = self.gap(at(rhs.span));
-                let own_line = !is_nil(&after);
+                let own_line = !is_nil(&after) || !is_nil(&before);
                 let r = self.expr(rhs);
                 let rhs = if own_line {
                     indent(cat(vec![Doc::Hard, after, r]))
@@ -776,8 +830,18 @@ impl<'a> Formatter<'a> {
             v.push(self.expr(item));
         }
         let tail = self.block_end(close, !items.is_empty()).0;
+        if items.is_empty() {
+            return indent(tail);
+        }
         let body = if simple { Doc::Fill(v) } else { cat(v) };
         indent(cat(vec![Doc::Soft, body, tail]))
+    }
+}
+
+fn member_pos(m: &RecordMember) -> usize {
+    match m {
+        RecordMember::Field(f) => at(f.span),
+        RecordMember::Directive(d) => at(d.span),
     }
 }
 
@@ -788,6 +852,11 @@ fn is_nil(d: &Doc) -> bool {
         Doc::Concat(v) => v.iter().all(is_nil),
         _ => false,
     }
+}
+
+/// Values that open a bracket on the line of the `=` and break inside it.
+fn hugs(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::List(_) | ExprKind::Call { .. })
 }
 
 /// Names, literals and field paths: short arguments that can share a line.
