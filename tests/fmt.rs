@@ -265,7 +265,6 @@ gate g { # after brace
 
 import std.time # trailing import
 let A = 1 # trailing let
-
 # before rule
 rule r \"t\" {
   # first in body

@@ -204,6 +204,8 @@ impl Printer {
                 self.pending_indent = Some(indent);
                 self.text(s.trim_start());
             } else {
+                let trimmed = self.out.trim_end_matches([' ', '\t']).len();
+                self.out.truncate(trimmed);
                 self.text(s);
             }
         }
@@ -268,14 +270,10 @@ pub(crate) fn print(doc: &Doc, width: usize) -> String {
             Doc::Suffix(s) => p.suffixes.push(s.clone()),
             Doc::Indent(inner) => cmds.push((ind + 2, mode, Item::Doc(inner))),
             Doc::Group(inner, forced) => {
-                let m = if mode == Mode::Flat && !forced {
-                    Mode::Flat
-                } else if !forced && fits(rem(&p), vec![(ind, Mode::Flat, Item::Doc(inner))], &cmds)
-                {
-                    Mode::Flat
-                } else {
-                    Mode::Break
-                };
+                let flat = !forced
+                    && (mode == Mode::Flat
+                        || fits(rem(&p), vec![(ind, Mode::Flat, Item::Doc(inner))], &cmds));
+                let m = if flat { Mode::Flat } else { Mode::Break };
                 cmds.push((ind, m, Item::Doc(inner)));
             }
             Doc::Fill(parts) => cmds.push((ind, mode, Item::Fill(parts))),

@@ -55,9 +55,9 @@ impl std::error::Error for FormatError {}
 ///
 /// ```
 /// use gate_lang::format::format_source;
-/// let src = "gate g{title \"G\"}\nrule r{ # why\nrequire a and   b}\n";
+/// let src = "gate g{title \"G\"}\n\n\nrule r{ # why\nrequire a and   b}\n";
 /// let out = format_source(src).unwrap();
-/// assert_eq!(out, "gate g {\n  title \"G\"\n}\n\nrule r { # why\n  require a and b\n}\n");
+/// assert_eq!(out, "gate g { title \"G\" }\n\nrule r { # why\n  require a and b\n}\n");
 /// assert_eq!(format_source(&out).unwrap(), out);
 /// assert!(format_source("rule {").is_err());
 /// ```
@@ -277,10 +277,10 @@ impl<'a> Formatter<'a> {
         let one_line = flat.is_some()
             && nonempty
             && !self.src.get(at(span)..first).unwrap_or("\n").contains('\n')
-            && !self
+            && self
                 .comments
                 .get(self.next)
-                .is_some_and(|c| c.start < close);
+                .is_none_or(|c| c.start >= close);
         if let (true, Some(joiner)) = (one_line, flat) {
             let mut inner = vec![Doc::Line];
             for (i, el) in elements.into_iter().enumerate() {
@@ -339,16 +339,11 @@ impl<'a> Formatter<'a> {
             v.push(self.header(h));
             first = false;
         }
-        let mut prev: Option<&Item> = None;
         for item in &file.items {
             let pos = item_pos(item);
-            // Blocks (rules, records, …) are separated by a blank line from
-            // what precedes them; one-line items keep the author's choice.
-            let force = is_block(item) || prev.is_some_and(is_block);
-            v.push(self.sep(pos, first, force));
+            v.push(self.sep(pos, first, false));
             v.push(self.item(item));
             first = false;
-            prev = Some(item);
         }
         v.push(self.block_end(self.src.len(), !first).0);
         cat(v)
@@ -903,14 +898,6 @@ fn item_pos(item: &Item) -> usize {
         Item::Waive(w) => at(w.span),
         Item::Error(s) => at(*s),
     }
-}
-
-/// Items printed as a block of lines.
-fn is_block(item: &Item) -> bool {
-    matches!(
-        item,
-        Item::Record(_) | Item::Evidence(_) | Item::Rule(_) | Item::Waive(_)
-    )
 }
 
 fn dotted(path: &[Ident]) -> String {
