@@ -208,11 +208,10 @@ impl<'a> Formatter<'a> {
 
     /// The separator before an element of a block (one per line) at `pos`:
     /// trailing comments, a newline, own-line comments, blank lines kept.
-    fn sep(&mut self, pos: usize, first: bool, force_blank: bool) -> Doc {
+    fn sep(&mut self, pos: usize, first: bool) -> Doc {
         let mut v = Vec::new();
         let mut emitted = !first;
         let mut own = false;
-        let mut force_blank = force_blank && !first;
         for (start, t, trailing) in self.take(pos) {
             if trailing && !own {
                 v.push(Doc::Suffix(format!(" {t}")));
@@ -223,15 +222,14 @@ impl<'a> Formatter<'a> {
                 v.push(Doc::Hard);
             }
             own = true;
-            if emitted && (force_blank || self.blank_before(start)) {
+            if emitted && self.blank_before(start) {
                 v.push(Doc::Blank);
             }
-            force_blank = false;
             v.extend([text(t), Doc::Hard]);
             emitted = true;
         }
         v.push(Doc::Hard);
-        if emitted && (force_blank || self.blank_before(pos)) {
+        if emitted && self.blank_before(pos) {
             v.push(Doc::Blank);
         }
         cat(v)
@@ -300,7 +298,7 @@ impl<'a> Formatter<'a> {
         }
         let mut inner = Vec::new();
         for (i, el) in elements.into_iter().enumerate() {
-            inner.push(self.sep(el.pos(), i == 0, false));
+            inner.push(self.sep(el.pos(), i == 0));
             inner.push(self.element(el));
         }
         let (tail, any) = self.block_end(close, nonempty);
@@ -335,13 +333,13 @@ impl<'a> Formatter<'a> {
                 Header::Gate(g) => g.span,
                 Header::Module(m) => m.span,
             };
-            v.push(self.sep(at(span), true, false));
+            v.push(self.sep(at(span), true));
             v.push(self.header(h));
             first = false;
         }
         for item in &file.items {
             let pos = item_pos(item);
-            v.push(self.sep(pos, first, false));
+            v.push(self.sep(pos, first));
             v.push(self.item(item));
             first = false;
         }
