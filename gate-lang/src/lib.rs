@@ -18,6 +18,7 @@
 pub mod ast;
 pub mod check;
 pub mod error;
+pub mod format;
 pub mod ir;
 pub mod lexer;
 pub mod lint;
