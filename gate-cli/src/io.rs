@@ -9,6 +9,8 @@ pub struct Io {
     stderr: Box<dyn Write>,
     /// Whether standard output is a terminal.
     pub stdout_tty: bool,
+    /// Whether standard input is a terminal (the REPL is interactive then).
+    pub stdin_tty: bool,
     /// Whether standard error is a terminal.
     pub stderr_tty: bool,
     /// `NO_COLOR` (or its absence).
@@ -44,6 +46,7 @@ impl Io {
             stdin: Box::new(std::io::stdin()),
             stdout: Box::new(std::io::stdout()),
             stderr: Box::new(std::io::stderr()),
+            stdin_tty: std::io::stdin().is_terminal(),
             stdout_tty: std::io::stdout().is_terminal(),
             stderr_tty: std::io::stderr().is_terminal(),
             no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
@@ -60,6 +63,7 @@ impl Io {
             stdin: Box::new(std::io::Cursor::new(stdin.as_bytes().to_vec())),
             stdout: Box::new(out.clone()),
             stderr: Box::new(err.clone()),
+            stdin_tty: false,
             stdout_tty: false,
             stderr_tty: false,
             no_color: false,

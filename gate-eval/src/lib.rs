@@ -302,6 +302,10 @@ impl Policy {
             .collect();
         waivers.extend(options.waivers.iter().cloned());
         waiver::apply(&mut decision, &waivers, now);
+        redact::mask_decision(
+            &mut decision,
+            &redact::secret_values(&prog.schema, &typed.root),
+        );
         decision
     }
 
@@ -328,7 +332,7 @@ impl Policy {
         name: &str,
         evidence: &Evidence,
         options: &Options,
-    ) -> Option<Result<serde_json::Value, explain::EvalError>> {
+    ) -> Option<Result<serde_json::Value, Box<explain::EvalError>>> {
         let prog: &Program = &self.program;
         let index = prog.globals.iter().position(|g| g.name == name)?;
         let typing = evidence::TypingOptions {
@@ -346,7 +350,17 @@ impl Policy {
             &self.host,
         );
         ev.run_globals();
-        ev.global_value(index)
+        let secrets = redact::secret_values(&prog.schema, &typed.root);
+        ev.global_value(index).map(|r| {
+            r.map(|mut v| {
+                redact::mask_json(&mut v, &secrets);
+                v
+            })
+            .map_err(|mut e| {
+                redact::mask_text(&mut e.message, &secrets);
+                e
+            })
+        })
     }
 
     /// The compiled program: rules, schema, sources.

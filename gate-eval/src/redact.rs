@@ -93,6 +93,102 @@ fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// The shortest sensitive value that is masked wherever a copy of it
+/// appears (shorter ones would mask ordinary words).
+const MIN_MASKED: usize = 6;
+
+/// The strings the evidence holds in sensitive fields, longest first: a copy
+/// of one of them in any output (a value mapped out of a list, joined into
+/// a string) is masked too.
+pub(crate) fn secret_values(
+    schema: &gate_lang::types::Schema,
+    root: &crate::evidence::Node,
+) -> Vec<String> {
+    use crate::evidence::Node;
+    let mut out = Vec::new();
+    let mut stack: Vec<(&Node, bool)> = vec![(root, false)];
+    while let Some((node, sensitive)) = stack.pop() {
+        match node {
+            Node::Str(s) if sensitive && s.chars().count() >= MIN_MASKED => {
+                out.push(s.to_string());
+            }
+            Node::List(items) | Node::One(items) => {
+                stack.extend(items.iter().map(|n| (n, sensitive)));
+            }
+            Node::Record(rid, fields) => {
+                let defs = schema
+                    .record(*rid)
+                    .map(|r| r.fields.as_slice())
+                    .unwrap_or(&[]);
+                for (i, f) in fields.iter().enumerate() {
+                    let s = defs.get(i).is_some_and(crate::value::field_is_sensitive);
+                    stack.push((f, sensitive || s));
+                }
+            }
+            Node::Map(entries) => {
+                for (k, v) in entries.iter() {
+                    stack.push((v, sensitive || is_credential_name(k)));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out.dedup();
+    out
+}
+
+/// Replaces every copy of a secret in `text`.
+pub(crate) fn mask_text(text: &mut String, secrets: &[String]) {
+    for s in secrets {
+        if text.contains(s.as_str()) {
+            *text = text.replace(s.as_str(), REDACTED);
+        }
+    }
+}
+
+/// Replaces every copy of a secret in the strings of a JSON value.
+pub(crate) fn mask_json(value: &mut serde_json::Value, secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::String(s) => mask_text(s, secrets),
+            serde_json::Value::Array(items) => stack.extend(items.iter_mut()),
+            serde_json::Value::Object(map) => stack.extend(map.values_mut()),
+            _ => {}
+        }
+    }
+}
+
+/// Masks copies of secrets in everything a decision shows.
+pub(crate) fn mask_decision(d: &mut crate::Decision, secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    for r in &mut d.rules {
+        for f in &mut r.failures {
+            mask_json(&mut f.actual, secrets);
+            if let Some(k) = f.element.as_mut().and_then(|e| e.key.as_mut()) {
+                mask_json(&mut k.value, secrets);
+            }
+            mask_text(&mut f.expected, secrets);
+            mask_text(&mut f.message, secrets);
+        }
+        for e in &mut r.errors {
+            mask_text(&mut e.message, secrets);
+        }
+        for n in &mut r.notes {
+            mask_text(&mut n.message, secrets);
+        }
+    }
+    for w in &mut d.warnings {
+        mask_text(w, secrets);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +226,48 @@ mod tests {
         ] {
             assert!(!is_credential_name(no), "{no}");
         }
+    }
+}
+
+#[cfg(test)]
+mod copies {
+    use crate::{Evidence, Options, Policy};
+
+    const GATE: &str = r#"
+gate g {}
+record Token { name: string, api_token: string, scope: string }
+evidence { tokens: [Token] }
+let prefixes = tokens.map(api_token)
+rule scoped {
+  require tokens.map(api_token).all(t => t.starts_with("xyz_"))
+  require tokens.all(scope != "*") else "token {name}: {api_token + \"!\"} has scope {scope}"
+  require prefixes.first() == "nothing"
+}
+"#;
+    const SECRET: &str = "ghp_abcdefTOPSECRET";
+
+    /// Values computed from a sensitive field (mapped, concatenated, taken
+    /// from a list) are redacted like the field itself.
+    #[test]
+    fn copies_of_sensitive_values_are_redacted() {
+        let policy = Policy::from_source("g.gate", GATE).unwrap();
+        let evidence = Evidence::from_json_str(
+            "e",
+            &format!(
+                r#"{{"tokens": [{{"name": "deploy", "api_token": "{SECRET}", "scope": "*"}}]}}"#
+            ),
+        )
+        .unwrap();
+        let options = Options::default();
+        let decision = policy.evaluate(&evidence, &options);
+        let json = decision.to_json();
+        assert_eq!(decision.counts.fail, 1, "{json}");
+        assert!(!json.contains("TOPSECRET"), "{json}");
+        assert!(json.contains(super::REDACTED), "{json}");
+        let value = policy
+            .evaluate_let("prefixes", &evidence, &options)
+            .unwrap()
+            .unwrap();
+        assert!(!value.to_string().contains("TOPSECRET"), "{value}");
     }
 }

@@ -112,6 +112,15 @@ pub fn decision(
     s
 }
 
+/// Renders one rule of a decision, with every kept failure and note (the
+/// REPL's `:explain`); `None` when the decision has no such rule.
+pub fn one_rule(d: &Decision, id: &str, policy: &Policy, out: &Output) -> Option<String> {
+    let r = d.rules.iter().find(|r| r.id == id)?;
+    let mut s = String::new();
+    rule(&mut s, d, r, policy, out, true);
+    Some(s)
+}
+
 fn rule(
     s: &mut String,
     d: &Decision,

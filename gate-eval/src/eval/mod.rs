@@ -355,10 +355,15 @@ impl<'a> Eval<'a> {
     /// The value of top-level `let` number `index` (after [`Self::run_globals`])
     /// as JSON, redacted where it was read through a sensitive field, or
     /// the error that evaluating it met.
-    pub fn global_value(&self, index: usize) -> Option<Result<serde_json::Value, EvalError>> {
+    pub fn global_value(&self, index: usize) -> Option<Result<serde_json::Value, Box<EvalError>>> {
         match self.globals.get(index)?.as_ref()? {
-            Ok(v) => Some(Ok(crate::value::render_json(v, &self.paths, &self.prog.schema).0)),
-            Err(e) => Some(Err(self.error_info(e))),
+            Ok(v) => Some(Ok(crate::value::render_json(
+                v,
+                &self.paths,
+                &self.prog.schema,
+            )
+            .0)),
+            Err(e) => Some(Err(Box::new(self.error_info(e)))),
         }
     }
 

@@ -13,7 +13,7 @@ use crate::ir::{Builtin, Const, ExprId, Ir, KeyMatch, QuantKind};
 use crate::span::Span;
 use crate::types::Type;
 
-const QUANTIFIERS: &[(&str, QuantKind)] = &[
+pub(super) const QUANTIFIERS: &[(&str, QuantKind)] = &[
     ("all", QuantKind::All),
     ("any", QuantKind::Any),
     ("none", QuantKind::None),
@@ -28,7 +28,7 @@ const COLLECTION_METHODS: &[&str] = &[
     "max", "sum", "first", "contains",
 ];
 
-const BUILTINS: &[&str] = &[
+pub(super) const BUILTINS: &[&str] = &[
     "len",
     "is_empty",
     "unique",

@@ -154,6 +154,16 @@ impl std::fmt::Display for CompileError {
 
 impl std::error::Error for CompileError {}
 
+/// The names of the built-in functions and methods (for completion).
+pub fn function_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = call::BUILTINS.to_vec();
+    names.extend(call::QUANTIFIERS.iter().map(|(n, _)| *n));
+    names.extend(["includes", "present"]);
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// Checks a loaded gate and lowers it to a [`Program`].
 ///
 /// On failure returns every error (and warning) found.
