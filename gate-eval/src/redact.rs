@@ -174,7 +174,6 @@ pub(crate) fn mask_decision(d: &mut crate::Decision, secrets: &[String]) {
             if let Some(k) = f.element.as_mut().and_then(|e| e.key.as_mut()) {
                 mask_json(&mut k.value, secrets);
             }
-            mask_text(&mut f.expected, secrets);
             mask_text(&mut f.message, secrets);
         }
         for e in &mut r.errors {
