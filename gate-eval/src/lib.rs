@@ -304,7 +304,7 @@ impl Policy {
         waiver::apply(&mut decision, &waivers, now);
         redact::mask_decision(
             &mut decision,
-            &redact::secret_values(&prog.schema, &typed.root),
+            &redact::secret_values(prog, &typed.root),
         );
         decision
     }
@@ -350,7 +350,7 @@ impl Policy {
             &self.host,
         );
         ev.run_globals();
-        let secrets = redact::secret_values(&prog.schema, &typed.root);
+        let secrets = redact::secret_values(prog, &typed.root);
         ev.global_value(index).map(|r| {
             r.map(|mut v| {
                 redact::mask_json(&mut v, &secrets);

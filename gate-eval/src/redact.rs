@@ -100,11 +100,15 @@ const MIN_MASKED: usize = 6;
 /// The strings the evidence holds in sensitive fields, longest first: a copy
 /// of one of them in any output (a value mapped out of a list, joined into
 /// a string) is masked too.
+///
+/// A value the policy itself spells out (`client_secret != "changeme"`) is
+/// not masked: the policy's own text is not a secret.
 pub(crate) fn secret_values(
-    schema: &gate_lang::types::Schema,
+    program: &gate_lang::ir::Program,
     root: &crate::evidence::Node,
 ) -> Vec<String> {
     use crate::evidence::Node;
+    let schema = &program.schema;
     let mut out = Vec::new();
     let mut stack: Vec<(&Node, bool)> = vec![(root, false)];
     while let Some((node, sensitive)) = stack.pop() {
@@ -133,6 +137,7 @@ pub(crate) fn secret_values(
             _ => {}
         }
     }
+    out.retain(|s| !program.sources.files().any(|(_, f)| f.text.contains(s.as_str())));
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));
     out.dedup();
     out
