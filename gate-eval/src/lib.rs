@@ -302,10 +302,7 @@ impl Policy {
             .collect();
         waivers.extend(options.waivers.iter().cloned());
         waiver::apply(&mut decision, &waivers, now);
-        redact::mask_decision(
-            &mut decision,
-            &redact::secret_values(prog, &typed.root),
-        );
+        redact::mask_decision(&mut decision, &redact::secret_values(prog, &typed.root));
         decision
     }
 

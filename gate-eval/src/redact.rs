@@ -137,7 +137,12 @@ pub(crate) fn secret_values(
             _ => {}
         }
     }
-    out.retain(|s| !program.sources.files().any(|(_, f)| f.text.contains(s.as_str())));
+    out.retain(|s| {
+        !program
+            .sources
+            .files()
+            .any(|(_, f)| f.text.contains(s.as_str()))
+    });
     out.sort_by_key(|s| std::cmp::Reverse(s.len()));
     out.dedup();
     out

@@ -51,6 +51,9 @@ pub fn run(args: LintArgs, out: &Output, io: &mut Io) -> Exit {
     for (i, (_, program)) in programs.iter().enumerate() {
         let mut found = lint::analyse(program, &config.lint);
         found.extend(across.get(i).cloned().unwrap_or_default());
+        if let Some((path, _)) = programs.get(i) {
+            found.extend(untested_when(path, program));
+        }
         for f in lint::finish(program, found, &config.lint) {
             let loc = program.sources.locate(f.span);
             // A module imported by several gates is linted with each.
@@ -119,6 +122,70 @@ fn compile(path: &Path, host: &[HostSig]) -> Result<Program, Rendered> {
         gate_lang::compile_file_with(path, &gate_lang::RealFs, options)
     };
     result.map_err(|e| Box::new(move |color, width| e.render(color, width)) as Rendered)
+}
+
+/// `untested-when`: the test files beside the gate (`*.test.yaml` in its
+/// folder that name it) are run; a `block` rule with a `when` that no case
+/// makes hold is reported. Gates without tests are not checked.
+fn untested_when(path: &Path, program: &Program) -> Vec<Finding> {
+    use crate::cmd::test::suite;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let Ok(files) = suite::discover(std::slice::from_ref(&dir)) else {
+        return Vec::new();
+    };
+    let me = suite::normalize(path);
+    let mut decisions = Vec::new();
+    for file in files {
+        // Only files of this folder, not of sub-folders.
+        if file.parent().map(suite::normalize) != Some(suite::normalize(&dir)) {
+            continue;
+        }
+        let Ok(s) = suite::load_suite(&file) else {
+            continue;
+        };
+        if suite::normalize(&s.policy_path) != me {
+            continue;
+        }
+        let result = crate::cmd::test::run::run_suite(&s, false);
+        decisions.extend(result.cases.into_iter().filter_map(|c| c.decision));
+    }
+    if decisions.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for rule in &program.rules {
+        if rule.severity != gate_lang::ir::RuleSeverity::Block {
+            continue;
+        }
+        let Some(when) = rule.steps.iter().find_map(|s| match s {
+            gate_lang::ir::Step::When(e) => Some(*e),
+            _ => None,
+        }) else {
+            continue;
+        };
+        let applied = decisions
+            .iter()
+            .any(|d| d.rules.iter().any(|r| r.id == rule.id && r.applicable));
+        if !applied {
+            let span = program.node(when).map(|n| n.span).unwrap_or(rule.span);
+            out.push(
+                Finding::new(
+                    "untested-when",
+                    span,
+                    format!(
+                        "no test case makes this `when` hold, so the requirements of block rule `{}` never ran in the {} test case(s) of this gate",
+                        rule.id,
+                        decisions.len()
+                    ),
+                )
+                .help("add a test case whose evidence makes the `when` hold (see docs/testing.md)"),
+            );
+        }
+    }
+    out
 }
 
 fn summary(errors: usize, warnings: usize, files: usize) -> String {
