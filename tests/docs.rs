@@ -63,18 +63,29 @@ fn readme_example_is_a_checked_gate() {
         .unwrap_or_else(|e| panic!("{}", e.render(false, 100)));
 }
 
-#[test]
-fn cli_doc_example_is_real_output() {
-    let doc = std::fs::read_to_string("../docs/cli.md").unwrap();
-    let start = doc.find("### Example\n\n```\n").unwrap() + "### Example\n\n```\n".len();
-    let end = start + doc[start..].find("```").unwrap();
-    let block = &doc[start..end];
-    let mut lines = block.lines();
-    let command = lines.next().unwrap().strip_prefix("$ gate ").unwrap();
+/// Runs one documented command line (`gate …` or `echo '…' | gate …`) from
+/// the repository root's point of view.
+fn run_documented(command: &str) -> gate_tests::Run {
+    let (stdin, command) = match command.strip_prefix("echo '") {
+        Some(rest) => {
+            let (text, rest) = rest.split_once("' | ").unwrap();
+            (format!("{text}\n"), rest)
+        }
+        None => (String::new(), command),
+    };
+    let command = command.strip_prefix("gate ").unwrap();
+    // Files the command writes under /tmp go to a fresh folder.
+    let scratch = std::env::temp_dir().join(format!("gate-docs-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let scratch = scratch.to_str().unwrap().to_string();
     let args: Vec<String> = command
         .split_whitespace()
         .map(|a| {
-            if a.ends_with(".gate") || a.ends_with(".json") {
+            if let Some(rest) = a.strip_prefix("/tmp/") {
+                let _ = std::fs::remove_file(format!("{scratch}/{rest}.key"));
+                let _ = std::fs::remove_file(format!("{scratch}/{rest}.pub"));
+                format!("{scratch}/{rest}")
+            } else if std::path::Path::new("..").join(a).exists() && !a.starts_with('-') {
                 format!("../{a}")
             } else {
                 a.to_string()
@@ -83,18 +94,65 @@ fn cli_doc_example_is_real_output() {
         .chain(["--color".to_string(), "never".to_string()])
         .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let run = gate_tests::gate(&args, "");
-    let actual = run.stdout.replace("../examples/", "examples/");
-    // Every shown line appears, in order; `…` stands for lines left out.
-    let mut rest = actual.as_str();
-    for line in lines.take_while(|l| !l.starts_with("$ ")) {
-        if line == "…" {
-            continue;
-        }
-        match rest.find(line) {
-            Some(i) => rest = &rest[i + line.len()..],
-            None => panic!("docs/cli.md shows a line the command does not print:\n{line}\n\nactual output:\n{actual}"),
+    let mut run = gate_tests::gate(&args, &stdin);
+    run.stdout = run.stdout.replace(&scratch, "/tmp");
+    run.stderr = run.stderr.replace(&scratch, "/tmp");
+    run
+}
+
+/// Every `### Example` of docs/cli.md is a real run: each shown line is
+/// printed, in order (`…` stands for lines left out), and `echo $?` shows
+/// the real exit code.
+#[test]
+fn cli_doc_examples_are_real_output() {
+    let doc = std::fs::read_to_string("../docs/cli.md").unwrap();
+    let mut examples = 0;
+    let mut rest_doc = doc.as_str();
+    while let Some(i) = rest_doc.find("Example\n\n```\n") {
+        let start = i + "Example\n\n```\n".len();
+        let end = start + rest_doc[start..].find("\n```").unwrap();
+        let block = &rest_doc[start..end];
+        rest_doc = &rest_doc[end..];
+        let mut lines = block.lines().peekable();
+        let mut last: Option<gate_tests::Run> = None;
+        while let Some(line) = lines.next() {
+            let command = line
+                .strip_prefix("$ ")
+                .unwrap_or_else(|| panic!("expected a command in docs/cli.md, found {line:?}"));
+            let shown: Vec<&str> = std::iter::from_fn(|| lines.next_if(|l| !l.starts_with("$ ")))
+                .collect();
+            if command == "echo $?" {
+                let run = last.as_ref().unwrap();
+                assert_eq!(
+                    shown,
+                    [run.code.to_string().as_str()],
+                    "docs/cli.md shows the wrong exit code after {}",
+                    run.stdout
+                );
+                continue;
+            }
+            examples += 1;
+            let run = run_documented(command);
+            // Warnings on standard error come first, as on a terminal.
+            let actual = format!("{}{}", run.stderr, run.stdout)
+                .replace("../examples/", "examples/")
+                .replace("../tests/", "tests/");
+            let mut rest = actual.as_str();
+            // `…` inside a line stands for text left out (a digest).
+            for part in shown.iter().flat_map(|l| l.split('…')) {
+                if part.is_empty() {
+                    continue;
+                }
+                match rest.find(part) {
+                    Some(i) => rest = &rest[i + part.len()..],
+                    None => panic!(
+                        "docs/cli.md shows a line `{command}` does not print:\n{part}\n\nactual output:\n{actual}\nstderr:\n{}",
+                        run.stderr
+                    ),
+                }
+            }
+            last = Some(run);
         }
     }
-    assert_eq!(run.code, 1);
+    assert!(examples >= 9, "only {examples} examples found in docs/cli.md");
 }
