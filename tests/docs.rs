@@ -119,8 +119,8 @@ fn cli_doc_examples_are_real_output() {
             let command = line
                 .strip_prefix("$ ")
                 .unwrap_or_else(|| panic!("expected a command in docs/cli.md, found {line:?}"));
-            let shown: Vec<&str> = std::iter::from_fn(|| lines.next_if(|l| !l.starts_with("$ ")))
-                .collect();
+            let shown: Vec<&str> =
+                std::iter::from_fn(|| lines.next_if(|l| !l.starts_with("$ "))).collect();
             if command == "echo $?" {
                 let run = last.as_ref().unwrap();
                 assert_eq!(
@@ -154,5 +154,8 @@ fn cli_doc_examples_are_real_output() {
             last = Some(run);
         }
     }
-    assert!(examples >= 9, "only {examples} examples found in docs/cli.md");
+    assert!(
+        examples >= 9,
+        "only {examples} examples found in docs/cli.md"
+    );
 }

@@ -18,29 +18,37 @@ pub fn find(paths: &[PathBuf], wanted: &dyn Fn(&Path) -> bool) -> Result<Vec<Pat
         if !root.is_dir() {
             return Err(format!("`{}`: no such file or folder", root.display()));
         }
-        let mut found = Vec::new();
-        let mut stack = vec![root.clone()];
-        while let Some(dir) = stack.pop() {
-            let entries = std::fs::read_dir(&dir)
-                .map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?;
-            for entry in entries.flatten() {
-                let path = entry.path();
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                if path.is_dir() {
-                    if !name.starts_with('.') && name != "target" {
-                        stack.push(path);
-                    }
-                } else if wanted(&path) {
-                    found.push(clean(&path));
-                }
-            }
-        }
-        found.sort();
-        out.extend(found);
+        std::fs::read_dir(root).map_err(|e| format!("cannot read `{}`: {e}", root.display()))?;
+        out.extend(walk(root, wanted));
     }
     out.dedup();
     Ok(out)
+}
+
+/// Every file under `dir` (recursively, hidden folders and `target/`
+/// skipped, unreadable folders too) for which `wanted` holds, sorted.
+pub fn walk(dir: &Path, wanted: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if path.is_dir() {
+                if !name.starts_with('.') && name != "target" {
+                    stack.push(path);
+                }
+            } else if wanted(&path) {
+                found.push(clean(&path));
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// `./a/b.gate` → `a/b.gate`, so names read as the user would write them.

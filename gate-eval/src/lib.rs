@@ -240,13 +240,7 @@ impl Policy {
         mut hits: Option<&mut Vec<u8>>,
     ) -> Decision {
         let prog: &Program = &self.program;
-        let typing = evidence::TypingOptions {
-            yaml_bool_words: options.yaml_bool_words,
-            bool_words: Some(&evidence.bool_words),
-            key_sources: Some(&evidence.key_sources),
-            default_source: evidence.default_source.as_deref(),
-        };
-        let typed = evidence::type_evidence(&prog.schema, &evidence.root, &typing);
+        let typed = self.typed(evidence, options);
         let mut ev = eval::Eval::new(
             prog,
             &typed.root,
@@ -332,13 +326,7 @@ impl Policy {
     ) -> Option<Result<serde_json::Value, Box<explain::EvalError>>> {
         let prog: &Program = &self.program;
         let index = prog.globals.iter().position(|g| g.name == name)?;
-        let typing = evidence::TypingOptions {
-            yaml_bool_words: options.yaml_bool_words,
-            bool_words: Some(&evidence.bool_words),
-            key_sources: Some(&evidence.key_sources),
-            default_source: evidence.default_source.as_deref(),
-        };
-        let typed = evidence::type_evidence(&prog.schema, &evidence.root, &typing);
+        let typed = self.typed(evidence, options);
         let mut ev = eval::Eval::new(
             prog,
             &typed.root,
@@ -358,6 +346,17 @@ impl Policy {
                 e
             })
         })
+    }
+
+    /// The evidence typed by the policy's schema.
+    fn typed(&self, evidence: &Evidence, options: &Options) -> evidence::TypedEvidence {
+        let typing = evidence::TypingOptions {
+            yaml_bool_words: options.yaml_bool_words,
+            bool_words: Some(&evidence.bool_words),
+            key_sources: Some(&evidence.key_sources),
+            default_source: evidence.default_source.as_deref(),
+        };
+        evidence::type_evidence(&self.program.schema, &evidence.root, &typing)
     }
 
     /// The compiled program: rules, schema, sources.

@@ -773,18 +773,24 @@ fn primary_label(error: &Error) -> String {
     }
 }
 
-/// Renders diagnostics as text, the way the CLI prints them.
-///
-/// `color` chooses ANSI colours; `width` is the terminal width to wrap at.
-pub fn render(errors: &[Error], sources: &SourceMap, color: bool, width: usize) -> String {
+/// The miette renderer the CLI uses: unicode, colour or not, wrapped at
+/// `width`, no links.
+pub fn handler(color: bool, width: usize) -> miette::GraphicalReportHandler {
     let theme = if color {
         miette::GraphicalTheme::unicode()
     } else {
         miette::GraphicalTheme::unicode_nocolor()
     };
-    let handler = miette::GraphicalReportHandler::new_themed(theme)
+    miette::GraphicalReportHandler::new_themed(theme)
         .with_width(width)
-        .with_links(false);
+        .with_links(false)
+}
+
+/// Renders diagnostics as text, the way the CLI prints them.
+///
+/// `color` chooses ANSI colours; `width` is the terminal width to wrap at.
+pub fn render(errors: &[Error], sources: &SourceMap, color: bool, width: usize) -> String {
+    let handler = handler(color, width);
     let mut out = String::new();
     for e in errors {
         let report = e.report(sources);

@@ -176,25 +176,5 @@ fn diff(name: &str, old: &str, new: &str, out: &Output) -> String {
 /// Every `.gate` file under `dir`, sorted, skipping hidden folders and
 /// `target/`.
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            if p.is_dir() {
-                if !name.starts_with('.') && name != "target" {
-                    stack.push(p);
-                }
-            } else if p.extension().is_some_and(|x| x == "gate") {
-                found.push(p);
-            }
-        }
-    }
-    found.sort();
-    files.extend(found);
+    files.extend(crate::files::walk(dir, &crate::files::is_gate_file));
 }

@@ -53,14 +53,7 @@ impl miette::Diagnostic for Report<'_> {
 /// Renders findings as text; `color` chooses ANSI colours, `width` the
 /// column to wrap at.
 pub fn render(findings: &[Finding], sources: &SourceMap, color: bool, width: usize) -> String {
-    let theme = if color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let handler = miette::GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
-        .with_links(false);
+    let handler = crate::error::handler(color, width);
     let mut out = String::new();
     for f in findings {
         let source = sources

@@ -180,37 +180,10 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
                 help: None,
             });
         }
-        let mut found = Vec::new();
-        let mut stack = vec![p.clone()];
-        while let Some(dir) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for e in entries.flatten() {
-                let path = e.path();
-                let name = e.file_name();
-                let name = name.to_string_lossy();
-                if path.is_dir() {
-                    if !name.starts_with('.') && name != "target" {
-                        stack.push(path);
-                    }
-                } else if is_test_file(&path) {
-                    found.push(clean(&path));
-                }
-            }
-        }
-        found.sort();
-        out.extend(found);
+        out.extend(crate::files::walk(p, &is_test_file));
     }
     out.dedup();
     Ok(out)
-}
-
-/// `./x` as `x`.
-fn clean(p: &Path) -> PathBuf {
-    p.strip_prefix(".")
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// A path with `.` and `a/..` taken out, without looking at the file
