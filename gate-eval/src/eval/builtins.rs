@@ -607,3 +607,328 @@ fn set_op<'a>(func: Builtin, xs: Vec<V<'a>>, ys: Vec<V<'a>>) -> Vec<V<'a>> {
         .filter_map(|i| all.get(i).cloned())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Evidence, Limits, Options, Policy};
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    const SCHEMA: &str = r#"
+        gate g {}
+        record Key { id: string, owner: string, rotated: time, @sensitive value: string }
+        evidence { keys: [Key], words: [string], nums: [int], pattern: string, text: string }
+    "#;
+
+    fn policy(lets: &str) -> Policy {
+        let src = format!("{SCHEMA}\n{lets}\nrule r {{ require true }}\n");
+        Policy::from_source("t.gate", &src).unwrap_or_else(|e| panic!("{}", e.render(false, 100)))
+    }
+
+    fn options(max_steps: u64) -> Options {
+        Options {
+            now: crate::time::parse_timestamp("2026-06-01T00:00:00Z").ok(),
+            limits: Limits {
+                max_steps,
+                ..Limits::default()
+            },
+            ..Options::default()
+        }
+    }
+
+    fn eval_with(expr: &str, evidence: Value, max_steps: u64) -> Result<Value, &'static str> {
+        let p = policy(&format!("let v = {expr}"));
+        let ev = Evidence::from_value("e.json", evidence).unwrap_or_else(|e| panic!("{e}"));
+        match p.evaluate_let("v", &ev, &options(max_steps)) {
+            Some(Ok(v)) => Ok(v),
+            Some(Err(e)) => Err(e.code),
+            None => panic!("no let"),
+        }
+    }
+
+    fn eval(expr: &str, evidence: Value) -> Result<Value, &'static str> {
+        eval_with(expr, evidence, 50_000_000)
+    }
+
+    fn doc() -> Value {
+        json!({
+            "keys": [
+                {"id": "a", "owner": "x", "rotated": "2026-05-01T00:00:00Z", "value": "AKIAIOSFODNN7EXAMPLE"},
+                {"id": "b", "owner": "y", "rotated": "2026-01-01T00:00:00Z", "value": "hello"},
+                {"id": "c", "owner": "x", "rotated": "2026-05-31T00:00:00Z", "value": "hello"}
+            ],
+            "words": ["pear", "apple", "fig", "apple"],
+            "nums": [3, 1, 2],
+            "pattern": "(a{1000}){1000}",
+            "text": "prod-eu-1"
+        })
+    }
+
+    #[test]
+    fn now_is_the_options_clock_for_the_whole_evaluation() {
+        assert_eq!(eval("now()", doc()), Ok(json!("2026-06-01T00:00:00Z")));
+        assert_eq!(
+            eval("keys.map(age(rotated))", doc()),
+            Ok(json!(["31d", "151d", "1d"]))
+        );
+        let p = Policy::from_source(
+            "t.gate",
+            &format!("{SCHEMA}\nrule a {{ require now() == 2026-06-01T00:00:00Z }}\nrule b {{ require keys.all(k => now() - k.rotated >= 0s) }}"),
+        )
+        .unwrap_or_else(|e| panic!("{}", e.render(false, 100)));
+        let ev = Evidence::from_value("e.json", doc()).unwrap_or_else(|e| panic!("{e}"));
+        let d = p.evaluate(&ev, &options(1_000_000));
+        assert_eq!(d.outcome.as_str(), "pass");
+        assert_eq!(d.evaluated_at, "2026-06-01T00:00:00Z");
+    }
+
+    #[test]
+    fn collections() {
+        assert_eq!(
+            eval("words.sort()", doc()),
+            Ok(json!(["apple", "apple", "fig", "pear"]))
+        );
+        assert_eq!(eval("nums.sort()", doc()), Ok(json!([1, 2, 3])));
+        assert_eq!(eval("words.distinct_count()", doc()), Ok(json!(3)));
+        assert_eq!(
+            eval("words.union([\"kiwi\", \"fig\"])", doc()),
+            Ok(json!(["pear", "apple", "fig", "kiwi"]))
+        );
+        assert_eq!(
+            eval("words.intersect([\"fig\", \"apple\"])", doc()),
+            Ok(json!(["apple", "fig"]))
+        );
+        assert_eq!(
+            eval("words.difference([\"fig\"])", doc()),
+            Ok(json!(["pear", "apple"]))
+        );
+        assert_eq!(
+            eval("[1, 2].union([2.0, 3.5])", doc()),
+            Ok(json!([1, 2, 3.5]))
+        );
+        assert_eq!(
+            eval("keys.group_by(owner).keys()", doc()),
+            Ok(json!(["x", "y"]))
+        );
+        assert_eq!(
+            eval("keys.group_by(owner)[\"x\"]?.map(id)", doc()),
+            Ok(json!(["a", "c"]))
+        );
+        assert_eq!(eval("keys.group_by(owner)[\"z\"]", doc()), Ok(json!(null)));
+        assert_eq!(
+            eval("\"x\" in keys.group_by(owner)", doc()),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            eval("keys.group_by(owner).values().map(g => g.len())", doc()),
+            Ok(json!([2, 1]))
+        );
+        assert_eq!(
+            eval("words.includes_all([\"fig\", \"pear\"])", doc()),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            eval("words.includes_all([\"fig\", \"kiwi\"])", doc()),
+            Ok(json!(false))
+        );
+        assert_eq!(
+            eval("words.includes_any([\"kiwi\"])", doc()),
+            Ok(json!(false))
+        );
+        assert_eq!(eval("words.includes_all([])", doc()), Ok(json!(true)));
+    }
+
+    #[test]
+    fn sensitive_values_stay_redacted_through_builtins() {
+        assert_eq!(eval("keys[0].value.trim()", doc()), Ok(json!("<redacted>")));
+        assert_eq!(
+            eval("keys[0].value.split(\"O\")", doc()),
+            Ok(json!("<redacted>"))
+        );
+        assert_eq!(eval("keys.group_by(value)", doc()), Ok(json!("<redacted>")));
+        assert_eq!(
+            eval("keys.map(looks_like_secret(value))", doc()),
+            Ok(json!([true, false, false]))
+        );
+    }
+
+    #[test]
+    fn bad_computed_arguments_fail_closed() {
+        assert_eq!(eval("text.matches(pattern)", doc()), Err("E0610"));
+        assert_eq!(eval("text.matches(\"(\" + text)", doc()), Err("E0610"));
+        assert_eq!(eval("text.glob(\"[\" + text)", doc()), Err("E0611"));
+        assert_eq!(eval("semver_cmp(text, \"1.0.0\")", doc()), Err("E0612"));
+        assert_eq!(
+            eval("semver_satisfies(\"1.0.0\", text)", doc()),
+            Err("E0612")
+        );
+        assert_eq!(
+            eval("cidr_contains(\"10.0.0.0/8\", text)", doc()),
+            Err("E0613")
+        );
+        assert_eq!(eval("parse_time(text)", doc()), Err("E0614"));
+        // In a rule, the error is the rule's outcome, never a pass.
+        let p = Policy::from_source(
+            "t.gate",
+            &format!("{SCHEMA}\nrule r {{ require text.matches(pattern) or true }}"),
+        )
+        .unwrap_or_else(|e| panic!("{}", e.render(false, 100)));
+        let ev = Evidence::from_value("e.json", doc()).unwrap_or_else(|e| panic!("{e}"));
+        let d = p.evaluate(&ev, &options(1_000_000));
+        assert_eq!(d.rules[0].outcome.as_str(), "error");
+        assert_eq!(d.rules[0].errors[0].code, "E0610");
+    }
+
+    #[test]
+    fn error_messages_do_not_show_sensitive_values() {
+        let p = Policy::from_source(
+            "t.gate",
+            &format!("{SCHEMA}\nrule r {{ require keys.all(k => parse_time(k.value) < now()) }}"),
+        )
+        .unwrap_or_else(|e| panic!("{}", e.render(false, 100)));
+        let ev = Evidence::from_value("e.json", doc()).unwrap_or_else(|e| panic!("{e}"));
+        let d = p.evaluate(&ev, &options(1_000_000));
+        let text = serde_json::to_string(&d).unwrap_or_default();
+        assert!(text.contains("E0614"));
+        assert!(!text.contains("AKIAIOSFODNN7EXAMPLE"), "{text}");
+    }
+
+    #[test]
+    fn looks_like_secret_explanations_never_show_the_text() {
+        let p = Policy::from_source(
+            "t.gate",
+            &format!("{SCHEMA}\nrule r {{ require not looks_like_secret(text) }}"),
+        )
+        .unwrap_or_else(|e| panic!("{}", e.render(false, 100)));
+        let mut d = doc();
+        d["text"] = json!("ghp_abcdefghijklmnopqrstuvwxyz0123456789");
+        let ev = Evidence::from_value("e.json", d).unwrap_or_else(|e| panic!("{e}"));
+        let d = p.evaluate(&ev, &options(1_000_000));
+        assert_eq!(d.outcome.as_str(), "fail");
+        let f = &d.rules[0].failures[0];
+        assert_eq!(f.actual, json!("<redacted>"));
+        assert_eq!(f.message, "`text` looks like a secret (GitHub token)");
+        assert!(!serde_json::to_string(&d)
+            .unwrap_or_default()
+            .contains("ghp_abc"));
+    }
+
+    #[test]
+    fn work_is_charged_to_the_step_budget() {
+        let big: Vec<i64> = (0..20_000).rev().collect();
+        let long = "a".repeat(200_000);
+        let d = json!({"keys": [], "words": [], "nums": big, "pattern": "a+", "text": long});
+        // Each fits a generous budget…
+        assert!(eval_with("nums.sort().len()", d.clone(), 1_000_000).is_ok());
+        assert!(eval_with("text.matches(pattern)", d.clone(), 1_000_000).is_ok());
+        // …and is stopped by a small one, in proportion to its input.
+        assert_eq!(
+            eval_with("nums.sort().len()", d.clone(), 100_000),
+            Err("E0606")
+        );
+        assert_eq!(
+            eval_with("nums.distinct_count()", d.clone(), 10_000),
+            Err("E0606")
+        );
+        assert_eq!(
+            eval_with("nums.union(nums).len()", d.clone(), 30_000),
+            Err("E0606")
+        );
+        assert_eq!(
+            eval_with("text.matches(pattern)", d.clone(), 10_000),
+            Err("E0606")
+        );
+        assert_eq!(
+            eval_with("looks_like_secret(text)", d.clone(), 10_000),
+            Err("E0606")
+        );
+        assert_eq!(
+            eval_with("text.split(\"\").len()", d, 100_000),
+            Err("E0606")
+        );
+    }
+
+    #[test]
+    fn a_pattern_is_compiled_once_per_evaluation() {
+        let words: Vec<String> = (0..5_000).map(|i| format!("svc-{i}")).collect();
+        let d =
+            json!({"keys": [], "words": words, "nums": [], "pattern": r"^svc-\d+$", "text": ""});
+        let start = std::time::Instant::now();
+        assert_eq!(
+            eval("words.all(w => w.matches(pattern))", d),
+            Ok(json!(true))
+        );
+        // Compiling 5 000 times would take seconds in a debug build.
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    /// A reference glob matcher for `*`, `?` and literal characters.
+    fn glob_ref(p: &[char], s: &[char]) -> bool {
+        match p.split_first() {
+            None => s.is_empty(),
+            Some(('*', rest)) => (0..=s.len()).any(|i| glob_ref(rest, s.get(i..).unwrap_or(&[]))),
+            Some(('?', rest)) => !s.is_empty() && glob_ref(rest, s.get(1..).unwrap_or(&[])),
+            Some((c, rest)) => s.first() == Some(c) && glob_ref(rest, s.get(1..).unwrap_or(&[])),
+        }
+    }
+
+    fn as_set(v: &Value) -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().map(|x| x.to_string()).collect())
+            .unwrap_or_default()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn glob_agrees_with_a_reference(p in "[ab*?:/]{0,6}", s in "[ab:/]{0,8}") {
+            let m = gate_lang::check::patterns::glob(&p).map_err(|e| TestCaseError::fail(e))?;
+            let pc: Vec<char> = p.chars().collect();
+            let sc: Vec<char> = s.chars().collect();
+            prop_assert_eq!(m.is_match(&s), glob_ref(&pc, &sc), "{} {}", p, s);
+        }
+
+        #[test]
+        fn set_laws(xs in proptest::collection::vec(0i64..8, 0..10), ys in proptest::collection::vec(0i64..8, 0..10)) {
+            let d = json!({"keys": [], "words": [], "nums": xs, "pattern": "", "text": ""});
+            let ys_lit = format!("{ys:?}");
+            let union = eval(&format!("nums.union({ys_lit})"), d.clone()).map_err(TestCaseError::fail)?;
+            let inter = eval(&format!("nums.intersect({ys_lit})"), d.clone()).map_err(TestCaseError::fail)?;
+            let diff = eval(&format!("nums.difference({ys_lit})"), d.clone()).map_err(TestCaseError::fail)?;
+            let (u, i, df) = (as_set(&union), as_set(&inter), as_set(&diff));
+            // No repeats in any result.
+            for r in [&u, &i, &df] {
+                let mut sorted = r.clone();
+                sorted.sort();
+                sorted.dedup();
+                prop_assert_eq!(sorted.len(), r.len());
+            }
+            // Every element is where the definitions put it.
+            let xs_s: Vec<String> = xs.iter().map(|x| x.to_string()).collect();
+            let ys_s: Vec<String> = ys.iter().map(|x| x.to_string()).collect();
+            for x in &u { prop_assert!(xs_s.contains(x) || ys_s.contains(x)); }
+            for x in xs_s.iter().chain(ys_s.iter()) { prop_assert!(u.contains(x)); }
+            for x in &i { prop_assert!(xs_s.contains(x) && ys_s.contains(x)); }
+            for x in &df { prop_assert!(xs_s.contains(x) && !ys_s.contains(x)); }
+            // intersect and difference split the distinct elements of xs, in order.
+            prop_assert_eq!(i.len() + df.len(), eval("nums.distinct_count()", d.clone()).ok().and_then(|v| v.as_u64()).unwrap_or(0) as usize);
+            let unique = as_set(&eval("nums.unique()", d).map_err(TestCaseError::fail)?);
+            let merged: Vec<String> = unique.iter().filter(|x| i.contains(x) || df.contains(x)).cloned().collect();
+            prop_assert_eq!(&merged, &unique);
+            prop_assert_eq!(&u[..unique.len()], &unique[..]);
+        }
+
+        #[test]
+        fn sort_is_ordered_idempotent_and_a_permutation(xs in proptest::collection::vec(-50i64..50, 0..20)) {
+            let d = json!({"keys": [], "words": [], "nums": xs, "pattern": "", "text": ""});
+            let mut expected = xs.clone();
+            expected.sort();
+            let expected = format!("{expected:?}");
+            let sorted = eval(&format!("nums.sort() == {expected}"), d.clone()).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(sorted, json!(true));
+            let idempotent = eval("nums.sort().sort() == nums.sort()", d).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(idempotent, json!(true));
+        }
+    }
+}
