@@ -502,8 +502,10 @@ pub enum LiteralKind {
     Regex,
     /// A glob pattern (`glob`).
     Glob,
-    /// A semantic version or version requirement (`semver_cmp`, `semver_satisfies`).
+    /// A semantic version (`semver_cmp`, `semver_satisfies`).
     Version,
+    /// A version requirement (`semver_satisfies`).
+    VersionReq,
     /// An IP address or network (`cidr_contains`).
     Network,
     /// An RFC 3339 timestamp (`parse_time`).
@@ -517,6 +519,7 @@ impl LiteralKind {
             LiteralKind::Regex => "regular expression",
             LiteralKind::Glob => "glob pattern",
             LiteralKind::Version => "version",
+            LiteralKind::VersionReq => "version requirement",
             LiteralKind::Network => "IP address or network",
             LiteralKind::Timestamp => "timestamp",
         }
@@ -580,7 +583,7 @@ impl ErrorKind {
             ErrorKind::InvalidLiteral { what, .. } => match what {
                 LiteralKind::Regex => "E0311",
                 LiteralKind::Glob => "E0312",
-                LiteralKind::Version => "E0313",
+                LiteralKind::Version | LiteralKind::VersionReq => "E0313",
                 LiteralKind::Network => "E0314",
                 LiteralKind::Timestamp => "E0315",
             },
@@ -686,7 +689,7 @@ impl ErrorKind {
             ErrorKind::InvalidLiteral { what, .. } => Some(match what {
                 LiteralKind::Regex => "see docs/stdlib.md#matches for the syntax; escape `.`, `(`, `[` and `\\` with `\\` (or use a raw string `r\"…\"`)".into(),
                 LiteralKind::Glob => "globs use `*`, `?`, `[abc]`, `[!abc]` and `{a,b}`; escape them with `\\`".into(),
-                LiteralKind::Version => "versions are SemVer 2.0 (`1.2.3`, `v1.2.3-rc.1`); requirements look like `>=1.2.3, <2`".into(),
+                LiteralKind::Version | LiteralKind::VersionReq => "versions are SemVer 2.0 (`1.2.3`, `v1.2.3-rc.1`); requirements look like `>=1.2.3, <2`".into(),
                 LiteralKind::Network => "write an address (`10.1.2.3`, `2001:db8::1`) or a network in CIDR notation (`10.0.0.0/8`)".into(),
                 LiteralKind::Timestamp => "timestamps are RFC 3339 with seconds and a zone, e.g. `2026-05-04T09:00:00Z`; a literal can be written without `parse_time`".into(),
             }),

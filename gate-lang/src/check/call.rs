@@ -956,13 +956,14 @@ impl Checker {
         let kinds: &[Option<K>] = match func {
             Builtin::Matches => &[None, Some(K::Regex)],
             Builtin::Glob => &[None, Some(K::Glob)],
-            Builtin::SemverCmp | Builtin::SemverSatisfies => &[Some(K::Version), Some(K::Version)],
+            Builtin::SemverCmp => &[Some(K::Version), Some(K::Version)],
+            Builtin::SemverSatisfies => &[Some(K::Version), Some(K::VersionReq)],
             Builtin::CidrContains => &[Some(K::Network), Some(K::Network)],
             Builtin::ParseTime => &[Some(K::Timestamp)],
             _ => &[],
         };
         let mut ok = true;
-        for (i, (id, kind)) in ids.iter().zip(kinds).enumerate() {
+        for (id, kind) in ids.iter().zip(kinds) {
             let Some(kind) = kind else { continue };
             let Some(Ir::Const(Const::Str(text))) = self.node(*id).map(|n| &n.ir) else {
                 continue;
@@ -971,29 +972,18 @@ impl Checker {
             let checked = match kind {
                 K::Regex => patterns::regex(&text).map(drop),
                 K::Glob => patterns::glob(&text).map(drop),
-                K::Version if func == Builtin::SemverSatisfies && i == 1 => {
-                    patterns::version_req(&text).map(drop)
-                }
+                K::VersionReq => patterns::version_req(&text).map(drop),
                 K::Version => patterns::version(&text).map(drop),
                 K::Network => patterns::network(&text).map(drop),
                 K::Timestamp => patterns::timestamp(&text).map(drop),
             };
             if let Err(reason) = checked {
-                let what = if func == Builtin::SemverSatisfies && i == 1 {
-                    "version requirement".to_string()
-                } else {
-                    kind.as_str().to_string()
-                };
                 let span = self.span(*id);
                 self.error(
                     ErrorKind::InvalidLiteral {
                         function: func.as_str().into(),
                         what: *kind,
-                        reason: if what == kind.as_str() {
-                            reason
-                        } else {
-                            format!("not a {what}: {reason}")
-                        },
+                        reason,
                     },
                     span,
                 );
