@@ -883,7 +883,7 @@ mod tests {
 
         #[test]
         fn glob_agrees_with_a_reference(p in "[ab*?:/]{0,6}", s in "[ab:/]{0,8}") {
-            let m = gate_lang::check::patterns::glob(&p).map_err(|e| TestCaseError::fail(e))?;
+            let m = gate_lang::check::patterns::glob(&p).map_err(TestCaseError::fail)?;
             let pc: Vec<char> = p.chars().collect();
             let sc: Vec<char> = s.chars().collect();
             prop_assert_eq!(m.is_match(&s), glob_ref(&pc, &sc), "{} {}", p, s);
