@@ -87,8 +87,9 @@ pub struct RuleInfo {
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     /// The clock: when the decision is made, in nanoseconds since the Unix
-    /// epoch (waiver expiry and the record's time). `None` reads the system
-    /// clock.
+    /// epoch (`now()` in policies, waiver expiry and the record's time, all
+    /// the same instant). `None` reads the system clock once, when the
+    /// evaluation starts.
     pub now: Option<i128>,
     /// Step budget, deadline and how many failures to keep.
     pub limits: Limits,
@@ -241,12 +242,18 @@ impl Policy {
     ) -> Decision {
         let prog: &Program = &self.program;
         let typed = self.typed(evidence, options);
+        // One instant for the whole evaluation: `now()` in every rule, waiver
+        // expiry and the record's `evaluated_at`.
+        let now = options
+            .now
+            .unwrap_or_else(|| jiff::Timestamp::now().as_nanosecond());
         let mut ev = eval::Eval::new(
             prog,
             &typed.root,
             &typed.issues,
             &options.limits,
             &self.host,
+            now,
         );
         if let Some(h) = hits.as_deref_mut() {
             ev.cov = Some(std::mem::take(h));
@@ -256,9 +263,6 @@ impl Policy {
         if let (Some(h), Some(collected)) = (hits, ev.cov.take()) {
             *h = collected;
         }
-        let now = options
-            .now
-            .unwrap_or_else(|| jiff::Timestamp::now().as_nanosecond());
         let mut decision = Decision {
             record_version: decision::RECORD_VERSION.to_string(),
             engine: decision::Engine {
@@ -327,12 +331,16 @@ impl Policy {
         let prog: &Program = &self.program;
         let index = prog.globals.iter().position(|g| g.name == name)?;
         let typed = self.typed(evidence, options);
+        let now = options
+            .now
+            .unwrap_or_else(|| jiff::Timestamp::now().as_nanosecond());
         let mut ev = eval::Eval::new(
             prog,
             &typed.root,
             &typed.issues,
             &options.limits,
             &self.host,
+            now,
         );
         ev.run_globals();
         let secrets = redact::secret_values(prog, &typed.root);

@@ -196,6 +196,9 @@ pub enum Val<'a> {
     List(List<'a>),
     /// A map of the evidence.
     Map(&'a [(Box<str>, Node)]),
+    /// A computed map (`group_by`): keys (strings, with the path they were
+    /// read from) and values, in order of first appearance.
+    OwnedMap(Rc<Vec<(V<'a>, V<'a>)>>),
 }
 
 /// A value and the evidence path it was read from.
@@ -465,6 +468,22 @@ fn to_json_at(v: &Val<'_>, schema: &Schema, depth: usize, cut: &mut bool) -> ser
                     node(n, cut)
                 };
                 map.insert(k.to_string(), shown);
+            }
+            J::Object(map)
+        }
+        Val::OwnedMap(entries) => {
+            if entries.len() > MAX_SHOWN_ELEMENTS {
+                *cut = true;
+            }
+            let mut map = serde_json::Map::new();
+            for (k, v) in entries.iter().take(MAX_SHOWN_ELEMENTS) {
+                let key = k.val.as_str().unwrap_or("").to_string();
+                let shown = if crate::redact::is_credential_name(&key) {
+                    J::String(crate::redact::REDACTED.to_string())
+                } else {
+                    to_json_at(&v.val, schema, depth - 1, cut)
+                };
+                map.insert(key, shown);
             }
             J::Object(map)
         }

@@ -339,6 +339,17 @@ pub enum ErrorKind {
         /// A close match.
         suggestion: Option<String>,
     },
+    /// `s.matches("[a-")`: a string literal that the built-in cannot use
+    /// (an invalid regular expression, glob, version, network or time).
+    #[error("invalid {} in `{function}`: {reason}", .what.as_str())]
+    InvalidLiteral {
+        /// The built-in function.
+        function: String,
+        /// What the literal should be.
+        what: LiteralKind,
+        /// Why it is not.
+        reason: String,
+    },
 
     // ---- E04: types ------------------------------------------------------
     /// `require artefact.name`
@@ -484,6 +495,37 @@ pub enum ErrorKind {
     },
 }
 
+/// What a string literal given to a built-in function must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LiteralKind {
+    /// A regular expression (`matches`).
+    Regex,
+    /// A glob pattern (`glob`).
+    Glob,
+    /// A semantic version (`semver_cmp`, `semver_satisfies`).
+    Version,
+    /// A version requirement (`semver_satisfies`).
+    VersionReq,
+    /// An IP address or network (`cidr_contains`).
+    Network,
+    /// An RFC 3339 timestamp (`parse_time`).
+    Timestamp,
+}
+
+impl LiteralKind {
+    /// How the kind is named in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LiteralKind::Regex => "regular expression",
+            LiteralKind::Glob => "glob pattern",
+            LiteralKind::Version => "version",
+            LiteralKind::VersionReq => "version requirement",
+            LiteralKind::Network => "IP address or network",
+            LiteralKind::Timestamp => "timestamp",
+        }
+    }
+}
+
 fn lex_message(kind: &LexErrorKind) -> String {
     match kind {
         LexErrorKind::UnexpectedChar(c) if c.is_control() || c.is_whitespace() => {
@@ -538,6 +580,13 @@ impl ErrorKind {
             ErrorKind::ItOutsidePredicate => "E0307",
             ErrorKind::LambdaNotAllowed => "E0308",
             ErrorKind::UnknownModuleMember { .. } => "E0309",
+            ErrorKind::InvalidLiteral { what, .. } => match what {
+                LiteralKind::Regex => "E0311",
+                LiteralKind::Glob => "E0312",
+                LiteralKind::Version | LiteralKind::VersionReq => "E0313",
+                LiteralKind::Network => "E0314",
+                LiteralKind::Timestamp => "E0315",
+            },
             ErrorKind::TypeMismatch { .. } => "E0401",
             ErrorKind::UnhandledOptional { .. } => "E0402",
             ErrorKind::WrongArity { .. } => "E0403",
@@ -637,6 +686,13 @@ impl ErrorKind {
                 Some("write the function where it is used, e.g. `secrets.all(s => s.vaulted)`, or use `def`".into())
             }
             ErrorKind::UnknownModuleMember { suggestion, .. } => did_you_mean(suggestion),
+            ErrorKind::InvalidLiteral { what, .. } => Some(match what {
+                LiteralKind::Regex => "see docs/stdlib.md#matches for the syntax; escape `.`, `(`, `[` and `\\` with `\\` (or use a raw string `r\"…\"`)".into(),
+                LiteralKind::Glob => "globs use `*`, `?`, `[abc]`, `[!abc]` and `{a,b}`; escape them with `\\`".into(),
+                LiteralKind::Version | LiteralKind::VersionReq => "versions are SemVer 2.0 (`1.2.3`, `v1.2.3-rc.1`); requirements look like `>=1.2.3, <2`".into(),
+                LiteralKind::Network => "write an address (`10.1.2.3`, `2001:db8::1`) or a network in CIDR notation (`10.0.0.0/8`)".into(),
+                LiteralKind::Timestamp => "timestamps are RFC 3339 with seconds and a zone, e.g. `2026-05-04T09:00:00Z`; a literal can be written without `parse_time`".into(),
+            }),
             ErrorKind::TypeMismatch { context, .. } => Some(context.clone()),
             ErrorKind::UnhandledOptional { expr, .. } => Some(format!(
                 "check it first (`{expr} != null and …`), give a default (`{expr} ?? …`), or use `?.` to pass the null on"
@@ -765,6 +821,7 @@ fn primary_label(error: &Error) -> String {
         ErrorKind::UnknownType { .. } => "no such type".into(),
         ErrorKind::UnknownFunction { .. } => "no such function".into(),
         ErrorKind::UnknownEnumValue { .. } => "no such value".into(),
+        ErrorKind::InvalidLiteral { what, .. } => format!("not a valid {}", what.as_str()),
         ErrorKind::TypeMismatch { found, .. } => format!("this is {found}"),
         ErrorKind::UnhandledOptional { .. } => "may be null".into(),
         ErrorKind::UnexpectedToken { .. } | ErrorKind::UnexpectedEof { .. } => "here".into(),

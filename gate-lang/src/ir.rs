@@ -137,6 +137,9 @@ pub enum QuantKind {
     Filter,
     /// `xs.map(f)`: `f` of each element.
     Map,
+    /// `xs.group_by(f)`: the elements grouped by `f` of each (a string or
+    /// an enum value), as a `map<[T]>` in order of first appearance.
+    GroupBy,
 }
 
 impl QuantKind {
@@ -149,6 +152,7 @@ impl QuantKind {
             QuantKind::Count => "count",
             QuantKind::Filter => "filter",
             QuantKind::Map => "map",
+            QuantKind::GroupBy => "group_by",
         }
     }
 }
@@ -198,6 +202,42 @@ pub enum Builtin {
     SecondsToDuration,
     /// `string(x)`: an enum value, number, time or duration as text
     ToString,
+    /// `s.trim()`: without leading and trailing white space
+    Trim,
+    /// `s.split(sep)`: the pieces between separators
+    Split,
+    /// `s.matches(pattern)`: a regular expression matches somewhere in `s`
+    Matches,
+    /// `s.glob(pattern)`: a shell-style pattern matches all of `s`
+    Glob,
+    /// `now()`: the evaluation clock
+    Now,
+    /// `parse_time(s)`: an RFC 3339 timestamp
+    ParseTime,
+    /// `age(t)`: `now() - t`
+    Age,
+    /// `xs.sort()`: ascending, stable
+    Sort,
+    /// `xs.distinct_count()`: how many different elements
+    DistinctCount,
+    /// `xs.union(ys)`: the different elements of both, in order of first appearance
+    Union,
+    /// `xs.intersect(ys)`: the different elements of `xs` that are in `ys`
+    Intersect,
+    /// `xs.difference(ys)`: the different elements of `xs` that are not in `ys`
+    Difference,
+    /// `semver_cmp(a, b)`: -1, 0 or 1 by semantic-version precedence
+    SemverCmp,
+    /// `semver_satisfies(v, req)`: the version meets the requirement
+    SemverSatisfies,
+    /// `is_digest(s)`: `sha256:` and 64, or `sha512:` and 128, lowercase hex digits
+    IsDigest,
+    /// `cidr_contains(net, ip)`: the address (or network) is inside the network
+    CidrContains,
+    /// `is_wildcard(s)`: the permission or scope contains `*` or `?`
+    IsWildcard,
+    /// `looks_like_secret(s)`: a known credential format or a high-entropy token
+    LooksLikeSecret,
 }
 
 impl Builtin {
@@ -225,6 +265,24 @@ impl Builtin {
             Builtin::HoursToDuration => "hours",
             Builtin::SecondsToDuration => "seconds",
             Builtin::ToString => "string",
+            Builtin::Trim => "trim",
+            Builtin::Split => "split",
+            Builtin::Matches => "matches",
+            Builtin::Glob => "glob",
+            Builtin::Now => "now",
+            Builtin::ParseTime => "parse_time",
+            Builtin::Age => "age",
+            Builtin::Sort => "sort",
+            Builtin::DistinctCount => "distinct_count",
+            Builtin::Union => "union",
+            Builtin::Intersect => "intersect",
+            Builtin::Difference => "difference",
+            Builtin::SemverCmp => "semver_cmp",
+            Builtin::SemverSatisfies => "semver_satisfies",
+            Builtin::IsDigest => "is_digest",
+            Builtin::CidrContains => "cidr_contains",
+            Builtin::IsWildcard => "is_wildcard",
+            Builtin::LooksLikeSecret => "looks_like_secret",
         }
     }
 }
@@ -354,6 +412,19 @@ pub enum Ir {
         args: Vec<ExprId>,
         /// How records are matched, for lists of records.
         key: Option<KeyMatch>,
+    },
+    /// `list.includes_all(items)` / `list.includes_any(items)`: every (or
+    /// some) element of `items` is an element of `list` (for records, the
+    /// key of an element whose key condition holds).
+    IncludesEach {
+        /// The list searched.
+        list: ExprId,
+        /// The list of values looked for.
+        items: ExprId,
+        /// How records are matched, for lists of records.
+        key: Option<KeyMatch>,
+        /// `includes_any`: one found is enough.
+        any: bool,
     },
     /// `present(a.b, c)`: every argument is present and not null.
     Present(Vec<ExprId>),
@@ -672,6 +743,7 @@ impl Program {
                 vec![*lhs, *rhs]
             }
             Ir::In { item, list } => vec![*item, *list],
+            Ir::IncludesEach { list, items, .. } => vec![*list, *items],
             Ir::If {
                 cond,
                 then,

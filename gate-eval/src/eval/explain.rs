@@ -104,6 +104,12 @@ impl<'a> Eval<'a> {
                 scope,
             } => self.explain_quant(id, *kind, *list, *slot, *body, *scope, want),
             Ir::Includes { list, args, key } => self.explain_includes(id, *list, args, *key, want),
+            Ir::IncludesEach {
+                list,
+                items,
+                key,
+                any,
+            } => self.explain_includes_each(id, *list, *items, *key, *any, want),
             Ir::Present(args) => self.explain_present(args, want),
             Ir::Call { func, args } => {
                 let mut vals = Vec::with_capacity(args.len());
@@ -360,14 +366,7 @@ impl<'a> Eval<'a> {
                 return Err(());
             }
         };
-        let list_text = self.prog.sources.slice(self.span(list)).to_string();
-        let schema = &self.prog.schema;
-        let key_info = key.and_then(|k| {
-            let rec = schema.record(k.record)?;
-            let field = rec.fields.get(k.field as usize)?.name.clone();
-            let cond = rec.key.as_ref().and_then(|kd| kd.condition_text.clone());
-            Some((field, cond))
-        });
+        let key_info = self.key_info(key);
         let mut all = true;
         let mut errored = false;
         for a in args {
@@ -379,70 +378,9 @@ impl<'a> Eval<'a> {
                     continue;
                 }
             };
-            let (found, rejected) = match self.matching(&l, &v, key, list) {
-                Ok(x) => x,
-                Err(e) => {
-                    self.record_error(&e);
-                    errored = true;
-                    continue;
-                }
-            };
-            let shown = value::render_text(&v, &self.paths, &self.prog.schema);
-            let present = !found.is_empty();
-            all &= present;
-            if present == want {
-                continue;
-            }
-            if want {
-                let (expected, message, subject) = match (&key_info, rejected.first()) {
-                    (Some((field, Some(cond))), Some(r)) => {
-                        let at: Vec<String> = rejected
-                            .iter()
-                            .take(3)
-                            .filter_map(|x| self.paths.pointer(x.path, &self.prog.schema))
-                            .collect();
-                        let more = rejected.len().saturating_sub(3);
-                        let which = match (at.as_slice(), more) {
-                            ([one], _) => format!("the one at {one} does not"),
-                            (many, 0) => format!("those at {} do not", many.join(", ")),
-                            (many, n) => {
-                                format!("those at {} and {n} more do not", many.join(", "))
-                            }
-                        };
-                        (
-                            format!("an element with `{field} == {shown}` and `{cond}`"),
-                            format!(
-                                "`{list_text}` has no {shown} for which `{cond}` holds ({which})"
-                            ),
-                            r.clone(),
-                        )
-                    }
-                    (Some((field, cond)), _) => (
-                        match cond {
-                            Some(c) => format!("an element with `{field} == {shown}` and `{c}`"),
-                            None => format!("an element with `{field} == {shown}`"),
-                        },
-                        format!("`{list_text}` has no element with `{field}` {shown}"),
-                        self.keys_of(&l, key, list),
-                    ),
-                    (None, _) => (
-                        format!("{shown} in the list"),
-                        format!("`{list_text}` does not include {shown}"),
-                        V::at(l.val.clone(), l.path),
-                    ),
-                };
-                self.push_failure(id, Some(&subject), expected, message);
-            } else if let Some(f) = found.first() {
-                let at = self
-                    .paths
-                    .pointer(f.path, &self.prog.schema)
-                    .unwrap_or_default();
-                self.push_failure(
-                    id,
-                    Some(f),
-                    format!("no {shown} in `{list_text}`"),
-                    format!("`{list_text}` includes {shown} (at {at})"),
-                );
+            match self.explain_include_one(id, &l, list, &v, key, key_info.as_ref(), want) {
+                Some(present) => all &= present,
+                None => errored = true,
             }
         }
         if errored {
@@ -450,6 +388,163 @@ impl<'a> Eval<'a> {
         } else {
             Ok(all)
         }
+    }
+
+    /// The key field of a record list and its condition, for messages.
+    fn key_info(&self, key: Option<gate_lang::ir::KeyMatch>) -> Option<(String, Option<String>)> {
+        let schema = &self.prog.schema;
+        key.and_then(|k| {
+            let rec = schema.record(k.record)?;
+            let field = rec.fields.get(k.field as usize)?.name.clone();
+            let cond = rec.key.as_ref().and_then(|kd| kd.condition_text.clone());
+            Some((field, cond))
+        })
+    }
+
+    /// `xs.includes_all(ys)` / `xs.includes_any(ys)`: for `includes_all`,
+    /// each value of `ys` that is missing is a failure; for `includes_any`,
+    /// the list as a whole (or, negated, each value found).
+    #[allow(clippy::too_many_arguments)]
+    fn explain_includes_each(
+        &mut self,
+        id: ExprId,
+        list: ExprId,
+        items: ExprId,
+        key: Option<gate_lang::ir::KeyMatch>,
+        any: bool,
+        want: bool,
+    ) -> X {
+        let (l, wanted) = match (self.eval(list), self.eval(items)) {
+            (Ok(l), Ok(w)) => (l, w),
+            (Err(e), _) | (_, Err(e)) => {
+                self.record_error(&e);
+                return Err(());
+            }
+        };
+        let values = match self.items(&wanted, items) {
+            Ok(v) => v,
+            Err(e) => {
+                self.record_error(&e);
+                return Err(());
+            }
+        };
+        let key_info = self.key_info(key);
+        // Per value where a single value decides: a missing one for
+        // `includes_all` wanted true, a present one for `includes_any`
+        // wanted false.
+        let per_value = any != want;
+        let mark = self.fail_mark();
+        let mut hits = 0usize;
+        for v in &values {
+            let value_want = if per_value { want } else { !want };
+            match self.explain_include_one(id, &l, list, v, key, key_info.as_ref(), value_want) {
+                Some(true) => hits += 1,
+                Some(false) => {}
+                None => return Err(()),
+            }
+        }
+        let result = if any { hits > 0 } else { hits == values.len() };
+        if !per_value {
+            self.fail_restore(mark);
+            if result != want {
+                let list_text = self.prog.sources.slice(self.span(list)).to_string();
+                let shown = value::render_text(&wanted, &self.paths, &self.prog.schema);
+                let (expected, message) = if any {
+                    (
+                        format!("one of {shown} in the list"),
+                        format!("`{list_text}` includes none of {shown}"),
+                    )
+                } else {
+                    (
+                        format!("not all of {shown} in the list"),
+                        format!("`{list_text}` includes all of {shown}"),
+                    )
+                };
+                let subject = self.keys_of(&l, key, list);
+                self.push_failure(id, Some(&subject), expected, message);
+            }
+        }
+        Ok(result)
+    }
+
+    /// Explains whether `l` includes `v` (for `includes`, `includes_all`
+    /// and `includes_any`); the answer, or `None` after an error.
+    #[allow(clippy::too_many_arguments)]
+    fn explain_include_one(
+        &mut self,
+        id: ExprId,
+        l: &V<'a>,
+        list: ExprId,
+        v: &V<'a>,
+        key: Option<gate_lang::ir::KeyMatch>,
+        key_info: Option<&(String, Option<String>)>,
+        want: bool,
+    ) -> Option<bool> {
+        let list_text = self.prog.sources.slice(self.span(list)).to_string();
+        let l = l.clone();
+        let v = v.clone();
+        let (found, rejected) = match self.matching(&l, &v, key, list) {
+            Ok(x) => x,
+            Err(e) => {
+                self.record_error(&e);
+                return None;
+            }
+        };
+        let shown = value::render_text(&v, &self.paths, &self.prog.schema);
+        let present = !found.is_empty();
+        if present == want {
+            return Some(present);
+        }
+        if want {
+            let (expected, message, subject) = match (key_info, rejected.first()) {
+                (Some((field, Some(cond))), Some(r)) => {
+                    let at: Vec<String> = rejected
+                        .iter()
+                        .take(3)
+                        .filter_map(|x| self.paths.pointer(x.path, &self.prog.schema))
+                        .collect();
+                    let more = rejected.len().saturating_sub(3);
+                    let which = match (at.as_slice(), more) {
+                        ([one], _) => format!("the one at {one} does not"),
+                        (many, 0) => format!("those at {} do not", many.join(", ")),
+                        (many, n) => {
+                            format!("those at {} and {n} more do not", many.join(", "))
+                        }
+                    };
+                    (
+                        format!("an element with `{field} == {shown}` and `{cond}`"),
+                        format!("`{list_text}` has no {shown} for which `{cond}` holds ({which})"),
+                        r.clone(),
+                    )
+                }
+                (Some((field, cond)), _) => (
+                    match cond {
+                        Some(c) => format!("an element with `{field} == {shown}` and `{c}`"),
+                        None => format!("an element with `{field} == {shown}`"),
+                    },
+                    format!("`{list_text}` has no element with `{field}` {shown}"),
+                    self.keys_of(&l, key, list),
+                ),
+                (None, _) => (
+                    format!("{shown} in the list"),
+                    format!("`{list_text}` does not include {shown}"),
+                    V::at(l.val.clone(), l.path),
+                ),
+            };
+            self.push_failure(id, Some(&subject), expected, message);
+        } else if let Some(f) = found.first() {
+            let at = self
+                .paths
+                .pointer(f.path, &self.prog.schema)
+                .unwrap_or_default();
+            self.push_failure(
+                id,
+                Some(f),
+                format!("no {shown} in `{list_text}`"),
+                format!("`{list_text}` includes {shown} (at {at})"),
+            );
+        }
+        Some(present)
     }
 
     /// The keys of a list of records, as a list value (for explanations).
@@ -578,7 +673,7 @@ impl<'a> Eval<'a> {
                 };
                 let item_text = prog.sources.slice(self.span(*item)).to_string();
                 let list_text = prog.sources.slice(self.span(*list)).to_string();
-                let is_map = matches!(l.val, Val::Map(_));
+                let is_map = matches!(l.val, Val::Map(_) | Val::OwnedMap(_));
                 if is_map {
                     let shown = value::render_text(&x, &self.paths, schema);
                     let (expected, message) = if want {
@@ -622,7 +717,13 @@ impl<'a> Eval<'a> {
                     self.push_failure(id, Some(&l), expected, message);
                 }
             }
-            Ir::Builtin { args, .. } => {
+            Ir::Builtin { func, args } => {
+                if let Some((subject, expected, message)) =
+                    self.builtin_failure(*func, args, &text, want)
+                {
+                    self.push_failure(id, subject.as_ref(), expected, message);
+                    return;
+                }
                 let subject = args.first().and_then(|a| self.eval(*a).ok());
                 let message = format!("`{text}` is {}", !want);
                 self.push_failure(

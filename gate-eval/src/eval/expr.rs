@@ -212,10 +212,17 @@ impl<'a> Eval<'a> {
             Ir::MapGet { base, key } => {
                 let b = self.eval(*base)?;
                 let k = self.eval(*key)?;
+                let key = k.val.as_str().unwrap_or("");
+                if let Val::OwnedMap(entries) = &b.val {
+                    return Ok(entries
+                        .iter()
+                        .find(|(ek, _)| ek.val.as_str() == Some(key))
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_else(|| V::new(Val::Null)));
+                }
                 let Val::Map(entries) = b.val else {
                     return Err(self.err(RtKind::NullValue, *base, b.path));
                 };
-                let key = k.val.as_str().unwrap_or("");
                 match entries.iter().find(|(ek, _)| &**ek == key) {
                     Some((ek, node)) => {
                         let path = self.paths.push(b.path, Seg::Key(ek));
@@ -347,6 +354,22 @@ impl<'a> Eval<'a> {
                 }
                 Ok(V::new(Val::Bool(all)))
             }
+            Ir::IncludesEach {
+                list,
+                items,
+                key,
+                any,
+            } => {
+                let l = self.eval(*list)?;
+                let wanted = self.eval(*items)?;
+                let found = self.includes_each(&l, &wanted, *key, *list, *items)?;
+                let hits = found.iter().filter(|f| **f).count();
+                Ok(V::new(Val::Bool(if *any {
+                    hits > 0
+                } else {
+                    hits == found.len()
+                })))
+            }
             Ir::Present(args) => {
                 let mut all = true;
                 for a in args {
@@ -419,7 +442,7 @@ impl<'a> Eval<'a> {
                 }
                 H::List(out)
             }
-            Val::Record(..) | Val::Map(_) => {
+            Val::Record(..) | Val::Map(_) | Val::OwnedMap(_) => {
                 return Err(self.err(
                     RtKind::Internal("a record passed to a host function"),
                     id,
@@ -471,6 +494,7 @@ impl<'a> Eval<'a> {
         let mut error = None;
         let mut count: i64 = 0;
         let mut out = Vec::new();
+        let mut keys = Vec::new();
         self.quant_depth += 1;
         for i in 0..items.len() {
             let e = match self.element(&l, &items, i, list) {
@@ -484,6 +508,15 @@ impl<'a> Eval<'a> {
             match kind {
                 QuantKind::Map => match self.eval(body) {
                     Ok(v) => out.push(v),
+                    Err(err) => {
+                        error.get_or_insert(err);
+                    }
+                },
+                QuantKind::GroupBy => match self.eval(body) {
+                    Ok(k) => {
+                        keys.push(k);
+                        out.push(e);
+                    }
                     Err(err) => {
                         error.get_or_insert(err);
                     }
@@ -506,6 +539,9 @@ impl<'a> Eval<'a> {
         if let Some(e) = error {
             return Err(e);
         }
+        if kind == QuantKind::GroupBy {
+            return self.group(keys, out, &l, body);
+        }
         let n = i64::try_from(items.len()).unwrap_or(i64::MAX);
         // A count, a filtered or a mapped list is about the list it came from.
         Ok(V::at(
@@ -514,7 +550,9 @@ impl<'a> Eval<'a> {
                 QuantKind::Any => Val::Bool(count > 0),
                 QuantKind::None => Val::Bool(count == 0),
                 QuantKind::Count => Val::Int(count),
-                QuantKind::Filter | QuantKind::Map => Val::List(List::Owned(Rc::new(out))),
+                QuantKind::Filter | QuantKind::Map | QuantKind::GroupBy => {
+                    Val::List(List::Owned(Rc::new(out)))
+                }
             },
             l.path,
         ))
@@ -645,6 +683,9 @@ impl<'a> Eval<'a> {
     pub(super) fn contains(&mut self, list: &V<'a>, x: &V<'a>, id: ExprId) -> R<bool> {
         match &list.val {
             Val::Map(entries) => Ok(entries.iter().any(|(k, _)| Some(&**k) == x.val.as_str())),
+            Val::OwnedMap(entries) => Ok(entries
+                .iter()
+                .any(|(k, _)| k.val.as_str().is_some() && k.val.as_str() == x.val.as_str())),
             _ => {
                 let items = self.list_of(list, id)?;
                 let mut found = false;

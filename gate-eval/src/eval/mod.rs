@@ -10,11 +10,14 @@
 //!
 //! - [`expr`]: exact evaluation of every IR node;
 //! - [`explain`]: the second pass, recording explanations;
-//! - [`builtins`]: built-in functions.
+//! - [`builtins`]: built-in functions ([`strings`]: text, patterns and
+//!   versions; [`security`]: digests, networks, wildcards and secrets).
 
 mod builtins;
 mod explain;
 mod expr;
+mod security;
+mod strings;
 
 use crate::decision::{RuleOutcome, RuleResult};
 use crate::evidence::{Issue, Node};
@@ -53,11 +56,17 @@ pub(crate) enum RtKind {
     Invalid(u32),
     Overflow(&'static str),
     DivisionByZero,
-    IndexOutOfRange { index: i64, len: usize },
+    IndexOutOfRange {
+        index: i64,
+        len: usize,
+    },
     NullValue,
     StepLimit(u64),
     Deadline,
     Host(String, String),
+    /// A built-in function cannot use its argument: its code (`E0610`…)
+    /// and why (never showing a value read through a sensitive field).
+    Builtin(&'static str, String),
     Internal(&'static str),
 }
 
@@ -113,6 +122,10 @@ pub(crate) struct Eval<'a> {
     host: &'a [crate::host::HostFunction],
     /// Coverage flags by node, when coverage is being collected.
     pub(crate) cov: Option<Vec<u8>>,
+    /// The evaluation clock (`now()`), fixed for the whole evaluation.
+    now: i128,
+    /// Compiled patterns and parsed arguments of built-ins.
+    cache: builtins::Cache,
 }
 
 impl<'a> Eval<'a> {
@@ -122,6 +135,7 @@ impl<'a> Eval<'a> {
         issues: &'a [Issue],
         limits: &'a Limits,
         host: &'a [crate::host::HostFunction],
+        now: i128,
     ) -> Self {
         Eval {
             prog,
@@ -139,6 +153,8 @@ impl<'a> Eval<'a> {
             ex: None,
             host,
             cov: None,
+            now,
+            cache: builtins::Cache::default(),
         }
     }
 
@@ -416,6 +432,7 @@ impl<'a> Eval<'a> {
                 "E0609",
                 format!("`{text}` is null where a value is required"),
             ),
+            RtKind::Builtin(code, why) => (*code, format!("`{text}`: {why}")),
             RtKind::Internal(what) => (
                 "E0609",
                 format!("internal error evaluating `{text}`: {what}"),

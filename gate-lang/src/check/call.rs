@@ -20,14 +20,74 @@ pub(super) const QUANTIFIERS: &[(&str, QuantKind)] = &[
     ("count", QuantKind::Count),
     ("filter", QuantKind::Filter),
     ("map", QuantKind::Map),
+    ("group_by", QuantKind::GroupBy),
 ];
 
 /// Methods answered by a record's `elements` list.
 const COLLECTION_METHODS: &[&str] = &[
-    "all", "any", "none", "count", "filter", "map", "includes", "len", "is_empty", "unique", "min",
-    "max", "sum", "first", "contains",
+    "all",
+    "any",
+    "none",
+    "count",
+    "filter",
+    "map",
+    "group_by",
+    "includes",
+    "includes_all",
+    "includes_any",
+    "len",
+    "is_empty",
+    "unique",
+    "min",
+    "max",
+    "sum",
+    "first",
+    "contains",
+    "sort",
+    "distinct_count",
+    "union",
+    "intersect",
+    "difference",
 ];
 
+/// Built-ins with one meaning per name (`days`, `hours` and `seconds`
+/// depend on the receiver and are resolved separately).
+const BUILTIN_TABLE: &[(&str, Builtin)] = &[
+    ("len", Builtin::Len),
+    ("is_empty", Builtin::IsEmpty),
+    ("unique", Builtin::Unique),
+    ("min", Builtin::Min),
+    ("max", Builtin::Max),
+    ("sum", Builtin::Sum),
+    ("first", Builtin::First),
+    ("contains", Builtin::Contains),
+    ("starts_with", Builtin::StartsWith),
+    ("ends_with", Builtin::EndsWith),
+    ("lower", Builtin::Lower),
+    ("upper", Builtin::Upper),
+    ("keys", Builtin::Keys),
+    ("values", Builtin::Values),
+    ("string", Builtin::ToString),
+    ("trim", Builtin::Trim),
+    ("split", Builtin::Split),
+    ("matches", Builtin::Matches),
+    ("glob", Builtin::Glob),
+    ("parse_time", Builtin::ParseTime),
+    ("age", Builtin::Age),
+    ("sort", Builtin::Sort),
+    ("distinct_count", Builtin::DistinctCount),
+    ("union", Builtin::Union),
+    ("intersect", Builtin::Intersect),
+    ("difference", Builtin::Difference),
+    ("semver_cmp", Builtin::SemverCmp),
+    ("semver_satisfies", Builtin::SemverSatisfies),
+    ("is_digest", Builtin::IsDigest),
+    ("cidr_contains", Builtin::CidrContains),
+    ("is_wildcard", Builtin::IsWildcard),
+    ("looks_like_secret", Builtin::LooksLikeSecret),
+];
+
+/// Names of built-ins without a predicate argument.
 pub(super) const BUILTINS: &[&str] = &[
     "len",
     "is_empty",
@@ -47,7 +107,42 @@ pub(super) const BUILTINS: &[&str] = &[
     "hours",
     "seconds",
     "string",
+    "trim",
+    "split",
+    "matches",
+    "glob",
+    "now",
+    "parse_time",
+    "age",
+    "sort",
+    "distinct_count",
+    "union",
+    "intersect",
+    "difference",
+    "includes_all",
+    "includes_any",
+    "semver_cmp",
+    "semver_satisfies",
+    "is_digest",
+    "cidr_contains",
+    "is_wildcard",
+    "looks_like_secret",
 ];
+
+/// Every built-in function name the checker knows: the functions and
+/// methods of `docs/stdlib.md`, including the collection methods that take
+/// a predicate (`all`, `map`, `group_by`, …), `includes` and `present`.
+///
+/// ```
+/// let names = gate_lang::check::builtin_names();
+/// assert!(names.contains(&"matches") && names.contains(&"all") && names.contains(&"present"));
+/// ```
+pub fn builtin_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = BUILTINS.to_vec();
+    names.extend(QUANTIFIERS.iter().map(|(n, _)| *n));
+    names.extend(["includes", "present"]);
+    names
+}
 
 impl Checker {
     /// `name(args)`: `present`, a `def`, or a built-in in function form.
@@ -55,6 +150,13 @@ impl Checker {
         let name = callee.name.as_str();
         if name == "present" {
             return self.present(args, span);
+        }
+        if name == "now"
+            && !self.name_is_value(name)
+            && !self.modules.at(self.cur_module()).defs.contains_key(name)
+            && !self.host.iter().any(|h| h.name == name)
+        {
+            return self.now(args, span);
         }
         let m = self.cur_module();
         let shadowed = self.name_is_value(name);
@@ -221,20 +323,6 @@ impl Checker {
             return self.includes(recv, args, span);
         }
         let builtin = match method {
-            "len" => Some(Builtin::Len),
-            "is_empty" => Some(Builtin::IsEmpty),
-            "unique" => Some(Builtin::Unique),
-            "min" => Some(Builtin::Min),
-            "max" => Some(Builtin::Max),
-            "sum" => Some(Builtin::Sum),
-            "first" => Some(Builtin::First),
-            "contains" => Some(Builtin::Contains),
-            "starts_with" => Some(Builtin::StartsWith),
-            "ends_with" => Some(Builtin::EndsWith),
-            "lower" => Some(Builtin::Lower),
-            "upper" => Some(Builtin::Upper),
-            "keys" => Some(Builtin::Keys),
-            "values" => Some(Builtin::Values),
             "days" => Some(if rty == Type::Duration {
                 Builtin::Days
             } else {
@@ -250,8 +338,24 @@ impl Checker {
             } else {
                 Builtin::SecondsToDuration
             }),
-            "string" => Some(Builtin::ToString),
-            _ => None,
+            "includes_all" | "includes_any" => {
+                return self.includes_each(recv, args, span, name, method == "includes_any");
+            }
+            "now" => {
+                self.error(
+                    ErrorKind::WrongArity {
+                        name: "now".into(),
+                        expected: "no arguments (write `now()`)".into(),
+                        found: args.len() + 1,
+                    },
+                    span,
+                );
+                return self.poison(span);
+            }
+            other => BUILTIN_TABLE
+                .iter()
+                .find(|(n, _)| *n == other)
+                .map(|(_, b)| *b),
         };
         if let Some(b) = builtin {
             return self.builtin(b, recv, args, span, name);
@@ -313,6 +417,8 @@ impl Checker {
                     name: kind.as_str().into(),
                     expected: if kind == QuantKind::Map {
                         "one function (`map(field)` or `map(x => …)`)".into()
+                    } else if kind == QuantKind::GroupBy {
+                        "one function (`group_by(field)` or `group_by(x => …)`)".into()
                     } else {
                         "one predicate".into()
                     },
@@ -333,7 +439,7 @@ impl Checker {
             Some(c) => c.open_element(param, elem.clone()),
             None => return self.poison(span),
         };
-        let body_id = if kind == QuantKind::Map {
+        let body_id = if matches!(kind, QuantKind::Map | QuantKind::GroupBy) {
             self.expr(body, None)
         } else {
             self.predicate(
@@ -349,6 +455,28 @@ impl Checker {
             QuantKind::Count => Type::Int,
             QuantKind::Filter => Type::List(Box::new(elem)),
             QuantKind::Map => Type::List(Box::new(self.ty(body_id).clone())),
+            QuantKind::GroupBy => {
+                let kty = self.ty(body_id).clone();
+                match kty {
+                    Type::String | Type::Enum(_) | Type::Error => {}
+                    other if other.is_optional() => {
+                        self.unhandled_optional(body_id);
+                        return self.poison(span);
+                    }
+                    other => {
+                        self.error(
+                            ErrorKind::TypeMismatch {
+                                expected: "a string or an enum value".into(),
+                                found: self.describe(&other),
+                                context: "`group_by` keys are the keys of a `map`; convert with `string(…)`".into(),
+                            },
+                            self.span(body_id),
+                        );
+                        return self.poison(span);
+                    }
+                }
+                Type::Map(Box::new(Type::List(Box::new(elem))))
+            }
         };
         self.push(
             Ir::Quant {
@@ -623,27 +751,45 @@ impl Checker {
     ) -> ExprId {
         use Type::*;
         let rty = self.ty(recv).clone();
-        let arity = |n: usize| (n, args.len());
-        let (want_args, got) = match func {
-            Builtin::Contains | Builtin::StartsWith | Builtin::EndsWith => arity(1),
-            _ => arity(0),
+        let want_args = match func {
+            Builtin::Contains
+            | Builtin::StartsWith
+            | Builtin::EndsWith
+            | Builtin::Split
+            | Builtin::Matches
+            | Builtin::Glob
+            | Builtin::Union
+            | Builtin::Intersect
+            | Builtin::Difference
+            | Builtin::SemverCmp
+            | Builtin::SemverSatisfies
+            | Builtin::CidrContains => 1,
+            _ => 0,
         };
+        let got = args.len();
         if want_args != got {
+            // `f(a, b)` counts the receiver as an argument, `a.f(b)` does not.
+            let extra = usize::from(name.span.start == span.start);
             self.error(
                 ErrorKind::WrongArity {
                     name: name.name.clone(),
-                    expected: match want_args {
+                    expected: match want_args + extra {
                         0 => "no arguments".into(),
                         1 => "1 argument".into(),
                         n => format!("{n} arguments"),
                     },
-                    found: got,
+                    found: got + extra,
                 },
                 span,
             );
+            for a in args {
+                self.expr(a, None);
+            }
             return self.poison(span);
         }
         let elem = rty.list_elem().cloned();
+        let ordered = |e: &Type| matches!(e, Int | Float | String | Time | Duration);
+        let scalar = |e: &Type| !matches!(e, Record(_) | Map(_) | List(_) | Many(_));
         let result: Option<(Type, Vec<ExprId>)> = match func {
             Builtin::Len | Builtin::IsEmpty => match &rty {
                 List(_) | Many(_) | Map(_) | String => {
@@ -654,13 +800,49 @@ impl Checker {
             Builtin::Unique => elem
                 .filter(|e| !matches!(e, Record(_) | Map(_)))
                 .map(|e| (List(Box::new(e)), vec![recv])),
-            Builtin::Min | Builtin::Max => elem
-                .filter(|e| matches!(e, Int | Float | String | Time | Duration))
-                .map(|e| (e.optional(), vec![recv])),
+            Builtin::DistinctCount => elem
+                .filter(|e| !matches!(e, Record(_) | Map(_)))
+                .map(|_| (Int, vec![recv])),
+            Builtin::Min | Builtin::Max => elem.filter(ordered).map(|e| (e.optional(), vec![recv])),
+            Builtin::Sort => elem
+                .filter(ordered)
+                .map(|e| (List(Box::new(e)), vec![recv])),
             Builtin::Sum => elem
                 .filter(|e| matches!(e, Int | Float | Duration))
                 .map(|e| (e, vec![recv])),
             Builtin::First => elem.map(|e| (e.optional(), vec![recv])),
+            Builtin::Union | Builtin::Intersect | Builtin::Difference => match elem {
+                Some(e) if scalar(&e) => {
+                    let want = List(Box::new(e.clone()));
+                    let a = self.args1(args, &want);
+                    let aty = self.ty(a).clone();
+                    let other = match &aty {
+                        List(o) | Many(o) if o.comparable_with(&e) => (**o).clone(),
+                        Error => e.clone(),
+                        _ => {
+                            self.error(
+                                ErrorKind::TypeMismatch {
+                                    expected: self.describe(&want),
+                                    found: self.describe(&aty),
+                                    context: format!(
+                                        "`{}` takes a list with elements like those of the receiver",
+                                        name.name
+                                    ),
+                                },
+                                self.span(a),
+                            );
+                            return self.poison(span);
+                        }
+                    };
+                    let ety = if func == Builtin::Union {
+                        Type::join(&e, &other).unwrap_or(e)
+                    } else {
+                        e
+                    };
+                    Some((List(Box::new(ety)), vec![recv, a]))
+                }
+                _ => None,
+            },
             Builtin::Contains => match &rty {
                 String => {
                     let a = self.args1(args, &String);
@@ -682,14 +864,41 @@ impl Checker {
                 }
                 _ => None,
             },
-            Builtin::StartsWith | Builtin::EndsWith => match &rty {
+            Builtin::StartsWith
+            | Builtin::EndsWith
+            | Builtin::Split
+            | Builtin::Matches
+            | Builtin::Glob
+            | Builtin::SemverCmp
+            | Builtin::SemverSatisfies
+            | Builtin::CidrContains => match &rty {
                 String => {
                     let a = self.args1(args, &String);
-                    Some((Bool, vec![recv, a]))
+                    let ty = match func {
+                        Builtin::Split => List(Box::new(String)),
+                        Builtin::SemverCmp => Int,
+                        _ => Bool,
+                    };
+                    Some((ty, vec![recv, a]))
                 }
                 _ => None,
             },
-            Builtin::Lower | Builtin::Upper => (rty == String).then(|| (String, vec![recv])),
+            Builtin::Lower
+            | Builtin::Upper
+            | Builtin::Trim
+            | Builtin::ParseTime
+            | Builtin::IsDigest
+            | Builtin::IsWildcard
+            | Builtin::LooksLikeSecret => (rty == String).then(|| {
+                let ty = match func {
+                    Builtin::Lower | Builtin::Upper | Builtin::Trim => String,
+                    Builtin::ParseTime => Time,
+                    _ => Bool,
+                };
+                (ty, vec![recv])
+            }),
+            Builtin::Age => (rty == Time).then(|| (Duration, vec![recv])),
+            Builtin::Now => None,
             Builtin::Keys => matches!(rty, Map(_)).then(|| (List(Box::new(String)), vec![recv])),
             Builtin::Values => match &rty {
                 Map(v) => Some((List(v.clone()), vec![recv])),
@@ -708,15 +917,15 @@ impl Checker {
         };
         match result {
             Some((ty, ids)) => {
-                if func == Builtin::Contains
-                    || func == Builtin::StartsWith
-                    || func == Builtin::EndsWith
-                {
-                    if let Some(a) = ids.get(1) {
-                        if !self.expect_type(*a, &String, &format!("`{}` takes text", name.name)) {
-                            return self.poison(span);
-                        }
+                if let Some(a) = ids.get(1) {
+                    if rty == String
+                        && !self.expect_type(*a, &String, &format!("`{}` takes text", name.name))
+                    {
+                        return self.poison(span);
                     }
+                }
+                if !self.literal_args(func, &ids) {
+                    return self.poison(span);
                 }
                 self.push(Ir::Builtin { func, args: ids }, ty, span)
             }
@@ -739,6 +948,184 @@ impl Checker {
         }
     }
 
+    /// Checks the string literals among a built-in's arguments that must be
+    /// a pattern, a version, a network or a timestamp; false after an error.
+    fn literal_args(&mut self, func: Builtin, ids: &[ExprId]) -> bool {
+        use super::patterns;
+        use crate::error::LiteralKind as K;
+        let kinds: &[Option<K>] = match func {
+            Builtin::Matches => &[None, Some(K::Regex)],
+            Builtin::Glob => &[None, Some(K::Glob)],
+            Builtin::SemverCmp => &[Some(K::Version), Some(K::Version)],
+            Builtin::SemverSatisfies => &[Some(K::Version), Some(K::VersionReq)],
+            Builtin::CidrContains => &[Some(K::Network), Some(K::Network)],
+            Builtin::ParseTime => &[Some(K::Timestamp)],
+            _ => &[],
+        };
+        let mut ok = true;
+        for (id, kind) in ids.iter().zip(kinds) {
+            let Some(kind) = kind else { continue };
+            let Some(Ir::Const(Const::Str(text))) = self.node(*id).map(|n| &n.ir) else {
+                continue;
+            };
+            let text = text.to_string();
+            let checked = match kind {
+                K::Regex => patterns::regex(&text).map(drop),
+                K::Glob => patterns::glob(&text).map(drop),
+                K::VersionReq => patterns::version_req(&text).map(drop),
+                K::Version => patterns::version(&text).map(drop),
+                K::Network => patterns::network(&text).map(drop),
+                K::Timestamp => patterns::timestamp(&text).map(drop),
+            };
+            if let Err(reason) = checked {
+                let span = self.span(*id);
+                self.error(
+                    ErrorKind::InvalidLiteral {
+                        function: func.as_str().into(),
+                        what: *kind,
+                        reason,
+                    },
+                    span,
+                );
+                ok = false;
+            }
+        }
+        ok
+    }
+
+    /// `now()`: the evaluation clock.
+    fn now(&mut self, args: &[Expr], span: Span) -> ExprId {
+        if !args.is_empty() {
+            self.error(
+                ErrorKind::WrongArity {
+                    name: "now".into(),
+                    expected: "no arguments".into(),
+                    found: args.len(),
+                },
+                span,
+            );
+            for a in args {
+                self.expr(a, None);
+            }
+            return self.poison(span);
+        }
+        self.push(
+            Ir::Builtin {
+                func: Builtin::Now,
+                args: Vec::new(),
+            },
+            Type::Time,
+            span,
+        )
+    }
+
+    /// `xs.includes_all(ys)` / `xs.includes_any(ys)`.
+    fn includes_each(
+        &mut self,
+        recv: ExprId,
+        args: &[Expr],
+        span: Span,
+        name: &ast::Ident,
+        any: bool,
+    ) -> ExprId {
+        let Some(elem) = self.elem_type(recv, &name.name) else {
+            for a in args {
+                self.expr(a, None);
+            }
+            return self.poison(span);
+        };
+        let [arg] = args else {
+            let extra = usize::from(name.span.start == span.start);
+            self.error(
+                ErrorKind::WrongArity {
+                    name: name.name.clone(),
+                    expected: if extra == 1 {
+                        "2 arguments (a list and the list of values looked for)".into()
+                    } else {
+                        "1 argument (the list of values looked for)".into()
+                    },
+                    found: args.len() + extra,
+                },
+                span,
+            );
+            return self.poison(span);
+        };
+        let (want, key) = match &elem {
+            Type::Record(rid) => {
+                let rec = self.schema.record(*rid).cloned();
+                let Some((k, kty)) = rec.as_ref().and_then(|r| {
+                    r.key.as_ref().and_then(|k| {
+                        r.fields
+                            .get(k.field as usize)
+                            .map(|f| (k.clone(), f.ty.clone()))
+                    })
+                }) else {
+                    let a = self.expr(arg, None);
+                    let arg = self.describe(&self.ty(a).clone());
+                    self.error(
+                        ErrorKind::NoKeyField {
+                            record: self.show(&elem),
+                            arg,
+                        },
+                        span,
+                    );
+                    return self.poison(span);
+                };
+                (
+                    kty,
+                    Some(KeyMatch {
+                        record: *rid,
+                        field: k.field,
+                        condition: k.condition,
+                    }),
+                )
+            }
+            other => (other.clone(), None),
+        };
+        let list_ty = Type::List(Box::new(want.clone()));
+        let items = self.expr(arg, Some(&list_ty));
+        let ity = self.ty(items).clone();
+        let ok = match &ity {
+            Type::List(e) | Type::Many(e) => e.comparable_with(&want),
+            Type::Error => return self.poison(span),
+            t if t.is_optional() => {
+                self.unhandled_optional(items);
+                return self.poison(span);
+            }
+            _ => false,
+        };
+        if !ok {
+            self.error(
+                ErrorKind::TypeMismatch {
+                    expected: self.describe(&list_ty),
+                    found: self.describe(&ity),
+                    context: match &key {
+                        Some(_) => format!(
+                            "elements are matched by their key, of type `{}`",
+                            self.show(&want)
+                        ),
+                        None => format!(
+                            "`{}` takes a list of values of the type of the elements",
+                            name.name
+                        ),
+                    },
+                },
+                self.span(items),
+            );
+            return self.poison(span);
+        }
+        self.push(
+            Ir::IncludesEach {
+                list: recv,
+                items,
+                key,
+                any,
+            },
+            Type::Bool,
+            span,
+        )
+    }
+
     fn args1(&mut self, args: &[Expr], hint: &Type) -> ExprId {
         match args.first() {
             Some(a) => self.expr(a, Some(hint)),
@@ -750,12 +1137,32 @@ impl Checker {
 fn builtin_receiver(func: Builtin) -> &'static str {
     match func {
         Builtin::Len | Builtin::IsEmpty => "a list, a map or a string",
-        Builtin::Unique => "a list of values that can be compared",
-        Builtin::Min | Builtin::Max => "a list of numbers, strings, times or durations",
+        Builtin::Unique | Builtin::DistinctCount => "a list of values that can be compared",
+        Builtin::Min | Builtin::Max | Builtin::Sort => {
+            "a list of numbers, strings, times or durations"
+        }
         Builtin::Sum => "a list of numbers or durations",
         Builtin::First => "a list",
+        Builtin::Union | Builtin::Intersect | Builtin::Difference => {
+            "a list of scalars (not records, maps or lists)"
+        }
         Builtin::Contains => "a string or a list",
-        Builtin::StartsWith | Builtin::EndsWith | Builtin::Lower | Builtin::Upper => "a string",
+        Builtin::StartsWith
+        | Builtin::EndsWith
+        | Builtin::Lower
+        | Builtin::Upper
+        | Builtin::Trim
+        | Builtin::Split
+        | Builtin::Matches
+        | Builtin::Glob
+        | Builtin::ParseTime
+        | Builtin::IsDigest
+        | Builtin::IsWildcard
+        | Builtin::LooksLikeSecret => "a string",
+        Builtin::SemverCmp | Builtin::SemverSatisfies => "a version string",
+        Builtin::CidrContains => "a network string such as `10.0.0.0/8`",
+        Builtin::Age => "a time",
+        Builtin::Now => "nothing (`now()` takes no arguments)",
         Builtin::Keys | Builtin::Values => "a map",
         Builtin::Days | Builtin::Hours | Builtin::Seconds => "a duration",
         Builtin::DaysToDuration | Builtin::HoursToDuration | Builtin::SecondsToDuration => {

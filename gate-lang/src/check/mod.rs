@@ -14,6 +14,7 @@
 mod call;
 mod expr;
 mod names;
+pub mod patterns;
 mod rules;
 mod schema;
 mod scope;
@@ -30,6 +31,7 @@ use scope::Ctx;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+pub use call::builtin_names;
 pub use suggest::closest;
 
 /// A type name in a module's namespace.

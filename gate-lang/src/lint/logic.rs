@@ -63,6 +63,14 @@ pub(super) fn same(p: &Program, a: ExprId, b: ExprId) -> bool {
             (Ir::Call { func: f1, .. }, Ir::Call { func: f2, .. }) => f1 == f2,
             (Ir::Host { func: f1, .. }, Ir::Host { func: f2, .. }) => f1 == f2,
             (Ir::Includes { key: k1, .. }, Ir::Includes { key: k2, .. }) => k1 == k2,
+            (
+                Ir::IncludesEach {
+                    key: k1, any: a1, ..
+                },
+                Ir::IncludesEach {
+                    key: k2, any: a2, ..
+                },
+            ) => k1 == k2 && a1 == a2,
             (Ir::And(i1), Ir::And(i2)) | (Ir::Or(i1), Ir::Or(i2)) => i1.len() == i2.len(),
             (Ir::List(_), Ir::List(_))
             | (Ir::Index { .. }, Ir::Index { .. })
@@ -311,7 +319,11 @@ fn visit(p: &Program, rule: &Rule, root: ExprId, place: Place, cond: bool, out: 
                 // `xs.none(true)` is the idiom for "no element at all, each
                 // one explained": a literal predicate is meant.
                 let literal = matches!(ir(p, *body), Some(Ir::Const(Const::Bool(_))));
-                stack.push((*body, Place::Inner, *kind != QuantKind::Map && !literal));
+                stack.push((
+                    *body,
+                    Place::Inner,
+                    !matches!(kind, QuantKind::Map | QuantKind::GroupBy) && !literal,
+                ));
             }
             _ => stack.extend(p.children(id).into_iter().map(|c| (c, Place::Inner, false))),
         }
