@@ -55,7 +55,8 @@ fn every_module_file_is_embedded_under_its_name() {
 #[test]
 fn every_module_compiles_when_imported() {
     for (name, _) in module_files() {
-        let src = format!("gate g {{ title \"g\" }}\nimport {name} as m\nrule r {{ require true }}\n");
+        let src =
+            format!("gate g {{ title \"g\" }}\nimport {name} as m\nrule r {{ require true }}\n");
         if let Err(e) = gate_lang::compile_source("g.gate", &src) {
             panic!("{name}: {}", e.render(false, 100));
         }
@@ -111,7 +112,8 @@ fn the_stdlib_tests_pass() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     for module in ["secrets", "identity", "approvals", "agents", "operations"] {
         assert!(
-            run.stdout.contains(&format!("stdlib/tests/{module}.test.yaml")),
+            run.stdout
+                .contains(&format!("stdlib/tests/{module}.test.yaml")),
             "no tests of std.{module}:\n{}",
             run.stdout
         );
@@ -143,7 +145,14 @@ fn every_rule_of_the_stdlib_tests_is_seen_passing_and_failing() {
 #[test]
 fn the_stdlib_is_linted_and_formatted() {
     let lint = gate(
-        &["lint", "--config", "../gate-lint.toml", "../stdlib", "--color", "never"],
+        &[
+            "lint",
+            "--config",
+            "../gate-lint.toml",
+            "../stdlib",
+            "--color",
+            "never",
+        ],
         "",
     );
     assert_eq!(lint.code, 0, "{}", lint.transcript());
