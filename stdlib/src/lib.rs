@@ -7,7 +7,15 @@
 //! ```
 
 /// Every standard module: its dotted name and its source text.
-pub const MODULES: &[(&str, &str)] = &[("std.time", include_str!("../std/time.gate"))];
+pub const MODULES: &[(&str, &str)] = &[
+    ("std.time", include_str!("../std/time.gate")),
+    ("std.evidence", include_str!("../std/evidence.gate")),
+    ("std.secrets", include_str!("../std/secrets.gate")),
+    ("std.identity", include_str!("../std/identity.gate")),
+    ("std.approvals", include_str!("../std/approvals.gate")),
+    ("std.agents", include_str!("../std/agents.gate")),
+    ("std.operations", include_str!("../std/operations.gate")),
+];
 
 /// The source of the standard module `name` (e.g. `std.time`), if there is one.
 pub fn module(name: &str) -> Option<&'static str> {
