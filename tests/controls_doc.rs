@@ -28,7 +28,11 @@ fn matrix() -> String {
     args.extend(paths.iter().map(String::as_str));
     let run = gate(&args, "");
     assert_eq!(run.code, 0, "gate controls failed:\n{}", run.transcript());
-    assert!(run.stderr.is_empty(), "gate controls warned:\n{}", run.stderr);
+    assert!(
+        run.stderr.is_empty(),
+        "gate controls warned:\n{}",
+        run.stderr
+    );
     run.stdout.replace("../examples/", "examples/")
 }
 
@@ -42,7 +46,8 @@ fn controls_doc_is_current() {
     let generated = generated.strip_prefix('\n').unwrap_or(generated);
     let actual = matrix();
     if std::env::var_os("GATE_BLESS").is_some() {
-        std::fs::write(path, format!("{intro}{MARKER}\n\n{actual}")).expect("write docs/controls.md");
+        std::fs::write(path, format!("{intro}{MARKER}\n\n{actual}"))
+            .expect("write docs/controls.md");
         return;
     }
     if generated != actual {
@@ -60,7 +65,10 @@ fn controls_doc_is_current() {
 fn every_library_gate_is_in_the_matrix() {
     let actual = matrix();
     for gate in LIBRARY {
-        assert!(actual.contains(&format!("({gate})")), "{gate} is not in the matrix");
+        assert!(
+            actual.contains(&format!("({gate})")),
+            "{gate} is not in the matrix"
+        );
     }
     assert!(
         actual.contains("None: every rule references a control."),
