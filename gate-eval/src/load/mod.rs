@@ -237,7 +237,9 @@ pub(crate) fn quote(text: &str) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() {
+        if gate_lang::lexer::is_bidi_control(c) {
+            out.extend(c.escape_unicode());
+        } else if c.is_control() {
             out.extend(c.escape_debug());
         } else {
             out.push(c);
