@@ -480,6 +480,21 @@ impl State<'_> {
                 )
                 .display()
                 .to_string();
+                // Outside the root as written: refused before the file
+                // system is asked, so that no error tells whether a file
+                // outside the root exists.
+                if let Some(root) = &self.root {
+                    if !joined.starts_with(root) {
+                        self.loaded.errors.push(Error::new(
+                            ErrorKind::ImportOutsideRoot {
+                                target: lit.value.clone(),
+                                root: self.root_display.clone(),
+                            },
+                            lit.span,
+                        ));
+                        return None;
+                    }
+                }
                 let canonical = match self.fs.canonicalize(&joined) {
                     Ok(p) => p,
                     Err(e) => {
