@@ -86,7 +86,11 @@ fn parse_expected(text: &str) -> Result<Expected, String> {
             "has" => e.has.push(unescape(value)?),
             "lacks" => e.lacks.push(unescape(value)?),
             "max-errors" => {
-                e.max_errors = Some(value.parse().map_err(|_| format!("bad max-errors: {value}"))?)
+                e.max_errors = Some(
+                    value
+                        .parse()
+                        .map_err(|_| format!("bad max-errors: {value}"))?,
+                )
             }
             other => return Err(format!("unknown key `{other}`")),
         }

@@ -85,9 +85,9 @@ impl Error {
 
     /// Attaches the source text so miette can render an excerpt.
     pub fn report(&self, sources: &SourceMap) -> Report {
-        let source = sources
-            .get(self.span.source)
-            .map(|f| miette::NamedSource::new(f.name.clone(), Arc::from(displayable_source(&f.text))));
+        let source = sources.get(self.span.source).map(|f| {
+            miette::NamedSource::new(f.name.clone(), Arc::from(displayable_source(&f.text)))
+        });
         let same_file: Vec<Label> = self
             .labels
             .iter()

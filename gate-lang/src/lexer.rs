@@ -575,8 +575,12 @@ mod tests {
             })]
         );
         // Greek omicron in `rоle`, fullwidth `ｏ` in `ｏk`.
-        assert!(matches!(&kinds("rοle")[0], Err(LexErrorKind::LookAlikeIdent { ascii, .. }) if ascii == "role"));
-        assert!(matches!(&kinds("ｏk")[0], Err(LexErrorKind::LookAlikeIdent { ascii, .. }) if ascii == "ok"));
+        assert!(
+            matches!(&kinds("rοle")[0], Err(LexErrorKind::LookAlikeIdent { ascii, .. }) if ascii == "role")
+        );
+        assert!(
+            matches!(&kinds("ｏk")[0], Err(LexErrorKind::LookAlikeIdent { ascii, .. }) if ascii == "ok")
+        );
         assert_eq!(kinds("имя"), vec![Err(LexErrorKind::NonAsciiIdent)]);
         let hazards: Vec<_> = comment_hazards("# a\u{1b}[2J b\u{202e} c\t").collect();
         assert_eq!(

@@ -320,13 +320,11 @@ impl State<'_> {
                 let offset = e.utf8_error().valid_up_to();
                 let valid = e.as_bytes().get(..offset).unwrap_or_default();
                 let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
-                let line_start = valid
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |i| i + 1);
-                let column = 1 + String::from_utf8_lossy(valid.get(line_start..).unwrap_or_default())
-                    .chars()
-                    .count();
+                let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                let column =
+                    1 + String::from_utf8_lossy(valid.get(line_start..).unwrap_or_default())
+                        .chars()
+                        .count();
                 self.loaded.errors.push(Error::new(
                     ErrorKind::InvalidUtf8 {
                         name: name.to_string(),
@@ -520,9 +518,7 @@ impl State<'_> {
                         return None;
                     }
                 }
-                let bytes = self
-                    .fs
-                    .read_bytes(&canonical, self.options.max_source_size);
+                let bytes = self.fs.read_bytes(&canonical, self.options.max_source_size);
                 let text = match bytes {
                     Ok(bytes) => self.text_of(&display, bytes, lit.span)?,
                     Err(e) => {

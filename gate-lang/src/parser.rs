@@ -93,7 +93,11 @@ pub fn parse_file_full(src: SourceId, text: &str, options: ParseOptions) -> Pars
     // hide code ("trojan source") or reach terminals.
     for c in &comments {
         for (i, kind) in crate::lexer::comment_hazards(&c.text) {
-            let len = c.text.get(i..).and_then(|t| t.chars().next()).map_or(1, char::len_utf8);
+            let len = c
+                .text
+                .get(i..)
+                .and_then(|t| t.chars().next())
+                .map_or(1, char::len_utf8);
             errors.push(Error::new(
                 ErrorKind::Lex(kind),
                 Span::new(src, c.start + i..c.start + i + len),

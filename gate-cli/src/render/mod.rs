@@ -297,9 +297,8 @@ pub fn displayable(d: &gate_eval::Decision) -> gate_eval::Decision {
         escape_in_place(&mut i.path);
         escape_option(&mut i.source);
         match &mut i.kind {
-            gate_eval::IssueKind::Missing { expected } | gate_eval::IssueKind::Null { expected } => {
-                escape_in_place(expected)
-            }
+            gate_eval::IssueKind::Missing { expected }
+            | gate_eval::IssueKind::Null { expected } => escape_in_place(expected),
             gate_eval::IssueKind::Mismatch { expected, found } => {
                 escape_in_place(expected);
                 escape_in_place(found);

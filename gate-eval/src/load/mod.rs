@@ -771,7 +771,9 @@ pub(crate) mod tests {
             );
         }
         let err = parse(Format::Json, br#"{"long": 1}"#, &small).unwrap_err();
-        assert!(matches!(err.kind, LoadErrorKind::StringTooLong { ref pointer, length: 4, .. } if pointer.is_empty()));
+        assert!(
+            matches!(err.kind, LoadErrorKind::StringTooLong { ref pointer, length: 4, .. } if pointer.is_empty())
+        );
         let err = parse(Format::Json, br#"{"a": [[1, 2, 3]]}"#, &small).unwrap_err();
         assert_eq!(
             err.kind,
@@ -786,7 +788,10 @@ pub(crate) mod tests {
             "list at `/a/0` has 3 elements, over the limit of 2"
         );
         let err = parse(Format::Yaml, b"{a: 1, b: 2, c: 3}", &small).unwrap_err();
-        assert!(matches!(err.kind, LoadErrorKind::ListTooLong { length: 3, .. }));
+        assert!(matches!(
+            err.kind,
+            LoadErrorKind::ListTooLong { length: 3, .. }
+        ));
         // At the limits exactly: accepted.
         parse(Format::Json, br#"{"a": ["abc", "xyz"]}"#, &small).unwrap();
     }
