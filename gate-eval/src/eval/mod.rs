@@ -253,7 +253,13 @@ impl<'a> Eval<'a> {
                     if let Err(err) = &fast {
                         if matches!(err.kind, RtKind::StepLimit(_) | RtKind::Deadline) {
                             self.cover(req.expr, None);
-                            let mut info = self.error_info(err);
+                            // Shown at the requirement, not at whichever
+                            // node happened to take the last step.
+                            let at_requirement = RtError {
+                                span: self.span(req.expr),
+                                ..err.clone()
+                            };
+                            let mut info = self.error_info(&at_requirement);
                             info.requirement = Some(index);
                             result.errors.push(info);
                             self.notes.clear();
