@@ -216,7 +216,25 @@ pub fn failure_details(d: &gate_eval::Decision, f: &gate_eval::explain::Failure)
 /// assert_eq!(gate_cli::render::escape_text("naïve ✓"), "naïve ✓");
 /// ```
 pub fn escape_text(text: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| c.is_control() || gate_lang::lexer::is_bidi_control(c);
+    escape_with(text, true)
+}
+
+/// [`escape_text`] that keeps line breaks and tabs, for formats that encode
+/// them themselves (GitHub workflow commands write them as `%0A`, JUnit as
+/// XML text, Markdown as spaces).
+///
+/// ```
+/// assert_eq!(gate_cli::render::escape_keeping_lines("a\u{1b}b\nc"), "a\\u{1b}b\nc");
+/// ```
+pub fn escape_keeping_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_with(text, false)
+}
+
+fn escape_with(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && (lines || !matches!(c, '\n' | '\r' | '\t')))
+            || gate_lang::lexer::is_bidi_control(c)
+    };
     if !text.chars().any(bad) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -231,23 +249,31 @@ pub fn escape_text(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-fn escape_in_place(text: &mut String) {
-    if let std::borrow::Cow::Owned(escaped) = escape_text(text) {
-        *text = escaped;
-    }
-}
-
-fn escape_option(text: &mut Option<String>) {
-    if let Some(t) = text.as_mut() {
-        escape_in_place(t);
-    }
-}
-
 /// A copy of a decision with every text that reaches people escaped by
 /// [`escape_text`] (values in `actual` are JSON, already escaped), for the
 /// human, Markdown, GitHub and JUnit formats. The decision record itself
 /// (`--format json`, `--record`) keeps the exact text.
 pub fn displayable(d: &gate_eval::Decision) -> gate_eval::Decision {
+    escaped(d, true)
+}
+
+/// [`displayable`] with [`escape_keeping_lines`], for the Markdown, GitHub
+/// and JUnit formats.
+pub fn displayable_keeping_lines(d: &gate_eval::Decision) -> gate_eval::Decision {
+    escaped(d, false)
+}
+
+fn escaped(d: &gate_eval::Decision, lines: bool) -> gate_eval::Decision {
+    let escape_in_place = |text: &mut String| {
+        if let std::borrow::Cow::Owned(escaped) = escape_with(text, lines) {
+            *text = escaped;
+        }
+    };
+    let escape_option = |text: &mut Option<String>| {
+        if let Some(t) = text.as_mut() {
+            escape_in_place(t);
+        }
+    };
     let mut d = d.clone();
     escape_in_place(&mut d.gate.name);
     escape_option(&mut d.gate.title);
