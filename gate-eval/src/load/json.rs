@@ -11,7 +11,8 @@
 //! or exponent, `-0`, and integers beyond 64 bits) arrives as a one-entry map whose key is
 //! serde_json's private number token and whose value is the number's text. We decide:
 //!
-//! - a fraction/exponent number must be finite as `f64`, else `NonFiniteNumber` (`1e400`);
+//! - a fraction/exponent number must be finite as `f64`, else `NonFiniteNumber` (`1e400`),
+//!   and must not underflow to zero from non-zero digits, else `NumberUnderflow` (`1e-400`);
 //!   a finite one keeps serde_json's text of it, exactly as serde_json's own `Value` would
 //!   (all digits kept, `1.50` stays `1.50`; the exponent is written `e+3`/`e-3`), so
 //!   `as_f64` works and nothing is rounded away;
