@@ -63,7 +63,7 @@ fn budgets(extra: &[u64]) -> Vec<u64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(64)))]
+    #![proptest_config(ProptestConfig::with_cases(cases(192)))]
 
     #[test]
     fn every_step_budget_gives_the_full_result_or_a_limit_error(

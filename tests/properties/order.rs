@@ -122,7 +122,7 @@ fn program_and_order() -> impl Strategy<Value = (Program, Vec<usize>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(64)))]
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
 
     #[test]
     fn key_order_in_evidence_text_does_not_matter(

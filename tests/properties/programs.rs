@@ -62,28 +62,32 @@ fn condition(local: bool) -> BoxedStrategy<String> {
     prop::strategy::Union::new_weighted(v).boxed()
 }
 
-fn rule(id: usize) -> impl Strategy<Value = String> {
+/// A rule: severity, guard, local `let`, requires.
+type RuleParts = (&'static str, Option<String>, Option<String>, Vec<String>);
+
+fn rule_parts() -> impl Strategy<Value = RuleParts> {
     (
         prop::sample::select(vec!["block", "block", "warn", "info"]),
         prop::option::weighted(0.3, condition(false)),
         prop::option::weighted(0.3, expr(Ty::Int, 2, false)),
         prop::collection::vec(condition(true), 1..4),
     )
-        .prop_map(move |(severity, when, local, requires)| {
-            let mut s = format!("rule r{id} \"Rule {id}\" {{\n  severity {severity}\n");
-            if let Some(w) = when {
-                s.push_str(&format!("  when {w}\n"));
-            }
-            s.push_str(&format!(
-                "  let local = {}\n",
-                local.unwrap_or_else(|| "1".into())
-            ));
-            for r in requires {
-                s.push_str(&format!("  require {r} else \"r{id}: {{count}}\"\n"));
-            }
-            s.push('}');
-            s
-        })
+}
+
+fn rule_source(id: usize, (severity, when, local, requires): RuleParts) -> String {
+    let mut s = format!("rule r{id} \"Rule {id}\" {{\n  severity {severity}\n");
+    if let Some(w) = when {
+        s.push_str(&format!("  when {w}\n"));
+    }
+    s.push_str(&format!(
+        "  let local = {}\n",
+        local.unwrap_or_else(|| "1".into())
+    ));
+    for r in requires {
+        s.push_str(&format!("  require {r} else \"r{id}: {{count}}\"\n"));
+    }
+    s.push('}');
+    s
 }
 
 /// A program of one to five rules, two top-level `let`s and a `def`.
@@ -92,17 +96,22 @@ pub fn program() -> impl Strategy<Value = Program> {
         expr(Ty::Int, 2, false),
         expr(Ty::Bool, 2, true),
         expr(Ty::Bool, 2, true),
-        (1usize..6).prop_flat_map(|n| (0..n).map(rule).collect::<Vec<_>>()),
+        prop::collection::vec(rule_parts(), 1..6),
     )
         .prop_map(|(total, any_ok, heavy, rules)| {
             let mut items = vec![
                 format!("let TOTAL: int = {total}"),
                 format!("let ANY_OK = items.any({any_ok})"),
-                // The element's fields are bound through `it` in a def: the
-                // generated predicate uses bare fields, so filter on it.
+                // The def's body: a generated predicate over the element's
+                // fields, applied to the parameter through a one-element list.
                 format!("def heavy(i: Item, k: int) -> bool = i.n > k or [i].any({heavy})"),
             ];
-            items.extend(rules);
+            items.extend(
+                rules
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, r)| rule_source(i, r)),
+            );
             Program { items }
         })
 }

@@ -51,7 +51,7 @@ fn consistent(d: &Decision, rules: usize) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(96)))]
+    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
 
     #[test]
     fn generated_programs_load_check_and_evaluate_without_panicking(
