@@ -118,6 +118,11 @@ pub(crate) struct Eval<'a> {
     globals: Vec<Option<R<V<'a>>>>,
     steps: u64,
     limits: &'a Limits,
+    /// The first step-budget or deadline error met in the current rule:
+    /// the explanation pass drops some errors (a message hole it cannot
+    /// render, a value it cannot show), but a limit must still make the
+    /// rule an error.
+    limit_hit: Option<RtError>,
     call_depth: u32,
     quant_depth: u32,
     notes: Vec<Note>,
@@ -152,6 +157,7 @@ impl<'a> Eval<'a> {
             globals: Vec::new(),
             steps: 0,
             limits,
+            limit_hit: None,
             call_depth: 0,
             quant_depth: 0,
             notes: Vec::new(),
@@ -208,6 +214,7 @@ impl<'a> Eval<'a> {
             notes: Vec::new(),
         };
         self.steps = 0;
+        self.limit_hit = None;
         let saved = self.push_frame(rule.frame_size);
         let mut requirement = 0;
         'steps: for step in &rule.steps {
@@ -313,6 +320,14 @@ impl<'a> Eval<'a> {
             }
         }
         self.pop_frame(saved);
+        if let Some(err) = self.limit_hit.take() {
+            let info = self.error_info(&err);
+            if !result.errors.iter().any(|e| e.code == info.code) {
+                // Fail closed: an error, whatever the explanation made of it.
+                result.outcome = RuleOutcome::Error;
+                result.errors.push(info);
+            }
+        }
         if result.outcome != RuleOutcome::NotApplicable {
             result.outcome = if !result.errors.is_empty() {
                 RuleOutcome::Error
@@ -364,21 +379,25 @@ impl<'a> Eval<'a> {
     fn tick(&mut self, id: ExprId) -> R<()> {
         self.steps += 1;
         if self.steps > self.limits.max_steps {
-            return Err(RtError {
+            let err = RtError {
                 kind: RtKind::StepLimit(self.limits.max_steps),
                 span: self.span(id),
                 path: crate::value::PathId::NONE,
-            });
+            };
+            self.limit_hit.get_or_insert_with(|| err.clone());
+            return Err(err);
         }
         if self.expired || self.steps & 0xfff == 0 {
             if let Some(deadline) = self.limits.deadline {
                 if self.expired || Instant::now() >= deadline {
                     self.expired = true;
-                    return Err(RtError {
+                    let err = RtError {
                         kind: RtKind::Deadline,
                         span: self.span(id),
                         path: crate::value::PathId::NONE,
-                    });
+                    };
+                    self.limit_hit.get_or_insert_with(|| err.clone());
+                    return Err(err);
                 }
             }
         }
