@@ -1,5 +1,5 @@
 //! The standard modules (`stdlib/std/*.gate`): all embedded, all
-//! documented in `docs/stdlib-modules.md`, clean under `gate lint` and
+//! documented in `docs/stdlib.md`, clean under `gate lint` and
 //! `gate fmt`, and their own `gate test` suite (`stdlib/tests/`) passes with
 //! every rule seen passing and failing.
 
@@ -65,17 +65,17 @@ fn every_module_compiles_when_imported() {
 
 #[test]
 fn every_def_and_let_is_documented() {
-    let doc = std::fs::read_to_string("../docs/stdlib-modules.md").unwrap();
+    let doc = std::fs::read_to_string("../docs/stdlib.md").unwrap();
     let mut count = 0;
     for (name, path) in module_files() {
         assert!(
-            doc.contains(&format!("## `{name}`\n")),
-            "docs/stdlib-modules.md has no section for {name}"
+            doc.contains(&format!("### `{name}`\n")),
+            "docs/stdlib.md has no section for {name}"
         );
-        let section = &doc[doc.find(&format!("## `{name}`\n")).unwrap()..];
-        let section = section[3..]
-            .find("\n## ")
-            .map_or(section, |end| &section[..end + 3]);
+        let section = &doc[doc.find(&format!("### `{name}`\n")).unwrap()..];
+        let section = section[4..]
+            .find("\n### ")
+            .map_or(section, |end| &section[..end + 4]);
         let text = std::fs::read_to_string(&path).unwrap();
         let (file, errors) = gate_lang::parser::parse_file(SourceId(0), &text);
         assert!(errors.is_empty(), "{name}: {errors:?}");
@@ -87,9 +87,9 @@ fn every_def_and_let_is_documented() {
             };
             count += 1;
             assert!(
-                section.contains(&format!("### `{member}`\n"))
+                section.contains(&format!("#### `{member}`\n"))
                     && section.contains(&format!("{kind} {member}")),
-                "{kind} {member} of {name} is not documented in its section of docs/stdlib-modules.md"
+                "{kind} {member} of {name} is not documented in its section of docs/stdlib.md"
             );
         }
     }
@@ -98,7 +98,8 @@ fn every_def_and_let_is_documented() {
 
 #[test]
 fn the_doc_example_is_a_checked_gate() {
-    let doc = std::fs::read_to_string("../docs/stdlib-modules.md").unwrap();
+    let doc = std::fs::read_to_string("../docs/stdlib.md").unwrap();
+    let doc = &doc[doc.find("\n## Modules").unwrap()..];
     let start = doc.find("```gate\n").unwrap() + "```gate\n".len();
     let end = start + doc[start..].find("```").unwrap();
     if let Err(e) = gate_lang::compile_source("example.gate", &doc[start..end]) {

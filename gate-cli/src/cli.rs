@@ -205,6 +205,14 @@ pub struct EvidenceArgs {
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub max_evidence_depth: usize,
 
+    /// Longest accepted string (value or key) in evidence, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_evidence_string: usize,
+
+    /// Most elements accepted in one evidence list (or entries in one object).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_evidence_list: usize,
+
     /// A waiver file (JSON, YAML or TOML); repeat for several.
     #[arg(long, value_name = "FILE")]
     pub waivers: Vec<PathBuf>,
@@ -252,6 +260,15 @@ pub struct CheckArgs {
     /// (E0606), never a pass.
     #[arg(long, value_name = "N", default_value_t = 50_000_000)]
     pub max_steps: u64,
+
+    /// Largest accepted policy or module file, in bytes (E0505).
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub max_policy_size: usize,
+
+    /// Deepest accepted nesting of expressions and types in the policy
+    /// (E0506).
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    pub max_policy_depth: usize,
 
     /// Stop evaluating after this long (e.g. `30s`, `2m`); rules not finished
     /// are errors (E0607).

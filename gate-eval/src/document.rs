@@ -155,6 +155,10 @@ impl EvidenceBuilder {
                 },
             });
         }
+        load::check_sizes(&value, &self.limits).map_err(|error| Error::EvidenceLoad {
+            source: source.to_string(),
+            error,
+        })?;
         let text = serde_json::to_vec(&value).unwrap_or_default();
         if text.len() > self.limits.max_bytes {
             return Err(Error::EvidenceLoad {

@@ -111,6 +111,8 @@ impl Error {
             Error::EvidenceLoad { error, .. } => match error.kind {
                 crate::load::LoadErrorKind::TooLarge { .. } => "E0703",
                 crate::load::LoadErrorKind::TooDeep { .. } => "E0704",
+                crate::load::LoadErrorKind::StringTooLong { .. } => "E0710",
+                crate::load::LoadErrorKind::ListTooLong { .. } => "E0711",
                 _ => "E0702",
             },
             Error::EvidenceConflict { .. } => "E0705",
@@ -135,6 +137,8 @@ impl Error {
                 }
                 crate::load::LoadErrorKind::TooLarge { .. } => Some("raise the limit with `--max-evidence-size`".into()),
                 crate::load::LoadErrorKind::TooDeep { .. } => Some("raise the limit with `--max-evidence-depth`".into()),
+                crate::load::LoadErrorKind::StringTooLong { .. } => Some("raise the limit with `--max-evidence-string`".into()),
+                crate::load::LoadErrorKind::ListTooLong { .. } => Some("raise the limit with `--max-evidence-list`".into()),
                 _ => None,
             },
             Error::EvidenceConflict { key, .. } => Some(format!(

@@ -85,9 +85,9 @@ impl Error {
 
     /// Attaches the source text so miette can render an excerpt.
     pub fn report(&self, sources: &SourceMap) -> Report {
-        let source = sources
-            .get(self.span.source)
-            .map(|f| miette::NamedSource::new(f.name.clone(), f.text.clone()));
+        let source = sources.get(self.span.source).map(|f| {
+            miette::NamedSource::new(f.name.clone(), Arc::from(displayable_source(&f.text)))
+        });
         let same_file: Vec<Label> = self
             .labels
             .iter()
@@ -122,6 +122,32 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Source text safe to show in an excerpt: each control character (other
+/// than tab and line breaks) and each bidirectional control is replaced by
+/// a visible character of the same length in bytes (`?`, `·` or `�`), so
+/// spans still point at the same places and nothing in the file can
+/// reorder, recolour or clear the terminal it is shown on.
+///
+/// ```
+/// let shown = gate_lang::error::displayable_source("a \u{1b}[2J \"x\u{202e}y\"");
+/// assert_eq!(shown, "a ?[2J \"x\u{fffd}y\"");
+/// ```
+pub fn displayable_source(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if crate::lexer::is_bidi_control(c) || crate::lexer::is_forbidden_control(c) {
+                match c.len_utf8() {
+                    1 => '?',
+                    2 => '·',
+                    _ => '\u{fffd}',
+                }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
 
 /// The kinds of language diagnostics. Each variant's doc shows an input
 /// that triggers it.
@@ -475,8 +501,27 @@ pub enum ErrorKind {
         /// The import.
         target: String,
     },
+    /// A policy file that is not UTF-8.
+    #[error("`{name}` is not valid UTF-8 (byte {offset}, line {line}, column {column})")]
+    InvalidUtf8 {
+        /// The file.
+        name: String,
+        /// Byte offset of the first invalid byte.
+        offset: usize,
+        /// 1-based line of that byte.
+        line: usize,
+        /// 1-based column (in characters) of that byte.
+        column: usize,
+    },
+    /// A policy file that starts with a UTF-8 byte order mark (a warning;
+    /// the mark is skipped).
+    #[error("`{name}` starts with a byte order mark")]
+    ByteOrderMark {
+        /// The file.
+        name: String,
+    },
     /// A policy file larger than the configured limit.
-    #[error("`{name}` is {size} bytes, over the limit of {limit} bytes")]
+    #[error("`{name}` is over the limit of {limit} bytes")]
     SourceTooLarge {
         /// The file.
         name: String,
@@ -538,6 +583,14 @@ fn lex_message(kind: &LexErrorKind) -> String {
         LexErrorKind::BadDuration(unit) if unit.is_empty() => "duration is missing its unit".into(),
         LexErrorKind::BadDuration(unit) => format!("`{unit}` is not a duration unit"),
         LexErrorKind::BadTime => "invalid timestamp".into(),
+        LexErrorKind::LookAlikeIdent { ascii, first } => format!(
+            "identifiers must be ASCII: this one looks like `{ascii}` but has U+{:04X}",
+            u32::from(*first)
+        ),
+        LexErrorKind::ControlChar(c) => format!(
+            "control character U+{:04X} written in a string or comment",
+            u32::from(*c)
+        ),
         LexErrorKind::BidiControl(c) => {
             format!(
                 "bidirectional control character U+{:04X} in source",
@@ -551,6 +604,7 @@ impl ErrorKind {
     /// The stable code of this kind of diagnostic.
     pub fn code(&self) -> &'static str {
         match self {
+            ErrorKind::Lex(LexErrorKind::ControlChar(_)) => "E0111",
             ErrorKind::Lex(_) => "E0101",
             ErrorKind::UnexpectedToken { .. } => "E0102",
             ErrorKind::UnexpectedEof { .. } => "E0103",
@@ -603,6 +657,8 @@ impl ErrorKind {
             ErrorKind::ImportOutsideRoot { .. } => "E0503",
             ErrorKind::ImportNotModule { .. } => "E0504",
             ErrorKind::SourceTooLarge { .. } => "E0505",
+            ErrorKind::InvalidUtf8 { .. } => "E0110",
+            ErrorKind::ByteOrderMark { .. } => "W0110",
             ErrorKind::TooDeep { .. } => "E0506",
         }
     }
@@ -621,6 +677,12 @@ impl ErrorKind {
             ),
             ErrorKind::Lex(LexErrorKind::BadTime) => Some(
                 "timestamps are RFC 3339 with seconds and a zone, e.g. `2026-05-04T09:00:00Z`".into(),
+            ),
+            ErrorKind::Lex(LexErrorKind::LookAlikeIdent { ascii, .. }) => Some(format!(
+                "names are ASCII so that look-alike letters cannot hide in a policy; write `{ascii}`"
+            )),
+            ErrorKind::Lex(LexErrorKind::ControlChar(_)) => Some(
+                "write it as an escape such as `\\u{1b}` in a string, or remove it".into(),
             ),
             ErrorKind::Lex(LexErrorKind::BidiControl(_)) => {
                 Some("remove the character: it can make the code read differently from how it runs".into())
@@ -721,7 +783,9 @@ impl ErrorKind {
             ErrorKind::ImportNotModule { .. } => {
                 Some("a gate cannot be imported; move shared definitions into a `module` file".into())
             }
-            ErrorKind::SourceTooLarge { .. } => Some("split the policy into modules".into()),
+            ErrorKind::SourceTooLarge { .. } => Some("split the policy into modules, or raise the limit with `--max-policy-size`".into()),
+            ErrorKind::InvalidUtf8 { .. } => Some("policies are UTF-8 text; save the file as UTF-8".into()),
+            ErrorKind::ByteOrderMark { .. } => Some("the mark is skipped; save the file as UTF-8 without a byte order mark".into()),
             ErrorKind::TooDeep { .. } => Some("split the expression with `let` or `def`".into()),
         }
     }

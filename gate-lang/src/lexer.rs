@@ -24,6 +24,18 @@ pub enum LexErrorKind {
     BadTime,
     /// A bidirectional-control character (the "trojan source" attack).
     BidiControl(char),
+    /// A non-ASCII identifier that looks like an ASCII one, e.g. `vаulted`
+    /// with a Cyrillic `а`, which looks like `vaulted`.
+    LookAlikeIdent {
+        /// The ASCII name it looks like.
+        ascii: String,
+        /// The first character that is not ASCII.
+        first: char,
+    },
+    /// A control character (other than tab, line feed and carriage return)
+    /// written as is in a string or a comment; escape sequences from such
+    /// text would reach terminals and logs.
+    ControlChar(char),
 }
 
 /// A token of the gate language.
@@ -256,8 +268,50 @@ fn ident<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Result<&'s str, LexErrorK
     if s.is_ascii() {
         Ok(s)
     } else {
-        Err(LexErrorKind::NonAsciiIdent)
+        Err(non_ascii_ident(s))
     }
+}
+
+/// Why a non-ASCII identifier is refused: it looks like an ASCII name
+/// (every character is ASCII or confusable with ASCII, by the Unicode
+/// confusables of UTS #39), or it simply is not ASCII.
+fn non_ascii_ident(name: &str) -> LexErrorKind {
+    let mut ascii = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii() {
+            ascii.push(c);
+            continue;
+        }
+        let like: String = unicode_security::skeleton(&c.to_string()).collect();
+        if like.is_empty() || !like.is_ascii() {
+            return LexErrorKind::NonAsciiIdent;
+        }
+        ascii.push_str(&like);
+    }
+    match name.chars().find(|c| !c.is_ascii()) {
+        Some(first) => LexErrorKind::LookAlikeIdent { ascii, first },
+        None => LexErrorKind::NonAsciiIdent,
+    }
+}
+
+/// Characters refused as written in strings and comments: control
+/// characters other than tab, line feed and carriage return.
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// The bidirectional and control characters written in a comment, with
+/// their byte offsets in the comment.
+pub fn comment_hazards(text: &str) -> impl Iterator<Item = (usize, LexErrorKind)> + '_ {
+    text.char_indices().filter_map(|(i, c)| {
+        if is_bidi_control(c) {
+            Some((i, LexErrorKind::BidiControl(c)))
+        } else if is_forbidden_control(c) {
+            Some((i, LexErrorKind::ControlChar(c)))
+        } else {
+            None
+        }
+    })
 }
 
 fn int<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Result<i64, LexErrorKind> {
@@ -513,7 +567,29 @@ mod tests {
 
     #[test]
     fn hostile_characters() {
-        assert_eq!(kinds("vаulted"), vec![Err(LexErrorKind::NonAsciiIdent)]);
+        assert_eq!(
+            kinds("vаulted"),
+            vec![Err(LexErrorKind::LookAlikeIdent {
+                ascii: "vaulted".into(),
+                first: 'а'
+            })]
+        );
+        // Greek omicron in `rоle`, fullwidth `ｏ` in `ｏk`.
+        assert!(
+            matches!(&kinds("rοle")[0], Err(LexErrorKind::LookAlikeIdent { ascii, .. }) if ascii == "role")
+        );
+        assert!(
+            matches!(&kinds("ｏk")[0], Err(LexErrorKind::LookAlikeIdent { ascii, .. }) if ascii == "ok")
+        );
+        assert_eq!(kinds("имя"), vec![Err(LexErrorKind::NonAsciiIdent)]);
+        let hazards: Vec<_> = comment_hazards("# a\u{1b}[2J b\u{202e} c\t").collect();
+        assert_eq!(
+            hazards,
+            vec![
+                (3, LexErrorKind::ControlChar('\u{1b}')),
+                (9, LexErrorKind::BidiControl('\u{202e}'))
+            ]
+        );
         assert_eq!(
             kinds("\u{202E}"),
             vec![Err(LexErrorKind::BidiControl('\u{202E}'))]

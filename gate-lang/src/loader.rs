@@ -42,6 +42,13 @@ pub trait FileSystem {
     fn read(&self, path: &Path) -> io::Result<String>;
     /// Resolves `..`, `.` and links.
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf>;
+    /// Reads a file's bytes, stopping after `limit + 1` of them: more than
+    /// `limit` bytes means the file is over the size limit, and a larger
+    /// file is never held in memory whole. By default, [`FileSystem::read`].
+    fn read_bytes(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
+        let _ = limit;
+        self.read(path).map(String::into_bytes)
+    }
 }
 
 /// The real file system.
@@ -61,6 +68,15 @@ impl FileSystem for RealFs {
 
     fn canonicalize(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
+    }
+
+    fn read_bytes(&self, path: &Path, limit: usize) -> io::Result<Vec<u8>> {
+        use std::io::Read;
+        let file = std::fs::File::open(path)?;
+        let mut bytes = Vec::new();
+        let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+        file.take(most).read_to_end(&mut bytes)?;
+        Ok(bytes)
     }
 }
 
@@ -230,9 +246,12 @@ pub fn load_file(path: &Path, fs: &dyn FileSystem, options: LoadOptions) -> Load
         in_progress: Vec::new(),
     };
     let name = path.display().to_string();
-    match canonical.and_then(|p| fs.read(&p).map(|t| (p, t))) {
-        Ok((p, text)) => {
-            state.load(Key::File(p), name, text, Span::default());
+    let limit = state.options.max_source_size;
+    match canonical.and_then(|p| fs.read_bytes(&p, limit).map(|t| (p, t))) {
+        Ok((p, bytes)) => {
+            if let Some(text) = state.text_of(&name, bytes, Span::default()) {
+                state.load(Key::File(p), name, text, Span::default());
+            }
         }
         Err(e) => {
             state.loaded.errors.push(Error::new(
@@ -281,6 +300,45 @@ pub fn load_source(
 }
 
 impl State<'_> {
+    /// A source file's bytes as text: not over the size limit, and UTF-8
+    /// (errors are recorded; `None` then).
+    fn text_of(&mut self, name: &str, bytes: Vec<u8>, at: Span) -> Option<String> {
+        if bytes.len() > self.options.max_source_size {
+            self.loaded.errors.push(Error::new(
+                ErrorKind::SourceTooLarge {
+                    name: name.to_string(),
+                    size: bytes.len(),
+                    limit: self.options.max_source_size,
+                },
+                at,
+            ));
+            return None;
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let valid = e.as_bytes().get(..offset).unwrap_or_default();
+                let line = 1 + valid.iter().filter(|&&b| b == b'\n').count();
+                let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                let column =
+                    1 + String::from_utf8_lossy(valid.get(line_start..).unwrap_or_default())
+                        .chars()
+                        .count();
+                self.loaded.errors.push(Error::new(
+                    ErrorKind::InvalidUtf8 {
+                        name: name.to_string(),
+                        offset,
+                        line,
+                        column,
+                    },
+                    at,
+                ));
+                None
+            }
+        }
+    }
+
     fn load(&mut self, key: Key, name: String, text: String, at: Span) -> Option<usize> {
         if let Some(&i) = self.done.get(&key) {
             return Some(i);
@@ -309,11 +367,23 @@ impl State<'_> {
             ));
             return None;
         }
+        let bom = text.starts_with('\u{feff}');
         let text = text
             .strip_prefix('\u{feff}')
             .map(str::to_string)
             .unwrap_or(text);
         let source = self.loaded.sources.add(name.clone(), text.as_str());
+        if bom {
+            // Accepted (editors on Windows write it), but said: the file's
+            // digest in decision records is of the text without it.
+            self.loaded.errors.push(
+                Error::new(
+                    ErrorKind::ByteOrderMark { name: name.clone() },
+                    Span::new(source, 0..0),
+                )
+                .warning(),
+            );
+        }
         let (file, errors) = parse_file_with(
             source,
             &text,
@@ -408,6 +478,21 @@ impl State<'_> {
                 )
                 .display()
                 .to_string();
+                // Outside the root as written: refused before the file
+                // system is asked, so that no error tells whether a file
+                // outside the root exists.
+                if let Some(root) = &self.root {
+                    if !joined.starts_with(root) {
+                        self.loaded.errors.push(Error::new(
+                            ErrorKind::ImportOutsideRoot {
+                                target: lit.value.clone(),
+                                root: self.root_display.clone(),
+                            },
+                            lit.span,
+                        ));
+                        return None;
+                    }
+                }
                 let canonical = match self.fs.canonicalize(&joined) {
                     Ok(p) => p,
                     Err(e) => {
@@ -433,8 +518,9 @@ impl State<'_> {
                         return None;
                     }
                 }
-                let text = match self.fs.read(&canonical) {
-                    Ok(t) => t,
+                let bytes = self.fs.read_bytes(&canonical, self.options.max_source_size);
+                let text = match bytes {
+                    Ok(bytes) => self.text_of(&display, bytes, lit.span)?,
                     Err(e) => {
                         self.loaded.errors.push(Error::new(
                             ErrorKind::ImportNotFound {

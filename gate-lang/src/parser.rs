@@ -89,6 +89,21 @@ pub fn parse_file_full(src: SourceId, text: &str, options: ParseOptions) -> Pars
     let mut lexer = Lexer::new(text);
     let result = grammar::FileParser::new().parse(src, text, &mut errors, &mut lexer);
     let comments = std::mem::take(&mut lexer.comments);
+    // Comments never reach the parser: check them for characters that
+    // hide code ("trojan source") or reach terminals.
+    for c in &comments {
+        for (i, kind) in crate::lexer::comment_hazards(&c.text) {
+            let len = c
+                .text
+                .get(i..)
+                .and_then(|t| t.chars().next())
+                .map_or(1, char::len_utf8);
+            errors.push(Error::new(
+                ErrorKind::Lex(kind),
+                Span::new(src, c.start + i..c.start + i + len),
+            ));
+        }
+    }
     let file = match result {
         Ok(file) => file,
         Err(e) => {
@@ -400,12 +415,17 @@ pub fn unescape(src: SourceId, l: usize, raw: &str, errors: &mut Vec<Error>) -> 
 pub fn raw_string(src: SourceId, l: usize, raw: &str, errors: &mut Vec<Error>) -> String {
     let inner = raw.get(2..raw.len().saturating_sub(1)).unwrap_or("");
     for (i, c) in inner.char_indices() {
-        if crate::lexer::is_bidi_control(c) {
-            errors.push(Error::new(
-                ErrorKind::Lex(LexErrorKind::BidiControl(c)),
-                sp(src, l + 2 + i, l + 2 + i + c.len_utf8()),
-            ));
-        }
+        let kind = if crate::lexer::is_bidi_control(c) {
+            LexErrorKind::BidiControl(c)
+        } else if crate::lexer::is_forbidden_control(c) {
+            LexErrorKind::ControlChar(c)
+        } else {
+            continue;
+        };
+        errors.push(Error::new(
+            ErrorKind::Lex(kind),
+            sp(src, l + 2 + i, l + 2 + i + c.len_utf8()),
+        ));
     }
     inner.to_string()
 }
@@ -417,6 +437,13 @@ fn unescape_segment(src: SourceId, base: usize, text: &str, errors: &mut Vec<Err
         if crate::lexer::is_bidi_control(c) {
             errors.push(Error::new(
                 ErrorKind::Lex(LexErrorKind::BidiControl(c)),
+                sp(src, base + i, base + i + c.len_utf8()),
+            ));
+            continue;
+        }
+        if crate::lexer::is_forbidden_control(c) {
+            errors.push(Error::new(
+                ErrorKind::Lex(LexErrorKind::ControlChar(c)),
                 sp(src, base + i, base + i + c.len_utf8()),
             ));
             continue;

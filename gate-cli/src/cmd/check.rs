@@ -18,10 +18,14 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
         );
         return Exit::Error;
     }
-    let policy = match Policy::from_file(&args.policy) {
+    let policy = match Policy::builder()
+        .max_policy_size(args.max_policy_size)
+        .max_policy_depth(args.max_policy_depth)
+        .compile_file(&args.policy)
+    {
         Ok(p) => p,
         Err(e) => {
-            io.err(&e.render(out.color_err, out.width));
+            input::report(out, io, &e);
             return Exit::Error;
         }
     };

@@ -58,6 +58,8 @@ pub fn read_in(base: &Path, args: &EvidenceArgs, io: &mut Io) -> Result<Input, E
     builder.limits(LoadLimits {
         max_bytes: args.max_evidence_size,
         max_depth: args.max_evidence_depth,
+        max_string: args.max_evidence_string,
+        max_list: args.max_evidence_list,
     });
     let mut stdin_used = false;
     for spec in &args.evidence {

@@ -14,6 +14,7 @@ use std::fmt::Write;
 
 /// Renders a decision as workflow commands.
 pub fn decision(d: &Decision) -> String {
+    let d = &super::displayable_keeping_lines(d);
     let mut s = String::new();
     for r in &d.rules {
         let title = rule_title(r);

@@ -22,6 +22,8 @@ pub fn decision(
     out: &Output,
     verbose: bool,
 ) -> String {
+    let d = &super::displayable(d);
+    let evidence = &super::escape_text(evidence);
     let mut s = String::new();
     let c = out.color;
     let title = d
@@ -115,6 +117,7 @@ pub fn decision(
 /// Renders one rule of a decision, with every kept failure and note (the
 /// REPL's `:explain`); `None` when the decision has no such rule.
 pub fn one_rule(d: &Decision, id: &str, policy: &Policy, out: &Output) -> Option<String> {
+    let d = &super::displayable(d);
     let r = d.rules.iter().find(|r| r.id == id)?;
     let mut s = String::new();
     rule(&mut s, d, r, policy, out, true);
@@ -229,7 +232,7 @@ fn failure(
     out: &Output,
 ) {
     // JSON text: strings quoted, so an empty string is visible.
-    let actual = f.actual.to_string();
+    let actual = super::escape_text(&f.actual.to_string()).into_owned();
     let label = format!(
         "found {}, expected {}",
         clip(&actual, 60),
@@ -243,7 +246,13 @@ fn failure(
         let key = e
             .key
             .as_ref()
-            .map(|k| format!(" ({} {})", k.field, k.value))
+            .map(|k| {
+                format!(
+                    " ({} {})",
+                    k.field,
+                    super::escape_text(&k.value.to_string())
+                )
+            })
             .unwrap_or_default();
         let at = e
             .path
@@ -304,7 +313,12 @@ impl Excerpt {
             .sources()
             .files()
             .find(|(_, f)| f.name == at.file)
-            .map(|(_, f)| miette::NamedSource::new(f.name.clone(), f.text.clone()));
+            .map(|(_, f)| {
+                miette::NamedSource::new(
+                    f.name.clone(),
+                    Arc::from(gate_lang::error::displayable_source(&f.text)),
+                )
+            });
         let span = miette::SourceSpan::new(
             (at.start as usize).into(),
             at.end.saturating_sub(at.start) as usize,

@@ -11,6 +11,7 @@ use std::fmt::Write;
 
 /// Renders a decision as a JUnit XML report.
 pub fn decision(d: &Decision) -> Result<String, String> {
+    let d = &super::displayable_keeping_lines(d);
     let mut suite = TestSuite::new(d.gate.name.as_str());
     suite.add_properties([
         Property::new("gate.outcome", d.outcome.as_str()),

@@ -19,6 +19,7 @@ const SHOWN_FAILURES: usize = 10;
 
 /// Renders a decision as Markdown.
 pub fn decision(d: &Decision) -> String {
+    let d = &super::displayable_keeping_lines(d);
     let mut s = String::new();
     let (mark, word) = match d.outcome {
         Outcome::Pass => ("✅", "PASS"),

@@ -68,7 +68,9 @@ pub fn tool_error(out: &Output, io: &mut Io, code: &str, message: &str) {
 pub fn failure_text(f: &gate_eval::explain::Failure) -> String {
     format!(
         "{} (found {}, required {})",
-        f.message, f.actual, f.expected
+        f.message,
+        escape_text(&f.actual.to_string()),
+        f.expected
     )
 }
 
@@ -80,7 +82,7 @@ pub fn element_text(e: &gate_eval::explain::ElementRef) -> String {
         .clone()
         .unwrap_or_else(|| format!("element {}", e.index));
     match &e.key {
-        Some(k) => format!("{at} ({} {})", k.field, k.value),
+        Some(k) => format!("{at} ({} {})", k.field, escape_text(&k.value.to_string())),
         None => at,
     }
 }
@@ -183,7 +185,11 @@ pub fn failure_details(d: &gate_eval::Decision, f: &gate_eval::explain::Failure)
     use std::fmt::Write;
     let mut s = format!("{}\n", f.message);
     let truncated = if f.actual_truncated { " (cut)" } else { "" };
-    let _ = writeln!(s, "  found: {}{truncated}", f.actual);
+    let _ = writeln!(
+        s,
+        "  found: {}{truncated}",
+        escape_text(&f.actual.to_string())
+    );
     let _ = writeln!(s, "  required: {}", f.expected);
     if let Some(e) = &f.element {
         let _ = writeln!(s, "  element: {}", element_text(e));
@@ -197,4 +203,136 @@ pub fn failure_details(d: &gate_eval::Decision, f: &gate_eval::explain::Failure)
         let _ = writeln!(s, "  waived: {text}");
     }
     s
+}
+
+/// Text safe to print: control characters (line breaks and tabs included)
+/// and bidirectional controls are written as `\u{…}` escapes, so that a
+/// string from evidence or a policy cannot move the cursor, recolour or
+/// clear a terminal, start a new line that looks like gate's own output, or
+/// start a CI workflow command.
+///
+/// ```
+/// assert_eq!(gate_cli::render::escape_text("a\u{1b}[2Jb\nc"), "a\\u{1b}[2Jb\\u{a}c");
+/// assert_eq!(gate_cli::render::escape_text("naïve ✓"), "naïve ✓");
+/// ```
+pub fn escape_text(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_with(text, true)
+}
+
+/// [`escape_text`] that keeps line breaks and tabs, for formats that encode
+/// them themselves (GitHub workflow commands write them as `%0A`, JUnit as
+/// XML text, Markdown as spaces).
+///
+/// ```
+/// assert_eq!(gate_cli::render::escape_keeping_lines("a\u{1b}b\nc"), "a\\u{1b}b\nc");
+/// ```
+pub fn escape_keeping_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    escape_with(text, false)
+}
+
+fn escape_with(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && (lines || !matches!(c, '\n' | '\r' | '\t')))
+            || gate_lang::lexer::is_bidi_control(c)
+    };
+    if !text.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if bad(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A copy of a decision with every text that reaches people escaped by
+/// [`escape_text`] (values in `actual` are JSON, already escaped), for the
+/// human, Markdown, GitHub and JUnit formats. The decision record itself
+/// (`--format json`, `--record`) keeps the exact text.
+pub fn displayable(d: &gate_eval::Decision) -> gate_eval::Decision {
+    escaped(d, true)
+}
+
+/// [`displayable`] with [`escape_keeping_lines`], for the Markdown, GitHub
+/// and JUnit formats.
+pub fn displayable_keeping_lines(d: &gate_eval::Decision) -> gate_eval::Decision {
+    escaped(d, false)
+}
+
+fn escaped(d: &gate_eval::Decision, lines: bool) -> gate_eval::Decision {
+    let escape_in_place = |text: &mut String| {
+        if let std::borrow::Cow::Owned(escaped) = escape_with(text, lines) {
+            *text = escaped;
+        }
+    };
+    let escape_option = |text: &mut Option<String>| {
+        if let Some(t) = text.as_mut() {
+            escape_in_place(t);
+        }
+    };
+    let mut d = d.clone();
+    escape_in_place(&mut d.gate.name);
+    escape_option(&mut d.gate.title);
+    for e in &mut d.evidence {
+        escape_in_place(&mut e.source);
+        escape_option(&mut e.mount);
+    }
+    for r in &mut d.rules {
+        escape_option(&mut r.title);
+        for c in &mut r.controls {
+            escape_in_place(c);
+        }
+        for f in &mut r.failures {
+            escape_in_place(&mut f.message);
+            escape_in_place(&mut f.expected);
+            escape_option(&mut f.path);
+            if let Some(e) = f.element.as_mut() {
+                escape_option(&mut e.path);
+                if let Some(k) = e.key.as_mut() {
+                    escape_in_place(&mut k.field);
+                }
+            }
+        }
+        for e in &mut r.errors {
+            escape_in_place(&mut e.message);
+            escape_option(&mut e.path);
+        }
+        for n in &mut r.notes {
+            escape_in_place(&mut n.message);
+            escape_option(&mut n.path);
+        }
+    }
+    for w in &mut d.waivers {
+        for t in [
+            &mut w.rule,
+            &mut w.approved_by,
+            &mut w.ticket,
+            &mut w.reason,
+            &mut w.expires,
+            &mut w.source,
+        ] {
+            escape_in_place(t);
+        }
+        escape_option(&mut w.element);
+    }
+    for i in &mut d.evidence_issues {
+        escape_in_place(&mut i.path);
+        escape_option(&mut i.source);
+        match &mut i.kind {
+            gate_eval::IssueKind::Missing { expected }
+            | gate_eval::IssueKind::Null { expected } => escape_in_place(expected),
+            gate_eval::IssueKind::Mismatch { expected, found } => {
+                escape_in_place(expected);
+                escape_in_place(found);
+            }
+        }
+    }
+    for w in &mut d.warnings {
+        escape_in_place(w);
+    }
+    d
 }

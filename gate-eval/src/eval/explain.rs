@@ -212,12 +212,20 @@ impl<'a> Eval<'a> {
 
     pub(super) fn record_error(&mut self, e: &RtError) {
         let mut info = self.error_info(e);
+        let max = self.limits.max_failures.max(1);
         if let Some(ex) = self.ex.as_mut() {
             info.requirement = Some(ex.requirement);
-            if !ex
-                .errors
-                .iter()
-                .any(|x| x.code == info.code && x.path == info.path && x.span == info.span)
+            // Kept once each, and at most `max_failures` of them: a list of
+            // a million bad elements must not make a record of a million
+            // errors (or take quadratic time to build one).
+            if ex.errors.len() < max
+                && ex.error_keys.insert((
+                    info.code,
+                    info.path.clone(),
+                    e.span.source.0,
+                    e.span.start,
+                    e.span.end,
+                ))
             {
                 ex.errors.push(info);
             }

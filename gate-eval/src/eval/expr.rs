@@ -644,7 +644,8 @@ impl<'a> Eval<'a> {
                     | Some(crate::evidence::Node::Absent)
                     | Some(crate::evidence::Node::Null)
                     | Some(crate::evidence::Node::Missing(_)) => Ok(None),
-                    Some(crate::evidence::Node::Invalid(_)) => Ok(Some(V::at(Val::Null, path))),
+                    // A value of the wrong type is an error (`read_node`),
+                    // never "present": that would let garbage pass.
                     Some(node) => Ok(Some(self.read_node(node, path, id)?)),
                 }
             }

@@ -95,6 +95,9 @@ struct Explaining<'a> {
     failures: Vec<Failure>,
     errors: Vec<EvalError>,
     dropped: usize,
+    /// What identifies each kept error (code, evidence path, place in the
+    /// policy), so that the same error is kept once, in constant time.
+    error_keys: std::collections::HashSet<(&'static str, Option<String>, u32, u32, u32)>,
     elements: Vec<ElemFrame<'a>>,
     scopes: Vec<ScopeId>,
     message: Option<&'a Message>,
@@ -115,6 +118,11 @@ pub(crate) struct Eval<'a> {
     globals: Vec<Option<R<V<'a>>>>,
     steps: u64,
     limits: &'a Limits,
+    /// The first step-budget or deadline error met in the current rule:
+    /// the explanation pass drops some errors (a message hole it cannot
+    /// render, a value it cannot show), but a limit must still make the
+    /// rule an error.
+    limit_hit: Option<RtError>,
     call_depth: u32,
     quant_depth: u32,
     notes: Vec<Note>,
@@ -126,6 +134,8 @@ pub(crate) struct Eval<'a> {
     now: i128,
     /// Compiled patterns and parsed arguments of built-ins.
     cache: builtins::Cache,
+    /// The deadline has passed: every later step fails at once.
+    expired: bool,
 }
 
 impl<'a> Eval<'a> {
@@ -147,6 +157,7 @@ impl<'a> Eval<'a> {
             globals: Vec::new(),
             steps: 0,
             limits,
+            limit_hit: None,
             call_depth: 0,
             quant_depth: 0,
             notes: Vec::new(),
@@ -155,6 +166,7 @@ impl<'a> Eval<'a> {
             cov: None,
             now,
             cache: builtins::Cache::default(),
+            expired: false,
         }
     }
 
@@ -202,6 +214,7 @@ impl<'a> Eval<'a> {
             notes: Vec::new(),
         };
         self.steps = 0;
+        self.limit_hit = None;
         let saved = self.push_frame(rule.frame_size);
         let mut requirement = 0;
         'steps: for step in &rule.steps {
@@ -242,6 +255,24 @@ impl<'a> Eval<'a> {
                         result.notes.append(&mut self.notes);
                         continue;
                     }
+                    // Out of steps or of time: explaining would only run
+                    // out again, element after element.
+                    if let Err(err) = &fast {
+                        if matches!(err.kind, RtKind::StepLimit(_) | RtKind::Deadline) {
+                            self.cover(req.expr, None);
+                            // Shown at the requirement, not at whichever
+                            // node happened to take the last step.
+                            let at_requirement = RtError {
+                                span: self.span(req.expr),
+                                ..err.clone()
+                            };
+                            let mut info = self.error_info(&at_requirement);
+                            info.requirement = Some(index);
+                            result.errors.push(info);
+                            self.notes.clear();
+                            break 'steps;
+                        }
+                    }
                     self.notes.clear();
                     let ex = Explaining {
                         message: req.message.as_ref(),
@@ -256,12 +287,26 @@ impl<'a> Eval<'a> {
                     let ex = self.ex.take().unwrap_or_default();
                     result.notes.append(&mut self.notes);
                     let mut failures = ex.failures;
-                    if matches!(outcome, Ok(false)) && failures.is_empty() && ex.errors.is_empty() {
-                        failures.push(self.generic_failure(req.expr, index));
+                    let mut errors = ex.errors;
+                    // Fail closed: the requirement did not hold the first
+                    // time, so it does not pass even if the explaining pass
+                    // (a host function that answers differently) says so.
+                    if failures.is_empty() && errors.is_empty() && ex.dropped == 0 {
+                        match &fast {
+                            Err(err) => {
+                                let mut info = self.error_info(err);
+                                info.requirement = Some(index);
+                                errors.push(info);
+                            }
+                            Ok(_) if outcome.is_ok() => {
+                                failures.push(self.generic_failure(req.expr, index));
+                            }
+                            Ok(_) => {}
+                        }
                     }
                     result.failures_total += failures.len() + ex.dropped;
                     result.failures.extend(failures);
-                    result.errors.extend(ex.errors);
+                    result.errors.extend(errors);
                     if outcome.is_err() && result.errors.is_empty() {
                         result.errors.push(EvalError {
                             requirement: Some(index),
@@ -275,6 +320,14 @@ impl<'a> Eval<'a> {
             }
         }
         self.pop_frame(saved);
+        if let Some(err) = self.limit_hit.take() {
+            let info = self.error_info(&err);
+            if !result.errors.iter().any(|e| e.code == info.code) {
+                // Fail closed: an error, whatever the explanation made of it.
+                result.outcome = RuleOutcome::Error;
+                result.errors.push(info);
+            }
+        }
         if result.outcome != RuleOutcome::NotApplicable {
             result.outcome = if !result.errors.is_empty() {
                 RuleOutcome::Error
@@ -326,20 +379,25 @@ impl<'a> Eval<'a> {
     fn tick(&mut self, id: ExprId) -> R<()> {
         self.steps += 1;
         if self.steps > self.limits.max_steps {
-            return Err(RtError {
+            let err = RtError {
                 kind: RtKind::StepLimit(self.limits.max_steps),
                 span: self.span(id),
                 path: crate::value::PathId::NONE,
-            });
+            };
+            self.limit_hit.get_or_insert_with(|| err.clone());
+            return Err(err);
         }
-        if self.steps & 0xfff == 0 {
+        if self.expired || self.steps & 0xfff == 0 {
             if let Some(deadline) = self.limits.deadline {
-                if Instant::now() >= deadline {
-                    return Err(RtError {
+                if self.expired || Instant::now() >= deadline {
+                    self.expired = true;
+                    let err = RtError {
                         kind: RtKind::Deadline,
                         span: self.span(id),
                         path: crate::value::PathId::NONE,
-                    });
+                    };
+                    self.limit_hit.get_or_insert_with(|| err.clone());
+                    return Err(err);
                 }
             }
         }
@@ -461,5 +519,50 @@ fn short(text: &str) -> String {
         format!("{}…", cut.trim_end())
     } else {
         line.to_string()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use crate::{Evidence, HostType, HostValue, Options, Policy};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A policy whose only requirement calls a host function that answers
+    /// `first` on its first call and `later` on every other call.
+    fn flaky(
+        first: Result<HostValue, String>,
+        later: Result<HostValue, String>,
+    ) -> crate::Decision {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let policy = Policy::builder()
+            .host_function("flaky", &[], HostType::Bool, move |_| {
+                if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                    first.clone()
+                } else {
+                    later.clone()
+                }
+            })
+            .compile_source(
+                "g.gate",
+                "gate g {}\nevidence { x: int }\nrule r { require flaky() }\n",
+            )
+            .unwrap();
+        let evidence = Evidence::from_json_str("e", r#"{"x": 1}"#).unwrap();
+        policy.evaluate(&evidence, &Options::default())
+    }
+
+    #[test]
+    fn an_error_in_the_first_pass_is_never_a_pass() {
+        let d = flaky(Err("boom".into()), Ok(HostValue::Bool(true)));
+        assert_eq!(d.outcome.as_str(), "error");
+        assert_eq!(d.rules[0].errors[0].code, "E0608");
+    }
+
+    #[test]
+    fn a_false_first_pass_is_never_a_pass() {
+        let d = flaky(Ok(HostValue::Bool(false)), Ok(HostValue::Bool(true)));
+        assert_eq!(d.outcome.as_str(), "fail");
     }
 }

@@ -11,7 +11,8 @@
 //! or exponent, `-0`, and integers beyond 64 bits) arrives as a one-entry map whose key is
 //! serde_json's private number token and whose value is the number's text. We decide:
 //!
-//! - a fraction/exponent number must be finite as `f64`, else `NonFiniteNumber` (`1e400`);
+//! - a fraction/exponent number must be finite as `f64`, else `NonFiniteNumber` (`1e400`),
+//!   and must not underflow to zero from non-zero digits, else `NumberUnderflow` (`1e-400`);
 //!   a finite one keeps serde_json's text of it, exactly as serde_json's own `Value` would
 //!   (all digits kept, `1.50` stays `1.50`; the exponent is written `e+3`/`e-3`), so
 //!   `as_f64` works and nothing is rounded away;
@@ -136,9 +137,12 @@ impl ValueSeed<'_> {
     fn number<E: de::Error>(&self, text: String) -> Result<Value, E> {
         let is_float = text.contains(['.', 'e', 'E']);
         if is_float {
-            let finite = f64::from_str(&text).is_ok_and(f64::is_finite);
-            if !finite {
+            let value = f64::from_str(&text).ok();
+            if !value.is_some_and(f64::is_finite) {
                 return Err(self.ctx.fail(LoadErrorKind::NonFiniteNumber { text }));
+            }
+            if value == Some(0.0) && super::mantissa_is_nonzero(&text) {
+                return Err(self.ctx.fail(LoadErrorKind::NumberUnderflow { text }));
             }
         } else if text == "-0" {
             return Ok(Value::from(0_i64));
@@ -460,11 +464,11 @@ mod tests {
 
     #[test]
     fn floats_keep_their_text() {
-        let value = j("[1.50, 1e-400, 2.5E3]");
+        let value = j("[1.50, 1e-300, 2.5E3]");
         // serde_json keeps the digits; it writes the exponent as `e`, with a sign.
-        assert_eq!(value.to_string(), "[1.50,1e-400,2.5e+3]");
+        assert_eq!(value.to_string(), "[1.50,1e-300,2.5e+3]");
         assert_eq!(value[0].as_f64(), Some(1.5));
-        assert_eq!(value[1].as_f64(), Some(0.0));
+        assert_eq!(value[1].as_f64(), Some(1e-300));
         assert_eq!(value[2].as_f64(), Some(2500.0));
     }
 

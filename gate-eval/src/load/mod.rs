@@ -73,14 +73,27 @@ pub struct LoadLimits {
     /// Deepest accepted nesting of arrays/objects; the root container is depth 1, scalars
     /// do not count. A document that is a bare scalar has depth 0.
     pub max_depth: usize,
+    /// Longest accepted string (a value or an object key), in bytes of UTF-8.
+    pub max_string: usize,
+    /// Most elements accepted in one array (or entries in one object).
+    pub max_list: usize,
+}
+
+impl LoadLimits {
+    /// Default longest string: 1 MiB.
+    pub const DEFAULT_MAX_STRING: usize = 1 << 20;
+    /// Default most elements of an array or entries of an object: one million.
+    pub const DEFAULT_MAX_LIST: usize = 1_000_000;
 }
 
 impl Default for LoadLimits {
-    /// 32 MiB and 64 levels.
+    /// 32 MiB, 64 levels, strings up to 1 MiB, lists up to a million elements.
     fn default() -> Self {
         LoadLimits {
             max_bytes: 32 * 1024 * 1024,
             max_depth: 64,
+            max_string: LoadLimits::DEFAULT_MAX_STRING,
+            max_list: LoadLimits::DEFAULT_MAX_LIST,
         }
     }
 }
@@ -163,6 +176,30 @@ pub enum LoadErrorKind {
         /// Byte offset of the first invalid byte in the input (a BOM counts).
         offset: usize,
     },
+    /// A string (value or key) longer than [`LoadLimits::max_string`].
+    StringTooLong {
+        /// JSON pointer of the value (of the object, for a key).
+        pointer: String,
+        /// Its length in bytes.
+        length: usize,
+        /// [`LoadLimits::max_string`].
+        limit: usize,
+    },
+    /// An array or object with more elements than [`LoadLimits::max_list`].
+    ListTooLong {
+        /// JSON pointer of the array or object.
+        pointer: String,
+        /// How many elements it has.
+        length: usize,
+        /// [`LoadLimits::max_list`].
+        limit: usize,
+    },
+    /// A number written with a non-zero digit that is too small for `f64` and would be
+    /// read as zero (`1e-400`).
+    NumberUnderflow {
+        /// The number's text.
+        text: String,
+    },
 }
 
 impl LoadError {
@@ -200,7 +237,9 @@ pub(crate) fn quote(text: &str) -> String {
             out.push('…');
             break;
         }
-        if c.is_control() {
+        if gate_lang::lexer::is_bidi_control(c) {
+            out.extend(c.escape_unicode());
+        } else if c.is_control() {
             out.extend(c.escape_debug());
         } else {
             out.push(c);
@@ -242,6 +281,29 @@ impl fmt::Display for LoadErrorKind {
             LoadErrorKind::InvalidUtf8 { offset } => {
                 write!(f, "input is not valid utf-8 at byte offset {offset}")
             }
+            LoadErrorKind::StringTooLong {
+                pointer,
+                length,
+                limit,
+            } => write!(
+                f,
+                "string at {} is {length} bytes long, over the limit of {limit} bytes",
+                shown_pointer(pointer)
+            ),
+            LoadErrorKind::ListTooLong {
+                pointer,
+                length,
+                limit,
+            } => write!(
+                f,
+                "list at {} has {length} elements, over the limit of {limit}",
+                shown_pointer(pointer)
+            ),
+            LoadErrorKind::NumberUnderflow { text } => write!(
+                f,
+                "number {} is too small to be represented (it would be read as 0)",
+                quote(text)
+            ),
         }
     }
 }
@@ -260,6 +322,108 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 const BOM: &str = "\u{feff}";
+
+/// A JSON pointer for a message: quoted, `/` for the root.
+fn shown_pointer(pointer: &str) -> String {
+    if pointer.is_empty() {
+        quote("/")
+    } else {
+        quote(pointer)
+    }
+}
+
+/// A container being walked by [`check_sizes`].
+enum Walk<'v> {
+    Array(std::iter::Enumerate<std::slice::Iter<'v, serde_json::Value>>),
+    Object(serde_json::map::Iter<'v>),
+}
+
+/// Checks every string and list of `value` against [`LoadLimits::max_string`] and
+/// [`LoadLimits::max_list`], without recursion.
+pub(crate) fn check_sizes(value: &serde_json::Value, limits: &LoadLimits) -> Result<(), LoadError> {
+    use serde_json::Value;
+    // The containers being walked, each with the pointer segment that leads to it.
+    let mut stack: Vec<(Walk<'_>, String)> = Vec::new();
+    let pointer = |stack: &[(Walk<'_>, String)], last: Option<&str>| {
+        let mut p = String::new();
+        for (_, segment) in stack.iter().skip(1) {
+            push_pointer_segment(&mut p, segment);
+        }
+        if let Some(last) = last {
+            push_pointer_segment(&mut p, last);
+        }
+        p
+    };
+    let mut next: Option<(&Value, String)> = Some((value, String::new()));
+    loop {
+        if let Some((v, segment)) = next.take() {
+            match v {
+                Value::String(text) if text.len() > limits.max_string => {
+                    let at = if stack.is_empty() {
+                        String::new()
+                    } else {
+                        pointer(&stack, Some(&segment))
+                    };
+                    return Err(LoadError::new(LoadErrorKind::StringTooLong {
+                        pointer: at,
+                        length: text.len(),
+                        limit: limits.max_string,
+                    }));
+                }
+                Value::Array(_) | Value::Object(_) if container_len(v) > limits.max_list => {
+                    let at = if stack.is_empty() {
+                        String::new()
+                    } else {
+                        pointer(&stack, Some(&segment))
+                    };
+                    return Err(LoadError::new(LoadErrorKind::ListTooLong {
+                        pointer: at,
+                        length: container_len(v),
+                        limit: limits.max_list,
+                    }));
+                }
+                Value::Array(items) => stack.push((Walk::Array(items.iter().enumerate()), segment)),
+                Value::Object(map) => stack.push((Walk::Object(map.iter()), segment)),
+                _ => {}
+            }
+        }
+        let Some((walk, _)) = stack.last_mut() else {
+            return Ok(());
+        };
+        match walk {
+            Walk::Array(items) => match items.next() {
+                Some((i, item)) => next = Some((item, i.to_string())),
+                None => {
+                    stack.pop();
+                }
+            },
+            Walk::Object(entries) => match entries.next() {
+                Some((key, item)) => {
+                    if key.len() > limits.max_string {
+                        return Err(LoadError::new(LoadErrorKind::StringTooLong {
+                            pointer: pointer(&stack, None),
+                            length: key.len(),
+                            limit: limits.max_string,
+                        }));
+                    }
+                    next = Some((item, key.clone()));
+                }
+                None => {
+                    stack.pop();
+                }
+            },
+        }
+    }
+}
+
+/// Elements of an array, entries of an object, 0 for a scalar.
+fn container_len(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::Array(items) => items.len(),
+        serde_json::Value::Object(map) => map.len(),
+        _ => 0,
+    }
+}
 
 /// Parses `bytes` as a document in `format`.
 ///
@@ -293,11 +457,23 @@ pub fn parse(format: Format, bytes: &[u8], limits: &LoadLimits) -> Result<Parsed
         }
     };
     let text = text.strip_prefix(BOM).unwrap_or(text);
-    match format {
+    let parsed = match format {
         Format::Json => json::parse(text, limits),
         Format::Yaml => yaml::parse(text, limits),
         Format::Toml => toml::parse(text, limits),
-    }
+    }?;
+    check_sizes(&parsed.value, limits)?;
+    Ok(parsed)
+}
+
+/// Whether a decimal number's digits before its exponent include a non-zero digit: such a
+/// number read as `0.0` has underflowed.
+pub(crate) fn mantissa_is_nonzero(text: &str) -> bool {
+    text.split(['e', 'E'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .any(|c| matches!(c, '1'..='9'))
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`. Works on any byte
@@ -358,6 +534,7 @@ pub(crate) mod tests {
         LoadLimits {
             max_bytes,
             max_depth,
+            ..LoadLimits::default()
         }
     }
 
@@ -544,6 +721,19 @@ pub(crate) mod tests {
             LoadErrorKind::MultipleDocuments,
             LoadErrorKind::ComplexKey,
             LoadErrorKind::InvalidUtf8 { offset: 1 },
+            LoadErrorKind::StringTooLong {
+                pointer: "/a".into(),
+                length: 2,
+                limit: 1,
+            },
+            LoadErrorKind::ListTooLong {
+                pointer: String::new(),
+                length: 2,
+                limit: 1,
+            },
+            LoadErrorKind::NumberUnderflow {
+                text: "1e-400".into(),
+            },
         ];
         for kind in kinds {
             let text = LoadError::new(kind).to_string();
@@ -553,6 +743,75 @@ pub(crate) mod tests {
         }
         let boxed: Box<dyn std::error::Error> = Box::new(LoadError::new(LoadErrorKind::Alias));
         assert!(boxed.to_string().contains("alias"));
+    }
+
+    #[test]
+    fn long_strings_and_lists_are_refused() {
+        let small = LoadLimits {
+            max_string: 3,
+            max_list: 2,
+            ..LoadLimits::default()
+        };
+        let cases = [
+            (Format::Json, r#"{"a": {"b": "long"}}"#, "/a/b", 4),
+            (Format::Yaml, "a:\n  - x\n  - abcd\n", "/a/1", 4),
+            (Format::Toml, "[a]\n\"k/~\" = \"abcde\"\n", "/a/k~1~0", 5),
+            (Format::Json, r#""long""#, "", 4),
+        ];
+        for (format, text, at, len) in cases {
+            let err = parse(format, text.as_bytes(), &small).unwrap_err();
+            assert_eq!(
+                err.kind,
+                LoadErrorKind::StringTooLong {
+                    pointer: at.into(),
+                    length: len,
+                    limit: 3
+                },
+                "{format} {text}"
+            );
+        }
+        let err = parse(Format::Json, br#"{"long": 1}"#, &small).unwrap_err();
+        assert!(
+            matches!(err.kind, LoadErrorKind::StringTooLong { ref pointer, length: 4, .. } if pointer.is_empty())
+        );
+        let err = parse(Format::Json, br#"{"a": [[1, 2, 3]]}"#, &small).unwrap_err();
+        assert_eq!(
+            err.kind,
+            LoadErrorKind::ListTooLong {
+                pointer: "/a/0".into(),
+                length: 3,
+                limit: 2
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "list at `/a/0` has 3 elements, over the limit of 2"
+        );
+        let err = parse(Format::Yaml, b"{a: 1, b: 2, c: 3}", &small).unwrap_err();
+        assert!(matches!(
+            err.kind,
+            LoadErrorKind::ListTooLong { length: 3, .. }
+        ));
+        // At the limits exactly: accepted.
+        parse(Format::Json, br#"{"a": ["abc", "xyz"]}"#, &small).unwrap();
+    }
+
+    #[test]
+    fn underflowing_numbers_are_refused() {
+        for (format, text) in [
+            (Format::Json, "[1e-400]"),
+            (Format::Json, "[-0.5E-999]"),
+            (Format::Yaml, "- 1e-400\n"),
+        ] {
+            let err = err(format, text);
+            assert!(
+                matches!(err.kind, LoadErrorKind::NumberUnderflow { .. }),
+                "{text}: {err}"
+            );
+        }
+        for text in ["[0.0e-400]", "[0e5]", "[-0.0]"] {
+            ok(Format::Json, text);
+        }
     }
 
     #[test]

@@ -543,6 +543,7 @@ mod stack_tests {
                 let high = LoadLimits {
                     max_bytes: 1 << 20,
                     max_depth: 1000,
+                    ..LoadLimits::default()
                 };
                 let parsed = parse(Format::Toml, text.as_bytes(), &high).unwrap();
                 drop(parsed);

@@ -455,7 +455,13 @@ fn parse_float(text: &str) -> Result<Option<Value>, LoadErrorKind> {
     if !is_float_syntax(text) {
         return Ok(None);
     }
-    let number = f64::from_str(text).ok().and_then(Number::from_f64);
+    let value = f64::from_str(text).ok();
+    if value == Some(0.0) && super::mantissa_is_nonzero(text) {
+        return Err(LoadErrorKind::NumberUnderflow {
+            text: text.to_owned(),
+        });
+    }
+    let number = value.and_then(Number::from_f64);
     match number {
         Some(n) => Ok(Some(Value::Number(n))),
         None => Err(non_finite()),
@@ -722,7 +728,9 @@ strings: [nULL, tRUE, 0X1F, 0o8, 0x, 1_000, '1', 1:20, +0x1, 1e, ., 0b11, inf, N
         // Quoted: just a string.
         assert_eq!(y("x: '.nan'"), json!({"x": ".nan"}));
         assert_eq!(y("x: !!str .inf"), json!({"x": ".inf"}));
-        assert_eq!(y("x: 1e-400")["x"].as_f64(), Some(0.0));
+        // Too small for `f64`: refused rather than read as 0.
+        let err = e("x: 1e-400");
+        assert!(matches!(err.kind, LoadErrorKind::NumberUnderflow { .. }));
     }
 
     #[test]

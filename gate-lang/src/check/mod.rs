@@ -269,7 +269,8 @@ pub fn check_entry(
         waivers: checker.waivers,
         host: checker.host,
         sources: checker.sources,
-        warnings: checker.warnings,
+        // Warnings found while loading (W0110) come first.
+        warnings: errors.into_iter().chain(checker.warnings).collect(),
         names: checker.names,
     })
 }

@@ -450,6 +450,8 @@ fn read_all(
             yaml_bool_words: false,
             max_evidence_size: 32 << 20,
             max_evidence_depth: 64,
+            max_evidence_string: 1 << 20,
+            max_evidence_list: 1_000_000,
             waivers: Vec::new(),
         };
         input::read(&args, io).map(|i| i.evidence)

@@ -201,6 +201,8 @@ fn prepare(
         yaml_bool_words: false,
         max_evidence_size: 32 << 20,
         max_evidence_depth: 64,
+        max_evidence_string: 1 << 20,
+        max_evidence_list: 1_000_000,
         waivers: case
             .waivers
             .iter()

@@ -302,6 +302,7 @@ fn load_message(e: &gate_eval::load::LoadError) -> String {
         K::MultipleDocuments => "a test file holds one YAML document".into(),
         K::ComplexKey => "a mapping key must be a string".into(),
         K::InvalidUtf8 { offset } => format!("not UTF-8 (at byte {offset})"),
+        other => other.to_string(),
     }
 }
 
