@@ -17,6 +17,14 @@ if [ ${#targets[@]} -eq 0 ]; then
   targets=(parse check fmt load eval)
 fi
 
+# libfuzzer-sys compiles libFuzzer (C++): install a C++ compiler if the
+# machine has none.
+if ! command -v c++ >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq g++ >/dev/null
+fi
+
 host=$(rustc -vV | sed -n 's/^host: //p')
 # --target keeps these flags off build scripts and proc macros.
 export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \

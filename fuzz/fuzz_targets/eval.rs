@@ -45,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
     builder.limits(LoadLimits {
         max_bytes: 1 << 20,
         max_depth: 64,
+        ..LoadLimits::default()
     });
     if builder.add_bytes(None, name, format, doc).is_err() {
         return;

@@ -20,12 +20,14 @@ fuzz_target!(|data: &[u8]| {
         _ => Format::Json,
     };
     let (limits, doc) = if head & 0x80 != 0 {
-        let (b1, b2) = (rest.first().copied().unwrap_or(0), rest.get(1).copied().unwrap_or(0));
+        let byte = |i: usize| usize::from(rest.get(i).copied().unwrap_or(0));
         let limits = LoadLimits {
-            max_depth: usize::from(b1 % 80),
-            max_bytes: usize::from(b2) * 64,
+            max_depth: byte(0) % 80,
+            max_bytes: byte(1) * 64,
+            max_string: byte(2) * 2,
+            max_list: byte(2) % 40,
         };
-        (limits, rest.get(2..).unwrap_or_default())
+        (limits, rest.get(3..).unwrap_or_default())
     } else {
         (LoadLimits::default(), rest)
     };
@@ -35,6 +37,9 @@ fuzz_target!(|data: &[u8]| {
             assert!(doc.len() <= limits.max_bytes);
             let depth = gate_fuzz::depth(&parsed.value);
             assert!(depth <= limits.max_depth, "depth {depth} over the limit {}", limits.max_depth);
+            let (string, list) = gate_fuzz::widest(&parsed.value);
+            assert!(string <= limits.max_string, "string of {string} bytes over the limit");
+            assert!(list <= limits.max_list, "list of {list} entries over the limit");
             if format != Format::Yaml {
                 assert!(parsed.bool_words.is_empty());
             }
@@ -54,6 +59,8 @@ fuzz_target!(|data: &[u8]| {
             let relimits = LoadLimits {
                 max_depth: limits.max_depth,
                 max_bytes: usize::MAX,
+                max_string: usize::MAX,
+                max_list: usize::MAX,
             };
             match parse(Format::Json, text.as_bytes(), &relimits) {
                 Ok(again) => assert!(

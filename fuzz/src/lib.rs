@@ -96,6 +96,31 @@ pub fn depth(value: &Value) -> usize {
     max
 }
 
+/// The longest string (value or object key, in bytes) and the longest array
+/// or object (in entries) anywhere in `value`.
+pub fn widest(value: &Value) -> (usize, usize) {
+    let (mut string, mut list) = (0, 0);
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::String(s) => string = string.max(s.len()),
+            Value::Array(items) => {
+                list = list.max(items.len());
+                stack.extend(items.iter());
+            }
+            Value::Object(map) => {
+                list = list.max(map.len());
+                for (k, i) in map {
+                    string = string.max(k.len());
+                    stack.push(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    (string, list)
+}
+
 /// The invariants of a decision record.
 ///
 /// - each rule's outcome agrees with its failures and errors;
