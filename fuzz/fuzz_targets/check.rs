@@ -13,7 +13,10 @@ fuzz_target!(|data: &[u8]| {
     };
     match gate_lang::compile_source("fuzz.gate", text) {
         Err(e) => {
-            assert!(!e.errors.is_empty(), "compilation failed with no diagnostic");
+            assert!(
+                !e.errors.is_empty(),
+                "compilation failed with no diagnostic"
+            );
             gate_fuzz::assert_error_spans(&e.errors, &e.sources);
             let _ = e.render(false, 80);
         }

@@ -56,5 +56,8 @@ fuzz_target!(|data: &[u8]| {
     let decision = policy.evaluate(&evidence, &options);
     gate_fuzz::assert_decision(&decision, options.limits.max_failures);
     let again = policy.evaluate(&evidence, &options);
-    assert!(again == decision, "two evaluations of the same input differ");
+    assert!(
+        again == decision,
+        "two evaluations of the same input differ"
+    );
 });

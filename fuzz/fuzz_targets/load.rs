@@ -36,10 +36,20 @@ fuzz_target!(|data: &[u8]| {
         Ok(parsed) => {
             assert!(doc.len() <= limits.max_bytes);
             let depth = gate_fuzz::depth(&parsed.value);
-            assert!(depth <= limits.max_depth, "depth {depth} over the limit {}", limits.max_depth);
+            assert!(
+                depth <= limits.max_depth,
+                "depth {depth} over the limit {}",
+                limits.max_depth
+            );
             let (string, list) = gate_fuzz::widest(&parsed.value);
-            assert!(string <= limits.max_string, "string of {string} bytes over the limit");
-            assert!(list <= limits.max_list, "list of {list} entries over the limit");
+            assert!(
+                string <= limits.max_string,
+                "string of {string} bytes over the limit"
+            );
+            assert!(
+                list <= limits.max_list,
+                "list of {list} entries over the limit"
+            );
             if format != Format::Yaml {
                 assert!(parsed.bool_words.is_empty());
             }

@@ -24,7 +24,9 @@ fuzz_target!(|data: &[u8]| {
     let parsed = parse_file_full(id, text, ParseOptions::default());
     gate_fuzz::assert_error_spans(&parsed.errors, &sources);
     for c in &parsed.comments {
-        assert!(text.get(c.start..).is_some_and(|rest| rest.starts_with('#')));
+        assert!(text
+            .get(c.start..)
+            .is_some_and(|rest| rest.starts_with('#')));
     }
     // The same file with a tight nesting limit.
     let shallow = parse_file_full(id, text, ParseOptions { max_depth: 4 });

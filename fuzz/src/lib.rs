@@ -41,7 +41,11 @@ pub fn policies() -> &'static [Policy] {
                 let path = root.join(p);
                 match Policy::from_file(&path) {
                     Ok(policy) => policy,
-                    Err(e) => panic!("{} does not compile:\n{}", path.display(), e.render(false, 100)),
+                    Err(e) => panic!(
+                        "{} does not compile:\n{}",
+                        path.display(),
+                        e.render(false, 100)
+                    ),
                 }
             })
             .collect()
@@ -57,7 +61,11 @@ pub fn assert_span(span: Span, sources: &SourceMap, what: &str) {
     let text: &str = &file.text;
     let (start, end) = (span.start as usize, span.end as usize);
     assert!(start <= end, "{what}: span {start}..{end} runs backwards");
-    assert!(end <= text.len(), "{what}: span {start}..{end} is past the end ({})", text.len());
+    assert!(
+        end <= text.len(),
+        "{what}: span {start}..{end} is past the end ({})",
+        text.len()
+    );
     assert!(
         text.is_char_boundary(start) && text.is_char_boundary(end),
         "{what}: span {start}..{end} splits a character"
@@ -132,18 +140,39 @@ pub fn widest(value: &Value) -> (usize, usize) {
 pub fn assert_decision(d: &Decision, max_failures: usize) {
     for r in &d.rules {
         let id = &r.id;
-        assert!(r.failures.len() <= max_failures, "{id}: more failures kept than the limit");
-        assert!(r.failures_total >= r.failures.len(), "{id}: failures_total below the failures kept");
-        assert_eq!(r.applicable, r.outcome != RuleOutcome::NotApplicable, "{id}: applicable");
+        assert!(
+            r.failures.len() <= max_failures,
+            "{id}: more failures kept than the limit"
+        );
+        assert!(
+            r.failures_total >= r.failures.len(),
+            "{id}: failures_total below the failures kept"
+        );
+        assert_eq!(
+            r.applicable,
+            r.outcome != RuleOutcome::NotApplicable,
+            "{id}: applicable"
+        );
         let unwaived = r.failures.iter().filter(|f| f.waived_by.is_none()).count();
         match r.outcome {
             RuleOutcome::Pass => {
-                assert!(r.errors.is_empty(), "{id}: passed with errors: {:?}", r.errors);
-                assert_eq!(r.failures_total, 0, "{id}: passed with failures: {:?}", r.failures);
+                assert!(
+                    r.errors.is_empty(),
+                    "{id}: passed with errors: {:?}",
+                    r.errors
+                );
+                assert_eq!(
+                    r.failures_total, 0,
+                    "{id}: passed with failures: {:?}",
+                    r.failures
+                );
             }
             RuleOutcome::Fail => {
                 assert!(r.errors.is_empty(), "{id}: failed (not error) with errors");
-                assert!(r.failures_total > 0 && !r.failures.is_empty(), "{id}: failed with no failure");
+                assert!(
+                    r.failures_total > 0 && !r.failures.is_empty(),
+                    "{id}: failed with no failure"
+                );
             }
             RuleOutcome::Error => {
                 assert!(!r.errors.is_empty(), "{id}: error outcome with no error");
@@ -154,7 +183,11 @@ pub fn assert_decision(d: &Decision, max_failures: usize) {
                 assert!(!r.failures.is_empty(), "{id}: waived with nothing to waive");
             }
             RuleOutcome::NotApplicable => {
-                assert!(r.errors.is_empty(), "{id}: not applicable with errors: {:?}", r.errors);
+                assert!(
+                    r.errors.is_empty(),
+                    "{id}: not applicable with errors: {:?}",
+                    r.errors
+                );
                 assert!(r.failures.is_empty(), "{id}: not applicable with failures");
             }
         }
@@ -162,10 +195,16 @@ pub fn assert_decision(d: &Decision, max_failures: usize) {
 
     let mut settled = d.clone();
     settled.settle();
-    assert_eq!(settled.outcome, d.outcome, "the outcome is not the one the rules give");
+    assert_eq!(
+        settled.outcome, d.outcome,
+        "the outcome is not the one the rules give"
+    );
     assert_eq!(settled.counts, d.counts, "the counts are not the rules'");
     let c = &d.counts;
-    assert_eq!(c.pass + c.fail + c.error + c.not_applicable + c.waived, c.rules);
+    assert_eq!(
+        c.pass + c.fail + c.error + c.not_applicable + c.waived,
+        c.rules
+    );
     assert_eq!(c.rules, d.rules.len());
 
     if d.outcome == Outcome::Pass {
@@ -173,35 +212,60 @@ pub fn assert_decision(d: &Decision, max_failures: usize) {
             if r.severity == RuleSeverity::Info || !r.applicable {
                 continue;
             }
-            assert_eq!(r.outcome, RuleOutcome::Pass, "gate passed but {} is {:?}", r.id, r.outcome);
-            assert!(r.errors.is_empty() && r.failures.is_empty(), "gate passed over {}'s findings", r.id);
+            assert_eq!(
+                r.outcome,
+                RuleOutcome::Pass,
+                "gate passed but {} is {:?}",
+                r.id,
+                r.outcome
+            );
+            assert!(
+                r.errors.is_empty() && r.failures.is_empty(),
+                "gate passed over {}'s findings",
+                r.id
+            );
         }
     }
-    if d.rules.iter().any(|r| r.severity == RuleSeverity::Block && r.outcome == RuleOutcome::Error) {
-        assert_eq!(d.outcome, Outcome::Error, "a block rule errored but the gate says {:?}", d.outcome);
+    if d.rules
+        .iter()
+        .any(|r| r.severity == RuleSeverity::Block && r.outcome == RuleOutcome::Error)
+    {
+        assert_eq!(
+            d.outcome,
+            Outcome::Error,
+            "a block rule errored but the gate says {:?}",
+            d.outcome
+        );
     }
 
     let json: Value = match serde_json::from_str(&d.to_json()) {
         Ok(v) => v,
         Err(e) => panic!("the decision record is not JSON: {e}"),
     };
-    assert_eq!(json.get("outcome").and_then(Value::as_str), Some(d.outcome.as_str()));
+    assert_eq!(
+        json.get("outcome").and_then(Value::as_str),
+        Some(d.outcome.as_str())
+    );
 }
 
 /// Two JSON values are the same: numbers by value (as integers when both
 /// are, else as `f64`), objects whatever their key order.
 pub fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
-            (Some(i), Some(j), _, _) => i == j,
-            (_, _, Some(i), Some(j)) => i == j,
-            _ => x.as_f64().is_some() && x.as_f64() == y.as_f64(),
-        },
+        (Value::Number(x), Value::Number(y)) => {
+            match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+                (Some(i), Some(j), _, _) => i == j,
+                (_, _, Some(i), Some(j)) => i == j,
+                _ => x.as_f64().is_some() && x.as_f64() == y.as_f64(),
+            }
+        }
         (Value::Array(x), Value::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_value(v, w)))
         }
         _ => a == b,
     }
