@@ -796,3 +796,6 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_, '_> {
         Ok(wrap(node, wraps))
     }
 }
+
+#[cfg(test)]
+mod tests;
