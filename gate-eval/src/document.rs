@@ -8,10 +8,16 @@
 
 use crate::decision::EvidenceMeta;
 use crate::error::Error;
+use crate::evidence::TypedEvidence;
 use crate::load::{self, Format, LoadLimits};
+use crate::Policy;
+use gate_lang::ir::Program;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::sync::{Arc, OnceLock};
 
 /// Evidence for one decision: one or more documents merged into one root.
 ///
@@ -24,9 +30,19 @@ use std::collections::{BTreeMap, BTreeSet};
 /// assert_eq!(evidence.documents().len(), 2);
 /// assert!(evidence.as_json()["secrets"]["items"].is_array());
 /// ```
+///
+/// Evidence built for a policy ([`Policy::evidence_builder`]) from a single
+/// JSON document is typed by that policy's schema while it is read, and
+/// [`Policy::evaluate`] uses that typed form; the JSON value is then made
+/// from the kept bytes only when asked for ([`Evidence::as_json`]).
 #[derive(Clone, Debug)]
 pub struct Evidence {
-    pub(crate) root: Value,
+    /// The merged evidence; made from `raw` on first use when empty.
+    pub(crate) root: OnceLock<Value>,
+    /// The single JSON document's bytes, when `root` is made lazily.
+    pub(crate) raw: Option<Arc<RawJson>>,
+    /// The document typed by the schemas of the policies it was built for.
+    pub(crate) typed: Vec<Arc<TypedFor>>,
     pub(crate) documents: Vec<EvidenceMeta>,
     pub(crate) key_sources: BTreeMap<String, String>,
     pub(crate) default_source: Option<String>,
@@ -78,27 +94,146 @@ impl Evidence {
     }
 
     /// The merged evidence as JSON.
+    ///
+    /// For evidence typed while it was read (see [`Policy::evidence_builder`])
+    /// the value is parsed from the kept bytes on the first call.
     pub fn as_json(&self) -> &Value {
-        &self.root
+        self.root.get_or_init(|| match &self.raw {
+            Some(raw) => raw.value().unwrap_or(Value::Null),
+            None => Value::Null,
+        })
     }
+
+    /// Evidence from a value, with nothing typed beforehand.
+    pub(crate) fn from_parts(root: Value, documents: Vec<EvidenceMeta>) -> Evidence {
+        Evidence {
+            root: OnceLock::from(root),
+            raw: None,
+            typed: Vec::new(),
+            documents,
+            key_sources: BTreeMap::new(),
+            default_source: None,
+            bool_words: BTreeSet::new(),
+        }
+    }
+
+    /// The typed form made for `program` when the evidence was read, if any.
+    pub(crate) fn typed_for(&self, program: &Arc<Program>) -> Option<&TypedEvidence> {
+        self.typed
+            .iter()
+            .find(|t| Arc::ptr_eq(&t.program, program))
+            .map(|t| &t.typed)
+    }
+}
+
+/// The bytes of a JSON document that was typed while it was read.
+pub(crate) struct RawJson {
+    bytes: Vec<u8>,
+    limits: LoadLimits,
+}
+
+impl RawJson {
+    /// The document's value (it was checked when it was read).
+    fn value(&self) -> Result<Value, load::LoadError> {
+        load::parse(Format::Json, &self.bytes, &self.limits).map(|p| p.value)
+    }
+}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawJson({} bytes)", self.bytes.len())
+    }
+}
+
+/// A document typed by the schema of one policy.
+#[derive(Debug)]
+pub(crate) struct TypedFor {
+    /// The policy's program: the typed form is used for this program only.
+    program: Arc<Program>,
+    typed: TypedEvidence,
 }
 
 struct Doc {
     mount: Option<String>,
     source: String,
-    value: Value,
+    /// The value; `None` while only `raw` and `typed` are kept.
+    value: Option<Value>,
+    raw: Option<Arc<RawJson>>,
+    typed: Vec<Arc<TypedFor>>,
     bool_words: BTreeSet<String>,
 }
 
+impl Doc {
+    /// The document's value, parsing the kept bytes when needed.
+    fn take_value(&mut self) -> Result<Value, Error> {
+        if let Some(v) = self.value.take() {
+            return Ok(v);
+        }
+        match &self.raw {
+            Some(raw) => raw.value().map_err(|error| Error::EvidenceLoad {
+                source: self.source.clone(),
+                error,
+            }),
+            None => Ok(Value::Null),
+        }
+    }
+}
+
 /// Builds [`Evidence`] from documents.
+///
+/// A builder made for policies ([`EvidenceBuilder::for_policy`],
+/// [`Policy::evidence_builder`]) reads a single unmounted JSON document
+/// straight into the typed form each policy evaluates, skipping the fields
+/// their schemas do not declare (while still checking them): faster and
+/// smaller than parsing it into a JSON value first. Everything else —
+/// mounted documents, several documents, YAML and TOML — is read as usual.
+/// Either way the evidence, its errors and the decisions are the same.
 #[derive(Default)]
 pub struct EvidenceBuilder {
     limits: LoadLimits,
     docs: Vec<Doc>,
     metas: Vec<EvidenceMeta>,
+    policies: Vec<Policy>,
 }
 
 impl EvidenceBuilder {
+    /// A builder that types a single JSON document by `policy`'s schema as
+    /// it reads it (see [`EvidenceBuilder`]).
+    ///
+    /// ```
+    /// use gate_eval::{EvidenceBuilder, Format, Options, Policy};
+    /// let policy = Policy::from_source("g.gate",
+    ///     "gate g {}\nevidence { ok: bool }\nrule r { require ok }\n").unwrap();
+    /// let mut b = EvidenceBuilder::for_policy(&policy);
+    /// b.add_bytes(None, "e.json", Format::Json, br#"{"ok": true, "unread": [1, 2]}"#).unwrap();
+    /// let evidence = b.build().unwrap();
+    /// assert_eq!(policy.evaluate(&evidence, &Options::default()).outcome.as_str(), "pass");
+    /// assert_eq!(evidence.as_json()["unread"][1], 2);
+    /// ```
+    pub fn for_policy(policy: &Policy) -> EvidenceBuilder {
+        let mut b = EvidenceBuilder::default();
+        b.also_for(policy);
+        b
+    }
+
+    /// Also types a single JSON document by `policy`'s schema (for evidence
+    /// that several policies evaluate, as `gate diff` does).
+    ///
+    /// ```
+    /// use gate_eval::{Format, Options, Policy};
+    /// let old = Policy::from_source("old.gate", "gate g {}\nevidence { a: int }\nrule r { require a > 1 }\n").unwrap();
+    /// let new = Policy::from_source("new.gate", "gate g {}\nevidence { a: int }\nrule r { require a > 5 }\n").unwrap();
+    /// let mut b = old.evidence_builder();
+    /// b.also_for(&new).add_bytes(None, "e.json", Format::Json, br#"{"a": 3}"#).unwrap();
+    /// let evidence = b.build().unwrap();
+    /// assert_eq!(old.evaluate(&evidence, &Options::default()).outcome.as_str(), "pass");
+    /// assert_eq!(new.evaluate(&evidence, &Options::default()).outcome.as_str(), "fail");
+    /// ```
+    pub fn also_for(&mut self, policy: &Policy) -> &mut Self {
+        self.policies.push(policy.clone());
+        self
+    }
+
     /// Sets the size and depth limits for documents added after this call.
     pub fn limits(&mut self, limits: LoadLimits) -> &mut Self {
         self.limits = limits;
@@ -114,21 +249,91 @@ impl EvidenceBuilder {
         format: Format,
         bytes: &[u8],
     ) -> Result<&mut Self, Error> {
-        let parsed =
-            load::parse(format, bytes, &self.limits).map_err(|error| Error::EvidenceLoad {
-                source: source.to_string(),
-                error,
-            })?;
-        self.metas.push(EvidenceMeta {
+        self.add(mount, source, format, Cow::Borrowed(bytes))
+    }
+
+    /// [`EvidenceBuilder::add_bytes`] taking the bytes by value: evidence
+    /// typed while it was read keeps them (for [`Evidence::as_json`]) without
+    /// copying them.
+    ///
+    /// ```
+    /// use gate_eval::{Format, Policy};
+    /// let policy = Policy::from_source("g.gate", "gate g {}\nevidence { n: int }\n").unwrap();
+    /// let mut b = policy.evidence_builder();
+    /// b.add_owned_bytes(None, "e.json", Format::Json, br#"{"n": 1}"#.to_vec()).unwrap();
+    /// assert_eq!(b.build().unwrap().as_json()["n"], 1);
+    /// ```
+    pub fn add_owned_bytes(
+        &mut self,
+        mount: Option<&str>,
+        source: &str,
+        format: Format,
+        bytes: Vec<u8>,
+    ) -> Result<&mut Self, Error> {
+        self.add(mount, source, format, Cow::Owned(bytes))
+    }
+
+    fn add(
+        &mut self,
+        mount: Option<&str>,
+        source: &str,
+        format: Format,
+        bytes: Cow<'_, [u8]>,
+    ) -> Result<&mut Self, Error> {
+        let load_error = |error| Error::EvidenceLoad {
+            source: source.to_string(),
+            error,
+        };
+        let meta = EvidenceMeta {
             mount: mount.map(str::to_string),
             source: source.to_string(),
             format: format.as_str().to_string(),
-            digest: sha256_hex(bytes),
-        });
+            digest: sha256_hex(&bytes),
+        };
+        if !self.policies.is_empty()
+            && format == Format::Json
+            && mount.is_none()
+            && self.docs.is_empty()
+        {
+            let text = load::prepare(&bytes, &self.limits).map_err(load_error)?;
+            let typed: Option<Vec<Arc<TypedFor>>> =
+                self.policies
+                    .iter()
+                    .map(|p| {
+                        load::typed::load(text, &self.limits, &p.program.schema, &p.plan, source)
+                            .map(|typed| {
+                                Arc::new(TypedFor {
+                                    program: p.program.clone(),
+                                    typed,
+                                })
+                            })
+                    })
+                    .collect();
+            // `None`: refused, or left to the ordinary loader, which tells why.
+            if let Some(typed) = typed {
+                self.metas.push(meta);
+                self.docs.push(Doc {
+                    mount: None,
+                    source: source.to_string(),
+                    value: None,
+                    raw: Some(Arc::new(RawJson {
+                        bytes: bytes.into_owned(),
+                        limits: self.limits,
+                    })),
+                    typed,
+                    bool_words: BTreeSet::new(),
+                });
+                return Ok(self);
+            }
+        }
+        let parsed = load::parse(format, &bytes, &self.limits).map_err(load_error)?;
+        self.metas.push(meta);
         self.docs.push(Doc {
             mount: mount.map(str::to_string),
             source: source.to_string(),
-            value: parsed.value,
+            value: Some(parsed.value),
+            raw: None,
+            typed: Vec::new(),
             bool_words: parsed.bool_words,
         });
         Ok(self)
@@ -182,7 +387,9 @@ impl EvidenceBuilder {
         self.docs.push(Doc {
             mount: mount.map(str::to_string),
             source: source.to_string(),
-            value,
+            value: Some(value),
+            raw: None,
+            typed: Vec::new(),
             bool_words: BTreeSet::new(),
         });
         Ok(self)
@@ -190,28 +397,31 @@ impl EvidenceBuilder {
 
     /// Merges the documents. Two documents providing the same top-level key
     /// are an error naming both.
-    pub fn build(self) -> Result<Evidence, Error> {
+    pub fn build(mut self) -> Result<Evidence, Error> {
         let label = |d: &Doc| match &d.mount {
             Some(m) => format!("{m}={}", d.source),
             None => d.source.clone(),
         };
         // One document at the root: it is the evidence, whatever its shape.
-        if let [only] = self.docs.as_slice() {
+        if let [only] = self.docs.as_mut_slice() {
             if only.mount.is_none() {
                 return Ok(Evidence {
-                    root: only.value.clone(),
+                    root: only.value.take().map(OnceLock::from).unwrap_or_default(),
+                    raw: only.raw.take(),
+                    typed: std::mem::take(&mut only.typed),
                     documents: self.metas,
                     key_sources: BTreeMap::new(),
                     default_source: Some(only.source.clone()),
-                    bool_words: only.bool_words.clone(),
+                    bool_words: std::mem::take(&mut only.bool_words),
                 });
             }
         }
         let mut root = Map::new();
         let mut key_sources: BTreeMap<String, String> = BTreeMap::new();
         let mut bool_words = BTreeSet::new();
-        for d in self.docs {
+        for mut d in self.docs {
             let this = label(&d);
+            let value = d.take_value()?;
             let entries: Vec<(String, Value)> = match d.mount {
                 Some(m) => {
                     for w in &d.bool_words {
@@ -220,9 +430,9 @@ impl EvidenceBuilder {
                         p.push_str(w);
                         bool_words.insert(p);
                     }
-                    vec![(m, d.value)]
+                    vec![(m, value)]
                 }
-                None => match d.value {
+                None => match value {
                     Value::Object(map) => {
                         bool_words.extend(d.bool_words);
                         map.into_iter().collect()
@@ -248,7 +458,9 @@ impl EvidenceBuilder {
             }
         }
         Ok(Evidence {
-            root: Value::Object(root),
+            root: OnceLock::from(Value::Object(root)),
+            raw: None,
+            typed: Vec::new(),
             documents: self.metas,
             key_sources,
             default_source: None,

@@ -10,6 +10,7 @@
 use gate_lang::time::parse_timestamp;
 use gate_lang::types::{EnumId, RecordId, Schema, Type};
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// A value of the evidence tree.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,15 +112,102 @@ pub struct TypedEvidence {
     pub issues: Vec<Issue>,
 }
 
+/// What typing needs to know about each record of a schema, computed once
+/// per schema: its fields' keys, types and sensitivity, and a key index.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    records: Vec<RecordPlan>,
+}
+
+/// The fields of one record, in declaration order.
+#[derive(Debug)]
+pub(crate) struct RecordPlan {
+    /// The fields, in declaration order.
+    pub(crate) fields: Box<[FieldPlan]>,
+    /// Field index by key, for records with many fields.
+    index: Option<HashMap<Box<str>, u32>>,
+    /// Two fields read the same key (the compiler refuses this; a
+    /// hand-built schema might not).
+    pub(crate) shared_keys: bool,
+}
+
+/// One field of a record.
+#[derive(Debug)]
+pub(crate) struct FieldPlan {
+    /// The key it is read from.
+    pub(crate) key: Box<str>,
+    /// Its declared type.
+    pub(crate) ty: Type,
+    /// Whether values found there are kept out of messages.
+    pub(crate) sensitive: bool,
+}
+
+/// Records with more fields than this look keys up in a hash map.
+const LINEAR_LOOKUP: usize = 12;
+
+impl Plan {
+    /// The plan of `schema`.
+    pub(crate) fn new(schema: &Schema) -> Plan {
+        let records = schema
+            .records
+            .iter()
+            .map(|rec| {
+                let fields: Box<[FieldPlan]> = rec
+                    .fields
+                    .iter()
+                    .map(|f| FieldPlan {
+                        key: f.key.as_str().into(),
+                        ty: f.ty.clone(),
+                        sensitive: crate::value::field_is_sensitive(f),
+                    })
+                    .collect();
+                let mut index = HashMap::with_capacity(fields.len());
+                for (i, f) in fields.iter().enumerate() {
+                    index
+                        .entry(f.key.clone())
+                        .or_insert(u32::try_from(i).unwrap_or(u32::MAX));
+                }
+                let shared_keys = index.len() != fields.len();
+                RecordPlan {
+                    index: (fields.len() > LINEAR_LOOKUP).then_some(index),
+                    fields,
+                    shared_keys,
+                }
+            })
+            .collect();
+        Plan { records }
+    }
+
+    /// The plan of a record.
+    pub(crate) fn record(&self, id: RecordId) -> Option<&RecordPlan> {
+        self.records.get(id.0 as usize)
+    }
+}
+
+impl RecordPlan {
+    /// The index of the (first) field read from `key`.
+    pub(crate) fn lookup(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).map(|&i| i as usize),
+            None => self.fields.iter().position(|f| &*f.key == key),
+        }
+    }
+}
+
 /// Converts a JSON value into a typed tree.
+#[cfg_attr(not(test), allow(dead_code))]
 pub fn type_evidence(schema: &Schema, value: &Value, options: &TypingOptions<'_>) -> TypedEvidence {
-    let mut cx = Converter {
-        schema,
-        issues: Vec::new(),
-        pointer: String::new(),
-        options,
-        sensitive: false,
-    };
+    type_evidence_with(schema, &Plan::new(schema), value, options)
+}
+
+/// [`type_evidence`] with the schema's plan computed beforehand.
+pub(crate) fn type_evidence_with(
+    schema: &Schema,
+    plan: &Plan,
+    value: &Value,
+    options: &TypingOptions<'_>,
+) -> TypedEvidence {
+    let mut cx = Converter::new(schema, plan, options);
     let root = match schema.root {
         Some(rid) => cx.convert(&Type::Record(rid), Some(value)),
         None => Node::Absent,
@@ -144,24 +232,47 @@ pub struct TypingOptions<'a> {
     pub default_source: Option<&'a str>,
 }
 
-struct Converter<'a> {
+/// Types JSON values by the schema, collecting issues.
+pub(crate) struct Converter<'a> {
     schema: &'a Schema,
-    issues: Vec<Issue>,
-    pointer: String,
+    plan: &'a Plan,
+    /// Every mismatch found so far.
+    pub(crate) issues: Vec<Issue>,
+    /// JSON pointer of the value being typed.
+    pub(crate) pointer: String,
     options: &'a TypingOptions<'a>,
     /// Inside a sensitive field: values found are not shown in issues.
-    sensitive: bool,
+    pub(crate) sensitive: bool,
+}
+
+/// A value that does not fit its type, as much of it as messages show.
+pub(crate) enum Found<'v> {
+    /// A whole value.
+    Value(&'v Value),
+    /// An array of this many elements.
+    Array(usize),
+    /// An object.
+    Object,
 }
 
 /// The JSON type of a value, in words.
-fn json_kind(v: &Value) -> &'static str {
+fn json_kind(v: &Found<'_>) -> &'static str {
     match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+        Found::Value(Value::Null) => "null",
+        Found::Value(Value::Bool(_)) => "a boolean",
+        Found::Value(Value::Number(_)) => "a number",
+        Found::Value(Value::String(_)) => "a string",
+        Found::Value(Value::Array(_)) | Found::Array(_) => "an array",
+        Found::Value(Value::Object(_)) | Found::Object => "an object",
+    }
+}
+
+/// [`describe_json`] of what was found.
+fn describe_found(v: &Found<'_>) -> String {
+    match v {
+        Found::Value(v) => describe_json(v),
+        Found::Array(n) => format!("an array of {n} elements"),
+        Found::Object => "an object".into(),
     }
 }
 
@@ -181,7 +292,19 @@ pub fn describe_json(v: &Value) -> String {
     }
 }
 
-impl Converter<'_> {
+impl<'a> Converter<'a> {
+    /// A converter with no issues yet, at the root.
+    pub(crate) fn new(schema: &'a Schema, plan: &'a Plan, options: &'a TypingOptions<'a>) -> Self {
+        Converter {
+            schema,
+            plan,
+            issues: Vec::new(),
+            pointer: String::new(),
+            options,
+            sensitive: false,
+        }
+    }
+
     fn issue(&mut self, kind: IssueKind) -> u32 {
         let i = u32::try_from(self.issues.len()).unwrap_or(u32::MAX);
         let top = self
@@ -205,6 +328,11 @@ impl Converter<'_> {
     }
 
     fn mismatch(&mut self, ty: &Type, v: &Value) -> Node {
+        self.mismatch_found(ty, &Found::Value(v))
+    }
+
+    /// Records that `v` does not have the type `ty` (without its `?`).
+    pub(crate) fn mismatch_found(&mut self, ty: &Type, v: &Found<'_>) -> Node {
         let expected = match ty {
             Type::Time => "an RFC 3339 timestamp".to_string(),
             Type::Duration => "a duration such as \"90d\"".to_string(),
@@ -228,7 +356,7 @@ impl Converter<'_> {
         let mut found = if self.sensitive {
             format!("{} (value redacted)", json_kind(v))
         } else {
-            describe_json(v)
+            describe_found(v)
         };
         if matches!(ty, Type::Bool) && self.is_bool_word() {
             found.push_str(
@@ -244,7 +372,8 @@ impl Converter<'_> {
             .is_some_and(|w| w.contains(&self.pointer))
     }
 
-    fn convert(&mut self, ty: &Type, value: Option<&Value>) -> Node {
+    /// Types `value` (`None`: absent) as `ty`.
+    pub(crate) fn convert(&mut self, ty: &Type, value: Option<&Value>) -> Node {
         let (ty, optional) = match ty {
             Type::Optional(inner) => (&**inner, true),
             other => (other, false),
@@ -304,27 +433,17 @@ impl Converter<'_> {
                 }
             }
             (Type::Record(rid), Value::Object(map)) => {
-                let Some(rec) = self.schema.record(*rid) else {
+                let plan = self.plan;
+                let Some(rec) = plan.record(*rid) else {
                     return self.mismatch(ty, v);
                 };
-                let fields: Vec<(String, Type, bool)> = rec
-                    .fields
-                    .iter()
-                    .map(|f| {
-                        (
-                            f.key.clone(),
-                            f.ty.clone(),
-                            crate::value::field_is_sensitive(f),
-                        )
-                    })
-                    .collect();
-                let mut slots = Vec::with_capacity(fields.len());
+                let mut slots = Vec::with_capacity(rec.fields.len());
                 let outer = self.sensitive;
-                for (key, fty, sensitive) in &fields {
+                for f in rec.fields.iter() {
                     let len = self.pointer.len();
-                    push_pointer(&mut self.pointer, key);
-                    self.sensitive = outer || *sensitive;
-                    slots.push(self.convert(fty, map.get(key)));
+                    push_pointer(&mut self.pointer, &f.key);
+                    self.sensitive = outer || f.sensitive;
+                    slots.push(self.convert(&f.ty, map.get(&*f.key)));
                     self.pointer.truncate(len);
                 }
                 self.sensitive = outer;
@@ -375,7 +494,7 @@ pub fn push_pointer(pointer: &mut String, key: &str) {
     }
 }
 
-fn split_nanos(n: i128) -> Option<(i64, u32)> {
+pub(crate) fn split_nanos(n: i128) -> Option<(i64, u32)> {
     let secs = i64::try_from(n.div_euclid(1_000_000_000)).ok()?;
     let nanos = u32::try_from(n.rem_euclid(1_000_000_000)).ok()?;
     Some((secs, nanos))
@@ -388,7 +507,7 @@ pub fn join_nanos(secs: i64, nanos: u32) -> i128 {
 
 /// Durations in evidence: gate's own syntax (`"90d"`, `"1h30m"`) or ISO 8601
 /// (`"PT1H"`, `"P90D"`).
-fn parse_evidence_duration(s: &str) -> Option<i128> {
+pub(crate) fn parse_evidence_duration(s: &str) -> Option<i128> {
     if let Ok(d) = gate_lang::lexer::parse_duration(s) {
         if !s.is_empty() && s.chars().next().is_some_and(|c| c.is_ascii_digit()) {
             return Some(d);

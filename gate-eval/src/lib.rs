@@ -68,6 +68,8 @@ use std::sync::Arc;
 pub struct Policy {
     program: Arc<Program>,
     host: Arc<Vec<HostFunction>>,
+    /// The schema's record fields, laid out for typing evidence.
+    plan: Arc<evidence::Plan>,
 }
 
 /// What a rule is, for listings.
@@ -174,7 +176,37 @@ impl Policy {
     /// evidence.
     pub fn validate_waivers(&self, waivers: &[Waiver], evidence: &Evidence) -> Result<(), Error> {
         let ids = self.program.rules.iter().map(|r| r.id.as_str());
-        waiver::validate(waivers, ids, &evidence.root)
+        // Only waivers naming an element by JSON pointer read the evidence:
+        // do not make its JSON value for the others.
+        let reads = waivers
+            .iter()
+            .any(|w| w.element.as_deref().is_some_and(|e| e.starts_with('/')));
+        let none = serde_json::Value::Null;
+        waiver::validate(waivers, ids, if reads { evidence.as_json() } else { &none })
+    }
+
+    /// A builder for evidence this policy evaluates: a single JSON document
+    /// added to it is read straight into the form the policy evaluates,
+    /// typed by its schema, skipping (but still checking) what the schema
+    /// does not declare (see [`EvidenceBuilder`]).
+    ///
+    /// ```
+    /// use gate_eval::{Format, Options, Policy};
+    /// let policy = Policy::from_source("g.gate", r#"
+    ///     gate g {}
+    ///     record Secret { name: string, vaulted: bool }
+    ///     evidence { secrets: [Secret] }
+    ///     rule vaulted { require secrets.all(vaulted) }
+    /// "#).unwrap();
+    /// let mut b = policy.evidence_builder();
+    /// b.add_bytes(None, "e.json", Format::Json,
+    ///     br#"{"secrets": [{"name": "db", "vaulted": false, "owner": "x"}], "other": {}}"#).unwrap();
+    /// let evidence = b.build().unwrap();
+    /// let decision = policy.evaluate(&evidence, &Options::default());
+    /// assert_eq!(decision.outcome.as_str(), "fail");
+    /// ```
+    pub fn evidence_builder(&self) -> EvidenceBuilder {
+        EvidenceBuilder::for_policy(self)
     }
 
     /// Evaluates the gate over evidence.
@@ -282,7 +314,7 @@ impl Policy {
             counts: decision::Counts::default(),
             rules,
             waivers: Vec::new(),
-            evidence_issues: typed.issues,
+            evidence_issues: typed.issues.clone(),
             warnings: Vec::new(),
         };
         let mut waivers: Vec<Waiver> = prog
@@ -356,15 +388,28 @@ impl Policy {
         })
     }
 
-    /// The evidence typed by the policy's schema.
-    fn typed(&self, evidence: &Evidence, options: &Options) -> evidence::TypedEvidence {
+    /// The evidence typed by the policy's schema: as typed when it was read
+    /// for this policy, else typed now from its JSON value.
+    fn typed<'e>(
+        &self,
+        evidence: &'e Evidence,
+        options: &Options,
+    ) -> std::borrow::Cow<'e, evidence::TypedEvidence> {
+        if let Some(typed) = evidence.typed_for(&self.program) {
+            return std::borrow::Cow::Borrowed(typed);
+        }
         let typing = evidence::TypingOptions {
             yaml_bool_words: options.yaml_bool_words,
             bool_words: Some(&evidence.bool_words),
             key_sources: Some(&evidence.key_sources),
             default_source: evidence.default_source.as_deref(),
         };
-        evidence::type_evidence(&self.program.schema, &evidence.root, &typing)
+        std::borrow::Cow::Owned(evidence::type_evidence_with(
+            &self.program.schema,
+            &self.plan,
+            evidence.as_json(),
+            &typing,
+        ))
     }
 
     /// The compiled program: rules, schema, sources.
@@ -379,13 +424,7 @@ impl Policy {
             Err(_) => {
                 // Over the depth or size limit: evaluate nothing, fail closed.
                 let empty = Evidence::from_value("evidence", serde_json::Value::Null)
-                    .unwrap_or_else(|_| Evidence {
-                        root: serde_json::Value::Null,
-                        documents: Vec::new(),
-                        key_sources: Default::default(),
-                        default_source: None,
-                        bool_words: Default::default(),
-                    });
+                    .unwrap_or_else(|_| Evidence::from_parts(serde_json::Value::Null, Vec::new()));
                 self.evaluate(&empty, &Options::default())
             }
         }
@@ -467,6 +506,7 @@ impl PolicyBuilder {
 
     fn finish(self, program: Program) -> Policy {
         Policy {
+            plan: Arc::new(evidence::Plan::new(&program.schema)),
             program: Arc::new(program),
             host: Arc::new(self.host),
         }

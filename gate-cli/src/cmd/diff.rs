@@ -10,7 +10,7 @@ use crate::cmd::input;
 use crate::exit::Exit;
 use crate::io::Io;
 use crate::render::{self, Output};
-use gate_eval::{Decision, Evidence, Format, Options, Outcome, Policy, RuleOutcome};
+use gate_eval::{Decision, Format, Options, Outcome, Policy, RuleOutcome};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -313,8 +313,8 @@ fn replay(path: &Path, old: &Policy, new: &Policy, options: &Options) -> DocRepo
         let fmt = Format::from_extension(path).ok_or_else(|| gate_eval::Error::UnknownFormat {
             source: name.clone(),
         })?;
-        let mut b = Evidence::builder();
-        b.add_bytes(None, &name, fmt, &bytes)?;
+        let mut b = input::builder(&[old, new], 1);
+        b.add_owned_bytes(None, &name, fmt, bytes)?;
         b.build()
     });
     let evidence = match loaded {

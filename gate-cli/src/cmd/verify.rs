@@ -146,7 +146,7 @@ pub fn run(args: VerifyArgs, out: &Output, io: &mut Io) -> Exit {
             return Exit::Error;
         }
     };
-    let data = match input::read(&args.input, io) {
+    let data = match input::read_for(&args.input, &[&policy], io) {
         Ok(d) => d,
         Err(e) => {
             input::report(out, io, &e);

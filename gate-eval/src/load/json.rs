@@ -35,7 +35,7 @@ use serde_json::{Map, Number, Value};
 use super::{LoadError, LoadErrorKind, LoadLimits, Parsed};
 
 /// serde_json's private map key that marks a number in `arbitrary_precision` mode.
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+pub(super) const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// serde_json refuses the 128th nested array/object: at most 127 levels.
 const SERDE_JSON_DEPTH: usize = 127;
@@ -135,31 +135,37 @@ impl ValueSeed<'_> {
     }
 
     fn number<E: de::Error>(&self, text: String) -> Result<Value, E> {
-        let is_float = text.contains(['.', 'e', 'E']);
-        if is_float {
-            let value = f64::from_str(&text).ok();
-            if !value.is_some_and(f64::is_finite) {
-                return Err(self.ctx.fail(LoadErrorKind::NonFiniteNumber { text }));
-            }
-            if value == Some(0.0) && super::mantissa_is_nonzero(&text) {
-                return Err(self.ctx.fail(LoadErrorKind::NumberUnderflow { text }));
-            }
-        } else if text == "-0" {
-            return Ok(Value::from(0_i64));
-        } else if let Ok(n) = i64::from_str(&text) {
-            return Ok(Value::from(n));
-        } else if let Ok(n) = u64::from_str(&text) {
-            return Ok(Value::from(n));
-        } else {
-            return Err(self.ctx.fail(LoadErrorKind::NumberOutOfRange { text }));
+        number_value(text).map_err(|kind| self.ctx.fail(kind))
+    }
+}
+
+/// The value of a number given as text by serde_json (see the module documentation), or
+/// why it is refused.
+pub(super) fn number_value(text: String) -> Result<Value, LoadErrorKind> {
+    let is_float = text.contains(['.', 'e', 'E']);
+    if is_float {
+        let value = f64::from_str(&text).ok();
+        if !value.is_some_and(f64::is_finite) {
+            return Err(LoadErrorKind::NonFiniteNumber { text });
         }
-        match Number::from_str(&text) {
-            Ok(n) => Ok(Value::Number(n)),
-            Err(err) => Err(self.ctx.fail(LoadError::syntax(format!(
-                "invalid number {}: {err}",
-                super::quote(&text)
-            )))),
+        if value == Some(0.0) && super::mantissa_is_nonzero(&text) {
+            return Err(LoadErrorKind::NumberUnderflow { text });
         }
+    } else if text == "-0" {
+        return Ok(Value::from(0_i64));
+    } else if let Ok(n) = i64::from_str(&text) {
+        return Ok(Value::from(n));
+    } else if let Ok(n) = u64::from_str(&text) {
+        return Ok(Value::from(n));
+    } else {
+        return Err(LoadErrorKind::NumberOutOfRange { text });
+    }
+    match Number::from_str(&text) {
+        Ok(n) => Ok(Value::Number(n)),
+        Err(err) => Err(LoadError::syntax(format!(
+            "invalid number {}: {err}",
+            super::quote(&text)
+        ))),
     }
 }
 
@@ -287,7 +293,7 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
 }
 
 /// The text of a number from serde_json's number marker map.
-struct NumberTextSeed;
+pub(super) struct NumberTextSeed;
 
 impl<'de> DeserializeSeed<'de> for NumberTextSeed {
     type Value = String;

@@ -15,6 +15,7 @@
 
 mod json;
 mod toml;
+pub(crate) mod typed;
 mod yaml;
 
 use std::collections::BTreeSet;
@@ -431,6 +432,18 @@ fn container_len(v: &serde_json::Value) -> usize {
 /// format's own rules. A leading UTF-8 BOM is ignored; reported columns on the first line do
 /// not count it.
 pub fn parse(format: Format, bytes: &[u8], limits: &LoadLimits) -> Result<Parsed, LoadError> {
+    let text = prepare(bytes, limits)?;
+    let parsed = match format {
+        Format::Json => json::parse(text, limits),
+        Format::Yaml => yaml::parse(text, limits),
+        Format::Toml => toml::parse(text, limits),
+    }?;
+    check_sizes(&parsed.value, limits)?;
+    Ok(parsed)
+}
+
+/// The checks every format shares: size first, then UTF-8; the text without its BOM.
+pub(crate) fn prepare<'b>(bytes: &'b [u8], limits: &LoadLimits) -> Result<&'b str, LoadError> {
     if bytes.len() > limits.max_bytes {
         return Err(LoadError::new(LoadErrorKind::TooLarge {
             size: bytes.len(),
@@ -456,14 +469,7 @@ pub fn parse(format: Format, bytes: &[u8], limits: &LoadLimits) -> Result<Parsed
             ));
         }
     };
-    let text = text.strip_prefix(BOM).unwrap_or(text);
-    let parsed = match format {
-        Format::Json => json::parse(text, limits),
-        Format::Yaml => yaml::parse(text, limits),
-        Format::Toml => toml::parse(text, limits),
-    }?;
-    check_sizes(&parsed.value, limits)?;
-    Ok(parsed)
+    Ok(text.strip_prefix(BOM).unwrap_or(text))
 }
 
 /// Whether a decimal number's digits before its exponent include a non-zero digit: such a

@@ -209,7 +209,7 @@ fn prepare(
             .map(|w| resolve(&w.to_string_lossy()))
             .collect(),
     };
-    let data = input::read(&defaults, &mut Io::memory(""))?;
+    let data = input::read_for(&defaults, &[&suite.policy], &mut Io::memory(""))?;
     let source = format!("{} (test `{}`)", suite.path.display(), case.name);
     let mut evidence = match &case.evidence {
         CaseEvidence::Inline(doc) => Evidence::from_value(&source, doc.clone())?,
