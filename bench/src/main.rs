@@ -187,7 +187,13 @@ fn bench_oneshot(run: &mut Run, key: &str, name: &'static str) -> Result<()> {
                 bail!("{name} one-shot on {path}: printed {:?}, expected {want}", r.stdout.trim());
             }
             walls.push(r.wall);
-            rss.push(r.max_rss);
+            let hwm = r
+                .stdout
+                .lines()
+                .find_map(|l| l.strip_prefix("vmhwm="))
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .ok_or_else(|| anyhow!("{name} one-shot printed no peak memory"))?;
+            rss.push(hwm);
             // Three runs, or two for runs longer than three seconds.
             let enough = walls.len() >= 3 || (walls.len() >= 2 && r.wall > 3.0);
             if enough {
@@ -283,7 +289,7 @@ fn run_all(out: Option<&Path>) -> Result<()> {
     const ALL: &[Size] = &[Size::Small, Size::Medium, Size::Large];
     bench_engine(&engines::Gate { max_failures: 100 }, &mut run, &Plan { sizes: ALL, flood: true })?;
     bench_engine(&engines::RegoVm, &mut run, &Plan { sizes: ALL, flood: false })?;
-    bench_engine(&engines::RegoInterp, &mut run, &Plan { sizes: &[Size::Small, Size::Medium], flood: false })?;
+    bench_engine(&engines::RegoInterp, &mut run, &Plan { sizes: ALL, flood: false })?;
     bench_engine(&engines::Cel, &mut run, &Plan { sizes: ALL, flood: false })?;
     bench_engine(&engines::Jq, &mut run, &Plan { sizes: ALL, flood: false })?;
     bench_engine(&engines::RustValue, &mut run, &Plan { sizes: ALL, flood: true })?;
@@ -308,6 +314,7 @@ fn run_all(out: Option<&Path>) -> Result<()> {
     for (key, name) in [
         ("gate", "gate"),
         ("rego", "regorus (RVM)"),
+        ("rego-interp", "regorus (interpreter)"),
         ("cel", "CEL (cel)"),
         ("jq", "jq (jaq)"),
         ("value", "Rust over Value"),
@@ -339,6 +346,9 @@ fn oneshot_engine<E: Engine>(e: &E, file: &str) -> Result<()> {
     let decision = if found.rules.is_empty() { "pass" } else { "fail" };
     let rules = found.rules.iter().map(String::as_str).collect::<Vec<_>>().join(",");
     println!("{} decision={decision} failed={rules}", e.name());
+    // The peak resident memory of this process image (not inherited from
+    // the parent, unlike `ru_maxrss`: see `measure::run_child`).
+    println!("vmhwm={}", measure::own_peak_rss().unwrap_or(0));
     Ok(())
 }
 
@@ -424,12 +434,22 @@ fn main() -> ExitCode {
             print!("{}", e.eval(&e.compile()?, &e.load(&w.json)?)?.to_json());
             Ok(())
         })(),
+        ["eval-loop", file, n] => (|| {
+            // For profilers: load once, evaluate n times.
+            let e = engines::Gate { max_failures: 100 };
+            let policy = e.compile()?;
+            let input = e.load(&std::fs::read(file)?)?;
+            for _ in 0..n.parse::<usize>()? {
+                std::hint::black_box(e.eval(&policy, &input)?);
+            }
+            Ok(())
+        })(),
         ["gate-policy", n] => (|| {
             print!("{}", generated_gate(n.parse()?));
             Ok(())
         })(),
         _ => Err(anyhow!(
-            "usage: gate-bench all [--out FILE] | check | oneshot ENGINE FILE | gen SIZE VARIANT FILE | gate-policy N"
+            "usage: gate-bench all [--out FILE] | check | oneshot ENGINE FILE | gen SIZE VARIANT FILE | eval-loop FILE N | decision SIZE VARIANT | gate-policy N"
         )),
     };
     match r {

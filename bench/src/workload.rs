@@ -178,6 +178,7 @@ struct Secret {
     store: &'static str,
     vaulted: bool,
     path: String,
+    version: u32,
     rotated_at: String,
     env: &'static str,
 }
@@ -308,6 +309,7 @@ pub fn generate(size: Size, variant: Variant) -> Workload {
             id,
             store: rng.pick(STORES),
             vaulted,
+            version: 1 + rng.below(40) as u32,
             rotated_at,
             env: rng.pick(ENVS),
         });
