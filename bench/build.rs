@@ -20,8 +20,16 @@ fn main() {
         if let Some(n) = line.strip_prefix("name = ") {
             name = Some(n.trim_matches('"').to_string());
         } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
-            if ["regorus", "cel", "jaq-core", "jaq-std", "jaq-json", "serde_json", "serde"]
-                .contains(&n.as_str())
+            if [
+                "regorus",
+                "cel",
+                "jaq-core",
+                "jaq-std",
+                "jaq-json",
+                "serde_json",
+                "serde",
+            ]
+            .contains(&n.as_str())
             {
                 found.push(format!("{n} {}", v.trim_matches('"')));
             }

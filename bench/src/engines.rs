@@ -142,7 +142,12 @@ impl Engine for Gate {
         let mut rules = BTreeSet::new();
         for rule in &d.rules {
             if let Some(e) = rule.errors.first() {
-                bail!("gate: rule {} is an error: {} {}", rule.id, e.code, e.message);
+                bail!(
+                    "gate: rule {} is an error: {} {}",
+                    rule.id,
+                    e.code,
+                    e.message
+                );
             }
             complete &= rule.failures.len() == rule.failures_total;
             if rule.outcome == gate_eval::RuleOutcome::Fail {
@@ -169,13 +174,12 @@ impl Engine for Gate {
 
 /// Compiles a gate from its text.
 pub fn compile_gate(text: &str) -> Result<gate_eval::Policy> {
-    gate_eval::Policy::from_source("bench.gate", text).map_err(|e| anyhow!("{}", e.render(false, 100)))
+    gate_eval::Policy::from_source("bench.gate", text)
+        .map_err(|e| anyhow!("{}", e.render(false, 100)))
 }
 
 fn now_ns() -> i128 {
-    gate_eval::time::parse_timestamp(EVALUATED_AT)
-        .map(i128::from)
-        .unwrap_or_default()
+    gate_eval::time::parse_timestamp(EVALUATED_AT).unwrap_or_default()
 }
 
 // ------------------------------------------------------------------ Rego
@@ -224,14 +228,18 @@ impl Engine for RegoVm {
     fn compile(&self) -> Result<Self::Policy> {
         let mut engine = rego_engine()?;
         let compiled = engine.compile_with_entrypoint(&REGO_ENTRY.into())?;
-        let program =
-            regorus::languages::rego::compiler::Compiler::compile_from_policy(&compiled, &[REGO_ENTRY])?;
+        let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(
+            &compiled,
+            &[REGO_ENTRY],
+        )?;
         let mut vm = regorus::rvm::RegoVM::new_with_policy(compiled);
         vm.load_program(program);
         // The default budget (25,000 instructions) is for small inputs.
         vm.set_max_instructions(usize::MAX);
         vm.set_data(regorus::Value::new_object())?;
-        Ok(RegoVmPolicy { vm: RefCell::new(vm) })
+        Ok(RegoVmPolicy {
+            vm: RefCell::new(vm),
+        })
     }
 
     fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
@@ -241,7 +249,8 @@ impl Engine for RegoVm {
     fn eval(&self, policy: &Self::Policy, input: &Self::Input) -> Result<Self::Output> {
         let mut vm = policy.vm.borrow_mut();
         vm.set_input(input.clone());
-        vm.execute_entry_point_by_name(REGO_ENTRY).map_err(|e| anyhow!("{e}"))
+        vm.execute_entry_point_by_name(REGO_ENTRY)
+            .map_err(|e| anyhow!("{e}"))
     }
 
     fn findings(&self, v: &Self::Output) -> Result<Found> {
@@ -401,8 +410,12 @@ impl Engine for Jq {
 
     fn compile(&self) -> Result<Self::Policy> {
         use jaq_core::load::{Arena, File, Loader};
-        let defs = jaq_core::defs().chain(jaq_std::defs()).chain(jaq_json::defs());
-        let funs = jaq_core::funs().chain(jaq_std::funs()).chain(jaq_json::funs());
+        let defs = jaq_core::defs()
+            .chain(jaq_std::defs())
+            .chain(jaq_json::defs());
+        let funs = jaq_core::funs()
+            .chain(jaq_std::funs())
+            .chain(jaq_json::funs());
         let loader = Loader::new(defs);
         let arena = Arena::default();
         let program = File {
@@ -496,9 +509,14 @@ impl Engine for RustValue {
                 .ok_or_else(|| anyhow!("missing string {k}"))
         };
         let arr = |k: &str| -> Result<&Vec<Value>> {
-            doc.get(k).and_then(Value::as_array).ok_or_else(|| anyhow!("missing list {k}"))
+            doc.get(k)
+                .and_then(Value::as_array)
+                .ok_or_else(|| anyhow!("missing list {k}"))
         };
-        let now = ts(doc.get("evaluated_at").and_then(Value::as_str).unwrap_or(""))?;
+        let now = ts(doc
+            .get("evaluated_at")
+            .and_then(Value::as_str)
+            .unwrap_or(""))?;
         for s in arr("secrets")? {
             if s.get("vaulted") != Some(&Value::Bool(true)) {
                 out.push(("secrets-vaulted", str_of(s, "id")?));
@@ -542,7 +560,11 @@ impl Engine for RustValue {
         if !(flag("/deployment/rollback/planned") && flag("/deployment/rollback/tested")) {
             out.push(("rollback-ready", "deployment.rollback".into()));
         }
-        if doc.pointer("/deployment/monitoring/destination").and_then(Value::as_str) != Some("siem") {
+        if doc
+            .pointer("/deployment/monitoring/destination")
+            .and_then(Value::as_str)
+            != Some("siem")
+        {
             out.push(("monitoring-siem", "deployment.monitoring".into()));
         }
         if !nonempty_str(doc.pointer("/deployment/oncall")) {
@@ -651,13 +673,18 @@ impl Engine for RustTyped {
                 out.push(("accounts-owned", a.id.clone()));
             }
             if a.privileged
-                && a.last_review_at.is_none_or(|t| now - t.as_second() > MAX_AGE_S)
+                && a.last_review_at
+                    .is_none_or(|t| now - t.as_second() > MAX_AGE_S)
             {
                 out.push(("privileged-reviewed", a.id.clone()));
             }
         }
         for role in ["security", "owner", "ops"] {
-            if !doc.approvals.iter().any(|a| a.role == role && a.state == "approved") {
+            if !doc
+                .approvals
+                .iter()
+                .any(|a| a.role == role && a.state == "approved")
+            {
                 out.push(("approvals-complete", role.to_string()));
             }
         }

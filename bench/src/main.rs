@@ -15,8 +15,8 @@ mod workload;
 
 use anyhow::{anyhow, bail, Result};
 use engines::{Engine, Found};
-use std::collections::BTreeSet;
 use measure::{Budget, Stats};
+use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -69,7 +69,8 @@ impl Run {
     }
 
     fn path(&self, size: Size, variant: Variant) -> PathBuf {
-        self.dir.join(format!("{}-{}.json", size.name(), variant.name()))
+        self.dir
+            .join(format!("{}-{}.json", size.name(), variant.name()))
     }
 }
 
@@ -80,7 +81,12 @@ fn expected_rules(w: &Workload) -> String {
 
 fn check_findings(name: &str, w: &Workload, found: &Found) -> Result<()> {
     let got = &found.items;
-    let rules = found.rules.iter().map(String::as_str).collect::<Vec<_>>().join(",");
+    let rules = found
+        .rules
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(",");
     let ok = if found.complete {
         *got == w.expected
     } else {
@@ -174,7 +180,11 @@ fn bench_oneshot(run: &mut Run, key: &str, name: &'static str) -> Result<()> {
         (Size::Large, Variant::Clean),
         (Size::Large, Variant::Dirty),
     ] {
-        run.progress(&format!("{name}: one-shot {} {}", size.name(), variant.name()));
+        run.progress(&format!(
+            "{name}: one-shot {} {}",
+            size.name(),
+            variant.name()
+        ));
         let path = run.path(size, variant);
         let path = path.to_string_lossy().into_owned();
         let expected = expected_rules(run.workload(size, variant)?);
@@ -184,7 +194,10 @@ fn bench_oneshot(run: &mut Run, key: &str, name: &'static str) -> Result<()> {
             let r = measure::run_child(&["oneshot", key, &path])?;
             let want = format!("failed={expected}\n");
             if !r.stdout.contains(&want) {
-                bail!("{name} one-shot on {path}: printed {:?}, expected {want}", r.stdout.trim());
+                bail!(
+                    "{name} one-shot on {path}: printed {:?}, expected {want}",
+                    r.stdout.trim()
+                );
             }
             walls.push(r.wall);
             let hwm = r
@@ -208,7 +221,11 @@ fn bench_oneshot(run: &mut Run, key: &str, name: &'static str) -> Result<()> {
             let n = xs.len();
             match n % 2 {
                 1 => xs.get(n / 2).copied().unwrap_or(0.0),
-                _ => (xs.get(n / 2 - 1).copied().unwrap_or(0.0) + xs.get(n / 2).copied().unwrap_or(0.0)) / 2.0,
+                _ => {
+                    (xs.get(n / 2 - 1).copied().unwrap_or(0.0)
+                        + xs.get(n / 2).copied().unwrap_or(0.0))
+                        / 2.0
+                }
             }
         };
         let stats = Stats {
@@ -218,7 +235,9 @@ fn bench_oneshot(run: &mut Run, key: &str, name: &'static str) -> Result<()> {
             batch: 1,
         };
         let rss_med = rss.get(rss.len() / 2).copied().unwrap_or(0);
-        run.res.oneshot.insert((name, size, variant), (stats, rss_med));
+        run.res
+            .oneshot
+            .insert((name, size, variant), (stats, rss_med));
     }
     Ok(())
 }
@@ -245,7 +264,9 @@ pub fn generated_gate(n: usize) -> String {
             7 => format!("require deployment.monitoring.destination in [\"siem\", \"siem-{i}\"]"),
             _ => format!("require deployment.oncall != null and deployment.oncall != \"oncall-{i}\""),
         };
-        s.push_str(&format!("rule r{i:04} \"Generated rule {i}\" {{\n  {rule}\n}}\n\n"));
+        s.push_str(&format!(
+            "rule r{i:04} \"Generated rule {i}\" {{\n  {rule}\n}}\n\n"
+        ));
     }
     s
 }
@@ -277,8 +298,18 @@ fn run_all(out: Option<&Path>) -> Result<()> {
     let all: Vec<(Size, Variant)> = run.workloads.iter().map(|w| (w.size, w.variant)).collect();
 
     run.progress("verifying: every engine must find the planted failures, and only them");
-    verify(&engines::Gate { max_failures: usize::MAX }, &run, &all)?;
-    let small_medium: Vec<_> = all.iter().copied().filter(|(s, _)| *s != Size::Large).collect();
+    verify(
+        &engines::Gate {
+            max_failures: usize::MAX,
+        },
+        &run,
+        &all,
+    )?;
+    let small_medium: Vec<_> = all
+        .iter()
+        .copied()
+        .filter(|(s, _)| *s != Size::Large)
+        .collect();
     verify(&engines::RegoVm, &run, &small_medium)?;
     verify(&engines::RegoInterp, &run, &small_medium)?;
     verify(&engines::Cel, &run, &small_medium)?;
@@ -287,13 +318,62 @@ fn run_all(out: Option<&Path>) -> Result<()> {
     verify(&engines::RustTyped, &run, &small_medium)?;
 
     const ALL: &[Size] = &[Size::Small, Size::Medium, Size::Large];
-    bench_engine(&engines::Gate { max_failures: 100 }, &mut run, &Plan { sizes: ALL, flood: true })?;
-    bench_engine(&engines::RegoVm, &mut run, &Plan { sizes: ALL, flood: false })?;
-    bench_engine(&engines::RegoInterp, &mut run, &Plan { sizes: ALL, flood: false })?;
-    bench_engine(&engines::Cel, &mut run, &Plan { sizes: ALL, flood: false })?;
-    bench_engine(&engines::Jq, &mut run, &Plan { sizes: ALL, flood: false })?;
-    bench_engine(&engines::RustValue, &mut run, &Plan { sizes: ALL, flood: true })?;
-    bench_engine(&engines::RustTyped, &mut run, &Plan { sizes: ALL, flood: true })?;
+    bench_engine(
+        &engines::Gate { max_failures: 100 },
+        &mut run,
+        &Plan {
+            sizes: ALL,
+            flood: true,
+        },
+    )?;
+    bench_engine(
+        &engines::RegoVm,
+        &mut run,
+        &Plan {
+            sizes: ALL,
+            flood: false,
+        },
+    )?;
+    bench_engine(
+        &engines::RegoInterp,
+        &mut run,
+        &Plan {
+            sizes: ALL,
+            flood: false,
+        },
+    )?;
+    bench_engine(
+        &engines::Cel,
+        &mut run,
+        &Plan {
+            sizes: ALL,
+            flood: false,
+        },
+    )?;
+    bench_engine(
+        &engines::Jq,
+        &mut run,
+        &Plan {
+            sizes: ALL,
+            flood: false,
+        },
+    )?;
+    bench_engine(
+        &engines::RustValue,
+        &mut run,
+        &Plan {
+            sizes: ALL,
+            flood: true,
+        },
+    )?;
+    bench_engine(
+        &engines::RustTyped,
+        &mut run,
+        &Plan {
+            sizes: ALL,
+            flood: true,
+        },
+    )?;
 
     run.progress("gate: compile a 1,000-rule gate");
     let text = generated_gate(1000);
@@ -343,8 +423,17 @@ fn oneshot_engine<E: Engine>(e: &E, file: &str) -> Result<()> {
     let input = e.load(&bytes)?;
     let out = e.eval(&policy, &input)?;
     let found = e.findings(&out)?;
-    let decision = if found.rules.is_empty() { "pass" } else { "fail" };
-    let rules = found.rules.iter().map(String::as_str).collect::<Vec<_>>().join(",");
+    let decision = if found.rules.is_empty() {
+        "pass"
+    } else {
+        "fail"
+    };
+    let rules = found
+        .rules
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(",");
     println!("{} decision={decision} failed={rules}", e.name());
     // The peak resident memory of this process image (not inherited from
     // the parent, unlike `ru_maxrss`: see `measure::run_child`).
@@ -363,6 +452,50 @@ fn oneshot(key: &str, file: &str) -> Result<()> {
         "typed" => oneshot_engine(&engines::RustTyped, file),
         _ => bail!("unknown engine {key}: one of {}", ENGINE_KEYS.join(", ")),
     }
+}
+
+/// gate's one-shot, phase by phase (medians of five), for the profile in
+/// docs/performance.md.
+fn phases(file: &str) -> Result<()> {
+    let budget = Budget::new(5, 5, 0);
+    let bytes = std::fs::read(file)?;
+    let limits = gate_eval::LoadLimits {
+        max_bytes: 1 << 30,
+        max_depth: 64,
+    };
+    let e = engines::Gate { max_failures: 100 };
+    let show = |what: &str, s: Stats| println!("{what:<58} {}", report::dur(s.median));
+    show(
+        "read the file",
+        measure::time(budget, || Ok(std::fs::read(file)?))?,
+    );
+    show(
+        "parse JSON to serde_json::Value (gate_eval::load::parse)",
+        measure::time(budget, || {
+            gate_eval::load::parse(gate_eval::Format::Json, &bytes, &limits)
+                .map_err(|e| anyhow!("{e:?}"))
+        })?,
+    );
+    show(
+        "SHA-256 of the bytes (the evidence digest)",
+        measure::time(budget, || Ok(gate_eval::sha256_hex(&bytes)))?,
+    );
+    show(
+        "Evidence::builder ... build (all of the above + merge)",
+        measure::time(budget, || e.load(&bytes))?,
+    );
+    show("compile the policy", measure::time(budget, || e.compile())?);
+    let policy = e.compile()?;
+    show(
+        "Policy::digest (hashes the sources; once per evaluate)",
+        measure::time(budget, || Ok(policy.digest()))?,
+    );
+    let input = e.load(&bytes)?;
+    show(
+        "Policy::evaluate (typing, rules, explanations, redaction)",
+        measure::time(budget, || e.eval(&policy, &input))?,
+    );
+    Ok(())
 }
 
 fn parse_size(s: &str) -> Result<Size> {
@@ -396,7 +529,13 @@ fn check_only() -> Result<()> {
         }
     }
     let all: Vec<(Size, Variant)> = run.workloads.iter().map(|w| (w.size, w.variant)).collect();
-    verify(&engines::Gate { max_failures: usize::MAX }, &run, &all)?;
+    verify(
+        &engines::Gate {
+            max_failures: usize::MAX,
+        },
+        &run,
+        &all,
+    )?;
     run.progress("gate ok");
     verify(&engines::RegoVm, &run, &all)?;
     run.progress("regorus (RVM) ok");
@@ -444,6 +583,7 @@ fn main() -> ExitCode {
             }
             Ok(())
         })(),
+        ["phases", file] => phases(file),
         ["gate-policy", n] => (|| {
             print!("{}", generated_gate(n.parse()?));
             Ok(())

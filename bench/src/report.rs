@@ -9,7 +9,12 @@ use std::fmt::Write;
 const GATE: &str = "gate";
 const VALUE: &str = "Rust over Value";
 const TYPED: &str = "Rust over derived structs";
-const PEERS: &[&str] = &["regorus (RVM)", "regorus (interpreter)", "CEL (cel)", "jq (jaq)"];
+const PEERS: &[&str] = &[
+    "regorus (RVM)",
+    "regorus (interpreter)",
+    "CEL (cel)",
+    "jq (jaq)",
+];
 
 /// A duration, three significant digits.
 pub fn dur(s: f64) -> String {
@@ -149,7 +154,12 @@ pub fn render(r: &Results) -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let _ = writeln!(o, "## Results of one run\n");
     let _ = writeln!(o, "- Date: {} (UTC)", now.strftime("%Y-%m-%d %H:%M"));
-    let _ = writeln!(o, "- Machine: {}, {cores} cores, {} memory", cpu_model(), memory());
+    let _ = writeln!(
+        o,
+        "- Machine: {}, {cores} cores, {} memory",
+        cpu_model(),
+        memory()
+    );
     let _ = writeln!(
         o,
         "- Versions: {}; gate {} (commit {}); {}",
@@ -166,7 +176,10 @@ pub fn render(r: &Results) -> String {
 
     // ---------------------------------------------------------------- workloads
     let _ = writeln!(o, "### Workloads\n");
-    let _ = writeln!(o, "| document | bytes | secrets | service accounts | failing items |");
+    let _ = writeln!(
+        o,
+        "| document | bytes | secrets | service accounts | failing items |"
+    );
     let _ = writeln!(o, "|---|---:|---:|---:|---:|");
     for (size, variant, bytes, failing) in &r.workloads {
         let (s, a) = size.counts();
@@ -309,17 +322,29 @@ pub fn render(r: &Results) -> String {
     let _ = writeln!(o, "|---|---:|---:|");
     for e in &r.engines {
         if let Some(s) = r.compile.get(e) {
-            let note = if *e == VALUE || *e == TYPED { " (nothing to compile)" } else { "" };
+            let note = if *e == VALUE || *e == TYPED {
+                " (nothing to compile)"
+            } else {
+                ""
+            };
             let _ = writeln!(o, "| {e}{note} | {} | {} |", dur(s.median), samples(s));
         }
     }
     if let Some(s) = &r.compile_1000 {
-        let _ = writeln!(o, "| gate, 1,000 rules | {} | {} |", dur(s.median), samples(s));
+        let _ = writeln!(
+            o,
+            "| gate, 1,000 rules | {} | {} |",
+            dur(s.median),
+            samples(s)
+        );
     }
     let _ = writeln!(o);
 
     // ---------------------------------------------------------------- load
-    let _ = writeln!(o, "### Evidence load (bytes in memory to the engine's input form)\n");
+    let _ = writeln!(
+        o,
+        "### Evidence load (bytes in memory to the engine's input form)\n"
+    );
     let _ = writeln!(
         o,
         "| engine | medium | large | large / medium (bytes ×{}) | large vs `Value` | large vs derived structs |",
@@ -368,8 +393,14 @@ pub fn render(r: &Results) -> String {
         );
     }
     let _ = writeln!(o);
-    let _ = writeln!(o, "Documents with 100,000 failing elements (half the secrets not vaulted):\n");
-    let _ = writeln!(o, "| engine | medium flood | large flood | large / medium |");
+    let _ = writeln!(
+        o,
+        "Documents with 100,000 failing elements (half the secrets not vaulted):\n"
+    );
+    let _ = writeln!(
+        o,
+        "| engine | medium flood | large flood | large / medium |"
+    );
     let _ = writeln!(o, "|---|---:|---:|---:|");
     for e in &r.engines {
         let m = g.eval(e, Size::Medium, Variant::Flood);
@@ -381,14 +412,23 @@ pub fn render(r: &Results) -> String {
     let _ = writeln!(o);
 
     // ---------------------------------------------------------------- throughput
-    let _ = writeln!(o, "### Small gate throughput (one thread, loaded evidence)\n");
+    let _ = writeln!(
+        o,
+        "### Small gate throughput (one thread, loaded evidence)\n"
+    );
     let _ = writeln!(o, "| engine | clean | dirty | clean vs `Value` |");
     let _ = writeln!(o, "|---|---:|---:|---:|");
     let val_small = 1.0 / g.eval(VALUE, Size::Small, Variant::Clean);
     for e in &r.engines {
         let c = 1.0 / g.eval(e, Size::Small, Variant::Clean);
         let d = 1.0 / g.eval(e, Size::Small, Variant::Dirty);
-        let _ = writeln!(o, "| {e} | {} | {} | {} |", rate(c), rate(d), ratio(c, val_small));
+        let _ = writeln!(
+            o,
+            "| {e} | {} | {} | {} |",
+            rate(c),
+            rate(d),
+            ratio(c, val_small)
+        );
     }
     let _ = writeln!(o);
 
@@ -428,17 +468,31 @@ pub fn render(r: &Results) -> String {
         "### Linearity: large / medium (the large document has {}× the bytes)\n",
         sig3(bytes_ratio)
     );
-    let _ = writeln!(o, "| engine | load | eval clean | eval dirty | one-shot clean |");
+    let _ = writeln!(
+        o,
+        "| engine | load | eval clean | eval dirty | one-shot clean |"
+    );
     let _ = writeln!(o, "|---|---:|---:|---:|---:|");
     for e in &r.engines {
-        let l = g.oneshot(e, Size::Large, Variant::Clean).0 / g.oneshot(e, Size::Medium, Variant::Clean).0;
+        let l = g.oneshot(e, Size::Large, Variant::Clean).0
+            / g.oneshot(e, Size::Medium, Variant::Clean).0;
         let _ = writeln!(
             o,
             "| {e} | {} | {} | {} | {} |",
             ratio(g.load(e, Size::Large), g.load(e, Size::Medium)),
-            ratio(g.eval(e, Size::Large, Variant::Clean), g.eval(e, Size::Medium, Variant::Clean)),
-            ratio(g.eval(e, Size::Large, Variant::Dirty), g.eval(e, Size::Medium, Variant::Dirty)),
-            if l.is_finite() { format!("{}×", sig3(l)) } else { "–".into() }
+            ratio(
+                g.eval(e, Size::Large, Variant::Clean),
+                g.eval(e, Size::Medium, Variant::Clean)
+            ),
+            ratio(
+                g.eval(e, Size::Large, Variant::Dirty),
+                g.eval(e, Size::Medium, Variant::Dirty)
+            ),
+            if l.is_finite() {
+                format!("{}×", sig3(l))
+            } else {
+                "–".into()
+            }
         );
     }
     let _ = writeln!(o);

@@ -244,7 +244,13 @@ const TEAMS: &[&str] = &[
 ];
 const STORES: &[&str] = &["vault", "kms", "ssm"];
 const ENVS: &[&str] = &["prod", "staging", "dev"];
-const SCOPES: &[&str] = &["read:logs", "write:deploy", "read:metrics", "admin:db", "read:s3"];
+const SCOPES: &[&str] = &[
+    "read:logs",
+    "write:deploy",
+    "read:metrics",
+    "admin:db",
+    "read:s3",
+];
 
 fn f(rule: &str, item: &str) -> Finding {
     (rule.to_string(), item.to_string())
