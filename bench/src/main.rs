@@ -584,12 +584,20 @@ fn main() -> ExitCode {
             Ok(())
         })(),
         ["phases", file] => phases(file),
+        ["compile-loop", file, n] => (|| {
+            // For profilers: compile a gate n times.
+            let text = std::fs::read_to_string(file)?;
+            for _ in 0..n.parse::<usize>()? {
+                std::hint::black_box(engines::compile_gate(&text)?);
+            }
+            Ok(())
+        })(),
         ["gate-policy", n] => (|| {
             print!("{}", generated_gate(n.parse()?));
             Ok(())
         })(),
         _ => Err(anyhow!(
-            "usage: gate-bench all [--out FILE] | check | oneshot ENGINE FILE | gen SIZE VARIANT FILE | eval-loop FILE N | decision SIZE VARIANT | gate-policy N"
+            "usage: gate-bench all [--out FILE] | check | oneshot ENGINE FILE | gen SIZE VARIANT FILE | eval-loop FILE N | compile-loop FILE N | phases FILE | decision SIZE VARIANT | gate-policy N"
         )),
     };
     match r {
