@@ -1,0 +1,712 @@
+//! The engines compared: gate, regorus (Rego, bytecode VM and interpreter),
+//! CEL, jq (jaq), and two hand-written Rust baselines.
+//!
+//! Each engine compiles its version of the policy (`policies/`), loads
+//! evidence bytes into its own input form, evaluates, and turns its output
+//! into the list of failing items, which the benchmark compares with the
+//! generator's list before it times anything.
+
+use crate::workload::{Finding, Findings, EVALUATED_AT};
+use anyhow::{anyhow, bail, Context as _, Result};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// The gate policy.
+pub const GATE_POLICY: &str = include_str!("../policies/bench.gate");
+/// The Rego policy.
+pub const REGO_POLICY: &str = include_str!("../policies/bench.rego");
+/// The CEL expressions.
+pub const CEL_POLICY: &str = include_str!("../policies/bench.cel");
+/// The jq filter.
+pub const JQ_POLICY: &str = include_str!("../policies/bench.jq");
+
+const REGO_ENTRY: &str = "data.bench.violations";
+const MAX_AGE_S: i64 = 90 * 86_400;
+
+/// What every engine does.
+pub trait Engine {
+    /// The compiled policy.
+    type Policy;
+    /// Loaded evidence.
+    type Input;
+    /// What an evaluation returns.
+    type Output;
+    /// Its name in reports.
+    fn name(&self) -> &'static str;
+    /// Compiles the policy from its source text.
+    fn compile(&self) -> Result<Self::Policy>;
+    /// Parses evidence bytes into the engine's input form.
+    fn load(&self, bytes: &[u8]) -> Result<Self::Input>;
+    /// Evaluates.
+    fn eval(&self, policy: &Self::Policy, input: &Self::Input) -> Result<Self::Output>;
+    /// The failing items of an output.
+    fn findings(&self, output: &Self::Output) -> Result<Found>;
+}
+
+/// What an engine found.
+pub struct Found {
+    /// The failing items it reported.
+    pub items: Findings,
+    /// Whether it reported them all (gate keeps the first few per rule).
+    pub complete: bool,
+    /// The rules that failed.
+    pub rules: BTreeSet<String>,
+}
+
+impl Found {
+    fn complete(items: Findings) -> Found {
+        let rules = items.iter().map(|(r, _)| r.clone()).collect();
+        Found {
+            items,
+            complete: true,
+            rules,
+        }
+    }
+}
+
+fn finding(rule: &str, item: &str) -> Finding {
+    (rule.to_string(), item.to_string())
+}
+
+// ------------------------------------------------------------------ gate
+
+/// gate, through its embedding API (`gate-eval`).
+pub struct Gate {
+    /// Most failures kept per rule (`Limits::max_failures`); the total is
+    /// still counted.
+    pub max_failures: usize,
+}
+
+/// The item a failure without an element stands for.
+fn gate_doc_item(rule: &str, failure: &gate_eval::explain::Failure) -> String {
+    match rule {
+        "rollback-ready" => "deployment.rollback".into(),
+        "monitoring-siem" => "deployment.monitoring".into(),
+        "oncall-set" => "deployment.oncall".into(),
+        // `includes(security, owner, ops)`: the key looked for and not found,
+        // as in "an element with `role == ops` and `state == approved`".
+        _ => match failure.expected.split("role == ").nth(1) {
+            Some(rest) => rest
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            None => failure.expected.clone(),
+        },
+    }
+}
+
+impl Engine for Gate {
+    type Policy = gate_eval::Policy;
+    type Input = gate_eval::Evidence;
+    type Output = gate_eval::Decision;
+
+    fn name(&self) -> &'static str {
+        "gate"
+    }
+
+    fn compile(&self) -> Result<Self::Policy> {
+        compile_gate(GATE_POLICY)
+    }
+
+    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+        let mut b = gate_eval::Evidence::builder();
+        b.limits(gate_eval::LoadLimits {
+            max_bytes: 1 << 30,
+            max_depth: 64,
+        });
+        b.add_bytes(None, "evidence.json", gate_eval::Format::Json, bytes)
+            .map_err(|e| anyhow!("{e}"))?;
+        b.build().map_err(|e| anyhow!("{e}"))
+    }
+
+    fn eval(&self, policy: &Self::Policy, input: &Self::Input) -> Result<Self::Output> {
+        let options = gate_eval::Options {
+            now: Some(now_ns()),
+            limits: gate_eval::Limits {
+                max_failures: self.max_failures,
+                ..gate_eval::Limits::default()
+            },
+            ..gate_eval::Options::default()
+        };
+        Ok(policy.evaluate(input, &options))
+    }
+
+    fn findings(&self, d: &Self::Output) -> Result<Found> {
+        if !d.evidence_issues.is_empty() {
+            bail!("gate: evidence issues: {:?}", d.evidence_issues.first());
+        }
+        let mut out = Findings::new();
+        let mut complete = true;
+        let mut rules = BTreeSet::new();
+        for rule in &d.rules {
+            if let Some(e) = rule.errors.first() {
+                bail!(
+                    "gate: rule {} is an error: {} {}",
+                    rule.id,
+                    e.code,
+                    e.message
+                );
+            }
+            complete &= rule.failures.len() == rule.failures_total;
+            if rule.outcome == gate_eval::RuleOutcome::Fail {
+                rules.insert(rule.id.clone());
+            }
+            for f in &rule.failures {
+                let item = match f.element.as_ref().and_then(|e| e.key.as_ref()) {
+                    Some(k) => match &k.value {
+                        serde_json::Value::String(s) => s.clone(),
+                        v => v.to_string(),
+                    },
+                    None => gate_doc_item(&rule.id, f),
+                };
+                out.insert((rule.id.clone(), item));
+            }
+        }
+        Ok(Found {
+            items: out,
+            complete,
+            rules,
+        })
+    }
+}
+
+/// Compiles a gate from its text.
+pub fn compile_gate(text: &str) -> Result<gate_eval::Policy> {
+    gate_eval::Policy::from_source("bench.gate", text)
+        .map_err(|e| anyhow!("{}", e.render(false, 100)))
+}
+
+fn now_ns() -> i128 {
+    gate_eval::time::parse_timestamp(EVALUATED_AT).unwrap_or_default()
+}
+
+// ------------------------------------------------------------------ Rego
+
+/// regorus, compiled to its bytecode VM (RVM).
+pub struct RegoVm;
+
+/// A compiled Rego policy and the VM that runs it (reused between
+/// evaluations, as a service would).
+pub struct RegoVmPolicy {
+    vm: RefCell<regorus::rvm::RegoVM>,
+}
+
+fn rego_engine() -> Result<regorus::Engine> {
+    let mut engine = regorus::Engine::new();
+    engine.add_policy("bench.rego".to_string(), REGO_POLICY.to_string())?;
+    Ok(engine)
+}
+
+fn rego_findings(v: &regorus::Value) -> Result<Found> {
+    let mut out = Findings::new();
+    if *v == regorus::Value::Undefined {
+        return Ok(Found::complete(out));
+    }
+    for pair in v.as_set()?.iter() {
+        let a = pair.as_array()?;
+        match (a.first(), a.get(1)) {
+            (Some(r), Some(i)) => {
+                out.insert(finding(r.as_string()?, i.as_string()?));
+            }
+            _ => bail!("rego: malformed violation {pair}"),
+        }
+    }
+    Ok(Found::complete(out))
+}
+
+impl Engine for RegoVm {
+    type Policy = RegoVmPolicy;
+    type Input = regorus::Value;
+    type Output = regorus::Value;
+
+    fn name(&self) -> &'static str {
+        "regorus (RVM)"
+    }
+
+    fn compile(&self) -> Result<Self::Policy> {
+        let mut engine = rego_engine()?;
+        let compiled = engine.compile_with_entrypoint(&REGO_ENTRY.into())?;
+        let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(
+            &compiled,
+            &[REGO_ENTRY],
+        )?;
+        let mut vm = regorus::rvm::RegoVM::new_with_policy(compiled);
+        vm.load_program(program);
+        // The default budget (25,000 instructions) is for small inputs.
+        vm.set_max_instructions(usize::MAX);
+        vm.set_data(regorus::Value::new_object())?;
+        Ok(RegoVmPolicy {
+            vm: RefCell::new(vm),
+        })
+    }
+
+    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+        regorus::Value::from_json_str(std::str::from_utf8(bytes)?)
+    }
+
+    fn eval(&self, policy: &Self::Policy, input: &Self::Input) -> Result<Self::Output> {
+        let mut vm = policy.vm.borrow_mut();
+        vm.set_input(input.clone());
+        vm.execute_entry_point_by_name(REGO_ENTRY)
+            .map_err(|e| anyhow!("{e}"))
+    }
+
+    fn findings(&self, v: &Self::Output) -> Result<Found> {
+        rego_findings(v)
+    }
+}
+
+/// regorus's tree-walking interpreter (`Engine::eval_rule`).
+pub struct RegoInterp;
+
+impl Engine for RegoInterp {
+    type Policy = RefCell<regorus::Engine>;
+    type Input = regorus::Value;
+    type Output = regorus::Value;
+
+    fn name(&self) -> &'static str {
+        "regorus (interpreter)"
+    }
+
+    fn compile(&self) -> Result<Self::Policy> {
+        let mut engine = rego_engine()?;
+        // Parse and analyse now rather than at the first evaluation.
+        engine.compile_with_entrypoint(&REGO_ENTRY.into())?;
+        Ok(RefCell::new(engine))
+    }
+
+    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+        regorus::Value::from_json_str(std::str::from_utf8(bytes)?)
+    }
+
+    fn eval(&self, policy: &Self::Policy, input: &Self::Input) -> Result<Self::Output> {
+        let mut engine = policy.borrow_mut();
+        engine.set_input(input.clone());
+        engine.eval_rule(REGO_ENTRY.to_string())
+    }
+
+    fn findings(&self, v: &Self::Output) -> Result<Found> {
+        rego_findings(v)
+    }
+}
+
+// ------------------------------------------------------------------ CEL
+
+/// CEL (the `cel` crate): one program per rule.
+pub struct Cel;
+
+/// The rules of `bench.cel`: (rule id, expression).
+pub fn cel_rules() -> Vec<(String, String)> {
+    let mut rules = Vec::new();
+    let mut id: Option<String> = None;
+    for line in CEL_POLICY.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match (line.strip_prefix("rule "), id.take()) {
+            (Some(name), _) => id = Some(name.trim().to_string()),
+            (None, Some(name)) => rules.push((name, line.to_string())),
+            (None, None) => {}
+        }
+    }
+    rules
+}
+
+/// JSON to a CEL value (numbers by hand: `serde_json` is built with
+/// `arbitrary_precision` here, which `cel::to_value` does not read).
+fn cel_value(v: serde_json::Value) -> cel::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Null => cel::Value::Null,
+        J::Bool(b) => cel::Value::Bool(b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => cel::Value::Int(i),
+            None => cel::Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        J::String(s) => cel::Value::String(Arc::new(s)),
+        J::Array(a) => cel::Value::List(Arc::new(a.into_iter().map(cel_value).collect())),
+        J::Object(o) => {
+            let map: std::collections::HashMap<String, cel::Value> =
+                o.into_iter().map(|(k, v)| (k, cel_value(v))).collect();
+            cel::Value::from(map)
+        }
+    }
+}
+
+impl Engine for Cel {
+    type Policy = Vec<(String, cel::Program)>;
+    type Input = cel::Value;
+    type Output = Vec<(usize, cel::Value)>;
+
+    fn name(&self) -> &'static str {
+        "CEL (cel)"
+    }
+
+    fn compile(&self) -> Result<Self::Policy> {
+        cel_rules()
+            .into_iter()
+            .map(|(id, src)| {
+                let p = cel::Program::compile(&src).map_err(|e| anyhow!("cel {id}: {e}"))?;
+                Ok((id, p))
+            })
+            .collect()
+    }
+
+    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+        let v: serde_json::Value = serde_json::from_slice(bytes)?;
+        Ok(cel_value(v))
+    }
+
+    fn eval(&self, policy: &Self::Policy, input: &Self::Input) -> Result<Self::Output> {
+        let mut ctx = cel::Context::default();
+        ctx.add_variable_from_value("input", input.clone());
+        policy
+            .iter()
+            .enumerate()
+            .map(|(i, (id, p))| {
+                let v = p.execute(&ctx).map_err(|e| anyhow!("cel {id}: {e}"))?;
+                Ok((i, v))
+            })
+            .collect()
+    }
+
+    fn findings(&self, out: &Self::Output) -> Result<Found> {
+        let rules = cel_rules();
+        let mut f = Findings::new();
+        for (i, v) in out {
+            let id = rules.get(*i).map(|r| r.0.as_str()).unwrap_or("?");
+            let cel::Value::List(items) = v else {
+                bail!("cel {id}: not a list: {v:?}");
+            };
+            for item in items.iter() {
+                let cel::Value::String(s) = item else {
+                    bail!("cel {id}: not a string: {item:?}");
+                };
+                f.insert(finding(id, s));
+            }
+        }
+        Ok(Found::complete(f))
+    }
+}
+
+// ------------------------------------------------------------------ jq
+
+/// jq, as jaq.
+pub struct Jq;
+
+type JqFilter = jaq_core::compile::Filter<jaq_core::Native<jaq_core::data::JustLut<jaq_json::Val>>>;
+
+impl Engine for Jq {
+    type Policy = JqFilter;
+    type Input = jaq_json::Val;
+    type Output = Vec<jaq_json::Val>;
+
+    fn name(&self) -> &'static str {
+        "jq (jaq)"
+    }
+
+    fn compile(&self) -> Result<Self::Policy> {
+        use jaq_core::load::{Arena, File, Loader};
+        let defs = jaq_core::defs()
+            .chain(jaq_std::defs())
+            .chain(jaq_json::defs());
+        let funs = jaq_core::funs()
+            .chain(jaq_std::funs())
+            .chain(jaq_json::funs());
+        let loader = Loader::new(defs);
+        let arena = Arena::default();
+        let program = File {
+            code: JQ_POLICY,
+            path: (),
+        };
+        let modules = loader
+            .load(&arena, program)
+            .map_err(|e| anyhow!("jq parse: {e:?}"))?;
+        jaq_core::Compiler::default()
+            .with_funs(funs)
+            .compile(modules)
+            .map_err(|e| anyhow!("jq compile: {e:?}"))
+    }
+
+    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+        jaq_json::read::parse_single(bytes).map_err(|e| anyhow!("jq load: {e}"))
+    }
+
+    fn eval(&self, filter: &Self::Policy, input: &Self::Input) -> Result<Self::Output> {
+        use jaq_core::{data, unwrap_valr, Ctx, Vars};
+        let ctx = Ctx::<data::JustLut<jaq_json::Val>>::new(&filter.lut, Vars::new([]));
+        filter
+            .id
+            .run((ctx, input.clone()))
+            .map(unwrap_valr)
+            .map(|r| r.map_err(|e| anyhow!("jq: {e}")))
+            .collect()
+    }
+
+    fn findings(&self, out: &Self::Output) -> Result<Found> {
+        let mut f = Findings::new();
+        let Some(jaq_json::Val::Arr(pairs)) = out.first() else {
+            bail!("jq: expected one array, got {out:?}");
+        };
+        for pair in pairs.iter() {
+            let jaq_json::Val::Arr(p) = pair else {
+                bail!("jq: malformed pair {pair}");
+            };
+            let s = |v: Option<&jaq_json::Val>| -> Result<String> {
+                match v {
+                    Some(jaq_json::Val::TStr(b)) => Ok(String::from_utf8_lossy(b).into_owned()),
+                    other => bail!("jq: not a string: {other:?}"),
+                }
+            };
+            f.insert((s(p.first())?, s(p.get(1))?));
+        }
+        Ok(Found::complete(f))
+    }
+}
+
+// ------------------------------------------------------------------ Rust over serde_json::Value
+
+/// The policy written by hand over `serde_json::Value`.
+pub struct RustValue;
+
+fn ts(s: &str) -> Result<i64> {
+    Ok(s.parse::<jiff::Timestamp>()
+        .with_context(|| format!("bad timestamp {s:?}"))?
+        .as_second())
+}
+
+fn nonempty_str(v: Option<&serde_json::Value>) -> bool {
+    matches!(v, Some(serde_json::Value::String(s)) if !s.is_empty())
+}
+
+impl Engine for RustValue {
+    type Policy = ();
+    type Input = serde_json::Value;
+    type Output = Vec<(&'static str, String)>;
+
+    fn name(&self) -> &'static str {
+        "Rust over Value"
+    }
+
+    fn compile(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+        Ok(serde_json::from_slice(bytes)?)
+    }
+
+    fn eval(&self, _: &(), doc: &Self::Input) -> Result<Self::Output> {
+        use serde_json::Value;
+        let mut out = Vec::new();
+        let str_of = |v: &Value, k: &str| -> Result<String> {
+            v.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| anyhow!("missing string {k}"))
+        };
+        let arr = |k: &str| -> Result<&Vec<Value>> {
+            doc.get(k)
+                .and_then(Value::as_array)
+                .ok_or_else(|| anyhow!("missing list {k}"))
+        };
+        let now = ts(doc
+            .get("evaluated_at")
+            .and_then(Value::as_str)
+            .unwrap_or(""))?;
+        for s in arr("secrets")? {
+            if s.get("vaulted") != Some(&Value::Bool(true)) {
+                out.push(("secrets-vaulted", str_of(s, "id")?));
+            }
+            let rotated = ts(s.get("rotated_at").and_then(Value::as_str).unwrap_or(""))?;
+            if now - rotated > MAX_AGE_S {
+                out.push(("secrets-rotated", str_of(s, "id")?));
+            }
+        }
+        for a in arr("service_accounts")? {
+            if !nonempty_str(a.get("owner")) {
+                out.push(("accounts-owned", str_of(a, "id")?));
+            }
+            if a.get("privileged") == Some(&Value::Bool(true)) {
+                let ok = match a.get("last_review_at").and_then(Value::as_str) {
+                    Some(t) => now - ts(t)? <= MAX_AGE_S,
+                    None => false,
+                };
+                if !ok {
+                    out.push(("privileged-reviewed", str_of(a, "id")?));
+                }
+            }
+        }
+        let approvals = arr("approvals")?;
+        for role in ["security", "owner", "ops"] {
+            let found = approvals.iter().any(|a| {
+                a.get("role").and_then(Value::as_str) == Some(role)
+                    && a.get("state").and_then(Value::as_str) == Some("approved")
+            });
+            if !found {
+                out.push(("approvals-complete", role.to_string()));
+            }
+        }
+        let digest = doc.pointer("/artefact/digest").and_then(Value::as_str);
+        for a in approvals {
+            if a.get("artefact_digest").and_then(Value::as_str) != digest {
+                out.push(("approvals-digest", str_of(a, "role")?));
+            }
+        }
+        let flag = |p: &str| doc.pointer(p) == Some(&Value::Bool(true));
+        if !(flag("/deployment/rollback/planned") && flag("/deployment/rollback/tested")) {
+            out.push(("rollback-ready", "deployment.rollback".into()));
+        }
+        if doc
+            .pointer("/deployment/monitoring/destination")
+            .and_then(Value::as_str)
+            != Some("siem")
+        {
+            out.push(("monitoring-siem", "deployment.monitoring".into()));
+        }
+        if !nonempty_str(doc.pointer("/deployment/oncall")) {
+            out.push(("oncall-set", "deployment.oncall".into()));
+        }
+        Ok(out)
+    }
+
+    fn findings(&self, out: &Self::Output) -> Result<Found> {
+        Ok(plain_findings(out))
+    }
+}
+
+fn plain_findings(out: &[(&'static str, String)]) -> Found {
+    Found::complete(out.iter().map(|(r, i)| finding(r, i)).collect())
+}
+
+// ------------------------------------------------------------------ Rust over derived structs
+
+/// The policy written by hand over `serde`-derived structs that hold only
+/// the fields it reads: the practical limit.
+pub struct RustTyped;
+
+mod typed {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    pub struct Doc {
+        pub evaluated_at: jiff::Timestamp,
+        pub artefact: Artefact,
+        pub approvals: Vec<Approval>,
+        pub secrets: Vec<Secret>,
+        pub service_accounts: Vec<Account>,
+        pub deployment: Deployment,
+    }
+    #[derive(Deserialize)]
+    pub struct Artefact {
+        pub digest: String,
+    }
+    #[derive(Deserialize)]
+    pub struct Approval {
+        pub role: String,
+        pub state: String,
+        pub artefact_digest: String,
+    }
+    #[derive(Deserialize)]
+    pub struct Secret {
+        pub id: String,
+        pub vaulted: bool,
+        pub rotated_at: jiff::Timestamp,
+    }
+    #[derive(Deserialize)]
+    pub struct Account {
+        pub id: String,
+        pub owner: Option<String>,
+        pub privileged: bool,
+        pub last_review_at: Option<jiff::Timestamp>,
+    }
+    #[derive(Deserialize)]
+    pub struct Deployment {
+        pub rollback: Rollback,
+        pub monitoring: Monitoring,
+        pub oncall: Option<String>,
+    }
+    #[derive(Deserialize)]
+    pub struct Rollback {
+        pub planned: bool,
+        pub tested: bool,
+    }
+    #[derive(Deserialize)]
+    pub struct Monitoring {
+        pub destination: String,
+    }
+}
+
+impl Engine for RustTyped {
+    type Policy = ();
+    type Input = typed::Doc;
+    type Output = Vec<(&'static str, String)>;
+
+    fn name(&self) -> &'static str {
+        "Rust over derived structs"
+    }
+
+    fn compile(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+        Ok(serde_json::from_slice(bytes)?)
+    }
+
+    fn eval(&self, _: &(), doc: &Self::Input) -> Result<Self::Output> {
+        let mut out = Vec::new();
+        let now = doc.evaluated_at.as_second();
+        for s in &doc.secrets {
+            if !s.vaulted {
+                out.push(("secrets-vaulted", s.id.clone()));
+            }
+            if now - s.rotated_at.as_second() > MAX_AGE_S {
+                out.push(("secrets-rotated", s.id.clone()));
+            }
+        }
+        for a in &doc.service_accounts {
+            if a.owner.as_deref().is_none_or(str::is_empty) {
+                out.push(("accounts-owned", a.id.clone()));
+            }
+            if a.privileged
+                && a.last_review_at
+                    .is_none_or(|t| now - t.as_second() > MAX_AGE_S)
+            {
+                out.push(("privileged-reviewed", a.id.clone()));
+            }
+        }
+        for role in ["security", "owner", "ops"] {
+            if !doc
+                .approvals
+                .iter()
+                .any(|a| a.role == role && a.state == "approved")
+            {
+                out.push(("approvals-complete", role.to_string()));
+            }
+        }
+        for a in &doc.approvals {
+            if a.artefact_digest != doc.artefact.digest {
+                out.push(("approvals-digest", a.role.clone()));
+            }
+        }
+        let d = &doc.deployment;
+        if !(d.rollback.planned && d.rollback.tested) {
+            out.push(("rollback-ready", "deployment.rollback".into()));
+        }
+        if d.monitoring.destination != "siem" {
+            out.push(("monitoring-siem", "deployment.monitoring".into()));
+        }
+        if d.oncall.as_deref().is_none_or(str::is_empty) {
+            out.push(("oncall-set", "deployment.oncall".into()));
+        }
+        Ok(out)
+    }
+
+    fn findings(&self, out: &Self::Output) -> Result<Found> {
+        Ok(plain_findings(out))
+    }
+}
