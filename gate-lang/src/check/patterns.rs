@@ -68,7 +68,9 @@ fn last_line(text: &str) -> String {
 }
 
 /// Compiles a shell-style glob: `*` (any text, `/` included), `?` (one
-/// character), `[abc]`, `[a-z]`, `[!a-z]`, `{a,b}`; `\` escapes.
+/// character), `[abc]`, `[a-z]`, `[!a-z]`, `{a,b}`; `\` escapes. `**` is the
+/// same as `*`: `/` is an ordinary character, so there are no path segments
+/// for `**` to span.
 ///
 /// ```
 /// use gate_lang::check::patterns::glob;
@@ -78,12 +80,51 @@ fn last_line(text: &str) -> String {
 /// ```
 pub fn glob(pattern: &str) -> Result<globset::GlobMatcher, String> {
     check_len(pattern)?;
-    globset::GlobBuilder::new(pattern)
+    globset::GlobBuilder::new(&single_stars(pattern))
         .literal_separator(false)
         .backslash_escape(true)
         .build()
         .map(|g| g.compile_matcher())
         .map_err(|e| e.kind().to_string())
+}
+
+/// `pattern` with every run of unescaped `*` outside a bracket class
+/// written as one `*` (globset gives `**` path-segment meaning even when `*`
+/// matches `/`).
+fn single_stars(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        out.push(c);
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '[' if !in_class => {
+                in_class = true;
+                // `]` first in a class (after an optional `!`) is literal.
+                if chars.peek() == Some(&'!') {
+                    out.push('!');
+                    chars.next();
+                }
+                if chars.peek() == Some(&']') {
+                    out.push(']');
+                    chars.next();
+                }
+            }
+            ']' if in_class => in_class = false,
+            '*' if !in_class => {
+                while chars.peek() == Some(&'*') {
+                    chars.next();
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Parses a semantic version (SemVer 2.0; a leading `v` is allowed).
@@ -144,6 +185,22 @@ pub fn timestamp(text: &str) -> Result<i128, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_double_star_is_a_single_star() {
+        let m = |p: &str, s: &str| glob(p).is_ok_and(|g| g.is_match(s));
+        assert!(!m("**/", ""));
+        assert!(m("**/", "a/b/"));
+        assert!(!m("a/**/b", "a/b"));
+        assert!(m("a/**/b", "a/x/y/b"));
+        assert!(m("**", "any/thing"));
+        // Escaped and bracketed stars are literal characters.
+        assert!(m(r"\**", "*x"));
+        assert!(!m(r"\**", "x"));
+        assert!(m("[*]*", "*x"));
+        assert!(m("{**/x,y}", "a/x"));
+        assert!(!m("{**/x,y}", "x"));
+    }
 
     #[test]
     fn hostile_regexes_are_rejected_not_compiled() {
