@@ -36,8 +36,10 @@ pub trait Engine {
     fn name(&self) -> &'static str;
     /// Compiles the policy from its source text.
     fn compile(&self) -> Result<Self::Policy>;
-    /// Parses evidence bytes into the engine's input form.
-    fn load(&self, bytes: &[u8]) -> Result<Self::Input>;
+    /// Parses evidence bytes into the engine's input form. gate reads
+    /// evidence for the policy that evaluates it (schema-driven loading);
+    /// the other engines ignore `policy`.
+    fn load(&self, policy: &Self::Policy, bytes: &[u8]) -> Result<Self::Input>;
     /// Evaluates.
     fn eval(&self, policy: &Self::Policy, input: &Self::Input) -> Result<Self::Output>;
     /// The failing items of an output.
@@ -110,11 +112,12 @@ impl Engine for Gate {
         compile_gate(GATE_POLICY)
     }
 
-    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
-        let mut b = gate_eval::Evidence::builder();
+    fn load(&self, policy: &Self::Policy, bytes: &[u8]) -> Result<Self::Input> {
+        let mut b = policy.evidence_builder();
         b.limits(gate_eval::LoadLimits {
             max_bytes: 1 << 30,
             max_depth: 64,
+            ..gate_eval::LoadLimits::default()
         });
         b.add_bytes(None, "evidence.json", gate_eval::Format::Json, bytes)
             .map_err(|e| anyhow!("{e}"))?;
@@ -242,7 +245,7 @@ impl Engine for RegoVm {
         })
     }
 
-    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+    fn load(&self, _policy: &Self::Policy, bytes: &[u8]) -> Result<Self::Input> {
         regorus::Value::from_json_str(std::str::from_utf8(bytes)?)
     }
 
@@ -277,7 +280,7 @@ impl Engine for RegoInterp {
         Ok(RefCell::new(engine))
     }
 
-    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+    fn load(&self, _policy: &Self::Policy, bytes: &[u8]) -> Result<Self::Input> {
         regorus::Value::from_json_str(std::str::from_utf8(bytes)?)
     }
 
@@ -355,7 +358,7 @@ impl Engine for Cel {
             .collect()
     }
 
-    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+    fn load(&self, _policy: &Self::Policy, bytes: &[u8]) -> Result<Self::Input> {
         let v: serde_json::Value = serde_json::from_slice(bytes)?;
         Ok(cel_value(v))
     }
@@ -431,7 +434,7 @@ impl Engine for Jq {
             .map_err(|e| anyhow!("jq compile: {e:?}"))
     }
 
-    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+    fn load(&self, _policy: &Self::Policy, bytes: &[u8]) -> Result<Self::Input> {
         jaq_json::read::parse_single(bytes).map_err(|e| anyhow!("jq load: {e}"))
     }
 
@@ -495,7 +498,7 @@ impl Engine for RustValue {
         Ok(())
     }
 
-    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+    fn load(&self, _policy: &Self::Policy, bytes: &[u8]) -> Result<Self::Input> {
         Ok(serde_json::from_slice(bytes)?)
     }
 
@@ -653,7 +656,7 @@ impl Engine for RustTyped {
         Ok(())
     }
 
-    fn load(&self, bytes: &[u8]) -> Result<Self::Input> {
+    fn load(&self, _policy: &Self::Policy, bytes: &[u8]) -> Result<Self::Input> {
         Ok(serde_json::from_slice(bytes)?)
     }
 

@@ -116,7 +116,7 @@ fn verify<E: Engine>(e: &E, run: &Run, which: &[(Size, Variant)]) -> Result<()> 
     let policy = e.compile()?;
     for &(size, variant) in which {
         let w = run.workload(size, variant)?;
-        let input = e.load(&w.json)?;
+        let input = e.load(&policy, &w.json)?;
         // Twice: an engine that keeps state between evaluations must give the
         // same answer again.
         for _ in 0..2 {
@@ -154,11 +154,11 @@ fn bench_engine<E: Engine>(e: &E, run: &mut Run, plan: &Plan) -> Result<()> {
                     Size::Large => Budget::new(3, 5, 2_000),
                     _ => Budget::new(5, 50, 600),
                 };
-                let s = measure::time(budget, || e.load(&bytes))?;
+                let s = measure::time(budget, || e.load(&policy, &bytes))?;
                 run.res.load.insert((name, size), s);
             }
             run.progress(&format!("{name}: eval {} {}", size.name(), variant.name()));
-            let input = e.load(&bytes)?;
+            let input = e.load(&policy, &bytes)?;
             let out = e.eval(&policy, &input)?;
             check_findings(name, run.workload(size, variant)?, &e.findings(&out)?)?;
             drop(out);
@@ -385,7 +385,10 @@ fn run_all(out: Option<&Path>) -> Result<()> {
     for size in [Size::Medium, Size::Large] {
         let e = engines::Gate { max_failures: 100 };
         let w = run.workload(size, Variant::Flood)?;
-        let d = e.eval(&e.compile()?, &e.load(&w.json)?)?;
+        let d = {
+            let policy = e.compile()?;
+            e.eval(&policy, &e.load(&policy, &w.json)?)?
+        };
         let kept = d.rules.iter().map(|r| r.failures.len()).sum();
         let total = d.rules.iter().map(|r| r.failures_total).sum();
         run.res.flood_kept.insert(size, (kept, total));
@@ -420,7 +423,7 @@ fn run_all(out: Option<&Path>) -> Result<()> {
 fn oneshot_engine<E: Engine>(e: &E, file: &str) -> Result<()> {
     let bytes = std::fs::read(file)?;
     let policy = e.compile()?;
-    let input = e.load(&bytes)?;
+    let input = e.load(&policy, &bytes)?;
     let out = e.eval(&policy, &input)?;
     let found = e.findings(&out)?;
     let decision = if found.rules.is_empty() {
@@ -462,6 +465,7 @@ fn phases(file: &str) -> Result<()> {
     let limits = gate_eval::LoadLimits {
         max_bytes: 1 << 30,
         max_depth: 64,
+        ..gate_eval::LoadLimits::default()
     };
     let e = engines::Gate { max_failures: 100 };
     let show = |what: &str, s: Stats| println!("{what:<58} {}", report::dur(s.median));
@@ -480,17 +484,17 @@ fn phases(file: &str) -> Result<()> {
         "SHA-256 of the bytes (the evidence digest)",
         measure::time(budget, || Ok(gate_eval::sha256_hex(&bytes)))?,
     );
-    show(
-        "Evidence::builder ... build (all of the above + merge)",
-        measure::time(budget, || e.load(&bytes))?,
-    );
     show("compile the policy", measure::time(budget, || e.compile())?);
     let policy = e.compile()?;
+    show(
+        "Policy::evidence_builder ... build (schema-driven load + SHA-256)",
+        measure::time(budget, || e.load(&policy, &bytes))?,
+    );
     show(
         "Policy::digest (hashes the sources; once per evaluate)",
         measure::time(budget, || Ok(policy.digest()))?,
     );
-    let input = e.load(&bytes)?;
+    let input = e.load(&policy, &bytes)?;
     show(
         "Policy::evaluate (typing, rules, explanations, redaction)",
         measure::time(budget, || e.eval(&policy, &input))?,
@@ -570,14 +574,14 @@ fn main() -> ExitCode {
         ["decision", size, variant] => (|| {
             let w = workload::generate(parse_size(size)?, parse_variant(variant)?);
             let e = engines::Gate { max_failures: 100 };
-            print!("{}", e.eval(&e.compile()?, &e.load(&w.json)?)?.to_json());
+            print!("{}", { let policy = e.compile()?; e.eval(&policy, &e.load(&policy, &w.json)?)? }.to_json());
             Ok(())
         })(),
         ["eval-loop", file, n] => (|| {
             // For profilers: load once, evaluate n times.
             let e = engines::Gate { max_failures: 100 };
             let policy = e.compile()?;
-            let input = e.load(&std::fs::read(file)?)?;
+            let input = e.load(&policy, &std::fs::read(file)?)?;
             for _ in 0..n.parse::<usize>()? {
                 std::hint::black_box(e.eval(&policy, &input)?);
             }

@@ -129,6 +129,10 @@ pub(crate) struct RecordPlan {
     /// Two fields read the same key (the compiler refuses this; a
     /// hand-built schema might not).
     pub(crate) shared_keys: bool,
+    /// Per field: whether a sensitive value can be found by walking it (it
+    /// is sensitive, or its type reaches a map or a record with such a
+    /// field). Redaction walks only these.
+    pub(crate) may_hold_secret: Box<[bool]>,
 }
 
 /// One field of a record.
@@ -170,12 +174,47 @@ impl Plan {
                 let shared_keys = index.len() != fields.len();
                 RecordPlan {
                     index: (fields.len() > LINEAR_LOOKUP).then_some(index),
+                    may_hold_secret: fields.iter().map(|f| f.sensitive).collect(),
                     fields,
                     shared_keys,
                 }
             })
             .collect();
-        Plan { records }
+        let mut plan = Plan { records };
+        plan.mark_secret_holders();
+        plan
+    }
+
+    /// Sets [`RecordPlan::may_hold_secret`]: a least fixed point, since
+    /// records may reach each other (and themselves) through lists.
+    fn mark_secret_holders(&mut self) {
+        fn reaches(t: &Type, holders: &[bool]) -> bool {
+            match t {
+                Type::Map(_) => true,
+                Type::Record(r) => holders.get(r.0 as usize).copied().unwrap_or(true),
+                Type::List(t) | Type::Many(t) | Type::Optional(t) => reaches(t, holders),
+                _ => false,
+            }
+        }
+        loop {
+            let holders: Vec<bool> = self
+                .records
+                .iter()
+                .map(|r| r.may_hold_secret.iter().any(|&h| h))
+                .collect();
+            let mut changed = false;
+            for rec in &mut self.records {
+                for (f, hold) in rec.fields.iter().zip(rec.may_hold_secret.iter_mut()) {
+                    if !*hold && reaches(&f.ty, &holders) {
+                        *hold = true;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
     }
 
     /// The plan of a record.

@@ -332,7 +332,10 @@ impl Policy {
             .collect();
         waivers.extend(options.waivers.iter().cloned());
         waiver::apply(&mut decision, &waivers, now);
-        redact::mask_decision(&mut decision, &redact::secret_values(prog, &typed.root));
+        redact::mask_decision(
+            &mut decision,
+            &redact::secret_values(prog, &self.plan, &typed.root),
+        );
         decision
     }
 
@@ -375,7 +378,7 @@ impl Policy {
             now,
         );
         ev.run_globals();
-        let secrets = redact::secret_values(prog, &typed.root);
+        let secrets = redact::secret_values(prog, &self.plan, &typed.root);
         ev.global_value(index).map(|r| {
             r.map(|mut v| {
                 redact::mask_json(&mut v, &secrets);

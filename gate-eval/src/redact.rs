@@ -103,12 +103,15 @@ const MIN_MASKED: usize = 6;
 ///
 /// A value the policy itself spells out (`client_secret != "changeme"`) is
 /// not masked: the policy's own text is not a secret.
+///
+/// Only the parts of the evidence whose types can hold a sensitive value are
+/// walked (see the plan's `may_hold_secret`).
 pub(crate) fn secret_values(
     program: &gate_lang::ir::Program,
+    plan: &crate::evidence::Plan,
     root: &crate::evidence::Node,
 ) -> Vec<String> {
     use crate::evidence::Node;
-    let schema = &program.schema;
     let mut out = Vec::new();
     let mut stack: Vec<(&Node, bool)> = vec![(root, false)];
     while let Some((node, sensitive)) = stack.pop() {
@@ -120,13 +123,15 @@ pub(crate) fn secret_values(
                 stack.extend(items.iter().map(|n| (n, sensitive)));
             }
             Node::Record(rid, fields) => {
-                let defs = schema
-                    .record(*rid)
-                    .map(|r| r.fields.as_slice())
-                    .unwrap_or(&[]);
+                let Some(rec) = plan.record(*rid) else {
+                    continue;
+                };
                 for (i, f) in fields.iter().enumerate() {
-                    let s = defs.get(i).is_some_and(crate::value::field_is_sensitive);
-                    stack.push((f, sensitive || s));
+                    let field_sensitive = rec.fields.get(i).is_some_and(|f| f.sensitive);
+                    let may_hold = rec.may_hold_secret.get(i).copied().unwrap_or(true);
+                    if sensitive || may_hold {
+                        stack.push((f, sensitive || field_sensitive));
+                    }
                 }
             }
             Node::Map(entries) => {
