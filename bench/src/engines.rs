@@ -40,6 +40,11 @@ pub trait Engine {
     /// evidence for the policy that evaluates it (schema-driven loading);
     /// the other engines ignore `policy`.
     fn load(&self, policy: &Self::Policy, bytes: &[u8]) -> Result<Self::Input>;
+    /// [`Engine::load`] of bytes the caller no longer needs (the one-shot
+    /// run, which read them from a file).
+    fn load_owned(&self, policy: &Self::Policy, bytes: Vec<u8>) -> Result<Self::Input> {
+        self.load(policy, &bytes)
+    }
     /// Evaluates.
     fn eval(&self, policy: &Self::Policy, input: &Self::Input) -> Result<Self::Output>;
     /// The failing items of an output.
@@ -120,6 +125,18 @@ impl Engine for Gate {
             ..gate_eval::LoadLimits::default()
         });
         b.add_bytes(None, "evidence.json", gate_eval::Format::Json, bytes)
+            .map_err(|e| anyhow!("{e}"))?;
+        b.build().map_err(|e| anyhow!("{e}"))
+    }
+
+    fn load_owned(&self, policy: &Self::Policy, bytes: Vec<u8>) -> Result<Self::Input> {
+        let mut b = policy.evidence_builder();
+        b.limits(gate_eval::LoadLimits {
+            max_bytes: 1 << 30,
+            max_depth: 64,
+            ..gate_eval::LoadLimits::default()
+        });
+        b.add_owned_bytes(None, "evidence.json", gate_eval::Format::Json, bytes)
             .map_err(|e| anyhow!("{e}"))?;
         b.build().map_err(|e| anyhow!("{e}"))
     }

@@ -423,7 +423,7 @@ fn run_all(out: Option<&Path>) -> Result<()> {
 fn oneshot_engine<E: Engine>(e: &E, file: &str) -> Result<()> {
     let bytes = std::fs::read(file)?;
     let policy = e.compile()?;
-    let input = e.load(&policy, &bytes)?;
+    let input = e.load_owned(&policy, bytes)?;
     let out = e.eval(&policy, &input)?;
     let found = e.findings(&out)?;
     let decision = if found.rules.is_empty() {

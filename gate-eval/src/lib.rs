@@ -70,6 +70,8 @@ pub struct Policy {
     host: Arc<Vec<HostFunction>>,
     /// The schema's record fields, laid out for typing evidence.
     plan: Arc<evidence::Plan>,
+    /// The policy's digest, computed the first time it is needed.
+    digest: Arc<std::sync::OnceLock<decision::PolicyMeta>>,
 }
 
 /// What a rule is, for listings.
@@ -151,6 +153,10 @@ impl Policy {
 
     /// The digest of the policy: of every source, in load order.
     pub fn digest(&self) -> decision::PolicyMeta {
+        self.digest.get_or_init(|| self.compute_digest()).clone()
+    }
+
+    fn compute_digest(&self) -> decision::PolicyMeta {
         let sources: Vec<decision::SourceDigest> = self
             .program
             .sources
@@ -512,6 +518,7 @@ impl PolicyBuilder {
             plan: Arc::new(evidence::Plan::new(&program.schema)),
             program: Arc::new(program),
             host: Arc::new(self.host),
+            digest: Arc::default(),
         }
     }
 

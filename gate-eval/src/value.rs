@@ -42,6 +42,9 @@ pub enum Seg<'a> {
 #[derive(Debug)]
 pub struct Paths<'a> {
     segs: Vec<(u32, Seg<'a>)>,
+    /// Whether paths are recorded: off while only "true or not" matters
+    /// (see `Eval::eval_top`), where every new path is [`PathId::NONE`].
+    tracking: bool,
 }
 
 impl<'a> Paths<'a> {
@@ -49,12 +52,18 @@ impl<'a> Paths<'a> {
     pub fn new() -> Self {
         Paths {
             segs: vec![(u32::MAX, Seg::Root)],
+            tracking: true,
         }
+    }
+
+    /// Turns recording paths on or off; returns whether it was on.
+    pub fn set_tracking(&mut self, on: bool) -> bool {
+        std::mem::replace(&mut self.tracking, on)
     }
 
     /// The path `parent` followed by `seg`.
     pub fn push(&mut self, parent: PathId, seg: Seg<'a>) -> PathId {
-        if !parent.is_some() {
+        if !parent.is_some() || !self.tracking {
             return PathId::NONE;
         }
         let id = u32::try_from(self.segs.len()).unwrap_or(u32::MAX);

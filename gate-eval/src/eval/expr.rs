@@ -65,19 +65,38 @@ impl<'a> Eval<'a> {
                     self.vacuous(id, &l);
                 }
                 self.quant_depth += 1;
-                for i in 0..items.len() {
-                    let e = self.element(&l, &items, i, *list)?;
-                    self.set_local(*slot, e);
-                    if !self.eval_top(*body)? {
-                        self.quant_depth -= 1;
-                        return Ok(false);
-                    }
-                }
+                // Inside the elements nothing needs a path: only "true or
+                // not" comes out, and anything but `true` is explained by a
+                // full evaluation, which records them. (Notes for an empty
+                // list are only taken outside quantifiers.)
+                let tracking = self.paths.set_tracking(false);
+                let r = self.all_top(&l, &items, *list, *slot, *body);
+                self.paths.set_tracking(tracking);
                 self.quant_depth -= 1;
-                Ok(true)
+                r
             }
             _ => self.eval_bool(id),
         }
+    }
+
+    /// The elements of a top-level `all`: whether each is true, stopping at
+    /// the first that is not.
+    fn all_top(
+        &mut self,
+        l: &V<'a>,
+        items: &List<'a>,
+        list: ExprId,
+        slot: u32,
+        body: ExprId,
+    ) -> R<bool> {
+        for i in 0..items.len() {
+            let e = self.element(l, items, i, list)?;
+            self.set_local(slot, e);
+            if !self.eval_top(body)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     pub(super) fn set_local(&mut self, slot: u32, v: V<'a>) {
