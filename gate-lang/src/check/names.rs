@@ -405,23 +405,30 @@ impl Checker {
 
     /// A "did you mean" for an unknown bare name, saying what the match is.
     pub(super) fn suggest_name(&self, name: &str, hint: Option<&Type>) -> Option<String> {
-        let mut candidates: Vec<(String, String)> = Vec::new();
+        /// What a candidate is; described only for the one suggested.
+        enum What<'s> {
+            EnumValue(&'s str),
+            Variable,
+            Field(&'s str),
+            Let,
+            EvidenceField,
+        }
+        let mut candidates: Vec<(&str, What<'_>)> = Vec::new();
         if let Some(e) = Self::hint_enum(hint) {
             if let Some(d) = self.schema.enum_def(e) {
                 for v in &d.values {
-                    candidates.push((v.clone(), format!("a value of `{}`", d.name)));
+                    candidates.push((v, What::EnumValue(&d.name)));
                 }
             }
         }
         if let Some(ctx) = self.ctx.last() {
             for b in ctx.bindings.iter().rev() {
                 match (&b.name, &b.ty) {
-                    (Some(n), _) => candidates.push((n.clone(), "a variable".into())),
+                    (Some(n), _) => candidates.push((n, What::Variable)),
                     (None, Type::Record(rid)) => {
                         if let Some(r) = self.schema.record(*rid) {
                             for f in &r.fields {
-                                candidates
-                                    .push((f.name.clone(), format!("a field of `{}`", r.name)));
+                                candidates.push((&f.name, What::Field(&r.name)));
                             }
                         }
                     }
@@ -431,27 +438,30 @@ impl Checker {
         }
         let module = self.modules.at(self.cur_module());
         for l in module.lets.keys() {
-            candidates.push((l.clone(), "a `let`".into()));
+            candidates.push((l, What::Let));
         }
         if self.ctx.last().is_some_and(|c| c.allow_evidence) {
             if let Some(r) = self.schema.root.and_then(|r| self.schema.record(r)) {
                 for f in &r.fields {
-                    candidates.push((f.name.clone(), "an evidence field".into()));
+                    candidates.push((&f.name, What::EvidenceField));
                 }
             }
         }
         if Self::hint_enum(hint).is_none() {
             for d in &self.schema.enums {
                 for v in &d.values {
-                    candidates.push((v.clone(), format!("a value of `{}`", d.name)));
+                    candidates.push((v, What::EnumValue(&d.name)));
                 }
             }
         }
-        let best = closest(name, candidates.iter().map(|(n, _)| n.as_str()))?;
-        let what = candidates
-            .iter()
-            .find(|(n, _)| n == best)
-            .map(|(_, w)| w.clone())?;
+        let best = closest(name, candidates.iter().map(|(n, _)| *n))?;
+        let what = match candidates.iter().find(|(n, _)| *n == best).map(|(_, w)| w)? {
+            What::EnumValue(e) => format!("a value of `{e}`"),
+            What::Variable => "a variable".into(),
+            What::Field(r) => format!("a field of `{r}`"),
+            What::Let => "a `let`".into(),
+            What::EvidenceField => "an evidence field".into(),
+        };
         Some(format!("`{best}` ({what})"))
     }
 

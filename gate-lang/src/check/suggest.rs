@@ -19,8 +19,11 @@ where
     };
     let lower = name.to_ascii_lowercase();
     let candidates: Vec<&'a str> = candidates.into_iter().filter(|c| *c != name).collect();
+    let chars = name.chars().count();
     let by_edits = candidates
         .iter()
+        // The distance is at least the difference in length.
+        .filter(|c| c.chars().count().abs_diff(chars) <= limit)
         .map(|c| {
             (
                 strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()),
