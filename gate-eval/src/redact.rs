@@ -56,6 +56,26 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
 /// assert!(!is_credential_name("secrets"));
 /// ```
 pub fn is_credential_name(name: &str) -> bool {
+    // Most names end in no credential word: say so without splitting them
+    // (ASCII names only; some other characters lowercase to ASCII).
+    if name.is_ascii() {
+        let bare = name.trim_end_matches(['_', '-', '.', ' ']);
+        let ends_in = |w: &str| {
+            bare.len() >= w.len()
+                && bare
+                    .get(bare.len() - w.len()..)
+                    .is_some_and(|end| end.eq_ignore_ascii_case(w))
+        };
+        if !SECRET_WORDS.iter().any(|w| ends_in(w)) && !SECRET_PAIRS.iter().any(|(_, w)| ends_in(w))
+        {
+            return false;
+        }
+    }
+    by_words(name)
+}
+
+/// [`is_credential_name`] by splitting the name into words.
+fn by_words(name: &str) -> bool {
     let words = words(name);
     let n = words.len();
     let last = words.last().map(String::as_str).unwrap_or("");
@@ -206,6 +226,16 @@ pub(crate) fn mask_decision(d: &mut crate::Decision, secrets: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_quick_rejection_agrees_with_the_words(
+            name in "(?i)(db|api|client|my|x|_|-|\\.| |secret|private|key|token|value|string|pwd|passwd|cookie|credentials?|[a-z]{1,3}){0,5}"
+        ) {
+            prop_assert_eq!(is_credential_name(&name), by_words(&name), "{:?}", name);
+        }
+    }
 
     #[test]
     fn names() {

@@ -466,9 +466,13 @@ fn unescape_segment(src: SourceId, base: usize, text: &str, errors: &mut Vec<Err
             'u' => {
                 let mut hex = String::new();
                 let mut closed = false;
-                if chars.peek().map(|(_, c)| *c) == Some('{') {
+                // One past the last byte of the escape as written.
+                let mut end = j + 1;
+                if let Some((k, '{')) = chars.peek().copied() {
                     chars.next();
-                    for (_, h) in chars.by_ref() {
+                    end = k + 1;
+                    for (k, h) in chars.by_ref() {
+                        end = k + h.len_utf8();
                         if h == '}' {
                             closed = true;
                             break;
@@ -481,7 +485,7 @@ fn unescape_segment(src: SourceId, base: usize, text: &str, errors: &mut Vec<Err
                     (true, Some(ch)) if crate::lexer::is_bidi_control(ch) => {
                         errors.push(Error::new(
                             ErrorKind::Lex(LexErrorKind::BidiControl(ch)),
-                            sp(src, base + i, base + j + 1 + hex.len() + 2),
+                            sp(src, base + i, base + end),
                         ))
                     }
                     (true, Some(ch)) => out.push(ch),
@@ -489,7 +493,7 @@ fn unescape_segment(src: SourceId, base: usize, text: &str, errors: &mut Vec<Err
                         ErrorKind::InvalidEscape {
                             escape: format!("\\u{{{hex}}}"),
                         },
-                        sp(src, base + i, base + j + 1 + hex.len() + 2),
+                        sp(src, base + i, base + end),
                     )),
                 }
             }

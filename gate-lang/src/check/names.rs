@@ -455,7 +455,11 @@ impl Checker {
             }
         }
         let best = closest(name, candidates.iter().map(|(n, _)| *n))?;
-        let what = match candidates.iter().find(|(n, _)| *n == best).map(|(_, w)| w)? {
+        let what = match candidates
+            .iter()
+            .find(|(n, _)| *n == best)
+            .map(|(_, w)| w)?
+        {
             What::EnumValue(e) => format!("a value of `{e}`"),
             What::Variable => "a variable".into(),
             What::Field(r) => format!("a field of `{r}`"),

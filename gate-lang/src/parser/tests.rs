@@ -168,3 +168,26 @@ evidence { approvals: [Approval] }
     assert!(errs.is_empty(), "{errs:?}");
     assert_eq!(f.items.len(), 3);
 }
+
+#[test]
+fn bad_unicode_escapes_point_at_whole_characters() {
+    for body in [
+        "\\u\u{fffd}202E}",
+        "\\u{\u{e9}}",
+        "\\u{12",
+        "\\u{zz}x",
+        "\\u",
+        "\\u{202E}",
+    ] {
+        let src = format!("gate g {{}}\nrule r {{ require x == \"{body}\" }}\n");
+        let (_, errs) = file(&src);
+        assert!(!errs.is_empty(), "{body:?}");
+        for e in &errs {
+            let (s, t) = (e.span.start as usize, e.span.end as usize);
+            assert!(
+                s <= t && src.is_char_boundary(s) && src.is_char_boundary(t) && t <= src.len(),
+                "{body:?}: span {s}..{t}"
+            );
+        }
+    }
+}
