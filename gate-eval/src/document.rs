@@ -126,6 +126,30 @@ impl Evidence {
     }
 }
 
+/// Documents from this size on are hashed on a second thread while they are
+/// parsed (below it, starting a thread costs more than it saves).
+const PARALLEL_DIGEST: usize = 1 << 20;
+
+/// The SHA-256 of `bytes` (hex) and the result of `work`: side by side on
+/// two threads for large documents, one after the other otherwise or when
+/// no thread can be started.
+fn digest_while<T>(bytes: &[u8], work: impl FnOnce() -> T) -> (String, T) {
+    if bytes.len() < PARALLEL_DIGEST {
+        return (sha256_hex(bytes), work());
+    }
+    std::thread::scope(|s| {
+        let hashing = std::thread::Builder::new()
+            .name("gate-digest".into())
+            .spawn_scoped(s, || sha256_hex(bytes));
+        let out = work();
+        let digest = match hashing.map(|h| h.join()) {
+            Ok(Ok(digest)) => digest,
+            _ => sha256_hex(bytes),
+        };
+        (digest, out)
+    })
+}
+
 /// The bytes of a JSON document that was typed while it was read.
 pub(crate) struct RawJson {
     bytes: Vec<u8>,
@@ -284,11 +308,11 @@ impl EvidenceBuilder {
             source: source.to_string(),
             error,
         };
-        let meta = EvidenceMeta {
+        let meta = |digest| EvidenceMeta {
             mount: mount.map(str::to_string),
             source: source.to_string(),
             format: format.as_str().to_string(),
-            digest: sha256_hex(&bytes),
+            digest,
         };
         if !self.policies.is_empty()
             && format == Format::Json
@@ -296,7 +320,7 @@ impl EvidenceBuilder {
             && self.docs.is_empty()
         {
             let text = load::prepare(&bytes, &self.limits).map_err(load_error)?;
-            let typed: Option<Vec<Arc<TypedFor>>> =
+            let type_it = || -> Option<Vec<Arc<TypedFor>>> {
                 self.policies
                     .iter()
                     .map(|p| {
@@ -308,7 +332,10 @@ impl EvidenceBuilder {
                                 })
                             })
                     })
-                    .collect();
+                    .collect()
+            };
+            let (digest, typed) = digest_while(&bytes, type_it);
+            let meta = meta(digest);
             // `None`: refused, or left to the ordinary loader, which tells why.
             if let Some(typed) = typed {
                 self.metas.push(meta);
@@ -326,8 +353,9 @@ impl EvidenceBuilder {
                 return Ok(self);
             }
         }
-        let parsed = load::parse(format, &bytes, &self.limits).map_err(load_error)?;
-        self.metas.push(meta);
+        let (digest, parsed) = digest_while(&bytes, || load::parse(format, &bytes, &self.limits));
+        let parsed = parsed.map_err(load_error)?;
+        self.metas.push(meta(digest));
         self.docs.push(Doc {
             mount: mount.map(str::to_string),
             source: source.to_string(),
