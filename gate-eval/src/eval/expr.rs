@@ -123,7 +123,31 @@ impl<'a> Eval<'a> {
         slot: u32,
         body: ExprId,
     ) -> R<bool> {
+        // `all(flag)`: a boolean field of the element itself. An element
+        // whose field is `true` is checked in place (with the steps the
+        // general path counts); any other goes the general way.
+        let flag = match (self.ir(body)?, items) {
+            (
+                Ir::Field {
+                    base, slot: field, ..
+                },
+                List::Ev(nodes, _),
+            ) if matches!(self.ir(*base)?, Ir::Local(s) if *s == slot) => {
+                Some((*base, *field as usize, *nodes))
+            }
+            _ => None,
+        };
         for i in 0..items.len() {
+            if let Some((base, field, nodes)) = flag {
+                if let Some(crate::evidence::Node::Record(_, fields)) = nodes.get(i) {
+                    if let Some(crate::evidence::Node::Bool(true)) = fields.get(field) {
+                        self.tick(body)?;
+                        self.tick(body)?;
+                        self.tick(base)?;
+                        continue;
+                    }
+                }
+            }
             let e = self.element(l, items, i, list)?;
             self.set_local(slot, e);
             if !self.eval_top(body)? {

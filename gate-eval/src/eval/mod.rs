@@ -565,4 +565,54 @@ mod tests {
         let d = flaky(Ok(HostValue::Bool(false)), Ok(HostValue::Bool(true)));
         assert_eq!(d.outcome.as_str(), "fail");
     }
+
+    /// `all(flag)` checks elements whose flag is `true` in place; every
+    /// other element, and the step budget, behave as in the general form.
+    #[test]
+    fn all_of_a_flag_agrees_with_the_general_form() {
+        let source = |req: &str| {
+            format!(
+                "gate g {{}}\nrecord S {{ id: string, on: bool, key id }}\n\
+                 evidence {{ xs: [S] }}\nrule r {{ require {req} }}\n"
+            )
+        };
+        let fast = Policy::from_source("a.gate", &source("xs.all(on)")).unwrap();
+        let general = Policy::from_source("b.gate", &source("xs.all(x => x.on == true)")).unwrap();
+        let docs = [
+            r#"{"xs": []}"#,
+            r#"{"xs": [{"id": "a", "on": true}, {"id": "b", "on": true}]}"#,
+            r#"{"xs": [{"id": "a", "on": true}, {"id": "b", "on": false}]}"#,
+            r#"{"xs": [{"id": "a", "on": true}, {"id": "b"}]}"#,
+            r#"{"xs": [{"id": "a", "on": true}, {"id": "b", "on": "true"}]}"#,
+            r#"{"xs": [{"id": "a", "on": true}, {"id": "b", "on": null}]}"#,
+        ];
+        let outcome = |p: &Policy, doc: &str, steps: u64| {
+            let options = Options {
+                limits: crate::Limits {
+                    max_steps: steps,
+                    ..crate::Limits::default()
+                },
+                ..Options::default()
+            };
+            let d = p.evaluate(&Evidence::from_json_str("e", doc).unwrap(), &options);
+            let r = &d.rules[0];
+            let errors: Vec<&str> = r.errors.iter().map(|e| e.code).collect();
+            let failures: Vec<Option<String>> = r.failures.iter().map(|f| f.path.clone()).collect();
+            (d.outcome.as_str().to_string(), errors, failures)
+        };
+        for doc in docs {
+            assert_eq!(
+                outcome(&fast, doc, 1_000),
+                outcome(&general, doc, 1_000),
+                "{doc}"
+            );
+        }
+        // Out of steps half way through the list: an error, never a pass.
+        let many: Vec<String> = (0..100)
+            .map(|i| format!(r#"{{"id": "s{i}", "on": true}}"#))
+            .collect();
+        let doc = format!(r#"{{"xs": [{}]}}"#, many.join(","));
+        let (outcome_fast, errors, _) = outcome(&fast, &doc, 50);
+        assert_eq!((outcome_fast.as_str(), errors), ("error", vec!["E0606"]));
+    }
 }
