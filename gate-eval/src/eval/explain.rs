@@ -304,6 +304,22 @@ impl<'a> Eval<'a> {
                 }
             };
             self.set_local(slot, e.clone());
+            // An element that is as wanted needs no explanation: check it
+            // the quick way first (no paths; not when counting coverage,
+            // which the explanation records).
+            if let (Some(w), None) = (per_element_want, &self.cov) {
+                let tracking = self.paths.set_tracking(false);
+                let quick = if w {
+                    self.eval_top(body)
+                } else {
+                    self.eval_bool(body).map(|b| !b)
+                };
+                self.paths.set_tracking(tracking);
+                if matches!(quick, Ok(true)) {
+                    count += usize::from(w);
+                    continue;
+                }
+            }
             let single = matches!(items, crate::value::List::Ev(_, true));
             let frame = ElemFrame {
                 list_path: l.path,
