@@ -117,6 +117,8 @@ pub(crate) struct Eval<'a> {
     base: usize,
     globals: Vec<Option<R<V<'a>>>>,
     steps: u64,
+    /// The step count at which [`Eval::tick`] next checks the limits.
+    check_at: u64,
     limits: &'a Limits,
     /// The first step-budget or deadline error met in the current rule:
     /// the explanation pass drops some errors (a message hole it cannot
@@ -156,6 +158,7 @@ impl<'a> Eval<'a> {
             base: 0,
             globals: Vec::new(),
             steps: 0,
+            check_at: 0,
             limits,
             limit_hit: None,
             call_depth: 0,
@@ -173,6 +176,7 @@ impl<'a> Eval<'a> {
     /// Evaluates the top-level `let`s, in dependency order.
     pub fn run_globals(&mut self) {
         self.steps = 0;
+        self.check_at = 0;
         self.globals = vec![None; self.prog.globals.len()];
         for (i, g) in self.prog.globals.iter().enumerate() {
             let base = self.push_frame(g.frame_size);
@@ -214,6 +218,7 @@ impl<'a> Eval<'a> {
             notes: Vec::new(),
         };
         self.steps = 0;
+        self.check_at = 0;
         self.limit_hit = None;
         let saved = self.push_frame(rule.frame_size);
         let mut requirement = 0;
@@ -376,8 +381,20 @@ impl<'a> Eval<'a> {
     }
 
     /// Counts a step and checks the budget and the deadline.
+    #[inline(always)]
     fn tick(&mut self, id: ExprId) -> R<()> {
         self.steps += 1;
+        if self.steps < self.check_at {
+            return Ok(());
+        }
+        self.check_limits(id)
+    }
+
+    /// Checks the step budget and (every 4096 steps) the deadline; sets
+    /// the step count at which [`Eval::tick`] checks again.
+    #[cold]
+    #[inline(never)]
+    fn check_limits(&mut self, id: ExprId) -> R<()> {
         if self.steps > self.limits.max_steps {
             let err = RtError {
                 kind: RtKind::StepLimit(self.limits.max_steps),
@@ -385,22 +402,24 @@ impl<'a> Eval<'a> {
                 path: crate::value::PathId::NONE,
             };
             self.limit_hit.get_or_insert_with(|| err.clone());
+            self.check_at = 0;
             return Err(err);
         }
-        if self.expired || self.steps & 0xfff == 0 {
-            if let Some(deadline) = self.limits.deadline {
-                if self.expired || Instant::now() >= deadline {
-                    self.expired = true;
-                    let err = RtError {
-                        kind: RtKind::Deadline,
-                        span: self.span(id),
-                        path: crate::value::PathId::NONE,
-                    };
-                    self.limit_hit.get_or_insert_with(|| err.clone());
-                    return Err(err);
-                }
+        if let Some(deadline) = self.limits.deadline {
+            if self.expired || Instant::now() >= deadline {
+                self.expired = true;
+                let err = RtError {
+                    kind: RtKind::Deadline,
+                    span: self.span(id),
+                    path: crate::value::PathId::NONE,
+                };
+                self.limit_hit.get_or_insert_with(|| err.clone());
+                self.check_at = 0;
+                return Err(err);
             }
         }
+        let next_deadline_check = (self.steps | 0xfff).saturating_add(1);
+        self.check_at = next_deadline_check.min(self.limits.max_steps.saturating_add(1));
         Ok(())
     }
 
