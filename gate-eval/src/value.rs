@@ -251,6 +251,7 @@ impl<'a> Val<'a> {
 }
 
 /// Reads a node; `Err` carries the issue index of a missing or invalid value.
+#[inline]
 pub fn node_val(node: &Node) -> Result<Val<'_>, NodeError> {
     Ok(match node {
         Node::Absent | Node::Null => Val::Null,

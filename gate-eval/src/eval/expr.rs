@@ -157,6 +157,7 @@ impl<'a> Eval<'a> {
         Ok(true)
     }
 
+    #[inline]
     pub(super) fn set_local(&mut self, slot: u32, v: V<'a>) {
         if let Some(l) = self.locals.get_mut(self.base + slot as usize) {
             *l = v;
@@ -173,6 +174,7 @@ impl<'a> Eval<'a> {
     }
 
     /// Element `i` of a list, with its path.
+    #[inline]
     pub(super) fn element(
         &mut self,
         owner: &V<'a>,
@@ -200,6 +202,7 @@ impl<'a> Eval<'a> {
         }
     }
 
+    #[inline]
     pub(super) fn read_node(
         &self,
         node: &'a crate::evidence::Node,
