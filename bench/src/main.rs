@@ -587,6 +587,16 @@ fn main() -> ExitCode {
             }
             Ok(())
         })(),
+        ["load-loop", file, n] => (|| {
+            // For profilers: load the same bytes n times.
+            let e = engines::Gate { max_failures: 100 };
+            let policy = e.compile()?;
+            let bytes = std::fs::read(file)?;
+            for _ in 0..n.parse::<usize>()? {
+                std::hint::black_box(e.load(&policy, &bytes)?);
+            }
+            Ok(())
+        })(),
         ["phases", file] => phases(file),
         ["compile-loop", file, n] => (|| {
             // For profilers: compile a gate n times.
@@ -601,7 +611,7 @@ fn main() -> ExitCode {
             Ok(())
         })(),
         _ => Err(anyhow!(
-            "usage: gate-bench all [--out FILE] | check | oneshot ENGINE FILE | gen SIZE VARIANT FILE | eval-loop FILE N | compile-loop FILE N | phases FILE | decision SIZE VARIANT | gate-policy N"
+            "usage: gate-bench all [--out FILE] | check | oneshot ENGINE FILE | gen SIZE VARIANT FILE | eval-loop FILE N | load-loop FILE N | compile-loop FILE N | phases FILE | decision SIZE VARIANT | gate-policy N"
         )),
     };
     match r {

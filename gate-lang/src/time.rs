@@ -17,12 +17,66 @@ use std::str::FromStr;
 /// assert!(parse_timestamp("2026-05-04").is_err());
 /// ```
 pub fn parse_timestamp(text: &str) -> Result<i128, String> {
+    if let Some(t) = utc_seconds(text) {
+        return Ok(t);
+    }
     if !has_rfc3339_shape(text) {
         return Err("expected an RFC 3339 timestamp such as `2026-05-04T09:00:00Z`".into());
     }
     jiff::Timestamp::from_str(text)
         .map(|t| t.as_nanosecond())
         .map_err(|e| e.to_string())
+}
+
+/// The common case, `YYYY-MM-DDTHH:MM:SSZ` with a valid date and time,
+/// read directly (a fifth of the cost of the general parser); `None` for
+/// anything else, which the general parser reads or refuses.
+fn utc_seconds(text: &str) -> Option<i128> {
+    let b: &[u8; 20] = text.as_bytes().try_into().ok()?;
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let mut n = 0_i64;
+        for &c in b.get(r)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n = n * 10 + i64::from(c - b'0');
+        }
+        Some(n)
+    };
+    if b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return None;
+    }
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    // Years 1 to 9998 are all inside the general parser's range.
+    if !(1..=9998).contains(&y) || d < 1 || d > month_days || hh > 23 || mm > 59 || ss > 59 {
+        return None;
+    }
+    // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+    // `days_from_civil`).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let seconds = days * 86_400 + hh * 3_600 + mm * 60 + ss;
+    Some(i128::from(seconds) * 1_000_000_000)
 }
 
 fn has_rfc3339_shape(text: &str) -> bool {
@@ -120,6 +174,51 @@ pub fn format_duration(nanos: i128) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The direct reading of `YYYY-MM-DDTHH:MM:SSZ` agrees with the
+        /// general parser, dates that do not exist included.
+        #[test]
+        fn utc_seconds_agree_with_the_general_parser(
+            y in 0_u32..10_000, m in 0_u32..14, d in 0_u32..33,
+            hh in 0_u32..26, mm in 0_u32..62, ss in 0_u32..62,
+        ) {
+            let text = format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z");
+            let general = jiff::Timestamp::from_str(&text).map(|t| t.as_nanosecond()).ok();
+            if let Some(fast) = utc_seconds(&text) {
+                prop_assert_eq!(Some(fast), general, "{}", text);
+            }
+            prop_assert_eq!(parse_timestamp(&text).ok(), general, "{}", text);
+        }
+    }
+
+    #[test]
+    fn utc_seconds_reads_the_common_form() {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "1969-12-31T23:59:59Z",
+            "2000-03-01T12:00:00Z",
+        ] {
+            let general = jiff::Timestamp::from_str(text)
+                .map(|t| t.as_nanosecond())
+                .ok();
+            assert_eq!(utc_seconds(text), general, "{text}");
+        }
+        for text in [
+            "2023-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-01-01T24:00:00Z",
+            "2026-01-01T00:00:60Z",
+            "2026-01-01t00:00:00Z",
+            "2026-01-01T00:00:00z",
+        ] {
+            assert_eq!(utc_seconds(text), None, "{text}");
+        }
+    }
 
     #[test]
     fn strict_shapes() {
