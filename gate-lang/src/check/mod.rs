@@ -125,6 +125,9 @@ pub(crate) struct Checker {
     host: Vec<crate::ir::HostSig>,
     waivers: Vec<crate::ir::Waiver>,
     names: crate::ir::NameFacts,
+    /// No "did you mean" for unknown names: set while template holes are
+    /// tried in each scope, where most attempts fail and are forgotten.
+    quiet_suggestions: bool,
 }
 
 /// Errors from compiling a gate, with the sources they point into.
@@ -198,6 +201,7 @@ pub fn check_entry(
         functions: Vec::new(),
         rules: Vec::new(),
         errors: Vec::new(),
+        quiet_suggestions: false,
         warnings: Vec::new(),
         sources,
         ctx: Vec::new(),

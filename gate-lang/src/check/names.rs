@@ -405,6 +405,9 @@ impl Checker {
 
     /// A "did you mean" for an unknown bare name, saying what the match is.
     pub(super) fn suggest_name(&self, name: &str, hint: Option<&Type>) -> Option<String> {
+        if self.quiet_suggestions {
+            return None;
+        }
         /// What a candidate is; described only for the one suggested.
         enum What<'s> {
             EnumValue(&'s str),

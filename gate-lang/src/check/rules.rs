@@ -352,7 +352,28 @@ impl Checker {
 
     /// Compiles a template in every scope of the requirement where all its
     /// holes resolve; reports holes that resolve nowhere.
+    ///
+    /// Holes are tried without "did you mean" suggestions; only when one
+    /// resolves nowhere is the template checked again with them, for the
+    /// errors it reports.
     fn template(&mut self, t: &ast::Template, outer: Vec<Binding>) -> Message {
+        if self.quiet_suggestions {
+            return self.template_once(t, outer).0;
+        }
+        self.quiet_suggestions = true;
+        let (errors_before, warnings_before) = (self.errors.len(), self.warnings.len());
+        let (message, unresolved) = self.template_once(t, outer.clone());
+        self.quiet_suggestions = false;
+        if !unresolved {
+            return message;
+        }
+        self.errors.truncate(errors_before);
+        self.warnings.truncate(warnings_before);
+        self.template_once(t, outer).0
+    }
+
+    /// [`Checker::template`] once; also says whether a hole resolved nowhere.
+    fn template_once(&mut self, t: &ast::Template, outer: Vec<Binding>) -> (Message, bool) {
         let text = self.text(t.span);
         let holes: Vec<&ast::Expr> = t
             .parts
@@ -398,7 +419,16 @@ impl Checker {
                                     v.iter()
                                         .all(|e| matches!(*e.kind, ErrorKind::UnknownName { .. }))
                                 };
-                                if slot.is_empty() || (names_only(slot) && !names_only(&errs)) {
+                                // Among unknown names, those with a "did you
+                                // mean" (a typo of an element's field).
+                                let helps = |v: &[Error]| v.iter().any(|e| e.kind.help().is_some());
+                                if slot.is_empty()
+                                    || (names_only(slot) && !names_only(&errs))
+                                    || (names_only(slot)
+                                        && names_only(&errs)
+                                        && !helps(slot)
+                                        && helps(&errs))
+                                {
                                     *slot = errs;
                                 }
                             }
@@ -421,6 +451,7 @@ impl Checker {
                 variants.push((scope, parts));
             }
         }
+        let unresolved = resolved_somewhere.iter().any(|ok| !ok);
         for (i, ok) in resolved_somewhere.iter().enumerate() {
             if !ok {
                 if let Some(h) = holes.get(i) {
@@ -447,6 +478,6 @@ impl Checker {
                 }
             }
         }
-        Message { variants, text }
+        (Message { variants, text }, unresolved)
     }
 }
