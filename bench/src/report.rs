@@ -1,5 +1,5 @@
 //! The Markdown report: machine, versions, one table per measurement and the
-//! issue's targets with whether they are met.
+//! performance targets with whether they are met.
 
 use crate::measure::Stats;
 use crate::workload::{Size, Variant};
@@ -223,7 +223,7 @@ pub fn render(r: &Results) -> String {
         / (g.bytes(Size::Large, Variant::Flood) / g.bytes(Size::Medium, Variant::Flood));
     let (kept, counted) = r.flood_kept.get(&Size::Large).copied().unwrap_or((0, 0));
 
-    let _ = writeln!(o, "### The issue's targets\n");
+    let _ = writeln!(o, "### The targets\n");
     let _ = writeln!(o, "| target | measured | target | met |");
     let _ = writeln!(o, "|---|---|---|---|");
     let q = t_gate.0 / t_typed.0;
