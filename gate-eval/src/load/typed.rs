@@ -370,12 +370,17 @@ struct SkipSeed<'l, 's> {
 
 impl SkipSeed<'_, '_> {
     fn enter<E: de::Error>(&self) -> Result<usize, E> {
-        let depth = self.depth.saturating_add(1);
-        if depth > self.cx.limits.max_depth {
-            Err(refuse())
-        } else {
-            Ok(depth)
-        }
+        enter(self.depth, &self.cx.limits)
+    }
+}
+
+/// The depth one level below `depth`; refused over the limit.
+fn enter<E: de::Error>(depth: usize, limits: &LoadLimits) -> Result<usize, E> {
+    let depth = depth.saturating_add(1);
+    if depth > limits.max_depth {
+        Err(refuse())
+    } else {
+        Ok(depth)
     }
 }
 
@@ -505,12 +510,7 @@ impl<'de> DeserializeSeed<'de> for TypedSeed<'_, '_, '_> {
 
 impl<'s> TypedSeed<'_, 's, '_> {
     fn enter<E: de::Error>(&self) -> Result<usize, E> {
-        let depth = self.depth.saturating_add(1);
-        if depth > self.cx.limits.max_depth {
-            Err(refuse())
-        } else {
-            Ok(depth)
-        }
+        enter(self.depth, &self.cx.limits)
     }
 
     /// Types a scalar the way the `Value` path does (for values that do not fit, and other
