@@ -491,7 +491,7 @@ fn unescape_segment(src: SourceId, base: usize, text: &str, errors: &mut Vec<Err
                     (true, Some(ch)) => out.push(ch),
                     _ => errors.push(Error::new(
                         ErrorKind::InvalidEscape {
-                            escape: format!("\\u{{{hex}}}"),
+                            escape: text.get(i..end).unwrap_or("\\u").to_string(),
                         },
                         sp(src, base + i, base + end),
                     )),

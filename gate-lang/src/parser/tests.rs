@@ -191,3 +191,20 @@ fn bad_unicode_escapes_point_at_whole_characters() {
         }
     }
 }
+
+#[test]
+fn bad_unicode_escapes_are_quoted_as_written() {
+    for (body, shown) in [
+        ("\\u\u{e9}", "\\u"),
+        ("\\u{12", "\\u{12"),
+        ("\\u{zz}x", "\\u{zz}"),
+    ] {
+        let src = format!("gate g {{}}\nrule r {{ require x == \"{body}\" }}\n");
+        let (_, errs) = file(&src);
+        let messages: Vec<String> = errs.iter().map(|e| e.kind.to_string()).collect();
+        assert!(
+            messages.contains(&format!("unknown escape `{shown}` in string")),
+            "{body:?}: {messages:?}"
+        );
+    }
+}
