@@ -7,7 +7,7 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use gate_eval::{Evidence, Options, Policy};
+use gate_eval::{Evidence, Format, Options, Policy};
 use std::hint::black_box;
 use std::path::Path;
 
@@ -25,11 +25,23 @@ fn options() -> Options {
     }
 }
 
+/// Evidence read for `policy` (schema-driven), as `gate check` reads it.
+fn typed(policy: &Policy, name: &str, text: &str) -> Evidence {
+    let mut b = policy.evidence_builder();
+    b.add_bytes(None, name, Format::Json, text.as_bytes())
+        .unwrap();
+    b.build().unwrap()
+}
+
 fn load(c: &mut Criterion) {
+    let policy = Policy::from_file(&examples().join("release.gate")).unwrap();
     let mut g = c.benchmark_group("evidence");
     g.throughput(Throughput::Bytes(FAIL.len() as u64));
-    g.bench_function("release-fail.json", |b| {
+    g.bench_function("release-fail.json as JSON", |b| {
         b.iter(|| Evidence::from_json_str("release-fail.json", black_box(FAIL)).unwrap())
+    });
+    g.bench_function("release-fail.json for release.gate", |b| {
+        b.iter(|| typed(&policy, "release-fail.json", black_box(FAIL)))
     });
     g.finish();
 }
@@ -40,7 +52,7 @@ fn evaluate(c: &mut Criterion) {
     for gate in ["quickstart.gate", "release.gate"] {
         let policy = Policy::from_file(&examples().join(gate)).unwrap();
         for (name, text) in [("pass", PASS), ("fail", FAIL)] {
-            let evidence = Evidence::from_json_str(name, text).unwrap();
+            let evidence = typed(&policy, name, text);
             g.bench_function(format!("{gate} {name}"), |b| {
                 b.iter(|| policy.evaluate(black_box(&evidence), &options))
             });
