@@ -118,24 +118,14 @@ impl Engine for Gate {
     }
 
     fn load(&self, policy: &Self::Policy, bytes: &[u8]) -> Result<Self::Input> {
-        let mut b = policy.evidence_builder();
-        b.limits(gate_eval::LoadLimits {
-            max_bytes: 1 << 30,
-            max_depth: 64,
-            ..gate_eval::LoadLimits::default()
-        });
+        let mut b = gate_builder(policy);
         b.add_bytes(None, "evidence.json", gate_eval::Format::Json, bytes)
             .map_err(|e| anyhow!("{e}"))?;
         b.build().map_err(|e| anyhow!("{e}"))
     }
 
     fn load_owned(&self, policy: &Self::Policy, bytes: Vec<u8>) -> Result<Self::Input> {
-        let mut b = policy.evidence_builder();
-        b.limits(gate_eval::LoadLimits {
-            max_bytes: 1 << 30,
-            max_depth: 64,
-            ..gate_eval::LoadLimits::default()
-        });
+        let mut b = gate_builder(policy);
         b.add_owned_bytes(None, "evidence.json", gate_eval::Format::Json, bytes)
             .map_err(|e| anyhow!("{e}"))?;
         b.build().map_err(|e| anyhow!("{e}"))
@@ -190,6 +180,18 @@ impl Engine for Gate {
             rules,
         })
     }
+}
+
+/// A builder of evidence read for `policy`, with limits that admit the
+/// large document.
+fn gate_builder(policy: &gate_eval::Policy) -> gate_eval::EvidenceBuilder {
+    let mut b = policy.evidence_builder();
+    b.limits(gate_eval::LoadLimits {
+        max_bytes: 1 << 30,
+        max_depth: 64,
+        ..gate_eval::LoadLimits::default()
+    });
+    b
 }
 
 /// Compiles a gate from its text.

@@ -282,17 +282,8 @@ impl Policy {
         let typed = self.typed(evidence, options);
         // One instant for the whole evaluation: `now()` in every rule, waiver
         // expiry and the record's `evaluated_at`.
-        let now = options
-            .now
-            .unwrap_or_else(|| jiff::Timestamp::now().as_nanosecond());
-        let mut ev = eval::Eval::new(
-            prog,
-            &typed.root,
-            &typed.issues,
-            &options.limits,
-            &self.host,
-            now,
-        );
+        let now = options.now.unwrap_or_else(gate_lang::time::now);
+        let mut ev = self.evaluator(&typed, options, now);
         if let Some(h) = hits.as_deref_mut() {
             ev.cov = Some(std::mem::take(h));
         }
@@ -372,17 +363,8 @@ impl Policy {
         let prog: &Program = &self.program;
         let index = prog.globals.iter().position(|g| g.name == name)?;
         let typed = self.typed(evidence, options);
-        let now = options
-            .now
-            .unwrap_or_else(|| jiff::Timestamp::now().as_nanosecond());
-        let mut ev = eval::Eval::new(
-            prog,
-            &typed.root,
-            &typed.issues,
-            &options.limits,
-            &self.host,
-            now,
-        );
+        let now = options.now.unwrap_or_else(gate_lang::time::now);
+        let mut ev = self.evaluator(&typed, options, now);
         ev.run_globals();
         let secrets = redact::secret_values(prog, &self.plan, &typed.root);
         ev.global_value(index).map(|r| {
@@ -395,6 +377,23 @@ impl Policy {
                 e
             })
         })
+    }
+
+    /// An evaluator of this policy over typed evidence, at the instant `now`.
+    fn evaluator<'a>(
+        &'a self,
+        typed: &'a evidence::TypedEvidence,
+        options: &'a Options,
+        now: i128,
+    ) -> eval::Eval<'a> {
+        eval::Eval::new(
+            &self.program,
+            &typed.root,
+            &typed.issues,
+            &options.limits,
+            &self.host,
+            now,
+        )
     }
 
     /// The evidence typed by the policy's schema: as typed when it was read

@@ -134,6 +134,15 @@ pub fn format_timestamp(nanos: i128) -> String {
     }
 }
 
+/// The system clock, in nanoseconds since the Unix epoch.
+///
+/// ```
+/// assert!(gate_lang::time::now() > 1_700_000_000_000_000_000);
+/// ```
+pub fn now() -> i128 {
+    jiff::Timestamp::now().as_nanosecond()
+}
+
 const NS: i128 = 1_000_000_000;
 
 /// Renders a duration in the language's own syntax: `90d`, `12h`, `396d2h`,

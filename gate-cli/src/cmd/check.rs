@@ -37,22 +37,9 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
             out.width,
         ));
     }
-    let now = match args
-        .now
-        .as_deref()
-        .map(gate_lang::time::parse_timestamp)
-        .transpose()
-    {
+    let now = match input::now_arg(args.now.as_deref(), out, io) {
         Ok(n) => n,
-        Err(e) => {
-            render::tool_error(
-                out,
-                io,
-                "E0002",
-                &format!("`--now` is not an RFC 3339 timestamp: {e}"),
-            );
-            return Exit::Error;
-        }
+        Err(exit) => return exit,
     };
     let deadline = match args
         .timeout

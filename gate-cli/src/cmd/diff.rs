@@ -103,20 +103,9 @@ pub fn run(args: DiffArgs, out: &Output, io: &mut Io) -> Exit {
     let Some(new) = compile(&args.new, out, io) else {
         return Exit::Error;
     };
-    let now = match &args.now {
-        Some(t) => match gate_lang::time::parse_timestamp(t) {
-            Ok(n) => n,
-            Err(e) => {
-                render::tool_error(
-                    out,
-                    io,
-                    "E0002",
-                    &format!("`--now` is not an RFC 3339 timestamp: {e}"),
-                );
-                return Exit::Error;
-            }
-        },
-        None => system_now(),
+    let now = match input::now_arg(args.now.as_deref(), out, io) {
+        Ok(n) => n.unwrap_or_else(gate_lang::time::now),
+        Err(exit) => return exit,
     };
     if !args.corpus.is_dir() {
         let why = if args.corpus.exists() {
@@ -237,14 +226,6 @@ fn gate_ref(path: &Path, policy: &Policy) -> GateRef {
         path: path.display().to_string(),
         gate: policy.name().to_string(),
         digest: policy.digest().digest,
-    }
-}
-
-/// The system clock, in nanoseconds since the Unix epoch.
-fn system_now() -> i128 {
-    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => i128::try_from(d.as_nanos()).unwrap_or(i128::MAX),
-        Err(e) => -i128::try_from(e.duration().as_nanos()).unwrap_or(i128::MAX),
     }
 }
 

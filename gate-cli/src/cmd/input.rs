@@ -145,6 +145,26 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
     })
 }
 
+/// The instant given with `--now`, if any; an error (E0002, reported) when
+/// it is not an RFC 3339 timestamp.
+pub fn now_arg(
+    now: Option<&str>,
+    out: &crate::render::Output,
+    io: &mut Io,
+) -> Result<Option<i128>, crate::exit::Exit> {
+    now.map(gate_lang::time::parse_timestamp)
+        .transpose()
+        .map_err(|e| {
+            crate::render::tool_error(
+                out,
+                io,
+                "E0002",
+                &format!("`--now` is not an RFC 3339 timestamp: {e}"),
+            );
+            crate::exit::Exit::Error
+        })
+}
+
 /// Prints an error of the evaluator crate to standard error.
 pub fn report(out: &crate::render::Output, io: &mut Io, e: &Error) {
     match e {

@@ -145,6 +145,20 @@ pub fn builtin_names() -> Vec<&'static str> {
 }
 
 impl Checker {
+    /// How elements of record `rid` are matched by key (`includes`): its
+    /// key field and condition, and the key's type; `None` without a key.
+    fn key_match(&self, rid: crate::types::RecordId) -> Option<(KeyMatch, Type)> {
+        let rec = self.schema.record(rid)?;
+        let k = rec.key.as_ref()?;
+        let field = rec.fields.get(k.field as usize)?;
+        let key = KeyMatch {
+            record: rid,
+            field: k.field,
+            condition: k.condition,
+        };
+        Some((key, field.ty.clone()))
+    }
+
     /// `name(args)`: `present`, a `def`, or a built-in in function form.
     pub(super) fn call(&mut self, callee: &ast::Ident, args: &[Expr], span: Span) -> ExprId {
         let name = callee.name.as_str();
@@ -544,14 +558,7 @@ impl Checker {
         };
         let (want, key) = match &elem {
             Type::Record(rid) => {
-                let rec = self.schema.record(*rid).cloned();
-                let Some((k, kty)) = rec.as_ref().and_then(|r| {
-                    r.key.as_ref().and_then(|k| {
-                        r.fields
-                            .get(k.field as usize)
-                            .map(|f| (k.clone(), f.ty.clone()))
-                    })
-                }) else {
+                let Some((key, kty)) = self.key_match(*rid) else {
                     let arg = args
                         .first()
                         .map(|a| self.describe(&self.ty(*a).clone()))
@@ -565,14 +572,7 @@ impl Checker {
                     );
                     return self.poison(span);
                 };
-                (
-                    kty,
-                    Some(KeyMatch {
-                        record: *rid,
-                        field: k.field,
-                        condition: k.condition,
-                    }),
-                )
+                (kty, Some(key))
             }
             other => (other.clone(), None),
         };
@@ -1052,14 +1052,7 @@ impl Checker {
         };
         let (want, key) = match &elem {
             Type::Record(rid) => {
-                let rec = self.schema.record(*rid).cloned();
-                let Some((k, kty)) = rec.as_ref().and_then(|r| {
-                    r.key.as_ref().and_then(|k| {
-                        r.fields
-                            .get(k.field as usize)
-                            .map(|f| (k.clone(), f.ty.clone()))
-                    })
-                }) else {
+                let Some((key, kty)) = self.key_match(*rid) else {
                     let a = self.expr(arg, None);
                     let arg = self.describe(&self.ty(a).clone());
                     self.error(
@@ -1071,14 +1064,7 @@ impl Checker {
                     );
                     return self.poison(span);
                 };
-                (
-                    kty,
-                    Some(KeyMatch {
-                        record: *rid,
-                        field: k.field,
-                        condition: k.condition,
-                    }),
-                )
+                (kty, Some(key))
             }
             other => (other.clone(), None),
         };
