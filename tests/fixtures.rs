@@ -41,7 +41,7 @@ fn every_fixture_gets_the_expected_decision() {
         );
         let policy = gate_eval::Policy::from_file(Path::new(gate))
             .unwrap_or_else(|e| panic!("{}", e.render(false, 100)));
-        let decision = policy.evaluate_json(&evidence);
+        let decision = at_fixture_clock(&policy, &evidence);
         let got: BTreeMap<String, String> = decision
             .rules
             .iter()
@@ -105,7 +105,7 @@ fn fixture_explanations_match_the_reference() {
     };
 
     // 02: the leaked key is explained by name, path and found value.
-    let d = policy.evaluate_json(&load("02-release-secret-leaked-in-code.json"));
+    let d = at_fixture_clock(&policy, &load("02-release-secret-leaked-in-code.json"));
     let s02 = d.rule("S02").unwrap();
     assert!(s02
         .failures
@@ -115,14 +115,14 @@ fn fixture_explanations_match_the_reference() {
             && f.message.contains("STRIPE_API_KEY")));
 
     // 05: the pending ops approval is named, not just "ops missing".
-    let d = policy.evaluate_json(&load("05-release-missing-ops-approval.json"));
+    let d = at_fixture_clock(&policy, &load("05-release-missing-ops-approval.json"));
     let p01 = d.rule("P01").unwrap();
     assert_eq!(p01.failures.len(), 1);
     assert_eq!(p01.failures[0].path.as_deref(), Some("/approvals/2"));
     assert_eq!(p01.failures[0].actual["state"], "pending");
 
     // 11: missing sections are errors naming the section, and G01 fails.
-    let d = policy.evaluate_json(&load("11-release-missing-evidence-sections.json"));
+    let d = at_fixture_clock(&policy, &load("11-release-missing-evidence-sections.json"));
     assert_eq!(d.outcome, gate_eval::Outcome::Error);
     let s02 = d.rule("S02").unwrap();
     assert_eq!(s02.errors[0].code, "E0601");
@@ -135,12 +135,30 @@ fn fixture_explanations_match_the_reference() {
     );
 
     // 12: the empty inventory fails S01, and S02 passes vacuously with a note.
-    let d = policy.evaluate_json(&load("12-release-empty-inventory-vacuous-truth.json"));
+    let d = at_fixture_clock(
+        &policy,
+        &load("12-release-empty-inventory-vacuous-truth.json"),
+    );
     assert_eq!(d.rule("S01").unwrap().outcome, gate_eval::RuleOutcome::Fail);
     let s02 = d.rule("S02").unwrap();
     assert_eq!(s02.outcome, gate_eval::RuleOutcome::Pass);
     assert_eq!(s02.notes.len(), 1);
     assert_eq!(s02.notes[0].path.as_deref(), Some("/secrets/items"));
+}
+
+/// The decision over a fixture, made at the fixture's own `evaluated_at`
+/// (the clock the catalogue's reference checker uses), as
+/// `gate check --now` would.
+fn at_fixture_clock(policy: &gate_eval::Policy, evidence: &Value) -> gate_eval::Decision {
+    let now = evidence["evaluated_at"]
+        .as_str()
+        .and_then(|t| gate_lang::time::parse_timestamp(t).ok());
+    let evidence = gate_eval::Evidence::from_value("evidence", evidence.clone()).unwrap();
+    let options = gate_eval::Options {
+        now,
+        ..gate_eval::Options::default()
+    };
+    policy.evaluate(&evidence, &options)
 }
 
 /// The fixture documents (`fixtures/NN-….json`).
@@ -359,7 +377,7 @@ fn explanations_name_what_the_reference_names() {
         let evidence: Value = serde_json::from_str(&text).unwrap();
         let policy = gate_eval::Policy::from_file(Path::new(gate_for(&evidence).unwrap()))
             .unwrap_or_else(|e| panic!("{}", e.render(false, 100)));
-        let decision = policy.evaluate_json(&evidence);
+        let decision = at_fixture_clock(&policy, &evidence);
         for line in lines {
             let line = line.trim_start();
             let (id, rest) = line.split_once(' ').unwrap();

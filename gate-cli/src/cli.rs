@@ -270,10 +270,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub max_policy_depth: usize,
 
-    /// Stop evaluating after this long (e.g. `30s`, `2m`); rules not finished
-    /// are errors (E0607).
-    #[arg(long, value_name = "DURATION")]
-    pub timeout: Option<String>,
+    /// Stop evaluating after this long (e.g. `30s`, `2m`, or `none`); rules
+    /// not finished are errors (E0607).
+    #[arg(long, value_name = "DURATION", default_value = "1m")]
+    pub timeout: String,
 }
 
 /// `gate fmt`.

@@ -110,10 +110,28 @@ impl Io {
         self.write(true, text);
     }
 
-    /// Reads all of standard input.
-    pub fn read_stdin(&mut self) -> std::io::Result<String> {
-        let mut s = String::new();
-        self.stdin.read_to_string(&mut s)?;
-        Ok(s)
+    /// Standard input as a reader.
+    pub fn stdin_reader(&mut self) -> &mut dyn Read {
+        &mut *self.stdin
+    }
+
+    /// Reads standard input as text, refusing more than `limit` bytes
+    /// (having read at most one byte more).
+    pub fn read_stdin(&mut self, limit: usize) -> std::io::Result<String> {
+        let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+        let mut bytes = Vec::new();
+        (&mut self.stdin).take(most).read_to_end(&mut bytes)?;
+        if bytes.len() > limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("more than {limit} bytes"),
+            ));
+        }
+        String::from_utf8(bytes).map_err(|e| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+            )
+        })
     }
 }

@@ -131,6 +131,10 @@ pub struct GateMeta {
     /// Its version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// `if_no_rule_applies pass`: a decision in which no rule applied may
+    /// pass (it is an error otherwise). Shown only when set.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pass_if_no_rule_applies: bool,
 }
 
 /// The engine that made the decision.
@@ -242,7 +246,23 @@ pub struct Decision {
     pub evidence_issues: Vec<Issue>,
     /// Warnings about the decision (an unmatched waiver, for instance).
     pub warnings: Vec<String>,
+    /// Why the decision as a whole is an error, apart from its rules'
+    /// errors: `E0616` when no rule applied ("nothing was checked").
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<DecisionError>,
 }
+
+/// An error of the decision as a whole.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DecisionError {
+    /// Its stable code.
+    pub code: String,
+    /// What happened.
+    pub message: String,
+}
+
+/// The code of a decision in which no rule applied.
+pub const NOTHING_CHECKED: &str = "E0616";
 
 impl Decision {
     /// The rule with the given id.
@@ -274,6 +294,35 @@ impl Decision {
                 (RuleSeverity::Block, RuleOutcome::Error) => Outcome::Error,
             };
             outcome = worst(outcome, this);
+        }
+        // A decision in which nothing was checked is no proof: when no rule
+        // that can block (no rule at all, in a gate without `block` rules)
+        // applied, the decision is an error unless the gate says that this
+        // is acceptable.
+        self.errors.retain(|e| e.code != NOTHING_CHECKED);
+        let blocking = self.rules.iter().any(|r| r.severity == RuleSeverity::Block);
+        // A rule that could not be evaluated checked nothing either.
+        let applied = self.rules.iter().any(|r| {
+            matches!(
+                r.outcome,
+                RuleOutcome::Pass | RuleOutcome::Fail | RuleOutcome::Waived
+            ) && (!blocking || r.severity == RuleSeverity::Block)
+        });
+        if !applied && !self.gate.pass_if_no_rule_applies {
+            let which = if blocking {
+                "no `block` rule"
+            } else {
+                "no rule"
+            };
+            self.errors.push(DecisionError {
+                code: NOTHING_CHECKED.into(),
+                message: format!(
+                    "nothing was checked: {which} applied to this evidence and was evaluated (set `if_no_rule_applies pass` in the gate's header if that is acceptable)"
+                ),
+            });
+        }
+        if !self.errors.is_empty() {
+            outcome = Outcome::Error;
         }
         self.counts = counts;
         self.outcome = outcome;

@@ -282,7 +282,7 @@ impl EvidenceBuilder {
     ///
     /// ```
     /// use gate_eval::{Format, Policy};
-    /// let policy = Policy::from_source("g.gate", "gate g {}\nevidence { n: int }\n").unwrap();
+    /// let policy = Policy::from_source("g.gate", "gate g {}\nevidence { n: int }\nrule r { require n > 0 }\n").unwrap();
     /// let mut b = policy.evidence_builder();
     /// b.add_owned_bytes(None, "e.json", Format::Json, br#"{"n": 1}"#.to_vec()).unwrap();
     /// assert_eq!(b.build().unwrap().as_json()["n"], 1);

@@ -497,7 +497,7 @@ impl<'a> Converter<'a> {
                     out.push(self.convert(elem, Some(item)));
                     self.pointer.truncate(len);
                 }
-                Node::List(out.into_boxed_slice())
+                list_node(out)
             }
             (Type::Many(elem), single) => {
                 let node = self.convert(elem, Some(single));
@@ -514,10 +514,43 @@ impl<'a> Converter<'a> {
                     self.pointer.truncate(len);
                 }
                 self.sensitive = outer;
-                Node::Map(out.into_boxed_slice())
+                map_node(out)
             }
             _ => self.mismatch(ty, v),
         }
+    }
+}
+
+/// The first element of a list (or value of a map) that cannot be read,
+/// as the node that stands for the whole collection.
+fn unreadable<'n>(mut nodes: impl Iterator<Item = &'n Node>) -> Option<Node> {
+    nodes.find_map(|n| match n {
+        Node::Missing(i) => Some(Node::Missing(*i)),
+        Node::Invalid(i) => Some(Node::Invalid(*i)),
+        _ => None,
+    })
+}
+
+/// A list of the evidence. A list with an element of the wrong type (or a
+/// `null` where a value is required) cannot be read as a whole: its length,
+/// an `==` on it or a count would count or compare garbage (`[1, "x"]` is
+/// not two reviews). The list itself then stands for that element's issue,
+/// so that every read of it is an error of the rule.
+pub(crate) fn list_node(items: Vec<Node>) -> Node {
+    unreadable(items.iter()).unwrap_or_else(|| Node::List(items.into_boxed_slice()))
+}
+
+/// A map of the evidence; like [`list_node`], a map with a value that cannot
+/// be read stands for that value's issue.
+/// The first by key is taken, whatever order the entries were read in.
+pub(crate) fn map_node(entries: Vec<(Box<str>, Node)>) -> Node {
+    let bad = entries
+        .iter()
+        .filter(|(_, n)| matches!(n, Node::Missing(_) | Node::Invalid(_)))
+        .min_by(|a, b| a.0.cmp(&b.0));
+    match bad {
+        Some((_, n)) => unreadable(std::iter::once(n)).unwrap_or(Node::Absent),
+        None => Node::Map(entries.into_boxed_slice()),
     }
 }
 
@@ -545,22 +578,27 @@ pub fn join_nanos(secs: i64, nanos: u32) -> i128 {
 }
 
 /// Durations in evidence: gate's own syntax (`"90d"`, `"1h30m"`) or ISO 8601
-/// (`"PT1H"`, `"P90D"`).
+/// (`"PT1H"`, `"P90D"`, days of 24 hours; years and months have no fixed
+/// length). Nothing else: no sign, no spaces, no "ago" — a negative or
+/// relative duration is not a length of time, and reading `"720h ago"` as
+/// 720 hours (or `"-PT720H"` as anything) would let a token pass
+/// `lifetime <= 1h`.
 pub(crate) fn parse_evidence_duration(s: &str) -> Option<i128> {
-    if let Ok(d) = gate_lang::lexer::parse_duration(s) {
-        if !s.is_empty() && s.chars().next().is_some_and(|c| c.is_ascii_digit()) {
-            return Some(d);
-        }
+    let first = s.chars().next()?;
+    if first.is_ascii_digit() {
+        return gate_lang::lexer::parse_duration(s).ok();
     }
-    if let Ok(d) = s.parse::<jiff::SignedDuration>() {
-        return Some(d.as_nanos());
+    if first != 'P' {
+        return None;
     }
-    // `P90D`, `P2W`: days of 24 hours; years and months have no fixed length.
-    let span: jiff::Span = s.parse().ok()?;
+    let span = jiff::fmt::temporal::SpanParser::new().parse_span(s).ok()?;
+    if span.is_negative() {
+        return None;
+    }
     let d = span
         .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
         .ok()?;
-    Some(d.as_nanos())
+    Some(d.as_nanos()).filter(|n| *n >= 0)
 }
 
 #[cfg(test)]
@@ -569,7 +607,7 @@ mod tests {
     use serde_json::json;
 
     fn schema(src: &str) -> Schema {
-        let full = format!("gate g {{}}\n{src}");
+        let full = format!("gate g {{}}\n{src}\nrule r {{ require true }}\n");
         match gate_lang::compile_source("t.gate", &full) {
             Ok(p) => p.schema,
             Err(e) => panic!("{}", e.render(false, 100)),
@@ -679,5 +717,16 @@ mod duration_tests {
         assert_eq!(parse_evidence_duration("P1M"), None);
         assert_eq!(parse_evidence_duration("soon"), None);
         assert_eq!(parse_evidence_duration(""), None);
+    }
+
+    /// Negative, signed and relative forms are not lengths of time.
+    #[test]
+    fn signed_and_relative_durations_are_refused() {
+        for text in [
+            "720h ago", "-PT720H", "-P30D", "+PT1H", "+1h", "-1h", "1h ", " 1h", "1 hour", "PT-1H",
+            "P-30D", "1h ago", "ago", "pt1h", "1H", "2 days", "PT1H ago",
+        ] {
+            assert_eq!(parse_evidence_duration(text), None, "{text}");
+        }
     }
 }

@@ -304,6 +304,7 @@ impl Policy {
                 title: prog.gate.title.clone(),
                 stage: prog.gate.stage.clone(),
                 version: prog.gate.version.clone(),
+                pass_if_no_rule_applies: prog.gate.pass_if_no_rule_applies,
             },
             policy: self.digest(),
             evidence: evidence.documents.clone(),
@@ -313,6 +314,7 @@ impl Policy {
             waivers: Vec::new(),
             evidence_issues: typed.issues.clone(),
             warnings: Vec::new(),
+            errors: Vec::new(),
         };
         let mut waivers: Vec<Waiver> = prog
             .waivers

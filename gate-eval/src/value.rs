@@ -316,6 +316,20 @@ fn list_vals<'a>(l: &List<'a>) -> Vec<Val<'a>> {
     }
 }
 
+/// How much work comparing or copying a value takes: 1 for a scalar, the
+/// length (in steps of 16 bytes) of a string, the number of elements of a
+/// list or a map.
+pub fn size(v: &Val<'_>) -> usize {
+    match v {
+        Val::List(l) => l.len(),
+        Val::Map(m) => m.len(),
+        Val::OwnedMap(m) => m.len(),
+        Val::Str(s) => s.len() / 16 + 1,
+        Val::OwnedStr(s) => s.len() / 16 + 1,
+        _ => 1,
+    }
+}
+
 /// Compares an integer with a float exactly.
 pub fn cmp_int_float(i: i64, f: f64) -> Option<std::cmp::Ordering> {
     if f.is_nan() {

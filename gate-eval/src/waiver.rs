@@ -178,57 +178,99 @@ fn covers(w: &Waiver, f: &Failure) -> bool {
 
 /// Applies waivers to a decision evaluated at `now`, records them, and
 /// settles the outcome.
+///
+/// The result does not depend on the order the waivers were given in:
+/// they are put in one canonical order first (by rule, element, ticket,
+/// expiry, approver, reason and source), which also numbers them. Live
+/// waivers cover only the failures the evaluation found; the failure an
+/// expired waiver adds is added afterwards, so no waiver — whatever its
+/// place in the list — can waive it away.
 pub(crate) fn apply(decision: &mut Decision, waivers: &[Waiver], now: i128) {
-    for (id, w) in waivers.iter().enumerate() {
-        let expired = w.expires <= now;
-        let mut covered = 0;
-        if let Some(rule) = decision.rules.iter_mut().find(|r| r.id == w.rule) {
-            if expired {
-                let span = rule.span.clone();
-                rule.failures.push(Failure {
-                    requirement: 0,
-                    path: None,
-                    actual: serde_json::Value::String(format_timestamp(w.expires)),
-                    actual_truncated: false,
-                    expected: format!(
-                        "a waiver that has not expired (now {})",
-                        format_timestamp(now)
-                    ),
-                    message: format!(
-                        "waiver {} for `{}`{} expired at {}",
-                        w.ticket,
-                        w.rule,
-                        w.element
-                            .as_deref()
-                            .map(|e| format!(" ({e})"))
-                            .unwrap_or_default(),
-                        format_timestamp(w.expires)
-                    ),
-                    span,
-                    element: None,
-                    any_of: None,
-                    called_from: None,
-                    waived_by: None,
-                });
-                rule.failures_total += 1;
-                if matches!(rule.outcome, RuleOutcome::Pass) {
-                    rule.outcome = RuleOutcome::Fail;
-                }
-            } else {
-                for f in rule.failures.iter_mut().filter(|f| f.waived_by.is_none()) {
-                    if covers(w, f) {
-                        f.waived_by = Some(id);
-                        covered += 1;
-                    }
-                }
-                // Failures beyond the kept ones are covered only by a waiver
-                // of the whole rule.
-                if w.element.is_none() {
-                    covered += rule.failures_total.saturating_sub(rule.failures.len());
-                }
+    let mut order: Vec<&Waiver> = waivers.iter().collect();
+    order.sort_by(|a, b| {
+        (
+            &a.rule,
+            &a.element,
+            &a.ticket,
+            a.expires,
+            &a.approved_by,
+            &a.reason,
+            &a.source,
+        )
+            .cmp(&(
+                &b.rule,
+                &b.element,
+                &b.ticket,
+                b.expires,
+                &b.approved_by,
+                &b.reason,
+                &b.source,
+            ))
+    });
+    let mut covered = vec![0usize; order.len()];
+    // Live waivers first, over the evaluation's failures only.
+    for (id, w) in order.iter().enumerate() {
+        if w.expires <= now {
+            continue;
+        }
+        let Some(rule) = decision.rules.iter_mut().find(|r| r.id == w.rule) else {
+            continue;
+        };
+        let mut n = 0;
+        for f in rule.failures.iter_mut().filter(|f| f.waived_by.is_none()) {
+            if covers(w, f) {
+                f.waived_by = Some(id);
+                n += 1;
             }
         }
-        let status = if expired {
+        // Failures beyond the kept ones are covered only by a waiver of
+        // the whole rule.
+        if w.element.is_none() {
+            n += rule.failures_total.saturating_sub(rule.failures.len());
+        }
+        if let Some(c) = covered.get_mut(id) {
+            *c = n;
+        }
+    }
+    // Then the failures of expired waivers, which nothing covers.
+    for w in order.iter().filter(|w| w.expires <= now) {
+        let Some(rule) = decision.rules.iter_mut().find(|r| r.id == w.rule) else {
+            continue;
+        };
+        let span = rule.span.clone();
+        rule.failures.push(Failure {
+            requirement: 0,
+            path: None,
+            actual: serde_json::Value::String(format_timestamp(w.expires)),
+            actual_truncated: false,
+            expected: format!(
+                "a waiver that has not expired (now {})",
+                format_timestamp(now)
+            ),
+            message: format!(
+                "waiver {} for `{}`{} expired at {}",
+                w.ticket,
+                w.rule,
+                w.element
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default(),
+                format_timestamp(w.expires)
+            ),
+            span,
+            element: None,
+            any_of: None,
+            called_from: None,
+            waived_by: None,
+        });
+        rule.failures_total += 1;
+        if matches!(rule.outcome, RuleOutcome::Pass) {
+            rule.outcome = RuleOutcome::Fail;
+        }
+    }
+    for (id, w) in order.iter().enumerate() {
+        let covered = covered.get(id).copied().unwrap_or(0);
+        let status = if w.expires <= now {
             WaiverStatus::Expired
         } else if covered > 0 {
             WaiverStatus::Applied
@@ -273,4 +315,94 @@ pub(crate) fn apply(decision: &mut Decision, waivers: &[Waiver], now: i128) {
         }
     }
     decision.settle();
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::Waiver;
+    use crate::{Evidence, Options, Policy};
+    use proptest::prelude::*;
+
+    const NOW: i128 = 1_780_000_000 * 1_000_000_000;
+
+    fn waiver(rule: &str, element: Option<&str>, ticket: &str, expires: i128) -> Waiver {
+        Waiver {
+            rule: rule.into(),
+            element: element.map(str::to_string),
+            approved_by: "sec-lead".into(),
+            ticket: ticket.into(),
+            reason: "accepted".into(),
+            expires,
+            source: "waivers.yaml".into(),
+        }
+    }
+
+    fn decide(waivers: Vec<Waiver>) -> String {
+        let policy = Policy::from_source(
+            "w.gate",
+            "gate w {}\nrecord S { name: string, vaulted: bool, key name }\n\
+             evidence { secrets: [S] }\n\
+             rule vaulted { require secrets.all(vaulted) }\n\
+             rule other { require secrets.all(s => s.name != \"\") }\n",
+        )
+        .unwrap();
+        let evidence = Evidence::from_json_str(
+            "e.json",
+            r#"{"secrets": [{"name": "a", "vaulted": false}, {"name": "b", "vaulted": false}]}"#,
+        )
+        .unwrap();
+        let options = Options {
+            now: Some(NOW),
+            waivers,
+            ..Options::default()
+        };
+        policy.evaluate(&evidence, &options).to_json()
+    }
+
+    fn all_waivers() -> Vec<Waiver> {
+        let day = 86_400 * 1_000_000_000;
+        vec![
+            waiver("vaulted", None, "SEC-1", NOW - day),
+            waiver("vaulted", None, "SEC-2", NOW + day),
+            waiver("vaulted", Some("a"), "SEC-3", NOW + day),
+            waiver("vaulted", Some("b"), "SEC-4", NOW - day),
+            waiver("other", None, "SEC-5", NOW + day),
+        ]
+    }
+
+    /// An expired waiver's failure is not waived by a live whole-rule
+    /// waiver, before or after it in the list.
+    #[test]
+    fn an_expired_waiver_is_never_waived_away() {
+        let d: serde_json::Value = serde_json::from_str(&decide(all_waivers())).unwrap();
+        assert_eq!(d["outcome"], "fail");
+        let rule = &d["rules"][0];
+        assert_eq!(rule["outcome"], "fail");
+        let unwaived: Vec<&str> = rule["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f.get("waived_by").is_none_or(|w| w.is_null()))
+            .filter_map(|f| f["message"].as_str())
+            .collect();
+        assert_eq!(unwaived.len(), 2, "{unwaived:?}");
+        assert!(
+            unwaived.iter().all(|m| m.contains("expired")),
+            "{unwaived:?}"
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// The record does not depend on the order of the waivers.
+        #[test]
+        fn waiver_order_does_not_change_the_record(
+            order in Just((0..5).collect::<Vec<usize>>()).prop_shuffle()
+        ) {
+            let base = all_waivers();
+            let shuffled: Vec<Waiver> = order.iter().map(|&i| base[i].clone()).collect();
+            prop_assert_eq!(decide(shuffled), decide(all_waivers()));
+        }
+    }
 }

@@ -236,6 +236,16 @@ pub enum ErrorKind {
         /// Its name.
         name: String,
     },
+    /// `def len(xs: [string]) = 0`: a `def` with the name of a built-in
+    /// function, which `len(xs)` would call but `xs.len()` would not.
+    #[error("`{name}` is a built-in function; a `def` cannot take its name")]
+    ShadowsBuiltin {
+        /// The name.
+        name: String,
+    },
+    /// `gate g {}` with no `rule`: it would pass whatever the evidence.
+    #[error("the gate has no rules, so it would pass any evidence")]
+    NoRules,
     /// `rule r { severity block }` with no `require`.
     #[error("rule `{rule}` has no `require`")]
     RuleWithoutRequire {
@@ -620,6 +630,8 @@ impl ErrorKind {
             ErrorKind::UnknownSetting { .. } => "E0202",
             ErrorKind::InvalidSettingValue { .. } => "E0203",
             ErrorKind::Duplicate { .. } => "E0204",
+            ErrorKind::ShadowsBuiltin { .. } => "E0316",
+            ErrorKind::NoRules => "E0214",
             ErrorKind::RuleWithoutRequire { .. } => "E0205",
             ErrorKind::NotInModule { .. } => "E0206",
             ErrorKind::SecondEvidence => "E0207",
@@ -715,6 +727,11 @@ impl ErrorKind {
             }),
             ErrorKind::InvalidSettingValue { suggestion, .. } => did_you_mean(suggestion),
             ErrorKind::Duplicate { .. } => Some("rename one of them".into()),
+            ErrorKind::NoRules => Some("add a `rule` with a `require`; a gate decides only what its rules check".into()),
+            ErrorKind::ShadowsBuiltin { .. } => Some(
+                "rename the `def`: a built-in's name always means the built-in, in `f(x)` and `x.f()` alike"
+                    .into(),
+            ),
             ErrorKind::RuleWithoutRequire { .. } => {
                 Some("a rule states what must hold with at least one `require`".into())
             }

@@ -427,7 +427,21 @@ pub enum Ir {
         any: bool,
     },
     /// `present(a.b, c)`: every argument is present and not null.
-    Present(Vec<ExprId>),
+    ///
+    /// A required field (one whose type is not `T?`) that is missing or
+    /// null makes `present` an error (E0601) — otherwise
+    /// `not present(x) or check(x)` would pass with no evidence at all —
+    /// unless its absence already fails the gate: `lenient` is set by the
+    /// checker on a `present` that a `block` rule without `when` requires
+    /// at the top of a `require`, and on every `present` of places that such
+    /// a rule requires. There a missing required field makes `present`
+    /// false.
+    Present {
+        /// The places checked.
+        args: Vec<ExprId>,
+        /// Whether a missing required field makes it false (not an error).
+        lenient: bool,
+    },
     /// A built-in function.
     Builtin {
         /// Which.
@@ -625,6 +639,9 @@ pub struct GateInfo {
     pub version: Option<String>,
     /// `description`
     pub description: Option<String>,
+    /// `if_no_rule_applies pass`: a decision in which no rule applied
+    /// passes. By default it is an error ("nothing was checked").
+    pub pass_if_no_rule_applies: bool,
 }
 
 /// A compiled gate.
@@ -731,7 +748,7 @@ impl Program {
         };
         match &node.ir {
             Ir::Const(_) | Ir::Root | Ir::Local(_) | Ir::Global(_) => Vec::new(),
-            Ir::List(items) | Ir::Present(items) => items.clone(),
+            Ir::List(items) | Ir::Present { args: items, .. } => items.clone(),
             Ir::Field { base, .. } => vec![*base],
             Ir::Index { base, index } => vec![*base, *index],
             Ir::MapGet { base, key } => vec![*base, *key],

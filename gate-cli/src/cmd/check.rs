@@ -41,21 +41,14 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
         Ok(n) => n,
         Err(exit) => return exit,
     };
-    let deadline = match args
-        .timeout
-        .as_deref()
-        .map(gate_lang::lexer::parse_duration)
-        .transpose()
-    {
-        Ok(d) => d
-            .and_then(|ns| u64::try_from(ns).ok())
-            .map(|ns| std::time::Instant::now() + std::time::Duration::from_nanos(ns)),
-        Err(_) => {
+    let deadline = match timeout(&args.timeout) {
+        Ok(d) => d,
+        Err(()) => {
             render::tool_error(
                 out,
                 io,
                 "E0002",
-                "`--timeout` is not a duration such as `30s` or `2m`",
+                "`--timeout` is not a duration such as `30s` or `2m`, or `none`",
             );
             return Exit::Error;
         }
@@ -166,4 +159,17 @@ fn data_names(d: &gate_eval::Decision) -> Vec<String> {
             None => e.source.clone(),
         })
         .collect()
+}
+
+/// `--timeout`: a duration, or `none` for no deadline.
+fn timeout(text: &str) -> Result<Option<std::time::Duration>, ()> {
+    if text == "none" {
+        return Ok(None);
+    }
+    let nanos = gate_lang::lexer::parse_duration(text).map_err(drop)?;
+    let nanos = u64::try_from(nanos).map_err(drop)?;
+    if nanos == 0 {
+        return Err(());
+    }
+    Ok(Some(std::time::Duration::from_nanos(nanos)))
 }

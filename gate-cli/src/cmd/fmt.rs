@@ -56,7 +56,7 @@ pub fn run(args: FmtArgs, out: &Output, io: &mut Io) -> Exit {
 }
 
 fn stdin(check: bool, out: &Output, io: &mut Io) -> Exit {
-    let text = match io.read_stdin() {
+    let text = match io.read_stdin(gate_lang::loader::LoadOptions::default().max_source_size) {
         Ok(t) => t,
         Err(e) => {
             render::tool_error(

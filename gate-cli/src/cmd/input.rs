@@ -95,16 +95,13 @@ pub fn read_in(
                 });
             }
             stdin_used = true;
-            let text = io.read_stdin().map_err(|e| Error::Io {
-                path: "<stdin>".into(),
-                message: e.to_string(),
-            })?;
+            let bytes = read_stdin_bounded(io, args.max_evidence_size)?;
             let fmt = args.evidence_format.map(format).unwrap_or(Format::Json);
-            ("<stdin>".to_string(), text.into_bytes(), fmt)
+            ("<stdin>".to_string(), bytes, fmt)
         } else {
             let path = base.join(file);
             let file = path.to_str().unwrap_or(file);
-            let bytes = read_file(&path)?;
+            let bytes = read_bounded(&path, args.max_evidence_size)?;
             let fmt = match args.evidence_format {
                 Some(f) => format(f),
                 None => {
@@ -121,7 +118,7 @@ pub fn read_in(
     let mut waivers = Vec::new();
     for path in &args.waivers {
         let path = &base.join(path);
-        let bytes = read_file(path)?;
+        let bytes = read_bounded(path, args.max_evidence_size)?;
         let fmt = Format::from_extension(path).ok_or_else(|| Error::UnknownFormat {
             source: path.display().to_string(),
         })?;
@@ -134,14 +131,80 @@ pub fn read_in(
     Ok(Input { evidence, waivers })
 }
 
-/// Reads a whole file.
+/// Largest file read where no option sets a limit (records, keys, policy
+/// lists): the default evidence limit.
+pub const DEFAULT_MAX_FILE: usize = 32 * 1024 * 1024;
+
+/// Reads a file of at most [`DEFAULT_MAX_FILE`] bytes (see [`read_bounded`]).
 pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| Error::Io {
+    read_bounded(path, DEFAULT_MAX_FILE)
+}
+
+/// Reads a file, stopping after `limit + 1` bytes: a larger file — or a
+/// link to `/dev/zero`, a device, a FIFO that never ends — is refused with
+/// E0703 having read at most that much, never held in memory whole.
+pub fn read_bounded(path: &Path, limit: usize) -> Result<Vec<u8>, Error> {
+    let io_error = |e: std::io::Error| Error::Io {
         path: path.display().to_string(),
         message: match e.kind() {
             std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::IsADirectory => "a folder, not a file".to_string(),
             _ => e.to_string(),
         },
+    };
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(io_error(std::io::Error::from(
+            std::io::ErrorKind::IsADirectory,
+        )));
+    }
+    bounded(file, limit, &path.display().to_string()).map_err(|e| match e {
+        Bounded::Io(e) => io_error(e),
+        Bounded::TooLarge(err) => err,
+    })
+}
+
+enum Bounded {
+    Io(std::io::Error),
+    TooLarge(Error),
+}
+
+/// Reads at most `limit + 1` bytes of `reader`; more than `limit` is E0703.
+fn bounded(reader: impl std::io::Read, limit: usize, source: &str) -> Result<Vec<u8>, Bounded> {
+    let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::new();
+    let mut reader = std::io::Read::take(reader, most);
+    std::io::Read::read_to_end(&mut reader, &mut bytes).map_err(Bounded::Io)?;
+    if bytes.len() > limit {
+        return Err(Bounded::TooLarge(too_large(source, limit)));
+    }
+    Ok(bytes)
+}
+
+/// E0703 for `source`, over `limit` bytes.
+fn too_large(source: &str, limit: usize) -> Error {
+    Error::EvidenceLoad {
+        source: source.to_string(),
+        error: gate_eval::load::LoadError {
+            kind: gate_eval::load::LoadErrorKind::TooLarge {
+                size: limit.saturating_add(1),
+                limit,
+            },
+            line: None,
+            column: None,
+        },
+    }
+}
+
+/// Standard input, at most `limit` bytes (E0703 beyond).
+pub fn read_stdin_bounded(io: &mut Io, limit: usize) -> Result<Vec<u8>, Error> {
+    let stdin_error = |e: std::io::Error| Error::Io {
+        path: "<stdin>".into(),
+        message: e.to_string(),
+    };
+    bounded(io.stdin_reader(), limit, "<stdin>").map_err(|e| match e {
+        Bounded::Io(e) => stdin_error(e),
+        Bounded::TooLarge(err) => err,
     })
 }
 

@@ -47,6 +47,15 @@ pub fn decision(d: &Decision) -> String {
             command(&mut s, kind, Some(failure_location(f)), &title, &message);
         }
     }
+    for e in &d.errors {
+        command(
+            &mut s,
+            "error",
+            None,
+            &format!("gate {}", e.code),
+            &e.message,
+        );
+    }
     for w in &d.warnings {
         command(&mut s, "warning", None, "gate", w);
     }

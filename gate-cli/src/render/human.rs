@@ -88,6 +88,14 @@ pub fn decision(
         }
         s.push('\n');
     }
+    for e in &d.errors {
+        let _ = writeln!(
+            s,
+            "{} {}",
+            paint(c, &format!("error[{}]:", e.code), Style::Red),
+            e.message
+        );
+    }
     for w in &d.warnings {
         let _ = writeln!(s, "{} {w}", paint(c, "warning:", Style::Yellow));
     }

@@ -34,6 +34,15 @@ pub fn decision(d: &Decision) -> Result<String, String> {
     for r in &d.rules {
         suite.add_test_case(case(d, r));
     }
+    for e in &d.errors {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status
+            .set_message(one_line(&format!("{}: {}", e.code, e.message)))
+            .set_type(e.code.as_str());
+        let mut case = TestCase::new(format!("decision {}", e.code), status);
+        case.set_classname(d.gate.name.as_str());
+        suite.add_test_case(case);
+    }
     let mut notes = String::new();
     for w in &d.warnings {
         let _ = writeln!(notes, "warning: {w}");

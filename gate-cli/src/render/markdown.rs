@@ -115,6 +115,13 @@ pub fn decision(d: &Decision) -> String {
             s.push('\n');
         }
     }
+    if !d.errors.is_empty() {
+        let _ = writeln!(s, "### Errors\n");
+        for e in &d.errors {
+            let _ = writeln!(s, "- `{}` {}", e.code, text(&e.message));
+        }
+        s.push('\n');
+    }
     if !d.warnings.is_empty() || !d.evidence_issues.is_empty() {
         let _ = writeln!(s, "### Warnings\n");
         for w in &d.warnings {

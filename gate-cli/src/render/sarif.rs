@@ -37,6 +37,16 @@ fn log(d: &Decision, policy: &Policy) -> sarif::Sarif {
             results.push(error_result(d, r, index, e));
         }
     }
+    for e in &d.errors {
+        results.push(
+            sarif::Result::builder()
+                .rule_id(e.code.clone())
+                .level(sarif::ResultLevel::Error)
+                .kind(sarif::ResultKind::Fail)
+                .message(message(&format!("{}: {}", e.code, e.message)))
+                .build(),
+        );
+    }
     let driver = sarif::ToolComponent::builder()
         .name("gate")
         .version(d.engine.version.clone())

@@ -37,13 +37,16 @@ const MAX_CACHED: usize = 1024;
 /// over many elements compiles its pattern once.
 #[derive(Default)]
 pub(super) struct Cache {
-    regex: HashMap<String, Result<Rc<regex::Regex>, String>>,
+    regex: HashMap<String, Result<Rc<gate_lang::check::patterns::Regex>, String>>,
     glob: HashMap<String, Result<Rc<globset::GlobMatcher>, String>>,
 }
 
 impl Cache {
     /// The compiled regular expression, and whether it was compiled now.
-    pub(super) fn regex(&mut self, pattern: &str) -> (Result<Rc<regex::Regex>, String>, bool) {
+    pub(super) fn regex(
+        &mut self,
+        pattern: &str,
+    ) -> (Result<Rc<gate_lang::check::patterns::Regex>, String>, bool) {
         if let Some(r) = self.regex.get(pattern) {
             return (r.clone(), false);
         }
@@ -82,7 +85,6 @@ enum Key<'a> {
     Int(i64),
     Float(u64),
     Str(&'a str),
-    Owned(Rc<str>),
     Time(i128),
     Dur(i128),
     Enum(u32, u32),
@@ -96,8 +98,10 @@ fn key_of<'a>(v: &'a Val<'a>) -> Option<Key<'a>> {
         // Integral floats hash like the integer they equal.
         Val::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Key::Int(*f as i64),
         Val::Float(f) => Key::Float(if *f == 0.0 { 0 } else { f.to_bits() }),
+        // A string hashes by its text, wherever it came from (evidence,
+        // a literal, or computed by `lower()`/`+`).
         Val::Str(s) => Key::Str(s),
-        Val::OwnedStr(s) => Key::Owned(s.clone()),
+        Val::OwnedStr(s) => Key::Str(s),
         Val::Time(t) => Key::Time(*t),
         Val::Dur(d) => Key::Dur(*d),
         Val::Enum(e, i) => Key::Enum(e.0, *i),
@@ -147,6 +151,18 @@ impl<'a> Eval<'a> {
                 .and_then(|v| v.val.as_str().map(str::to_string))
                 .ok_or_else(|| this.err(RtKind::NullValue, id, PathId::NONE))
         };
+        // Text built-ins scan their receiver (and argument): charged by length.
+        let scanned: usize = vals
+            .iter()
+            .filter_map(|v| v.val.as_str())
+            .map(str::len)
+            .sum();
+        if scanned >= super::strings::BYTES_PER_STEP {
+            self.charge(id, (scanned / super::strings::BYTES_PER_STEP) as u64)?;
+        }
+        if matches!(func, Builtin::Keys | Builtin::Values) {
+            self.charge(id, value::size(&recv.val) as u64)?;
+        }
         let val = match func {
             Builtin::Trim
             | Builtin::Split
@@ -396,6 +412,7 @@ impl<'a> Eval<'a> {
         list: &V<'a>,
         body: ExprId,
     ) -> R<V<'a>> {
+        self.charge(body, keys.len() as u64)?;
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut groups: Vec<(V<'a>, Vec<V<'a>>)> = Vec::new();
         let mut path = list.path;
@@ -553,6 +570,7 @@ impl<'a> Eval<'a> {
 
     pub(super) fn items(&mut self, recv: &V<'a>, id: ExprId) -> R<Vec<V<'a>>> {
         let list = self.list_of(recv, id)?;
+        self.charge(id, list.len() as u64)?;
         let mut out = Vec::with_capacity(list.len());
         for i in 0..list.len() {
             out.push(self.element(recv, &list, i, id)?);

@@ -110,7 +110,7 @@ impl<'a> Eval<'a> {
                 key,
                 any,
             } => self.explain_includes_each(id, *list, *items, *key, *any, want),
-            Ir::Present(args) => self.explain_present(args, want),
+            Ir::Present { args, lenient } => self.explain_present(args, *lenient, want),
             Ir::Call { func, args } => {
                 let mut vals = Vec::with_capacity(args.len());
                 for a in args {
@@ -166,7 +166,7 @@ impl<'a> Eval<'a> {
     /// `present(x)`, or their negation.
     fn is_guard(&self, id: ExprId) -> bool {
         match self.prog.node(id).map(|n| &n.ir) {
-            Some(Ir::Present(_)) => true,
+            Some(Ir::Present { .. }) => true,
             Some(Ir::Not(x)) => self.is_guard(*x),
             Some(Ir::Compare {
                 op: CmpOp::Eq | CmpOp::Ne,
@@ -597,10 +597,10 @@ impl<'a> Eval<'a> {
         )
     }
 
-    fn explain_present(&mut self, args: &[ExprId], want: bool) -> X {
+    fn explain_present(&mut self, args: &[ExprId], lenient: bool, want: bool) -> X {
         let mut all = true;
         for a in args {
-            let (v, path) = match self.present_at(*a) {
+            let (v, path) = match self.present_at(*a, lenient) {
                 Ok(x) => x,
                 Err(e) => {
                     self.record_error(&e);
@@ -633,24 +633,28 @@ impl<'a> Eval<'a> {
     }
 
     /// Like `present`, but also says which path is missing.
-    fn present_at(&mut self, id: ExprId) -> Result<(Option<V<'a>>, PathId), RtError> {
+    fn present_at(
+        &mut self,
+        id: ExprId,
+        lenient: bool,
+    ) -> Result<(Option<V<'a>>, PathId), RtError> {
         let prog: &'a gate_lang::ir::Program = self.prog;
         match prog.node(id).map(|n| &n.ir) {
             Some(Ir::Field {
                 base, record, slot, ..
             }) => {
-                let (b, bpath) = self.present_at(*base)?;
+                let (b, bpath) = self.present_at(*base, lenient)?;
                 let Some(b) = b else {
                     return Ok((None, bpath));
                 };
                 let path = self
                     .paths
                     .push(b.path, crate::value::Seg::Field(*record, *slot));
-                let v = self.present(id)?;
+                let v = self.present(id, lenient)?;
                 Ok((v, path))
             }
             _ => {
-                let v = self.present(id)?;
+                let v = self.present(id, lenient)?;
                 let path = v.as_ref().map(|v| v.path).unwrap_or(PathId::NONE);
                 Ok((v, path))
             }

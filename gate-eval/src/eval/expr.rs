@@ -455,10 +455,10 @@ impl<'a> Eval<'a> {
                     hits == found.len()
                 })))
             }
-            Ir::Present(args) => {
+            Ir::Present { args, lenient } => {
                 let mut all = true;
                 for a in args {
-                    all &= self.present(*a)?.is_some();
+                    all &= self.present(*a, *lenient)?.is_some();
                 }
                 Ok(V::new(Val::Bool(all)))
             }
@@ -653,6 +653,7 @@ impl<'a> Eval<'a> {
         id: ExprId,
     ) -> R<(Vec<V<'a>>, Vec<V<'a>>)> {
         let items = self.list_of(list, id)?;
+        self.charge(id, items.len() as u64)?;
         let mut found = Vec::new();
         let mut rejected = Vec::new();
         let mut error = None;
@@ -711,13 +712,15 @@ impl<'a> Eval<'a> {
         }
     }
 
-    /// The value of a place if it is present and not null.
-    pub(super) fn present(&mut self, id: ExprId) -> R<Option<V<'a>>> {
+    /// The value of a place if it is present and not null. A required
+    /// field that is missing or null is an error unless `lenient` (see
+    /// [`Ir::Present`]).
+    pub(super) fn present(&mut self, id: ExprId, lenient: bool) -> R<Option<V<'a>>> {
         match self.ir(id)? {
             Ir::Field {
                 base, record, slot, ..
             } => {
-                let Some(b) = self.present(*base)? else {
+                let Some(b) = self.present(*base, lenient)? else {
                     return Ok(None);
                 };
                 let Val::Record(_, fields) = b.val else {
@@ -725,10 +728,14 @@ impl<'a> Eval<'a> {
                 };
                 let path = self.paths.push(b.path, Seg::Field(*record, *slot));
                 match fields.get(*slot as usize) {
+                    // Only an optional field can be absent. A required
+                    // field that is missing or null is an error, not
+                    // "absent": otherwise `not present(x) or check(x)`
+                    // would pass with no evidence at all.
                     None
                     | Some(crate::evidence::Node::Absent)
-                    | Some(crate::evidence::Node::Null)
-                    | Some(crate::evidence::Node::Missing(_)) => Ok(None),
+                    | Some(crate::evidence::Node::Null) => Ok(None),
+                    Some(crate::evidence::Node::Missing(_)) if lenient => Ok(None),
                     // A value of the wrong type is an error (`read_node`),
                     // never "present": that would let garbage pass.
                     Some(node) => Ok(Some(self.read_node(node, path, id)?)),
@@ -741,7 +748,11 @@ impl<'a> Eval<'a> {
         }
     }
 
-    pub(super) fn compare(&self, op: CmpOp, l: &V<'a>, r: &V<'a>, id: ExprId) -> R<bool> {
+    pub(super) fn compare(&mut self, op: CmpOp, l: &V<'a>, r: &V<'a>, id: ExprId) -> R<bool> {
+        let work = value::size(&l.val).min(value::size(&r.val));
+        if work > 1 {
+            self.charge(id, work as u64)?;
+        }
         Ok(match op {
             CmpOp::Eq => value::equal(&l.val, &r.val),
             CmpOp::Ne => !value::equal(&l.val, &r.val),
@@ -767,6 +778,14 @@ impl<'a> Eval<'a> {
     }
 
     pub(super) fn contains(&mut self, list: &V<'a>, x: &V<'a>, id: ExprId) -> R<bool> {
+        // A scan of the list (or the map's keys): one step per element.
+        let n = match &list.val {
+            Val::List(l) => l.len(),
+            Val::Map(m) => m.len(),
+            Val::OwnedMap(m) => m.len(),
+            _ => 0,
+        };
+        self.charge(id, n as u64)?;
         match &list.val {
             Val::Map(entries) => Ok(entries.iter().any(|(k, _)| Some(&**k) == x.val.as_str())),
             Val::OwnedMap(entries) => Ok(entries
@@ -784,8 +803,19 @@ impl<'a> Eval<'a> {
         }
     }
 
-    fn arith(&self, op: ArithOp, l: V<'a>, r: V<'a>, id: ExprId) -> R<V<'a>> {
+    fn arith(&mut self, op: ArithOp, l: V<'a>, r: V<'a>, id: ExprId) -> R<V<'a>> {
         use Val::*;
+        // Building a string or a list costs its length.
+        let built = match (&l.val, &r.val) {
+            (List(a), List(b)) => a.len() + b.len(),
+            _ => match (l.val.as_str(), r.val.as_str()) {
+                (Some(a), Some(b)) => (a.len() + b.len()) / super::strings::BYTES_PER_STEP,
+                _ => 0,
+            },
+        };
+        if built > 1 {
+            self.charge(id, built as u64)?;
+        }
         let path = deeper(&self.paths, l.path, r.path);
         // A division by zero is about the divisor, when it came from evidence.
         let divisor = if r.path.is_some() { r.path } else { l.path };

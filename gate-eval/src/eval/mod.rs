@@ -33,8 +33,12 @@ pub struct Limits {
     /// Most IR nodes evaluated per rule, and for the top-level `let`s
     /// together (default 50 million).
     pub max_steps: u64,
-    /// Wall-clock deadline.
-    pub deadline: Option<Instant>,
+    /// How long one evaluation may take, measured from its start (default
+    /// none: an embedding program bounds its work with `max_steps`, which
+    /// does not depend on the machine, and sets a deadline where a
+    /// decision must come in time; `gate check` sets one, see `--timeout`).
+    /// Rules not finished when it passes are errors (E0607).
+    pub deadline: Option<std::time::Duration>,
     /// Most failures kept per rule (default 100; the total is still counted).
     pub max_failures: usize,
 }
@@ -138,6 +142,8 @@ pub(crate) struct Eval<'a> {
     cache: builtins::Cache,
     /// The deadline has passed: every later step fails at once.
     expired: bool,
+    /// When this evaluation's deadline passes.
+    deadline_at: Option<Instant>,
 }
 
 impl<'a> Eval<'a> {
@@ -170,6 +176,7 @@ impl<'a> Eval<'a> {
             now,
             cache: builtins::Cache::default(),
             expired: false,
+            deadline_at: limits.deadline.and_then(|d| Instant::now().checked_add(d)),
         }
     }
 
@@ -226,6 +233,11 @@ impl<'a> Eval<'a> {
             match step {
                 Step::When(e) => match self.eval_bool(*e).inspect(|b| self.cover(*e, Some(*b))) {
                     Ok(true) => {}
+                    // A `when` after a `require` that did not hold stops
+                    // the rule but cannot undo that failure.
+                    Ok(false) if result.failures_total > 0 || !result.errors.is_empty() => {
+                        break 'steps;
+                    }
                     Ok(false) => {
                         result.outcome = RuleOutcome::NotApplicable;
                         result.applicable = false;
@@ -405,7 +417,7 @@ impl<'a> Eval<'a> {
             self.check_at = 0;
             return Err(err);
         }
-        if let Some(deadline) = self.limits.deadline {
+        if let Some(deadline) = self.deadline_at {
             if self.expired || Instant::now() >= deadline {
                 self.expired = true;
                 let err = RtError {

@@ -15,6 +15,9 @@ use std::rc::Rc;
 /// Bytes of input per step charged for scanning text.
 pub(super) const BYTES_PER_STEP: usize = 16;
 
+/// Bytes of compiled regular expression per step charged for compiling it.
+const REGEX_BYTES_PER_STEP: usize = 64;
+
 impl<'a> Eval<'a> {
     /// The text of argument `i`.
     fn text_arg(&self, vals: &[V<'a>], args: &[ExprId], i: usize, id: ExprId) -> R<String> {
@@ -74,7 +77,10 @@ impl<'a> Eval<'a> {
                 let pattern = self.text_arg(vals, args, 1, id)?;
                 let (compiled, fresh) = self.cache.regex(&pattern);
                 if fresh {
-                    self.charge(id, pattern.len() as u64)?;
+                    // Compiling costs what it builds: charged by the size
+                    // of the compiled expression, once per evaluation.
+                    let size = compiled.as_ref().map(|r| r.memory_usage()).unwrap_or(0);
+                    self.charge(id, (pattern.len() + size / REGEX_BYTES_PER_STEP) as u64)?;
                 }
                 let re = compiled.map_err(|e| {
                     let shown = self.quoted(vals.get(1), &pattern);

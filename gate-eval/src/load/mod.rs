@@ -253,8 +253,12 @@ pub(crate) fn quote(text: &str) -> String {
 impl fmt::Display for LoadErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LoadErrorKind::TooLarge { size, limit } => {
+            LoadErrorKind::TooLarge { size, limit } if *size > limit.saturating_add(1) => {
                 write!(f, "input too large: {size} bytes, limit is {limit} bytes")
+            }
+            // Reading stopped one byte past the limit: the size is unknown.
+            LoadErrorKind::TooLarge { limit, .. } => {
+                write!(f, "input too large: more than the limit of {limit} bytes")
             }
             LoadErrorKind::TooDeep { limit } => {
                 write!(f, "nesting too deep: more than {limit} levels")
@@ -607,7 +611,7 @@ pub(crate) mod tests {
             assert_eq!(err.line, None);
             assert_eq!(
                 err.to_string(),
-                "input too large: 11 bytes, limit is 10 bytes"
+                "input too large: more than the limit of 10 bytes"
             );
         }
     }

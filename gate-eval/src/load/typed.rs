@@ -34,8 +34,8 @@ use smallvec::SmallVec;
 use super::json::{number_value, NumberTextSeed, NUMBER_TOKEN};
 use super::LoadLimits;
 use crate::evidence::{
-    parse_evidence_duration, push_pointer, split_nanos, Converter, Found, Issue, Node, Plan,
-    TypedEvidence, TypingOptions,
+    list_node, map_node, parse_evidence_duration, push_pointer, split_nanos, Converter, Found,
+    Issue, Node, Plan, TypedEvidence, TypingOptions,
 };
 
 /// Types the JSON document `text` (already checked for size and UTF-8, BOM removed) by
@@ -663,7 +663,7 @@ impl<'s> TypedSeed<'_, 's, '_> {
                 .filter_map(|&i| old.get_mut(i).and_then(Option::take))
                 .collect();
         }
-        Ok(Node::Map(entries.into_boxed_slice()))
+        Ok(map_node(entries))
     }
 }
 
@@ -762,7 +762,7 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_, '_> {
                         None => break,
                     }
                 }
-                Ok(Node::List(items.into_boxed_slice()))
+                Ok(list_node(items))
             }
             t => {
                 let n = skip_elements(self.cx, &mut seq, depth)?;

@@ -642,7 +642,14 @@ impl Checker {
         if let Some(c) = self.cur() {
             c.in_present = before;
         }
-        self.push(Ir::Present(ids), Type::Bool, span)
+        self.push(
+            Ir::Present {
+                args: ids,
+                lenient: false,
+            },
+            Type::Bool,
+            span,
+        )
     }
 
     fn def_call(

@@ -503,7 +503,7 @@ impl Checker {
                 .flat_map(|(i, _)| self.facts(*i, false))
                 .collect(),
             Ir::Not(x) => self.facts(*x, !polarity),
-            Ir::Present(args) if polarity => args
+            Ir::Present { args, .. } if polarity => args
                 .iter()
                 .flat_map(|a| self.place_fact(*a))
                 .map(|p| (p, true))

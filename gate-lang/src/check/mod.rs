@@ -215,9 +215,16 @@ pub fn check_entry(
     for (i, m) in modules.into_iter().enumerate() {
         let is_gate = matches!(m.ast.header, Some(Header::Gate(_)));
         if i == entry && !is_gate && !module_entry {
+            // An empty file (or one of comments only) is no gate either.
             let at = match &m.ast.header {
                 Some(Header::Module(h)) => Some(h.span),
-                _ => m.ast.items.first().map(item_span),
+                _ => Some(
+                    m.ast
+                        .items
+                        .first()
+                        .map(item_span)
+                        .unwrap_or(Span::new(m.ast.span.source, 0..0)),
+                ),
             };
             if let Some(at) = at {
                 let kind = if matches!(m.ast.header, Some(Header::Module(_))) {
@@ -349,6 +356,15 @@ impl Checker {
                 }
                 _ => continue,
             };
+            if !is_let && call::builtin_names().contains(&name.name.as_str()) {
+                self.error(
+                    ErrorKind::ShadowsBuiltin {
+                        name: name.name.clone(),
+                    },
+                    name.span,
+                );
+                continue;
+            }
             if let Some(first) = seen.get(&name.name) {
                 let err = Error::new(
                     ErrorKind::Duplicate {
@@ -712,6 +728,9 @@ impl Checker {
             };
             match s.name.name.as_str() {
                 "title" => info.title = value,
+                "if_no_rule_applies" => {
+                    info.pass_if_no_rule_applies = value.as_deref() == Some("pass")
+                }
                 "stage" => info.stage = value,
                 "version" => info.version = value,
                 "description" => info.description = value,

@@ -30,8 +30,12 @@ fn check_len(pattern: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A compiled regular expression, and what compiling it cost.
+pub type Regex = regex_automata::meta::Regex;
+
 /// Compiles a regular expression (the syntax of the `regex` crate), within
-/// the size limits above.
+/// the size limits above. [`Regex::memory_usage`] is the size of what was
+/// compiled, which the evaluator charges to the step budget.
 ///
 /// ```
 /// use gate_lang::check::patterns::regex;
@@ -39,19 +43,26 @@ fn check_len(pattern: &str) -> Result<(), String> {
 /// assert!(regex("[a-").is_err());
 /// assert!(regex("(a{1000}){1000}").is_err()); // too large once compiled
 /// ```
-pub fn regex(pattern: &str) -> Result<regex::Regex, String> {
+pub fn regex(pattern: &str) -> Result<Regex, String> {
     check_len(pattern)?;
-    regex::RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_DFA_SIZE_LIMIT)
-        .nest_limit(REGEX_NEST_LIMIT)
-        .build()
-        .map_err(|e| match e {
-            regex::Error::CompiledTooBig(limit) => {
+    regex_automata::meta::Regex::builder()
+        .syntax(regex_automata::util::syntax::Config::new().nest_limit(REGEX_NEST_LIMIT))
+        .configure(
+            regex_automata::meta::Config::new()
+                .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .onepass_size_limit(Some(REGEX_SIZE_LIMIT))
+                .dfa_size_limit(Some(REGEX_SIZE_LIMIT))
+                .hybrid_cache_capacity(REGEX_DFA_SIZE_LIMIT),
+        )
+        .build(pattern)
+        .map_err(|e| {
+            if let Some(limit) = e.size_limit() {
                 format!("the compiled expression is over the size limit of {limit} bytes")
+            } else if let Some(syntax) = e.syntax_error() {
+                last_line(&syntax.to_string())
+            } else {
+                e.to_string()
             }
-            regex::Error::Syntax(text) => last_line(&text),
-            other => other.to_string(),
         })
 }
 

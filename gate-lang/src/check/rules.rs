@@ -9,7 +9,14 @@ use crate::ir::{Message, MessagePart, Requirement, Rule, RuleSeverity, ScopeId, 
 use crate::span::Span;
 use std::collections::HashMap;
 
-const GATE_SETTINGS: &[&str] = &["title", "stage", "version", "description", "owner"];
+const GATE_SETTINGS: &[&str] = &[
+    "title",
+    "stage",
+    "version",
+    "description",
+    "owner",
+    "if_no_rule_applies",
+];
 const RULE_SETTINGS: &[&str] = &["title", "description", "severity", "controls"];
 const WAIVER_SETTINGS: &[&str] = &["element", "approved_by", "ticket", "reason", "expires"];
 
@@ -40,6 +47,14 @@ impl Checker {
                 self.rules.push(r);
             }
         }
+        if self.modules.at(m).is_gate && !file.items.iter().any(|i| matches!(i, Item::Rule(_))) {
+            let at = match &file.header {
+                Some(Header::Gate(h)) => h.name.span,
+                _ => file.span,
+            };
+            self.error(ErrorKind::NoRules, at);
+        }
+        self.settle_presence();
         for item in &file.items {
             if let Item::Waive(w) = item {
                 if let Some(waiver) = self.waiver(w) {
@@ -183,6 +198,9 @@ impl Checker {
             }
             let ok = match (name, &s.value) {
                 ("severity", v) => matches!(v, SettingValue::Name(_)),
+                ("if_no_rule_applies", SettingValue::Name(n)) => {
+                    matches!(n.name.as_str(), "pass" | "error")
+                }
                 ("controls", v) => matches!(v, SettingValue::Strings(_)),
                 (_, SettingValue::Strings(v)) => v.len() == 1,
                 _ => false,
@@ -190,6 +208,7 @@ impl Checker {
             if !ok {
                 let expected = match name {
                     "severity" => "`block`, `warn` or `info`",
+                    "if_no_rule_applies" => "`pass` or `error`",
                     "controls" => "one or more strings, e.g. `\"NIST-CSF-2.0:PR.AA-05\"`",
                     _ => "a string",
                 };
@@ -347,6 +366,79 @@ impl Checker {
             expr,
             message,
             span: req.span,
+        }
+    }
+
+    /// The `present(…)` nodes that are the whole of predicate `id`, or one
+    /// of its top-level `and` items.
+    fn top_presents(&self, id: crate::ir::ExprId) -> Vec<crate::ir::ExprId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(id) = stack.pop() {
+            match self.nodes.get(id.0 as usize).map(|n| &n.ir) {
+                Some(crate::ir::Ir::And(items)) => stack.extend(items.iter().map(|(i, _)| *i)),
+                Some(crate::ir::Ir::Present { .. }) => out.push(id),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Decides which `present(…)` may be false for a missing required field
+    /// (see [`crate::ir::Ir::Present`]): those that a `block` rule without
+    /// `when` requires at the top of a `require` — their absence fails that
+    /// rule, so the decision cannot pass — and every other `present` whose
+    /// places are all among the places those require.
+    fn settle_presence(&mut self) {
+        use super::scope::PlaceBase;
+        let mut required: std::collections::HashSet<Vec<u32>> = std::collections::HashSet::new();
+        let mut lenient = Vec::new();
+        for rule in &self.rules {
+            if rule.severity != crate::ir::RuleSeverity::Block
+                || rule
+                    .steps
+                    .iter()
+                    .any(|s| matches!(s, crate::ir::Step::When(_)))
+            {
+                continue;
+            }
+            for step in &rule.steps {
+                let crate::ir::Step::Require(req) = step else {
+                    continue;
+                };
+                for p in self.top_presents(req.expr) {
+                    lenient.push(p);
+                    if let Some(crate::ir::Ir::Present { args, .. }) =
+                        self.nodes.get(p.0 as usize).map(|n| &n.ir)
+                    {
+                        for a in args {
+                            if let Some((PlaceBase::Root, fields)) =
+                                super::scope::place_of(&self.nodes, *a)
+                            {
+                                required.insert(fields);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (i, node) in self.nodes.iter().enumerate() {
+            if let crate::ir::Ir::Present { args, .. } = &node.ir {
+                let covered = args.iter().all(|a| {
+                    matches!(super::scope::place_of(&self.nodes, *a),
+                        Some((PlaceBase::Root, fields)) if required.contains(&fields))
+                });
+                if covered {
+                    lenient.push(crate::ir::ExprId(u32::try_from(i).unwrap_or(u32::MAX)));
+                }
+            }
+        }
+        for id in lenient {
+            if let Some(crate::ir::Ir::Present { lenient, .. }) =
+                self.nodes.get_mut(id.0 as usize).map(|n| &mut n.ir)
+            {
+                *lenient = true;
+            }
         }
     }
 

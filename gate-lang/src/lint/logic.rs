@@ -80,7 +80,7 @@ pub(super) fn same(p: &Program, a: ExprId, b: ExprId) -> bool {
             | (Ir::In { .. }, Ir::In { .. })
             | (Ir::Coalesce { .. }, Ir::Coalesce { .. })
             | (Ir::If { .. }, Ir::If { .. })
-            | (Ir::Present(_), Ir::Present(_)) => true,
+            | (Ir::Present { .. }, Ir::Present { .. }) => true,
             _ => false,
         };
         if !shallow {

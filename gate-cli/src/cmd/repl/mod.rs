@@ -46,7 +46,7 @@ pub fn run(args: ReplArgs, out: &Output, io: &mut Io) -> Exit {
 
 /// Reads every input from standard input.
 fn piped(mut session: Session, io: &mut Io) -> Exit {
-    let text = match io.read_stdin() {
+    let text = match io.read_stdin(crate::cmd::input::DEFAULT_MAX_FILE) {
         Ok(t) => t,
         Err(e) => {
             io.err(&format!("error[E0701]: cannot read standard input: {e}\n"));

@@ -17,7 +17,9 @@ use std::fmt::Write as _;
 
 const SOURCE: &str = "e.json";
 
+/// The schema of `src` (a rule is added: a gate needs one).
 fn compile(src: &str) -> Schema {
+    let src = &format!("{src}\nrule schema-only {{ require true }}\n");
     match gate_lang::compile_source("t.gate", src) {
         Ok(p) => p.schema,
         Err(e) => panic!("{}\n{src}", e.render(false, 100)),
@@ -101,6 +103,15 @@ fn map_entries_in_value_order() {
     );
     let paths: Vec<_> = issues.iter().map(|i| i.path.as_str()).collect();
     assert_eq!(paths, ["/m/alpha", "/m/b~1c~0", "/m/zeta"]);
+    // A map with a value of the wrong type cannot be read as a whole: it
+    // stands for the issue of its first bad entry by key.
+    let Node::Record(_, f) = root else { panic!() };
+    assert!(matches!(&f[0], Node::Invalid(0)), "{:?}", f[0]);
+    let (root, issues) = ok(
+        "evidence { m: map<int> }",
+        r#"{"m": {"zeta": 1, "alpha": 2, "mid": 3}}"#,
+    );
+    assert!(issues.is_empty());
     let Node::Record(_, f) = root else { panic!() };
     let Node::Map(entries) = &f[0] else { panic!() };
     assert_eq!(&*entries[0].0, "alpha");
