@@ -1,4 +1,5 @@
 //! The engines compared: gate, regorus (Rego, bytecode VM and interpreter),
+//! OPA (Rego, loaded at run time from a shared library when one is found),
 //! CEL, jq (jaq), and two hand-written Rust baselines.
 //!
 //! Each engine compiles its version of the policy (`policies/`), loads
@@ -10,7 +11,9 @@ use crate::workload::{Finding, Findings, EVALUATED_AT};
 use anyhow::{anyhow, bail, Context as _, Result};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::ffi::{c_char, c_int, c_ulonglong, CStr, CString};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 /// The gate policy.
 pub const GATE_POLICY: &str = include_str!("../policies/bench.gate");
@@ -311,6 +314,309 @@ impl Engine for RegoInterp {
 
     fn findings(&self, v: &Self::Output) -> Result<Found> {
         rego_findings(v)
+    }
+}
+
+// ------------------------------------------------------------------ OPA
+
+/// The environment variable that names OPA's shared library.
+pub const OPA_LIB_ENV: &str = "GATE_BENCH_OPA_LIB";
+
+/// Where `bench/opa.sh` puts the library, looked at when the variable is
+/// not set.
+pub const OPA_LIB_DEFAULT: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/target/opa/libopabridge.so");
+
+/// The C API of `libopabridge.so`, the Go c-shared build of OPA's `rego`
+/// package shipped in the PyPI wheel `opa-golib-python-bindings`. Every
+/// fallible call returns a JSON envelope in a C string the caller frees
+/// with `OpaFreeString`: `{"error":{"code":…,"message":…}}` or
+/// `{"prints":…,"result":…}`.
+pub struct OpaLib {
+    /// `unsigned long long OpaNew(void)`: a new engine handle.
+    new: unsafe extern "C" fn() -> c_ulonglong,
+    /// `void OpaDestroy(unsigned long long h)`.
+    destroy: unsafe extern "C" fn(c_ulonglong),
+    /// `void OpaFreeString(char *s)`: frees an envelope.
+    free_string: unsafe extern "C" fn(*mut c_char),
+    /// `char *OpaAddPolicy(h, char *path, char *source)`: parses a module
+    /// and adds it (the compile happens when a query is first prepared).
+    add_policy: unsafe extern "C" fn(c_ulonglong, *const c_char, *const c_char) -> *mut c_char,
+    /// `char *OpaEvalDocument(h, char *path, char *input_json, int coverage,
+    /// int trace)`: evaluates `data.<path>`, preparing the query the first
+    /// time and keeping it; the input is JSON text, parsed on each call.
+    eval_document: unsafe extern "C" fn(
+        c_ulonglong,
+        *const c_char,
+        *const c_char,
+        c_int,
+        c_int,
+    ) -> *mut c_char,
+    /// Where it was loaded from.
+    path: PathBuf,
+    /// OPA's version and Go's, as recorded in the library.
+    version: String,
+    /// Never unloaded: a Go runtime cannot be.
+    _lib: libloading::Library,
+}
+
+static OPA_LIB: OnceLock<Result<OpaLib, OpaMissing>> = OnceLock::new();
+
+/// Why OPA is not measured.
+#[derive(Debug, Clone)]
+pub enum OpaMissing {
+    /// No library named and none at the default place: the row is skipped.
+    NotFound,
+    /// A library was found or named but could not be used.
+    Broken(String),
+}
+
+impl std::fmt::Display for OpaMissing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OpaMissing::NotFound => write!(
+                f,
+                "OPA: skipped, library not found: set {OPA_LIB_ENV} to the path of libopabridge.so \
+                 (`bench/opa.sh` fetches it and prints the path), or put it at {OPA_LIB_DEFAULT}"
+            ),
+            OpaMissing::Broken(why) => write!(f, "OPA: {why}"),
+        }
+    }
+}
+
+/// OPA's library: the one `GATE_BENCH_OPA_LIB` names, else the one at
+/// [`OPA_LIB_DEFAULT`]; loaded once.
+pub fn opa_lib() -> Result<&'static OpaLib, OpaMissing> {
+    OPA_LIB
+        .get_or_init(|| {
+            let (path, named) = match std::env::var_os(OPA_LIB_ENV) {
+                Some(p) if !p.is_empty() => (PathBuf::from(p), true),
+                _ => (PathBuf::from(OPA_LIB_DEFAULT), false),
+            };
+            if !named && !path.exists() {
+                return Err(OpaMissing::NotFound);
+            }
+            load_opa(&path).map_err(|e| {
+                let source = if named {
+                    format!("named by {OPA_LIB_ENV}")
+                } else {
+                    "at the default place".to_string()
+                };
+                OpaMissing::Broken(format!(
+                    "cannot use the library {} ({source}): {e:#}",
+                    path.display()
+                ))
+            })
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn load_opa(path: &Path) -> Result<OpaLib> {
+    let name = path
+        .to_str()
+        .ok_or_else(|| anyhow!("the path is not UTF-8"))?;
+    // SAFETY: loading runs the library's initialisers, which start the Go
+    // runtime; the library is never unloaded (`OpaLib` lives in a static).
+    // The symbols' types are those of the C API described on `OpaLib`.
+    unsafe {
+        let lib = libloading::Library::new(name)?;
+        let new = *lib.get::<unsafe extern "C" fn() -> c_ulonglong>(b"OpaNew\0")?;
+        let destroy = *lib.get::<unsafe extern "C" fn(c_ulonglong)>(b"OpaDestroy\0")?;
+        let free_string = *lib.get::<unsafe extern "C" fn(*mut c_char)>(b"OpaFreeString\0")?;
+        let add_policy = *lib.get::<unsafe extern "C" fn(
+            c_ulonglong,
+            *const c_char,
+            *const c_char,
+        ) -> *mut c_char>(b"OpaAddPolicy\0")?;
+        let eval_document = *lib.get::<unsafe extern "C" fn(
+            c_ulonglong,
+            *const c_char,
+            *const c_char,
+            c_int,
+            c_int,
+        ) -> *mut c_char>(b"OpaEvalDocument\0")?;
+        Ok(OpaLib {
+            new,
+            destroy,
+            free_string,
+            add_policy,
+            eval_document,
+            path: path.to_path_buf(),
+            version: go_build_info(path),
+            _lib: lib,
+        })
+    }
+}
+
+/// OPA's version, "v1.20.2 (built with go1.26.8)", from the build
+/// information a Go linker writes into every binary (the module list and
+/// the toolchain's version).
+fn go_build_info(path: &Path) -> String {
+    let Ok(bytes) = std::fs::read(path) else {
+        return "(version unknown)".into();
+    };
+    let find = |needle: &[u8]| bytes.windows(needle.len()).position(|w| w == needle);
+    let dep = b"dep\tgithub.com/open-policy-agent/opa\t";
+    let opa = find(dep)
+        .and_then(|i| bytes.get(i + dep.len()..))
+        .and_then(|rest| rest.split(|&b| b == b'\t' || b == b'\n').next())
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .unwrap_or_else(|| "(version unknown)".into());
+    // The header: 14 bytes of magic, pointer size, flags, padding to 32,
+    // then the toolchain's version as a length-prefixed string.
+    let go = find(b"\xff Go buildinf:")
+        .and_then(|i| {
+            let len = usize::from(*bytes.get(i + 32)?);
+            bytes.get(i + 33..i + 33 + len)
+        })
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .filter(|v| v.starts_with("go"))
+        .unwrap_or_else(|| "unknown".into());
+    format!("{opa} (built with {go})")
+}
+
+impl OpaLib {
+    /// Takes an envelope the library returned: its text, or its error.
+    fn envelope(&self, ptr: *mut c_char, what: &str) -> Result<Vec<u8>> {
+        if ptr.is_null() {
+            bail!("opa: {what} returned NULL");
+        }
+        // SAFETY: a non-null envelope is a NUL-terminated C string that the
+        // library allocated and that is freed here, once, after the copy.
+        let text = unsafe {
+            let text = CStr::from_ptr(ptr).to_bytes().to_vec();
+            (self.free_string)(ptr);
+            text
+        };
+        if text.starts_with(b"{\"error\"") {
+            bail!("opa: {what}: {}", String::from_utf8_lossy(&text));
+        }
+        Ok(text)
+    }
+}
+
+/// OPA (Open Policy Agent), through the C API of a Go c-shared build of its
+/// `rego` package (see [`OpaLib`]).
+pub struct Opa {
+    lib: &'static OpaLib,
+}
+
+impl Opa {
+    /// OPA, if its library is found.
+    pub fn find() -> Result<Opa, OpaMissing> {
+        Ok(Opa { lib: opa_lib()? })
+    }
+
+    /// OPA's and Go's versions, as recorded in the library.
+    pub fn version(&self) -> &str {
+        &self.lib.version
+    }
+
+    /// Where the library was loaded from.
+    pub fn path(&self) -> &Path {
+        &self.lib.path
+    }
+}
+
+/// An OPA engine holding the policy, its query prepared.
+pub struct OpaPolicy {
+    lib: &'static OpaLib,
+    handle: c_ulonglong,
+    /// `bench.violations`: the entry point without `data.`.
+    path: CString,
+}
+
+impl Drop for OpaPolicy {
+    fn drop(&mut self) {
+        // SAFETY: the handle came from `OpaNew` and is destroyed once.
+        unsafe { (self.lib.destroy)(self.handle) }
+    }
+}
+
+impl OpaPolicy {
+    fn eval_json(&self, input: &CStr) -> Result<Vec<u8>> {
+        // SAFETY: both strings are NUL-terminated and outlive the call; the
+        // library copies what it keeps.
+        let ptr = unsafe {
+            (self.lib.eval_document)(self.handle, self.path.as_ptr(), input.as_ptr(), 0, 0)
+        };
+        self.lib.envelope(ptr, "OpaEvalDocument")
+    }
+}
+
+impl Engine for Opa {
+    type Policy = OpaPolicy;
+    /// The evidence as the C API takes it: JSON text, NUL-terminated.
+    type Input = CString;
+    /// The JSON envelope of the result set.
+    type Output = Vec<u8>;
+
+    fn name(&self) -> &'static str {
+        "OPA"
+    }
+
+    fn compile(&self) -> Result<Self::Policy> {
+        let lib = self.lib;
+        let path = REGO_ENTRY.strip_prefix("data.").unwrap_or(REGO_ENTRY);
+        // SAFETY: `OpaNew` takes nothing.
+        let handle = unsafe { (lib.new)() };
+        let policy = OpaPolicy {
+            lib,
+            handle,
+            path: CString::new(path)?,
+        };
+        let module = CString::new("bench.rego")?;
+        let source = CString::new(REGO_POLICY)?;
+        // SAFETY: as in `eval_json`.
+        let ptr = unsafe { (lib.add_policy)(handle, module.as_ptr(), source.as_ptr()) };
+        lib.envelope(ptr, "OpaAddPolicy")?;
+        // `OpaAddPolicy` only parses; the module is compiled and the query
+        // prepared (then kept) at its first evaluation: one without input.
+        policy.eval_json(c"")?;
+        Ok(policy)
+    }
+
+    fn load(&self, _policy: &Self::Policy, bytes: &[u8]) -> Result<Self::Input> {
+        Ok(CString::new(bytes)?)
+    }
+
+    fn load_owned(&self, _policy: &Self::Policy, bytes: Vec<u8>) -> Result<Self::Input> {
+        Ok(CString::new(bytes)?)
+    }
+
+    fn eval(&self, policy: &Self::Policy, input: &Self::Input) -> Result<Self::Output> {
+        policy.eval_json(input)
+    }
+
+    fn findings(&self, out: &Self::Output) -> Result<Found> {
+        use serde_json::Value as J;
+        let v: J = serde_json::from_slice(out)?;
+        let mut f = Findings::new();
+        // An undefined document is an empty result set.
+        let value = match v.get("result") {
+            Some(J::Array(rs)) if !rs.is_empty() => rs
+                .first()
+                .and_then(|r| r.pointer("/expressions/0/value"))
+                .ok_or_else(|| anyhow!("opa: malformed result {v}"))?,
+            Some(J::Array(_) | J::Null) => return Ok(Found::complete(f)),
+            _ => bail!("opa: no result in {v}"),
+        };
+        let J::Array(pairs) = value else {
+            bail!("opa: violations is not a set: {value}");
+        };
+        for pair in pairs {
+            match (
+                pair.get(0).and_then(J::as_str),
+                pair.get(1).and_then(J::as_str),
+            ) {
+                (Some(r), Some(i)) => {
+                    f.insert(finding(r, i));
+                }
+                _ => bail!("opa: malformed violation {pair}"),
+            }
+        }
+        Ok(Found::complete(f))
     }
 }
 

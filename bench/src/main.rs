@@ -1,5 +1,6 @@
-//! `gate-bench`: gate against regorus (Rego), CEL and jq on release-gate
-//! evidence, with two hand-written Rust baselines.
+//! `gate-bench`: gate against regorus (Rego), OPA (Rego, when its library is
+//! found: `bench/opa.sh`), CEL and jq on release-gate evidence, with two
+//! hand-written Rust baselines.
 //!
 //! ```text
 //! cargo run --release --manifest-path bench/Cargo.toml -- all [--out FILE]
@@ -24,7 +25,16 @@ use std::time::Instant;
 use workload::{Size, Variant, Workload};
 
 /// Engines by the key used on the command line.
-const ENGINE_KEYS: &[&str] = &["gate", "rego", "rego-interp", "cel", "jq", "value", "typed"];
+const ENGINE_KEYS: &[&str] = &[
+    "gate",
+    "rego",
+    "rego-interp",
+    "opa",
+    "cel",
+    "jq",
+    "value",
+    "typed",
+];
 
 /// Everything one run measured.
 #[derive(Default)]
@@ -47,6 +57,9 @@ pub struct Results {
     pub workloads: Vec<(Size, Variant, usize, usize)>,
     /// Seconds the whole run took.
     pub total_seconds: f64,
+    /// Notes for the report's header (an engine's version, or why it was
+    /// skipped).
+    pub notes: Vec<String>,
 }
 
 struct Run {
@@ -127,10 +140,23 @@ fn verify<E: Engine>(e: &E, run: &Run, which: &[(Size, Variant)]) -> Result<()> 
     Ok(())
 }
 
+/// OPA if its library is found; why not if none is (the row is skipped);
+/// an error if one was found or named but cannot be used.
+fn find_opa() -> Result<std::result::Result<engines::Opa, String>> {
+    match engines::Opa::find() {
+        Ok(e) => Ok(Ok(e)),
+        Err(why @ engines::OpaMissing::NotFound) => Ok(Err(why.to_string())),
+        Err(why) => bail!("{why}"),
+    }
+}
+
 /// Which measurements an engine takes part in.
 struct Plan {
     sizes: &'static [Size],
     flood: bool,
+    /// Whether loading is a step of its own (OPA parses the input inside
+    /// each evaluation).
+    load: bool,
 }
 
 fn bench_engine<E: Engine>(e: &E, run: &mut Run, plan: &Plan) -> Result<()> {
@@ -148,7 +174,7 @@ fn bench_engine<E: Engine>(e: &E, run: &mut Run, plan: &Plan) -> Result<()> {
         }
         for variant in variants {
             let bytes = run.workload(size, variant)?.json.clone();
-            if variant == Variant::Clean && size != Size::Small {
+            if plan.load && variant == Variant::Clean && size != Size::Small {
                 run.progress(&format!("{name}: load {}", size.name()));
                 let budget = match size {
                     Size::Large => Budget::new(3, 5, 2_000),
@@ -312,6 +338,21 @@ fn run_all(out: Option<&Path>) -> Result<()> {
         .collect();
     verify(&engines::RegoVm, &run, &small_medium)?;
     verify(&engines::RegoInterp, &run, &small_medium)?;
+    let opa = find_opa()?;
+    match &opa {
+        Ok(e) => {
+            verify(e, &run, &small_medium)?;
+            run.res.notes.push(format!(
+                "OPA: {}, from `{}` (the Go c-shared library of the PyPI wheel opa-golib-python-bindings, through its C API)",
+                e.version(),
+                e.path().display()
+            ));
+        }
+        Err(why) => {
+            run.progress(why);
+            run.res.notes.push(why.clone());
+        }
+    }
     verify(&engines::Cel, &run, &small_medium)?;
     verify(&engines::Jq, &run, &small_medium)?;
     verify(&engines::RustValue, &run, &small_medium)?;
@@ -324,6 +365,7 @@ fn run_all(out: Option<&Path>) -> Result<()> {
         &Plan {
             sizes: ALL,
             flood: true,
+            load: true,
         },
     )?;
     bench_engine(
@@ -332,6 +374,7 @@ fn run_all(out: Option<&Path>) -> Result<()> {
         &Plan {
             sizes: ALL,
             flood: false,
+            load: true,
         },
     )?;
     bench_engine(
@@ -340,14 +383,27 @@ fn run_all(out: Option<&Path>) -> Result<()> {
         &Plan {
             sizes: ALL,
             flood: false,
+            load: true,
         },
     )?;
+    if let Ok(e) = &opa {
+        bench_engine(
+            e,
+            &mut run,
+            &Plan {
+                sizes: ALL,
+                flood: false,
+                load: false,
+            },
+        )?;
+    }
     bench_engine(
         &engines::Cel,
         &mut run,
         &Plan {
             sizes: ALL,
             flood: false,
+            load: true,
         },
     )?;
     bench_engine(
@@ -356,6 +412,7 @@ fn run_all(out: Option<&Path>) -> Result<()> {
         &Plan {
             sizes: ALL,
             flood: false,
+            load: true,
         },
     )?;
     bench_engine(
@@ -364,6 +421,7 @@ fn run_all(out: Option<&Path>) -> Result<()> {
         &Plan {
             sizes: ALL,
             flood: true,
+            load: true,
         },
     )?;
     bench_engine(
@@ -372,6 +430,7 @@ fn run_all(out: Option<&Path>) -> Result<()> {
         &Plan {
             sizes: ALL,
             flood: true,
+            load: true,
         },
     )?;
 
@@ -398,11 +457,15 @@ fn run_all(out: Option<&Path>) -> Result<()> {
         ("gate", "gate"),
         ("rego", "regorus (RVM)"),
         ("rego-interp", "regorus (interpreter)"),
+        ("opa", "OPA"),
         ("cel", "CEL (cel)"),
         ("jq", "jq (jaq)"),
         ("value", "Rust over Value"),
         ("typed", "Rust over derived structs"),
     ] {
+        if key == "opa" && opa.is_err() {
+            continue;
+        }
         bench_oneshot(&mut run, key, name)?;
     }
 
@@ -449,6 +512,7 @@ fn oneshot(key: &str, file: &str) -> Result<()> {
         "gate" => oneshot_engine(&engines::Gate { max_failures: 100 }, file),
         "rego" => oneshot_engine(&engines::RegoVm, file),
         "rego-interp" => oneshot_engine(&engines::RegoInterp, file),
+        "opa" => oneshot_engine(&engines::Opa::find().map_err(|e| anyhow!("{e}"))?, file),
         "cel" => oneshot_engine(&engines::Cel, file),
         "jq" => oneshot_engine(&engines::Jq, file),
         "value" => oneshot_engine(&engines::RustValue, file),
@@ -545,6 +609,13 @@ fn check_only() -> Result<()> {
     run.progress("regorus (RVM) ok");
     verify(&engines::RegoInterp, &run, &all)?;
     run.progress("regorus (interpreter) ok");
+    match find_opa()? {
+        Ok(e) => {
+            verify(&e, &run, &all)?;
+            run.progress(&format!("OPA ok: {}", e.version()));
+        }
+        Err(why) => run.progress(&why),
+    }
     verify(&engines::Cel, &run, &all)?;
     run.progress("CEL ok");
     verify(&engines::Jq, &run, &all)?;

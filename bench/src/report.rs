@@ -9,9 +9,11 @@ use std::fmt::Write;
 const GATE: &str = "gate";
 const VALUE: &str = "Rust over Value";
 const TYPED: &str = "Rust over derived structs";
+const OPA: &str = "OPA";
 const PEERS: &[&str] = &[
     "regorus (RVM)",
     "regorus (interpreter)",
+    OPA,
     "CEL (cel)",
     "jq (jaq)",
 ];
@@ -170,9 +172,13 @@ pub fn render(r: &Results) -> String {
     );
     let _ = writeln!(
         o,
-        "- Command: `cargo run --release --manifest-path bench/Cargo.toml -- all` (the run took {:.0} s)\n",
+        "- Command: `cargo run --release --manifest-path bench/Cargo.toml -- all` (the run took {:.0} s)",
         r.total_seconds
     );
+    for n in &r.notes {
+        let _ = writeln!(o, "- {n}");
+    }
+    let _ = writeln!(o);
 
     // ---------------------------------------------------------------- workloads
     let _ = writeln!(o, "### Workloads\n");
@@ -393,6 +399,12 @@ pub fn render(r: &Results) -> String {
         );
     }
     let _ = writeln!(o);
+    if r.engines.contains(&OPA) {
+        let _ = writeln!(
+            o,
+            "OPA's C API takes the input as JSON text with each evaluation, so its evaluation includes parsing the evidence into OPA's values (what the others' load measures, which is why OPA has no row there), as an OPA server's does for each request.\n"
+        );
+    }
     let _ = writeln!(
         o,
         "Documents with 100,000 failing elements (half the secrets not vaulted):\n"
