@@ -128,6 +128,12 @@ pub const RULES: &[RuleDoc] = &[
         explanation: "Auditors read a gate through the controls its rules implement (`gate controls`). A rule without `controls \"FRAMEWORK:ID\"` is invisible in that matrix.",
     },
     RuleDoc {
+        name: "no-block-rule",
+        default: Level::Warning,
+        summary: "a gate none of whose rules has severity `block`",
+        explanation: "Only a `block` rule can stop a promotion: a gate of `warn` and `info` rules passes (exit 0) whatever the evidence says. Make the rules that must hold `block` (the default when no `severity` is given).",
+    },
+    RuleDoc {
         name: "rule-without-message",
         default: Level::Warning,
         summary: "a rule none of whose `require` lines has an `else` message",
@@ -338,6 +344,7 @@ pub fn analyse(program: &Program, config: &Config) -> Vec<Finding> {
     names::shadowed(program, &mut out);
     rules::rule_settings(&sources, config, &mut out);
     rules::duplicate_ids(&sources, &mut out);
+    rules::no_block_rule(program, &sources, &mut out);
     logic::constant_conditions(program, &mut out);
     logic::vacuous_all(program, &mut out);
     logic::duration_as_number(program, &mut out);

@@ -1,5 +1,5 @@
 //! Rule-level findings: `rule-without-controls`, `rule-without-message`,
-//! `control-id-format` and `duplicate-rule-id`.
+//! `control-id-format`, `duplicate-rule-id` and `no-block-rule`.
 
 use super::{controls, Config, Finding, UserSource};
 use crate::ast::{Item, RuleDecl, RuleStmt, SettingValue};
@@ -16,6 +16,36 @@ fn rules(sources: &[UserSource]) -> impl Iterator<Item = &RuleDecl> {
             Item::Rule(r) => Some(r),
             _ => None,
         })
+}
+
+/// `no-block-rule`: a gate with rules, none of which can block.
+pub(super) fn no_block_rule(program: &Program, sources: &[UserSource], out: &mut Vec<Finding>) {
+    if program.rules.is_empty()
+        || program
+            .rules
+            .iter()
+            .any(|r| r.severity == crate::ir::RuleSeverity::Block)
+    {
+        return;
+    }
+    let header = sources
+        .iter()
+        .filter(|s| s.is_gate)
+        .find_map(|s| match &s.file.header {
+            Some(crate::ast::Header::Gate(h)) => Some(h.name.span),
+            _ => None,
+        });
+    if let Some(span) = header {
+        out.push(
+            Finding::new(
+                "no-block-rule",
+                span,
+                "no rule of this gate has severity `block`, so it passes whatever the evidence says"
+                    .to_string(),
+            )
+            .help("make the rules that must hold `block` (the default: remove `severity warn`)"),
+        );
+    }
 }
 
 pub(super) fn rule_settings(sources: &[UserSource], config: &Config, out: &mut Vec<Finding>) {
