@@ -118,15 +118,12 @@ impl Io {
     /// Reads standard input as text, refusing more than `limit` bytes
     /// (having read at most one byte more).
     pub fn read_stdin(&mut self, limit: usize) -> std::io::Result<String> {
-        let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-        let mut bytes = Vec::new();
-        (&mut self.stdin).take(most).read_to_end(&mut bytes)?;
-        if bytes.len() > limit {
+        let Some(bytes) = read_at_most(&mut self.stdin, limit)? else {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
                 format!("more than {limit} bytes"),
             ));
-        }
+        };
         String::from_utf8(bytes).map_err(|e| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
@@ -134,4 +131,14 @@ impl Io {
             )
         })
     }
+}
+
+/// Reads `reader` to its end, or stops after `limit + 1` bytes: `None`
+/// means it holds more than `limit` (a larger file, `/dev/zero`, a FIFO
+/// that never ends), having read no further than that.
+pub fn read_at_most(reader: impl Read, limit: usize) -> std::io::Result<Option<Vec<u8>>> {
+    let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::new();
+    reader.take(most).read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= limit).then_some(bytes))
 }

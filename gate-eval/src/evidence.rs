@@ -521,14 +521,14 @@ impl<'a> Converter<'a> {
     }
 }
 
-/// The first element of a list (or value of a map) that cannot be read,
-/// as the node that stands for the whole collection.
-fn unreadable<'n>(mut nodes: impl Iterator<Item = &'n Node>) -> Option<Node> {
-    nodes.find_map(|n| match n {
+/// An element that cannot be read, as the node that stands for the whole
+/// collection it is in.
+fn unreadable(n: &Node) -> Option<Node> {
+    match n {
         Node::Missing(i) => Some(Node::Missing(*i)),
         Node::Invalid(i) => Some(Node::Invalid(*i)),
         _ => None,
-    })
+    }
 }
 
 /// A list of the evidence. A list with an element of the wrong type (or a
@@ -537,21 +537,22 @@ fn unreadable<'n>(mut nodes: impl Iterator<Item = &'n Node>) -> Option<Node> {
 /// not two reviews). The list itself then stands for that element's issue,
 /// so that every read of it is an error of the rule.
 pub(crate) fn list_node(items: Vec<Node>) -> Node {
-    unreadable(items.iter()).unwrap_or_else(|| Node::List(items.into_boxed_slice()))
+    items
+        .iter()
+        .find_map(unreadable)
+        .unwrap_or_else(|| Node::List(items.into_boxed_slice()))
 }
 
 /// A map of the evidence; like [`list_node`], a map with a value that cannot
 /// be read stands for that value's issue.
 /// The first by key is taken, whatever order the entries were read in.
 pub(crate) fn map_node(entries: Vec<(Box<str>, Node)>) -> Node {
-    let bad = entries
+    entries
         .iter()
-        .filter(|(_, n)| matches!(n, Node::Missing(_) | Node::Invalid(_)))
-        .min_by(|a, b| a.0.cmp(&b.0));
-    match bad {
-        Some((_, n)) => unreadable(std::iter::once(n)).unwrap_or(Node::Absent),
-        None => Node::Map(entries.into_boxed_slice()),
-    }
+        .filter_map(|(k, n)| Some((k, unreadable(n)?)))
+        .min_by(|a, b| a.0.cmp(b.0))
+        .map(|(_, bad)| bad)
+        .unwrap_or_else(|| Node::Map(entries.into_boxed_slice()))
 }
 
 /// Appends `/key` to a JSON pointer, escaping `~` and `/`.

@@ -176,6 +176,30 @@ fn covers(w: &Waiver, f: &Failure) -> bool {
         })
 }
 
+/// The canonical order of waivers: every field, so that no two different
+/// waivers tie.
+type Canonical<'w> = (
+    &'w str,
+    Option<&'w str>,
+    &'w str,
+    i128,
+    &'w str,
+    &'w str,
+    &'w str,
+);
+
+fn canonical(w: &Waiver) -> Canonical<'_> {
+    (
+        &w.rule,
+        w.element.as_deref(),
+        &w.ticket,
+        w.expires,
+        &w.approved_by,
+        &w.reason,
+        &w.source,
+    )
+}
+
 /// Applies waivers to a decision evaluated at `now`, records them, and
 /// settles the outcome.
 ///
@@ -187,26 +211,7 @@ fn covers(w: &Waiver, f: &Failure) -> bool {
 /// place in the list — can waive it away.
 pub(crate) fn apply(decision: &mut Decision, waivers: &[Waiver], now: i128) {
     let mut order: Vec<&Waiver> = waivers.iter().collect();
-    order.sort_by(|a, b| {
-        (
-            &a.rule,
-            &a.element,
-            &a.ticket,
-            a.expires,
-            &a.approved_by,
-            &a.reason,
-            &a.source,
-        )
-            .cmp(&(
-                &b.rule,
-                &b.element,
-                &b.ticket,
-                b.expires,
-                &b.approved_by,
-                &b.reason,
-                &b.source,
-            ))
-    });
+    order.sort_by(|a, b| canonical(a).cmp(&canonical(b)));
     let mut covered = vec![0usize; order.len()];
     // Live waivers first, over the evaluation's failures only.
     for (id, w) in order.iter().enumerate() {

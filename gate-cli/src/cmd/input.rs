@@ -171,14 +171,9 @@ enum Bounded {
 
 /// Reads at most `limit + 1` bytes of `reader`; more than `limit` is E0703.
 fn bounded(reader: impl std::io::Read, limit: usize, source: &str) -> Result<Vec<u8>, Bounded> {
-    let most = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    let mut bytes = Vec::new();
-    let mut reader = std::io::Read::take(reader, most);
-    std::io::Read::read_to_end(&mut reader, &mut bytes).map_err(Bounded::Io)?;
-    if bytes.len() > limit {
-        return Err(Bounded::TooLarge(too_large(source, limit)));
-    }
-    Ok(bytes)
+    crate::io::read_at_most(reader, limit)
+        .map_err(Bounded::Io)?
+        .ok_or_else(|| Bounded::TooLarge(too_large(source, limit)))
 }
 
 /// E0703 for `source`, over `limit` bytes.

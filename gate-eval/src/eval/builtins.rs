@@ -151,7 +151,8 @@ impl<'a> Eval<'a> {
                 .and_then(|v| v.val.as_str().map(str::to_string))
                 .ok_or_else(|| this.err(RtKind::NullValue, id, PathId::NONE))
         };
-        // Text built-ins scan their receiver (and argument): charged by length.
+        // Every built-in that scans text (here, in `strings` and in
+        // `security`) is charged for it here, once, by length.
         let scanned: usize = vals
             .iter()
             .filter_map(|v| v.val.as_str())

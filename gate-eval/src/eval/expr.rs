@@ -779,13 +779,7 @@ impl<'a> Eval<'a> {
 
     pub(super) fn contains(&mut self, list: &V<'a>, x: &V<'a>, id: ExprId) -> R<bool> {
         // A scan of the list (or the map's keys): one step per element.
-        let n = match &list.val {
-            Val::List(l) => l.len(),
-            Val::Map(m) => m.len(),
-            Val::OwnedMap(m) => m.len(),
-            _ => 0,
-        };
-        self.charge(id, n as u64)?;
+        self.charge(id, value::size(&list.val) as u64)?;
         match &list.val {
             Val::Map(entries) => Ok(entries.iter().any(|(k, _)| Some(&**k) == x.val.as_str())),
             Val::OwnedMap(entries) => Ok(entries

@@ -5,7 +5,6 @@
 //! functions here are pure so they can be tested on their own.
 
 use super::builtins::codes;
-use super::strings::BYTES_PER_STEP;
 use super::{Eval, RtKind, R};
 use crate::value::{PathId, Val, V};
 use gate_lang::check::patterns;
@@ -48,8 +47,8 @@ impl<'a> Eval<'a> {
                 .ok_or_else(|| this.err(RtKind::NullValue, at, v.path))?;
             Ok((s, v))
         };
+        // The text scanned is charged once, by `Eval::builtin`.
         let (s, recv) = text(self, 0)?;
-        self.charge(id, (s.len() / BYTES_PER_STEP) as u64 + 1)?;
         let val = match func {
             Builtin::IsDigest => Val::Bool(is_digest(&s)),
             Builtin::IsWildcard => Val::Bool(is_wildcard(&s)),

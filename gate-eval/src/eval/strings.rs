@@ -55,8 +55,8 @@ impl<'a> Eval<'a> {
             .first()
             .cloned()
             .ok_or_else(|| self.err(RtKind::Internal("missing receiver"), id, PathId::NONE))?;
+        // The text scanned is charged once, by `Eval::builtin`.
         let s = self.text_arg(vals, args, 0, id)?;
-        self.charge(id, (s.len() / BYTES_PER_STEP) as u64 + 1)?;
         let val = match func {
             Builtin::Trim => Val::OwnedStr(Rc::from(s.trim())),
             Builtin::Split => {
