@@ -181,6 +181,8 @@ enum Named {
     Pointer(String),
     /// A path written `name[3]`: an index 3 after a path segment containing `name`.
     Index(String, String),
+    /// A field of an element named by its id: a path ending in `/field`.
+    Field(String),
 }
 
 /// A check id such as `G01` or `AG02` (a cross-reference, not evidence).
@@ -207,6 +209,14 @@ fn json_word(v: &str) -> String {
 /// `file:line`) and identifiers with two or more hyphens (`nhi-ci-deployer`).
 /// `a.b` is a path, `a[3]` an index into one. Other words are prose.
 fn named_in(message: &str) -> Vec<Named> {
+    // "type error at P: expected T, got V": the path and the value are
+    // evidence; how the reference spells the type it wanted is prose.
+    let message = match (message.find(": expected "), message.find(", got ")) {
+        (Some(a), Some(b)) if a < b && message.contains(" error at ") => {
+            format!("{}: got {}", &message[..a], &message[b + ", got ".len()..])
+        }
+        _ => message.to_string(),
+    };
     let mut out = Vec::new();
     let mut rest = String::new();
     let mut chars = message.chars();
@@ -232,6 +242,18 @@ fn named_in(message: &str) -> Vec<Named> {
             }
             continue;
         }
+        if let Some(pointer) = indexed_path(word) {
+            out.push(Named::Pointer(pointer));
+            continue;
+        }
+        // `nhi-ci-deployer.interactive_login`: a field of the element the
+        // reference names by its id (gate names it by its index).
+        if let Some((id, field)) = word.rsplit_once('.') {
+            if id.matches('-').count() >= 2 && is_name(field) {
+                out.push(Named::Field(field.to_string()));
+                continue;
+            }
+        }
         if let Some((name, index)) = word.strip_suffix(']').and_then(|w| w.split_once('[')) {
             if !index.is_empty() && index.chars().all(|c| c.is_ascii_digit()) {
                 out.push(Named::Index(name.to_string(), index.to_string()));
@@ -253,6 +275,42 @@ fn named_in(message: &str) -> Vec<Named> {
         }
     }
     out
+}
+
+/// A lower-case name: letters and `_`.
+fn is_name(w: &str) -> bool {
+    !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+}
+
+/// `secrets.items[0].vaulted` as the JSON pointer `/secrets/items/0/vaulted`
+/// (a path with at least one index and one field after the first).
+fn indexed_path(word: &str) -> Option<String> {
+    if !word.contains('[') || !word.contains('.') {
+        return None;
+    }
+    let mut pointer = String::new();
+    for part in word.split('.') {
+        let (name, indexes) = match part.split_once('[') {
+            Some((n, rest)) => (n, Some(rest)),
+            None => (part, None),
+        };
+        if !is_name(name) {
+            return None;
+        }
+        pointer.push('/');
+        pointer.push_str(name);
+        if let Some(rest) = indexes {
+            for index in rest.split('[') {
+                let index = index.strip_suffix(']')?;
+                if index.is_empty() || !index.chars().all(|c| c.is_ascii_digit()) {
+                    return None;
+                }
+                pointer.push('/');
+                pointer.push_str(index);
+            }
+        }
+    }
+    Some(pointer)
 }
 
 /// One explanation of a rule's result: everything it says, for matching.
@@ -302,6 +360,7 @@ fn says(said: &Said, named: &Named) -> bool {
             .paths
             .iter()
             .any(|q| q == p || q.starts_with(&format!("{p}/"))),
+        Named::Field(field) => said.paths.iter().any(|q| q.ends_with(&format!("/{field}"))),
         Named::Index(name, index) => said.paths.iter().any(|q| {
             let segs: Vec<&str> = q.split('/').collect();
             segs.windows(2)

@@ -8,7 +8,7 @@
 //! a rule that reads it gets an error while rules that do not still run.
 
 use gate_lang::time::parse_timestamp;
-use gate_lang::types::{EnumId, RecordId, Schema, Type};
+use gate_lang::types::{EnumId, Format, RecordId, Schema, Type};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -144,6 +144,8 @@ pub(crate) struct FieldPlan {
     pub(crate) ty: Type,
     /// Whether values found there are kept out of messages.
     pub(crate) sensitive: bool,
+    /// The format its values must have.
+    pub(crate) format: Option<Format>,
 }
 
 /// Records with more fields than this look keys up in a hash map.
@@ -163,6 +165,7 @@ impl Plan {
                         key: f.key.as_str().into(),
                         ty: f.ty.clone(),
                         sensitive: crate::value::field_is_sensitive(f),
+                        format: f.format,
                     })
                     .collect();
                 let mut index = HashMap::with_capacity(fields.len());
@@ -282,6 +285,8 @@ pub(crate) struct Converter<'a> {
     options: &'a TypingOptions<'a>,
     /// Inside a sensitive field: values found are not shown in issues.
     pub(crate) sensitive: bool,
+    /// The format of the field being typed (`@utc`, `@digest`).
+    pub(crate) format: Option<Format>,
 }
 
 /// A value that does not fit its type, as much of it as messages show.
@@ -315,6 +320,10 @@ fn describe_found(v: &Found<'_>) -> String {
     }
 }
 
+/// How many characters of a string found where another type was wanted
+/// an issue shows.
+const FOUND_CHARS: usize = 140;
+
 /// Describes a JSON value's type for messages: `string "30"`, `null`, `object`.
 pub fn describe_json(v: &Value) -> String {
     match v {
@@ -322,8 +331,13 @@ pub fn describe_json(v: &Value) -> String {
         Value::Bool(b) => format!("boolean {b}"),
         Value::Number(n) => format!("number {n}"),
         Value::String(s) => {
-            let shown: String = s.chars().take(60).collect();
-            let more = if s.chars().count() > 60 { "…" } else { "" };
+            // Long enough for a sha512 digest.
+            let shown: String = s.chars().take(FOUND_CHARS).collect();
+            let more = if s.chars().count() > FOUND_CHARS {
+                "…"
+            } else {
+                ""
+            };
             format!("string {:?}{more}", shown)
         }
         Value::Array(a) => format!("an array of {} elements", a.len()),
@@ -341,6 +355,7 @@ impl<'a> Converter<'a> {
             pointer: String::new(),
             options,
             sensitive: false,
+            format: None,
         }
     }
 
@@ -372,7 +387,26 @@ impl<'a> Converter<'a> {
 
     /// Records that `v` does not have the type `ty` (without its `?`).
     pub(crate) fn mismatch_found(&mut self, ty: &Type, v: &Found<'_>) -> Node {
-        let expected = match ty {
+        let expected = match (ty, self.format) {
+            (t, Some(f)) if *t == f.ty() => f.expected().to_string(),
+            _ => self.expected(ty),
+        };
+        let mut found = if self.sensitive {
+            format!("{} (value redacted)", json_kind(v))
+        } else {
+            describe_found(v)
+        };
+        if matches!(ty, Type::Bool) && self.is_bool_word() {
+            found.push_str(
+                ", a YAML 1.1 boolean word that YAML 1.2 reads as text (write true or false)",
+            );
+        }
+        Node::Invalid(self.issue(IssueKind::Mismatch { expected, found }))
+    }
+
+    /// What a value of type `ty` looks like, for issues.
+    fn expected(&self, ty: &Type) -> String {
+        match ty {
             Type::Time => "an RFC 3339 timestamp".to_string(),
             Type::Duration => "a duration such as \"90d\"".to_string(),
             Type::Enum(e) => match self.schema.enum_def(*e) {
@@ -391,18 +425,15 @@ impl<'a> Converter<'a> {
             Type::List(_) | Type::Many(_) => format!("an array (`{}`)", self.show(ty)),
             Type::Map(_) => format!("an object (`{}`)", self.show(ty)),
             other => format!("`{}`", self.show(other)),
-        };
-        let mut found = if self.sensitive {
-            format!("{} (value redacted)", json_kind(v))
-        } else {
-            describe_found(v)
-        };
-        if matches!(ty, Type::Bool) && self.is_bool_word() {
-            found.push_str(
-                ", a YAML 1.1 boolean word that YAML 1.2 reads as text (write true or false)",
-            );
         }
-        Node::Invalid(self.issue(IssueKind::Mismatch { expected, found }))
+    }
+
+    /// Whether `text`, read as a value of `ty`, has the field's format.
+    fn formatted(&self, ty: &Type, text: &str) -> bool {
+        match self.format {
+            Some(f) if f.ty() == *ty => f.admits(text),
+            _ => true,
+        }
     }
 
     fn is_bool_word(&self) -> bool {
@@ -452,8 +483,10 @@ impl<'a> Converter<'a> {
                     None => self.mismatch(ty, v),
                 },
             },
-            (Type::String, Value::String(s)) => Node::Str(s.as_str().into()),
-            (Type::Time, Value::String(s)) => match parse_timestamp(s) {
+            (Type::String, Value::String(s)) if self.formatted(ty, s) => {
+                Node::Str(s.as_str().into())
+            }
+            (Type::Time, Value::String(s)) if self.formatted(ty, s) => match parse_timestamp(s) {
                 Ok(t) => split_nanos(t)
                     .map(|(a, b)| Node::Time(a, b))
                     .unwrap_or_else(|| self.mismatch(ty, v)),
@@ -477,15 +510,16 @@ impl<'a> Converter<'a> {
                     return self.mismatch(ty, v);
                 };
                 let mut slots = Vec::with_capacity(rec.fields.len());
-                let outer = self.sensitive;
+                let outer = (self.sensitive, self.format);
                 for f in rec.fields.iter() {
                     let len = self.pointer.len();
                     push_pointer(&mut self.pointer, &f.key);
-                    self.sensitive = outer || f.sensitive;
+                    self.sensitive = outer.0 || f.sensitive;
+                    self.format = f.format;
                     slots.push(self.convert(&f.ty, map.get(&*f.key)));
                     self.pointer.truncate(len);
                 }
-                self.sensitive = outer;
+                (self.sensitive, self.format) = outer;
                 Node::Record(*rid, slots.into_boxed_slice())
             }
             (Type::List(elem) | Type::Many(elem), Value::Array(items)) => {

@@ -746,7 +746,7 @@ impl ErrorKind {
             ErrorKind::InvalidDirective { .. } => None,
             ErrorKind::UnknownAttribute { suggestion, .. } => Some(match suggestion {
                 Some(s) => format!("did you mean {s}?"),
-                None => "the field attribute is `@sensitive`".into(),
+                None => "the field attributes are `@sensitive`, `@utc` and `@digest`".into(),
             }),
             ErrorKind::MissingSetting { setting, .. } => Some(format!("add `{setting} …`")),
             ErrorKind::UnknownRule { suggestion, .. } => did_you_mean(suggestion),

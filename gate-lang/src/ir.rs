@@ -442,6 +442,15 @@ pub enum Ir {
         /// Whether a missing required field makes it false (not an error).
         lenient: bool,
     },
+    /// `well_typed(a, b.c, …)`: every value at and under each place has
+    /// its declared type and format. A value of another type (or a `null`
+    /// where none is allowed) makes it false, not an error: it reads the
+    /// evidence issues, not the values. A missing required value is not a
+    /// type issue (`present` is about presence).
+    WellTyped {
+        /// The places checked.
+        args: Vec<ExprId>,
+    },
     /// A built-in function.
     Builtin {
         /// Which.
@@ -748,7 +757,9 @@ impl Program {
         };
         match &node.ir {
             Ir::Const(_) | Ir::Root | Ir::Local(_) | Ir::Global(_) => Vec::new(),
-            Ir::List(items) | Ir::Present { args: items, .. } => items.clone(),
+            Ir::List(items) | Ir::Present { args: items, .. } | Ir::WellTyped { args: items } => {
+                items.clone()
+            }
             Ir::Field { base, .. } => vec![*base],
             Ir::Index { base, index } => vec![*base, *index],
             Ir::MapGet { base, key } => vec![*base, *key],

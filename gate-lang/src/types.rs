@@ -137,8 +137,85 @@ pub struct FieldDef {
     pub ty: Type,
     /// Declared `@sensitive`: its values never appear in any output.
     pub sensitive: bool,
+    /// A format its values must have besides their type (`@utc`,
+    /// `@digest`); a value without it is an evidence issue.
+    pub format: Option<Format>,
     /// Where it was declared.
     pub span: Span,
+}
+
+/// A format that a field's values must have besides their JSON type, given
+/// by an attribute. A value of the field's type without the format is an
+/// evidence issue, like a value of another type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `@utc` on a `time` field: written in UTC, ending in `Z`
+    /// (`2026-05-04T09:00:00Z`), not with an offset.
+    Utc,
+    /// `@digest` on a `string` field: `sha256:` and 64, or `sha512:` and
+    /// 128, lowercase hex digits.
+    Digest,
+}
+
+impl Format {
+    /// Every format, with its attribute name.
+    pub const ALL: [(&'static str, Format); 2] = [("utc", Format::Utc), ("digest", Format::Digest)];
+
+    /// The attribute that gives it, without the `@`.
+    pub fn attribute(self) -> &'static str {
+        match self {
+            Format::Utc => "utc",
+            Format::Digest => "digest",
+        }
+    }
+
+    /// The type its values have.
+    pub fn ty(self) -> Type {
+        match self {
+            Format::Utc => Type::Time,
+            Format::Digest => Type::String,
+        }
+    }
+
+    /// What a value must look like, for evidence issues.
+    pub fn expected(self) -> &'static str {
+        match self {
+            Format::Utc => "an RFC 3339 timestamp in UTC (ending in `Z`)",
+            Format::Digest => {
+                "a digest (`sha256:` and 64, or `sha512:` and 128, lowercase hex digits)"
+            }
+        }
+    }
+
+    /// Whether `text`, already read as a value of [`Format::ty`], has the
+    /// format.
+    pub fn admits(self, text: &str) -> bool {
+        match self {
+            Format::Utc => text.ends_with('Z'),
+            Format::Digest => is_digest(text),
+        }
+    }
+}
+
+/// Whether `text` is a digest: `sha256:` and 64, or `sha512:` and 128,
+/// lowercase hex digits (what the `is_digest` built-in and `@digest` test).
+///
+/// ```
+/// use gate_lang::types::is_digest;
+/// assert!(is_digest(&format!("sha256:{}", "a".repeat(64))));
+/// assert!(!is_digest(&format!("sha256:{}", "A".repeat(64))));
+/// ```
+pub fn is_digest(text: &str) -> bool {
+    let hex = |h: &str, n: usize| {
+        h.len() == n
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    match text.split_once(':') {
+        Some(("sha256", h)) => hex(h, 64),
+        Some(("sha512", h)) => hex(h, 128),
+        _ => false,
+    }
 }
 
 /// `key FIELD (when COND)?` of a record.

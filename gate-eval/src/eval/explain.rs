@@ -1,170 +1,136 @@
-//! The explanation pass: a full evaluation of a `require` that did not hold,
-//! recording why.
-//!
-//! [`Eval::explain`] evaluates a predicate and records a failure wherever a
-//! part of it does not have the value wanted (`want`; `not` flips it). A
-//! part that comes out as wanted drops what its children recorded, so only
-//! the reasons that decide the outcome remain: every false conjunct of an
-//! `and`, every alternative of a failed `or`, every failing element of a
-//! quantifier.
+//! What the walk records in [`Explain`](super::walk::Explain) mode: a
+//! failure wherever a part of a predicate does not have the value wanted
+//! (`want`; `not` flips it), and every error. The walk decides; these only
+//! describe. A part that comes out as wanted drops what its children
+//! recorded, so only the reasons that decide the outcome remain: every false
+//! conjunct of an `and`, every alternative of a failed `or`, every failing
+//! element of a quantifier.
 
 use super::{ElemFrame, Eval, RtError};
 use crate::explain::{ElementRef, Failure, KeyRef};
 use crate::value::{self, PathId, Val, V};
 use gate_lang::ir::{CmpOp, ExprId, Ir, MessagePart, QuantKind};
 
-type X = Result<bool, ()>;
-
 impl<'a> Eval<'a> {
-    /// Evaluates a predicate, recording why it does not equal `want`.
-    pub(super) fn explain(&mut self, id: ExprId, want: bool) -> X {
-        if let Err(e) = self.tick(id) {
-            self.record_error(&e);
-            return Err(());
-        }
-        let mark = self.fail_mark();
-        let prog: &'a gate_lang::ir::Program = self.prog;
-        let Some(node) = prog.node(id) else {
-            return Err(());
+    /// Records why `xs.includes_all(ys)` is true when it should not be, or
+    /// `xs.includes_any(ys)` false when it should not be: the list as a whole.
+    pub(super) fn includes_each_failure(
+        &mut self,
+        id: ExprId,
+        l: &V<'a>,
+        list: ExprId,
+        wanted: &V<'a>,
+        key: Option<gate_lang::ir::KeyMatch>,
+        any: bool,
+    ) {
+        let list_text = self.prog.sources.slice(self.span(list)).to_string();
+        let shown = value::render_text(wanted, &self.paths, &self.prog.schema);
+        let (expected, message) = if any {
+            (
+                format!("one of {shown} in the list"),
+                format!("`{list_text}` includes none of {shown}"),
+            )
+        } else {
+            (
+                format!("not all of {shown} in the list"),
+                format!("`{list_text}` includes all of {shown}"),
+            )
         };
-        let result = match &node.ir {
-            Ir::And(items) => {
-                let mut all = true;
-                let mut errored = false;
-                for (item, guarded) in items {
-                    if *guarded && (!all || errored) {
-                        continue;
-                    }
-                    let r = self.explain(*item, want);
-                    self.cover(*item, r.ok());
-                    match r {
-                        Ok(b) => all &= b,
-                        Err(()) => errored = true,
-                    }
-                }
-                if errored {
-                    Err(())
-                } else {
-                    Ok(all)
-                }
-            }
-            Ir::Or(items) => {
-                let mut any = false;
-                let mut errored = false;
-                for (i, (item, guarded)) in items.iter().enumerate() {
-                    if *guarded && (any || errored) {
-                        continue;
-                    }
-                    // In `x == null or x.y > 3` the null check only guards the
-                    // next item: its failure says nothing the next one does not.
-                    let is_guard =
-                        self.is_guard(*item) && items.iter().skip(i + 1).any(|(_, g)| *g);
-                    let before = self.fail_mark();
-                    let r = self.explain(*item, want);
-                    self.cover(*item, r.ok());
-                    match r {
-                        Ok(b) => any |= b,
-                        Err(()) => errored = true,
-                    }
-                    if is_guard {
-                        self.fail_restore(before);
-                    }
-                }
-                if !any && want {
-                    self.mark_alternatives(mark.0);
-                }
-                if errored {
-                    Err(())
-                } else {
-                    Ok(any)
-                }
-            }
-            Ir::Not(x) => self.explain(*x, !want).map(|b| !b),
-            Ir::If {
-                cond,
-                then,
-                otherwise,
-            } => match self
-                .eval_bool(*cond)
-                .inspect(|c| self.cover(*cond, Some(*c)))
-            {
-                Ok(true) => self.explain(*then, want),
-                Ok(false) => self.explain(*otherwise, want),
-                Err(e) => {
-                    self.cover(*cond, None);
-                    self.record_error(&e);
-                    Err(())
-                }
-            },
-            Ir::Quant {
-                kind: kind @ (QuantKind::All | QuantKind::Any | QuantKind::None),
-                list,
-                slot,
-                body,
-                scope,
-            } => self.explain_quant(id, *kind, *list, *slot, *body, *scope, want),
-            Ir::Includes { list, args, key } => self.explain_includes(id, *list, args, *key, want),
-            Ir::IncludesEach {
-                list,
-                items,
-                key,
-                any,
-            } => self.explain_includes_each(id, *list, *items, *key, *any, want),
-            Ir::Present { args, lenient } => self.explain_present(args, *lenient, want),
-            Ir::Call { func, args } => {
-                let mut vals = Vec::with_capacity(args.len());
-                for a in args {
-                    match self.eval(*a) {
-                        Ok(v) => vals.push(v),
-                        Err(e) => {
-                            self.record_error(&e);
-                            return Err(());
-                        }
-                    }
-                }
-                let outermost = self.call_depth == 0;
-                if outermost {
-                    if let Some(ex) = self.ex.as_mut() {
-                        ex.call_site = Some(node.span);
-                    }
-                }
-                let r = match self.call(*func, vals, id, |this, body| Ok(this.explain(body, want)))
-                {
-                    Ok(r) => r,
-                    Err(e) => {
-                        self.record_error(&e);
-                        Err(())
-                    }
-                };
-                if outermost {
-                    if let Some(ex) = self.ex.as_mut() {
-                        ex.call_site = None;
-                    }
-                }
-                r
-            }
-            _ => match self.eval_bool(id) {
-                Ok(b) => {
-                    if b != want {
-                        self.leaf_failure(id, want);
-                    }
-                    Ok(b)
-                }
-                Err(e) => {
-                    self.record_error(&e);
-                    Err(())
-                }
-            },
+        let subject = self.keys_of(l, key, list);
+        self.push_failure(id, Some(&subject), expected, message);
+    }
+
+    /// Records why a quantifier whose reason is the list as a whole (`any`
+    /// wanted true, `all` or `none` wanted false) does not have the value
+    /// wanted.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn list_failure(
+        &mut self,
+        id: ExprId,
+        kind: QuantKind,
+        l: &V<'a>,
+        n: usize,
+        list: ExprId,
+        body: ExprId,
+        want: bool,
+    ) {
+        let list_text = self.prog.sources.slice(self.span(list)).to_string();
+        let body_text = self.prog.sources.slice(self.span(body)).to_string();
+        let (expected, message) = match (kind, want) {
+            (QuantKind::Any, true) | (QuantKind::None, false) if n == 0 => (
+                format!("an element that satisfies `{body_text}`"),
+                format!("`{list_text}` is empty: no element satisfies `{body_text}`"),
+            ),
+            (QuantKind::Any, true) | (QuantKind::None, false) => (
+                format!("an element that satisfies `{body_text}`"),
+                format!("none of the {n} elements of `{list_text}` satisfies `{body_text}`"),
+            ),
+            _ => (
+                format!("an element that does not satisfy `{body_text}`"),
+                format!("all {n} elements of `{list_text}` satisfy `{body_text}`"),
+            ),
         };
-        if result == Ok(want) {
-            self.fail_restore(mark);
+        self.push_failure(id, Some(l), expected, message);
+    }
+
+    /// Runs `f`, which describes a failure (re-reading its operands,
+    /// rendering its message), on a meter of its own: the steps it takes
+    /// count against the budget but not as steps of the walk, so a walk
+    /// charges the same steps in every mode. A description never decides an
+    /// outcome: its errors only make it fall back to a generic message,
+    /// except running out of steps or time, which makes the rule an error.
+    pub(super) fn describing<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let before = self.steps;
+        let out = f(self);
+        self.set_aside(before);
+        out
+    }
+
+    /// Moves the steps taken since the count was `since` off the walk's
+    /// count, onto the meter of descriptions (still within the budget).
+    pub(super) fn set_aside(&mut self, since: u64) {
+        self.described = self
+            .described
+            .saturating_add(self.steps.saturating_sub(since));
+        self.steps = since.min(self.steps);
+        // The point at which the limits are checked moved: check at once.
+        self.check_at = 0;
+    }
+
+    /// Records evidence issue `index` (a value of the wrong type or format,
+    /// or a `null` where none is allowed) as a failure of `well_typed` at
+    /// node `id`: its path, what was found and what was expected.
+    pub(super) fn issue_failure(&mut self, id: ExprId, index: u32) {
+        let Some(issue) = self.issues.get(index as usize) else {
+            return;
+        };
+        let (expected, found) = match &issue.kind {
+            crate::evidence::IssueKind::Mismatch { expected, found } => {
+                (expected.clone(), serde_json::Value::String(found.clone()))
+            }
+            crate::evidence::IssueKind::Null { expected } => {
+                (format!("{expected}, not null"), serde_json::Value::Null)
+            }
+            crate::evidence::IssueKind::Missing { expected } => {
+                (expected.clone(), serde_json::Value::Null)
+            }
+        };
+        let message = issue.message();
+        let path = Some(issue.path.clone());
+        self.push_failure_at(id, path, (found, false), expected, message);
+    }
+
+    /// Where the failures of the outermost `def` being explained are called
+    /// from.
+    pub(super) fn set_call_site(&mut self, site: Option<gate_lang::span::Span>) {
+        if let Some(ex) = self.ex.as_mut() {
+            ex.call_site = site;
         }
-        result
     }
 
     /// Whether a predicate only tests for presence: `x == null`, `x != null`,
     /// `present(x)`, or their negation.
-    fn is_guard(&self, id: ExprId) -> bool {
+    pub(super) fn is_guard(&self, id: ExprId) -> bool {
         match self.prog.node(id).map(|n| &n.ir) {
             Some(Ir::Present { .. }) => true,
             Some(Ir::Not(x)) => self.is_guard(*x),
@@ -182,21 +148,21 @@ impl<'a> Eval<'a> {
         }
     }
 
-    fn fail_mark(&self) -> (usize, usize) {
+    pub(super) fn fail_mark(&self) -> (usize, usize) {
         self.ex
             .as_ref()
             .map(|e| (e.failures.len(), e.dropped))
             .unwrap_or((0, 0))
     }
 
-    fn fail_restore(&mut self, mark: (usize, usize)) {
+    pub(super) fn fail_restore(&mut self, mark: (usize, usize)) {
         if let Some(ex) = self.ex.as_mut() {
             ex.failures.truncate(mark.0);
             ex.dropped = mark.1;
         }
     }
 
-    fn mark_alternatives(&mut self, from: usize) {
+    pub(super) fn mark_alternatives(&mut self, from: usize) {
         if let Some(ex) = self.ex.as_mut() {
             if ex.failures.len() > from + 1 {
                 ex.next_any_of += 1;
@@ -232,7 +198,7 @@ impl<'a> Eval<'a> {
         }
     }
 
-    fn with_element<T>(
+    pub(super) fn with_element<T>(
         &mut self,
         frame: ElemFrame<'a>,
         scope: gate_lang::ir::ScopeId,
@@ -255,165 +221,6 @@ impl<'a> Eval<'a> {
         r
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn explain_quant(
-        &mut self,
-        id: ExprId,
-        kind: QuantKind,
-        list: ExprId,
-        slot: u32,
-        body: ExprId,
-        scope: gate_lang::ir::ScopeId,
-        want: bool,
-    ) -> X {
-        let l = match self.eval(list) {
-            Ok(l) => l,
-            Err(e) => {
-                self.record_error(&e);
-                return Err(());
-            }
-        };
-        let items = match self.list_of(&l, list) {
-            Ok(items) => items,
-            Err(e) => {
-                self.record_error(&e);
-                return Err(());
-            }
-        };
-        if items.is_empty() && kind == QuantKind::All {
-            self.vacuous(id, &l);
-        }
-        // Elements are explained one by one where a failing element is a
-        // reason (`all` wanted true, `none` wanted true, `any` wanted
-        // false); elsewhere the reason is the list as a whole.
-        let per_element_want = match (kind, want) {
-            (QuantKind::All, true) => Some(true),
-            (QuantKind::None, true) | (QuantKind::Any, false) => Some(false),
-            _ => None,
-        };
-        let mut count = 0usize;
-        let mut errored = false;
-        self.quant_depth += 1;
-        for i in 0..items.len() {
-            let e = match self.element(&l, &items, i, list) {
-                Ok(e) => e,
-                Err(err) => {
-                    self.record_error(&err);
-                    errored = true;
-                    continue;
-                }
-            };
-            self.set_local(slot, e.clone());
-            // An element that is as wanted needs no explanation: check it
-            // the quick way first (no paths; not when counting coverage,
-            // which the explanation records).
-            if let (Some(w), None) = (per_element_want, &self.cov) {
-                let tracking = self.paths.set_tracking(false);
-                let quick = if w {
-                    self.eval_top(body)
-                } else {
-                    self.eval_bool(body).map(|b| !b)
-                };
-                self.paths.set_tracking(tracking);
-                if matches!(quick, Ok(true)) {
-                    count += usize::from(w);
-                    continue;
-                }
-            }
-            let single = matches!(items, crate::value::List::Ev(_, true));
-            let frame = ElemFrame {
-                list_path: l.path,
-                index: i,
-                single,
-                elem: e,
-            };
-            let r = self.with_element(frame, scope, |this| match per_element_want {
-                Some(w) => this.explain(body, w),
-                None => match this.eval_bool(body) {
-                    Ok(b) => Ok(b),
-                    Err(err) => {
-                        this.record_error(&err);
-                        Err(())
-                    }
-                },
-            });
-            match r {
-                Ok(true) => count += 1,
-                Ok(false) => {}
-                Err(()) => errored = true,
-            }
-        }
-        self.quant_depth -= 1;
-        let n = items.len();
-        let value = match kind {
-            QuantKind::All => count == n,
-            QuantKind::Any => count > 0,
-            _ => count == 0,
-        };
-        if errored {
-            return Err(());
-        }
-        if value != want && per_element_want.is_none() {
-            let list_text = self.prog.sources.slice(self.span(list)).to_string();
-            let body_text = self.prog.sources.slice(self.span(body)).to_string();
-            let (expected, message) = match (kind, want) {
-                (QuantKind::Any, true) | (QuantKind::None, false) if n == 0 => (
-                    format!("an element that satisfies `{body_text}`"),
-                    format!("`{list_text}` is empty: no element satisfies `{body_text}`"),
-                ),
-                (QuantKind::Any, true) | (QuantKind::None, false) => (
-                    format!("an element that satisfies `{body_text}`"),
-                    format!("none of the {n} elements of `{list_text}` satisfies `{body_text}`"),
-                ),
-                _ => (
-                    format!("an element that does not satisfy `{body_text}`"),
-                    format!("all {n} elements of `{list_text}` satisfy `{body_text}`"),
-                ),
-            };
-            self.push_failure(id, Some(&l), expected, message);
-        }
-        Ok(value)
-    }
-
-    fn explain_includes(
-        &mut self,
-        id: ExprId,
-        list: ExprId,
-        args: &[ExprId],
-        key: Option<gate_lang::ir::KeyMatch>,
-        want: bool,
-    ) -> X {
-        let l = match self.eval(list) {
-            Ok(l) => l,
-            Err(e) => {
-                self.record_error(&e);
-                return Err(());
-            }
-        };
-        let key_info = self.key_info(key);
-        let mut all = true;
-        let mut errored = false;
-        for a in args {
-            let v = match self.eval(*a) {
-                Ok(v) => v,
-                Err(e) => {
-                    self.record_error(&e);
-                    errored = true;
-                    continue;
-                }
-            };
-            match self.explain_include_one(id, &l, list, &v, key, key_info.as_ref(), want) {
-                Some(present) => all &= present,
-                None => errored = true,
-            }
-        }
-        if errored {
-            Err(())
-        } else {
-            Ok(all)
-        }
-    }
-
     /// The key field of a record list and its condition, for messages.
     fn key_info(&self, key: Option<gate_lang::ir::KeyMatch>) -> Option<(String, Option<String>)> {
         let schema = &self.prog.schema;
@@ -425,100 +232,26 @@ impl<'a> Eval<'a> {
         })
     }
 
-    /// `xs.includes_all(ys)` / `xs.includes_any(ys)`: for `includes_all`,
-    /// each value of `ys` that is missing is a failure; for `includes_any`,
-    /// the list as a whole (or, negated, each value found).
+    /// Records why `l` does (wanted: does not) include `v`, given the
+    /// elements that matched and those whose key matched but whose key
+    /// condition did not.
     #[allow(clippy::too_many_arguments)]
-    fn explain_includes_each(
-        &mut self,
-        id: ExprId,
-        list: ExprId,
-        items: ExprId,
-        key: Option<gate_lang::ir::KeyMatch>,
-        any: bool,
-        want: bool,
-    ) -> X {
-        let (l, wanted) = match (self.eval(list), self.eval(items)) {
-            (Ok(l), Ok(w)) => (l, w),
-            (Err(e), _) | (_, Err(e)) => {
-                self.record_error(&e);
-                return Err(());
-            }
-        };
-        let values = match self.items(&wanted, items) {
-            Ok(v) => v,
-            Err(e) => {
-                self.record_error(&e);
-                return Err(());
-            }
-        };
-        let key_info = self.key_info(key);
-        // Per value where a single value decides: a missing one for
-        // `includes_all` wanted true, a present one for `includes_any`
-        // wanted false.
-        let per_value = any != want;
-        let mark = self.fail_mark();
-        let mut hits = 0usize;
-        for v in &values {
-            let value_want = if per_value { want } else { !want };
-            match self.explain_include_one(id, &l, list, v, key, key_info.as_ref(), value_want) {
-                Some(true) => hits += 1,
-                Some(false) => {}
-                None => return Err(()),
-            }
-        }
-        let result = if any { hits > 0 } else { hits == values.len() };
-        if !per_value {
-            self.fail_restore(mark);
-            if result != want {
-                let list_text = self.prog.sources.slice(self.span(list)).to_string();
-                let shown = value::render_text(&wanted, &self.paths, &self.prog.schema);
-                let (expected, message) = if any {
-                    (
-                        format!("one of {shown} in the list"),
-                        format!("`{list_text}` includes none of {shown}"),
-                    )
-                } else {
-                    (
-                        format!("not all of {shown} in the list"),
-                        format!("`{list_text}` includes all of {shown}"),
-                    )
-                };
-                let subject = self.keys_of(&l, key, list);
-                self.push_failure(id, Some(&subject), expected, message);
-            }
-        }
-        Ok(result)
-    }
-
-    /// Explains whether `l` includes `v` (for `includes`, `includes_all`
-    /// and `includes_any`); the answer, or `None` after an error.
-    #[allow(clippy::too_many_arguments)]
-    fn explain_include_one(
+    pub(super) fn include_failure(
         &mut self,
         id: ExprId,
         l: &V<'a>,
         list: ExprId,
         v: &V<'a>,
         key: Option<gate_lang::ir::KeyMatch>,
-        key_info: Option<&(String, Option<String>)>,
+        found: &[V<'a>],
+        rejected: &[V<'a>],
         want: bool,
-    ) -> Option<bool> {
+    ) {
         let list_text = self.prog.sources.slice(self.span(list)).to_string();
+        let key_info = self.key_info(key);
+        let key_info = key_info.as_ref();
         let l = l.clone();
-        let v = v.clone();
-        let (found, rejected) = match self.matching(&l, &v, key, list) {
-            Ok(x) => x,
-            Err(e) => {
-                self.record_error(&e);
-                return None;
-            }
-        };
-        let shown = value::render_text(&v, &self.paths, &self.prog.schema);
-        let present = !found.is_empty();
-        if present == want {
-            return Some(present);
-        }
+        let shown = value::render_text(v, &self.paths, &self.prog.schema);
         if want {
             let (expected, message, subject) = match (key_info, rejected.first()) {
                 (Some((field, Some(cond))), Some(r)) => {
@@ -568,7 +301,6 @@ impl<'a> Eval<'a> {
                 format!("`{list_text}` includes {shown} (at {at})"),
             );
         }
-        Some(present)
     }
 
     /// The keys of a list of records, as a list value (for explanations).
@@ -597,43 +329,35 @@ impl<'a> Eval<'a> {
         )
     }
 
-    fn explain_present(&mut self, args: &[ExprId], lenient: bool, want: bool) -> X {
-        let mut all = true;
-        for a in args {
-            let (v, path) = match self.present_at(*a, lenient) {
-                Ok(x) => x,
-                Err(e) => {
-                    self.record_error(&e);
-                    return Err(());
-                }
-            };
-            let text = self.prog.sources.slice(self.span(*a)).to_string();
-            let here = v.is_some();
-            all &= here;
-            if here != want {
-                let subject = V::at(v.map(|x| x.val).unwrap_or(Val::Null), path);
-                if want {
-                    self.push_failure(
-                        *a,
-                        Some(&subject),
-                        "present and not null".into(),
-                        format!("`{text}` is missing or null"),
-                    );
-                } else {
-                    self.push_failure(
-                        *a,
-                        Some(&subject),
-                        "absent or null".into(),
-                        format!("`{text}` is present"),
-                    );
-                }
-            }
+    /// Records why place `a` is (wanted: is not) present.
+    pub(super) fn present_failure(
+        &mut self,
+        a: ExprId,
+        v: Option<V<'a>>,
+        path: PathId,
+        want: bool,
+    ) {
+        let text = self.prog.sources.slice(self.span(a)).to_string();
+        let subject = V::at(v.map(|x| x.val).unwrap_or(Val::Null), path);
+        if want {
+            self.push_failure(
+                a,
+                Some(&subject),
+                "present and not null".into(),
+                format!("`{text}` is missing or null"),
+            );
+        } else {
+            self.push_failure(
+                a,
+                Some(&subject),
+                "absent or null".into(),
+                format!("`{text}` is present"),
+            );
         }
-        Ok(all)
     }
 
     /// Like `present`, but also says which path is missing.
-    fn present_at(
+    pub(super) fn present_at(
         &mut self,
         id: ExprId,
         lenient: bool,
@@ -663,7 +387,7 @@ impl<'a> Eval<'a> {
 
     /// Records why a leaf predicate (a comparison, a boolean field, …) did
     /// not have the wanted value.
-    fn leaf_failure(&mut self, id: ExprId, want: bool) {
+    pub(super) fn leaf_failure(&mut self, id: ExprId, want: bool) {
         let prog: &'a gate_lang::ir::Program = self.prog;
         let Some(node) = prog.node(id) else { return };
         let text = prog.sources.slice(node.span).to_string();
@@ -770,7 +494,7 @@ impl<'a> Eval<'a> {
     }
 
     /// Records a failure at node `id` about `subject`.
-    fn push_failure(
+    pub(super) fn push_failure(
         &mut self,
         id: ExprId,
         subject: Option<&V<'a>>,
@@ -795,9 +519,22 @@ impl<'a> Eval<'a> {
         let path = subject
             .and_then(|s| self.paths.pointer(s.path, schema))
             .or_else(|| self.current_element().and_then(|e| e.path));
-        let (actual, actual_truncated) = subject
+        let actual = subject
             .map(|s| value::render_json(s, &self.paths, schema))
             .unwrap_or((serde_json::Value::Null, false));
+        self.push_failure_at(id, path, actual, expected, default_message);
+    }
+
+    /// Records a failure at node `id` about the evidence at `path`, where
+    /// `actual` was found (and whether it was cut).
+    fn push_failure_at(
+        &mut self,
+        id: ExprId,
+        path: Option<String>,
+        (actual, actual_truncated): (serde_json::Value, bool),
+        expected: String,
+        default_message: String,
+    ) {
         let element = self.current_element();
         let message = self.render_message().unwrap_or(default_message);
         let span = self.prog.sources.locate(self.span(id));

@@ -1,10 +1,8 @@
-//! Exact evaluation of IR nodes.
-//!
-//! Nothing is short-circuited except guarded items (`x != null and x.y`):
-//! every item of an `and`/`or` and every element of a quantifier is
-//! evaluated, and an error anywhere is the result. [`Eval::eval_top`] is the
-//! fast path for a whole `require`, where only "true or not" matters.
+//! The value of IR nodes. Predicates (`and`, `or`, `not`, `all`, `any`,
+//! `none`, `includes`, `present`) are walked by [`Eval::pred`] in its exact
+//! mode, the one place their rules live; everything else is here.
 
+use super::walk::Exact;
 use super::{Eval, RtError, RtKind, R};
 use crate::value::{self, node_val, List, NodeError, PathId, Seg, Val, V};
 use gate_lang::ir::{ArithOp, CmpOp, Const, ExprId, Ir, QuantKind};
@@ -19,64 +17,16 @@ impl<'a> Eval<'a> {
         }
     }
 
-    fn ir(&self, id: ExprId) -> R<&'a Ir> {
+    pub(super) fn ir(&self, id: ExprId) -> R<&'a Ir> {
         let prog: &'a gate_lang::ir::Program = self.prog;
         prog.node(id)
             .map(|n| &n.ir)
             .ok_or_else(|| self.err(RtKind::Internal("unknown node"), id, PathId::NONE))
     }
 
-    /// Evaluates a predicate.
+    /// Evaluates a predicate (its value: see [`Eval::pred`]).
     pub(super) fn eval_bool(&mut self, id: ExprId) -> R<bool> {
-        let v = self.eval(id)?;
-        match v.val {
-            Val::Bool(b) => Ok(b),
-            Val::Null => Err(self.err(RtKind::NullValue, id, v.path)),
-            _ => Err(self.err(RtKind::Internal("a predicate is not a boolean"), id, v.path)),
-        }
-    }
-
-    /// The fast path for a whole `require`: `and` and `all` stop at the
-    /// first item that is not true. Only `Ok(true)` means the requirement
-    /// holds; anything else is explained by a full evaluation.
-    pub(super) fn eval_top(&mut self, id: ExprId) -> R<bool> {
-        self.tick(id)?;
-        match self.ir(id)? {
-            Ir::And(items) => {
-                for (item, _) in items {
-                    let r = self.eval_top(*item);
-                    self.cover(*item, r.as_ref().ok().copied());
-                    if !r? {
-                        return Ok(false);
-                    }
-                }
-                Ok(true)
-            }
-            Ir::Quant {
-                kind: QuantKind::All,
-                list,
-                slot,
-                body,
-                ..
-            } => {
-                let l = self.eval(*list)?;
-                let items = self.list_of(&l, *list)?;
-                if items.is_empty() {
-                    self.vacuous(id, &l);
-                }
-                self.quant_depth += 1;
-                // Inside the elements nothing needs a path: only "true or
-                // not" comes out, and anything but `true` is explained by a
-                // full evaluation, which records them. (Notes for an empty
-                // list are only taken outside quantifiers.)
-                let tracking = self.paths.set_tracking(false);
-                let r = self.all_top(&l, &items, *list, *slot, *body);
-                self.paths.set_tracking(tracking);
-                self.quant_depth -= 1;
-                r
-            }
-            _ => self.eval_bool(id),
-        }
+        self.pred::<Exact>(id, true)
     }
 
     /// A field of a local or of the evidence root that holds a record, read
@@ -111,50 +61,6 @@ impl<'a> Eval<'a> {
         };
         let path = self.paths.push(path, Seg::Field(record, slot));
         Some(self.read_node(node, path, id))
-    }
-
-    /// The elements of a top-level `all`: whether each is true, stopping at
-    /// the first that is not.
-    fn all_top(
-        &mut self,
-        l: &V<'a>,
-        items: &List<'a>,
-        list: ExprId,
-        slot: u32,
-        body: ExprId,
-    ) -> R<bool> {
-        // `all(flag)`: a boolean field of the element itself. An element
-        // whose field is `true` is checked in place (with the steps the
-        // general path counts); any other goes the general way.
-        let flag = match (self.ir(body)?, items) {
-            (
-                Ir::Field {
-                    base, slot: field, ..
-                },
-                List::Ev(nodes, _),
-            ) if matches!(self.ir(*base)?, Ir::Local(s) if *s == slot) => {
-                Some((*base, *field as usize, *nodes))
-            }
-            _ => None,
-        };
-        for i in 0..items.len() {
-            if let Some((base, field, nodes)) = flag {
-                if let Some(crate::evidence::Node::Record(_, fields)) = nodes.get(i) {
-                    if let Some(crate::evidence::Node::Bool(true)) = fields.get(field) {
-                        self.tick(body)?;
-                        self.tick(body)?;
-                        self.tick(base)?;
-                        continue;
-                    }
-                }
-            }
-            let e = self.element(l, items, i, list)?;
-            self.set_local(slot, e);
-            if !self.eval_top(body)? {
-                return Ok(false);
-            }
-        }
-        Ok(true)
     }
 
     #[inline]
@@ -220,7 +126,24 @@ impl<'a> Eval<'a> {
     pub(super) fn eval(&mut self, id: ExprId) -> R<V<'a>> {
         self.tick(id)?;
         let ir = self.ir(id)?;
+        self.value(id, ir)
+    }
+
+    /// The value of node `id`, whose step is already charged. Predicates
+    /// are walked (see [`Eval::pred`]).
+    pub(super) fn value(&mut self, id: ExprId, ir: &'a Ir) -> R<V<'a>> {
         match ir {
+            Ir::And(_)
+            | Ir::Or(_)
+            | Ir::Not(_)
+            | Ir::Includes { .. }
+            | Ir::IncludesEach { .. }
+            | Ir::Present { .. }
+            | Ir::WellTyped { .. }
+            | Ir::Quant {
+                kind: QuantKind::All | QuantKind::Any | QuantKind::None,
+                ..
+            } => Ok(V::new(Val::Bool(self.walk::<Exact>(id, ir, true)?))),
             Ir::Const(c) => Ok(V::new(match c {
                 Const::Null => Val::Null,
                 Const::Bool(b) => Val::Bool(*b),
@@ -316,7 +239,6 @@ impl<'a> Eval<'a> {
                     None => Ok(V::new(Val::Null)),
                 }
             }
-            Ir::Not(x) => Ok(V::new(Val::Bool(!self.eval_bool(*x)?))),
             Ir::Neg(x) => {
                 let v = self.eval(*x)?;
                 let out = match v.val {
@@ -341,48 +263,6 @@ impl<'a> Eval<'a> {
                     val: out,
                     path: v.path,
                 })
-            }
-            Ir::And(items) => {
-                let mut result = true;
-                let mut error = None;
-                for (item, guarded) in items {
-                    if *guarded && (!result || error.is_some()) {
-                        continue;
-                    }
-                    let r = self.eval_bool(*item);
-                    self.cover(*item, r.as_ref().ok().copied());
-                    match r {
-                        Ok(b) => result &= b,
-                        Err(e) => {
-                            error.get_or_insert(e);
-                        }
-                    }
-                }
-                match error {
-                    Some(e) => Err(e),
-                    None => Ok(V::new(Val::Bool(result))),
-                }
-            }
-            Ir::Or(items) => {
-                let mut result = false;
-                let mut error = None;
-                for (item, guarded) in items {
-                    if *guarded && (result || error.is_some()) {
-                        continue;
-                    }
-                    let r = self.eval_bool(*item);
-                    self.cover(*item, r.as_ref().ok().copied());
-                    match r {
-                        Ok(b) => result |= b,
-                        Err(e) => {
-                            error.get_or_insert(e);
-                        }
-                    }
-                }
-                match error {
-                    Some(e) => Err(e),
-                    None => Ok(V::new(Val::Bool(result))),
-                }
             }
             Ir::Compare { op, lhs, rhs } => {
                 let l = self.eval(*lhs)?;
@@ -427,41 +307,6 @@ impl<'a> Eval<'a> {
                 body,
                 ..
             } => self.quant(id, *kind, *list, *slot, *body),
-            Ir::Includes { list, args, key } => {
-                let l = self.eval(*list)?;
-                let mut vals = Vec::with_capacity(args.len());
-                for a in args {
-                    vals.push(self.eval(*a)?);
-                }
-                let mut all = true;
-                for v in &vals {
-                    all &= !self.matching(&l, v, *key, *list)?.0.is_empty();
-                }
-                Ok(V::new(Val::Bool(all)))
-            }
-            Ir::IncludesEach {
-                list,
-                items,
-                key,
-                any,
-            } => {
-                let l = self.eval(*list)?;
-                let wanted = self.eval(*items)?;
-                let found = self.includes_each(&l, &wanted, *key, *list, *items)?;
-                let hits = found.iter().filter(|f| **f).count();
-                Ok(V::new(Val::Bool(if *any {
-                    hits > 0
-                } else {
-                    hits == found.len()
-                })))
-            }
-            Ir::Present { args, lenient } => {
-                let mut all = true;
-                for a in args {
-                    all &= self.present(*a, *lenient)?.is_some();
-                }
-                Ok(V::new(Val::Bool(all)))
-            }
             Ir::Builtin { func, args } => self.builtin(id, *func, args),
             Ir::Call { func, args } => {
                 let mut vals = Vec::with_capacity(args.len());
@@ -563,6 +408,9 @@ impl<'a> Eval<'a> {
         result
     }
 
+    /// `count`, `filter`, `map` and `group_by`: every element is evaluated,
+    /// and the first error is the result (the quantifiers that are
+    /// predicates are walked: see [`Eval::pred`]).
     fn quant(
         &mut self,
         id: ExprId,
@@ -573,71 +421,50 @@ impl<'a> Eval<'a> {
     ) -> R<V<'a>> {
         let l = self.eval(list)?;
         let items = self.list_of(&l, list)?;
-        if items.is_empty() && kind == QuantKind::All {
-            self.vacuous(id, &l);
-        }
-        let mut error = None;
         let mut count: i64 = 0;
         let mut out = Vec::new();
         let mut keys = Vec::new();
         self.quant_depth += 1;
-        for i in 0..items.len() {
-            let e = match self.element(&l, &items, i, list) {
-                Ok(e) => e,
-                Err(err) => {
-                    error.get_or_insert(err);
-                    continue;
-                }
-            };
-            self.set_local(slot, e.clone());
+        let mut each = |this: &mut Self, i: usize| -> R<()> {
+            let e = this.element(&l, &items, i, list)?;
+            this.set_local(slot, e.clone());
             match kind {
-                QuantKind::Map => match self.eval(body) {
-                    Ok(v) => out.push(v),
-                    Err(err) => {
-                        error.get_or_insert(err);
-                    }
-                },
-                QuantKind::GroupBy => match self.eval(body) {
-                    Ok(k) => {
-                        keys.push(k);
-                        out.push(e);
-                    }
-                    Err(err) => {
-                        error.get_or_insert(err);
-                    }
-                },
-                _ => match self.eval_bool(body) {
-                    Ok(true) => {
+                QuantKind::Map => out.push(this.eval(body)?),
+                QuantKind::GroupBy => {
+                    keys.push(this.eval(body)?);
+                    out.push(e);
+                }
+                QuantKind::Count | QuantKind::Filter => {
+                    if this.eval_bool(body)? {
                         count += 1;
                         if kind == QuantKind::Filter {
                             out.push(e);
                         }
                     }
-                    Ok(false) => {}
-                    Err(err) => {
-                        error.get_or_insert(err);
-                    }
-                },
+                }
+                QuantKind::All | QuantKind::Any | QuantKind::None => {
+                    return Err(this.err(RtKind::Internal("a predicate quantifier"), id, l.path));
+                }
+            }
+            Ok(())
+        };
+        let mut done = Ok(());
+        for i in 0..items.len() {
+            done = each(self, i);
+            if done.is_err() {
+                break;
             }
         }
         self.quant_depth -= 1;
-        if let Some(e) = error {
-            return Err(e);
-        }
+        done?;
         if kind == QuantKind::GroupBy {
             return self.group(keys, out, &l, body);
         }
-        let n = i64::try_from(items.len()).unwrap_or(i64::MAX);
         // A count, a filtered or a mapped list is about the list it came from.
         Ok(V::at(
             match kind {
-                QuantKind::All => Val::Bool(count == n),
-                QuantKind::Any => Val::Bool(count > 0),
-                QuantKind::None => Val::Bool(count == 0),
                 QuantKind::Count => Val::Int(count),
-                QuantKind::Filter | QuantKind::Map | QuantKind::GroupBy => {
-                    Val::List(List::Owned(Rc::new(out)))
-                }
+                _ => Val::List(List::Owned(Rc::new(out))),
             },
             l.path,
         ))

@@ -1,15 +1,17 @@
 //! The tree-walking evaluator over the IR.
 //!
-//! Each rule runs its statements in order. A `require` is first evaluated
-//! quickly (`and` and `all` stop at the first false); if it does not
-//! come out true, it is evaluated again in full by [`explain`], which records
-//! a [`Failure`](crate::explain::Failure) for every predicate that did not
+//! Each rule runs its statements in order. A `require` is first walked in
+//! quick mode (`and` and `all` stop at the first false); if it does not
+//! come out true, it is walked again in explain mode, which records a
+//! [`Failure`](crate::explain::Failure) for every predicate that did not
 //! hold and an [`EvalError`](crate::explain::EvalError) for every error.
-//! Errors are never absorbed: an error anywhere in a predicate, in an `or`
-//! branch or a quantifier included, makes the rule's outcome `error`.
+//! Both are the one walk of [`walk`]. Errors are never absorbed: an error
+//! anywhere in a predicate, in an `or` branch or a quantifier included,
+//! makes the rule's outcome `error`.
 //!
-//! - [`expr`]: exact evaluation of every IR node;
-//! - [`explain`]: the second pass, recording explanations;
+//! - [`walk`]: the one walk of a predicate, generic over its mode;
+//! - [`expr`]: the value of every other IR node;
+//! - [`explain`]: what explain mode records (failures, errors, elements);
 //! - [`builtins`]: built-in functions ([`strings`]: text, patterns and
 //!   versions; [`security`]: digests, networks, wildcards and secrets).
 
@@ -18,6 +20,7 @@ mod explain;
 mod expr;
 mod security;
 mod strings;
+mod walk;
 
 use crate::decision::{RuleOutcome, RuleResult};
 use crate::evidence::{Issue, Node};
@@ -121,6 +124,9 @@ pub(crate) struct Eval<'a> {
     base: usize,
     globals: Vec<Option<R<V<'a>>>>,
     steps: u64,
+    /// Steps taken describing failures (see [`Eval::describing`]); the
+    /// budget is for `steps` and these together.
+    described: u64,
     /// The step count at which [`Eval::tick`] next checks the limits.
     check_at: u64,
     limits: &'a Limits,
@@ -164,6 +170,7 @@ impl<'a> Eval<'a> {
             base: 0,
             globals: Vec::new(),
             steps: 0,
+            described: 0,
             check_at: 0,
             limits,
             limit_hit: None,
@@ -183,6 +190,7 @@ impl<'a> Eval<'a> {
     /// Evaluates the top-level `let`s, in dependency order.
     pub fn run_globals(&mut self) {
         self.steps = 0;
+        self.described = 0;
         self.check_at = 0;
         self.globals = vec![None; self.prog.globals.len()];
         for (i, g) in self.prog.globals.iter().enumerate() {
@@ -225,6 +233,7 @@ impl<'a> Eval<'a> {
             notes: Vec::new(),
         };
         self.steps = 0;
+        self.described = 0;
         self.check_at = 0;
         self.limit_hit = None;
         let saved = self.push_frame(rule.frame_size);
@@ -266,7 +275,7 @@ impl<'a> Eval<'a> {
                     requirement += 1;
                     self.notes.clear();
                     self.quant_depth = 0;
-                    let fast = self.eval_top(req.expr);
+                    let fast = self.pred::<walk::Quick>(req.expr, true);
                     if matches!(fast, Ok(true)) {
                         self.cover(req.expr, Some(true));
                         result.notes.append(&mut self.notes);
@@ -299,8 +308,8 @@ impl<'a> Eval<'a> {
                     };
                     self.ex = Some(ex);
                     self.quant_depth = 0;
-                    let outcome = self.explain(req.expr, true);
-                    self.cover(req.expr, outcome.ok());
+                    let outcome = self.pred::<walk::Explain>(req.expr, true);
+                    self.cover(req.expr, outcome.as_ref().ok().copied());
                     let ex = self.ex.take().unwrap_or_default();
                     result.notes.append(&mut self.notes);
                     let mut failures = ex.failures;
@@ -324,14 +333,12 @@ impl<'a> Eval<'a> {
                     result.failures_total += failures.len() + ex.dropped;
                     result.failures.extend(failures);
                     result.errors.extend(errors);
-                    if outcome.is_err() && result.errors.is_empty() {
-                        result.errors.push(EvalError {
-                            requirement: Some(index),
-                            code: "E0609",
-                            message: "the requirement could not be evaluated".into(),
-                            path: None,
-                            span: self.prog.sources.locate(req.span),
-                        });
+                    // An error the walk met but could not record (it
+                    // records each error once, and at most `max_failures`).
+                    if let (Err(err), true) = (&outcome, result.errors.is_empty()) {
+                        let mut info = self.error_info(err);
+                        info.requirement = Some(index);
+                        result.errors.push(info);
                     }
                 }
             }
@@ -407,7 +414,8 @@ impl<'a> Eval<'a> {
     #[cold]
     #[inline(never)]
     fn check_limits(&mut self, id: ExprId) -> R<()> {
-        if self.steps > self.limits.max_steps {
+        let budget = self.limits.max_steps.saturating_sub(self.described);
+        if self.steps > budget {
             let err = RtError {
                 kind: RtKind::StepLimit(self.limits.max_steps),
                 span: self.span(id),
@@ -431,7 +439,7 @@ impl<'a> Eval<'a> {
             }
         }
         let next_deadline_check = (self.steps | 0xfff).saturating_add(1);
-        self.check_at = next_deadline_check.min(self.limits.max_steps.saturating_add(1));
+        self.check_at = next_deadline_check.min(budget.saturating_add(1));
         Ok(())
     }
 

@@ -81,19 +81,7 @@ impl<'a> Eval<'a> {
     }
 }
 
-/// `sha256:` and 64, or `sha512:` and 128, lowercase hex digits.
-pub fn is_digest(s: &str) -> bool {
-    let hex = |h: &str, n: usize| {
-        h.len() == n
-            && h.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    };
-    match s.split_once(':') {
-        Some(("sha256", h)) => hex(h, 64),
-        Some(("sha512", h)) => hex(h, 128),
-        _ => false,
-    }
-}
+pub use gate_lang::types::is_digest;
 
 /// A permission, action or scope that matches more than one thing by
 /// pattern: it contains `*` or `?`.

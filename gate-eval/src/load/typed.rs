@@ -26,7 +26,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::OnceLock;
 
-use gate_lang::types::{RecordId, Schema, Type};
+use gate_lang::types::{Format, RecordId, Schema, Type};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Number, Value};
 use smallvec::SmallVec;
@@ -72,6 +72,7 @@ pub(crate) fn load(
             frame: None,
             depth: 0,
             sensitive: false,
+            format: None,
         }
         .deserialize(&mut de)
         .ok()?,
@@ -162,10 +163,12 @@ impl<'s> Loader<'s> {
         &mut self,
         frame: Option<&Frame<'_>>,
         sensitive: bool,
+        format: Option<Format>,
         f: impl FnOnce(&mut Converter<'s>) -> Node,
     ) -> Node {
         let before = self.conv.issues.len();
         self.conv.sensitive = sensitive;
+        self.conv.format = format;
         let node = f(&mut self.conv);
         if self.conv.issues.len() > before {
             let chain = frames(frame);
@@ -498,6 +501,8 @@ struct TypedSeed<'l, 's, 'f> {
     depth: usize,
     /// Inside a sensitive field.
     sensitive: bool,
+    /// The format of the field it is in (`@utc`, `@digest`).
+    format: Option<Format>,
 }
 
 impl<'de> DeserializeSeed<'de> for TypedSeed<'_, '_, '_> {
@@ -517,8 +522,9 @@ impl<'s> TypedSeed<'_, 's, '_> {
     /// rare cases).
     fn slow(self, value: Value) -> Node {
         let ty = self.ty;
-        self.cx
-            .cold(self.frame, self.sensitive, |c| c.convert(ty, Some(&value)))
+        self.cx.cold(self.frame, self.sensitive, self.format, |c| {
+            c.convert(ty, Some(&value))
+        })
     }
 
     fn number(self, n: i64) -> Node {
@@ -572,6 +578,7 @@ impl<'s> TypedSeed<'_, 's, '_> {
                         frame: Some(&frame),
                         depth,
                         sensitive: self.sensitive || field.sensitive,
+                        format: field.format,
                     })?;
                     if let Some(slot) = slots.get_mut(i) {
                         *slot = node;
@@ -595,11 +602,12 @@ impl<'s> TypedSeed<'_, 's, '_> {
                 sort: to_u32(i),
                 parent: self.frame,
             };
-            *slot = self
-                .cx
-                .cold(Some(&frame), self.sensitive || field.sensitive, |c| {
-                    c.convert(&field.ty, None)
-                });
+            *slot = self.cx.cold(
+                Some(&frame),
+                self.sensitive || field.sensitive,
+                field.format,
+                |c| c.convert(&field.ty, None),
+            );
         }
         Ok(Node::Record(rid, slots.into_boxed_slice()))
     }
@@ -631,6 +639,7 @@ impl<'s> TypedSeed<'_, 's, '_> {
                 frame: Some(&frame),
                 depth,
                 sensitive: self.sensitive || crate::redact::is_credential_name(&key),
+                format: self.format,
             })?;
             entries.push((key.into_owned().into_boxed_str(), node));
             next = access.next_key_seed(KeySeed { cx: self.cx })?;
@@ -713,6 +722,11 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_, '_> {
             return Err(refuse());
         }
         let (t, wraps) = single(self.ty);
+        // A value without its field's format goes the slow way, which
+        // records the issue.
+        if self.format.is_some_and(|f| f.ty() == *t && !f.admits(v)) {
+            return Ok(self.slow(Value::String(v.to_owned())));
+        }
         let fast = match t {
             Type::String => Some(Node::Str(v.into())),
             Type::Enum(e) => self
@@ -755,6 +769,7 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_, '_> {
                         frame: Some(&frame),
                         depth,
                         sensitive: self.sensitive,
+                        format: self.format,
                     };
                     match seq.next_element_seed(seed)? {
                         Some(node) if i < max_list => items.push(node),
@@ -766,7 +781,7 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_, '_> {
             }
             t => {
                 let n = skip_elements(self.cx, &mut seq, depth)?;
-                Ok(self.cx.cold(self.frame, self.sensitive, |c| {
+                Ok(self.cx.cold(self.frame, self.sensitive, self.format, |c| {
                     c.mismatch_found(t, &Found::Array(n))
                 }))
             }
@@ -788,7 +803,7 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_, '_> {
             Type::Map(elem) => self.map(elem, first, &mut access, depth)?,
             t => {
                 skip_entries(self.cx, first, &mut access, depth)?;
-                self.cx.cold(self.frame, self.sensitive, |c| {
+                self.cx.cold(self.frame, self.sensitive, self.format, |c| {
                     c.mismatch_found(t, &Found::Object)
                 })
             }

@@ -140,7 +140,7 @@ pub(super) const BUILTINS: &[&str] = &[
 pub fn builtin_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = BUILTINS.to_vec();
     names.extend(QUANTIFIERS.iter().map(|(n, _)| *n));
-    names.extend(["includes", "present"]);
+    names.extend(["includes", "present", "well_typed"]);
     names
 }
 
@@ -162,8 +162,8 @@ impl Checker {
     /// `name(args)`: `present`, a `def`, or a built-in in function form.
     pub(super) fn call(&mut self, callee: &ast::Ident, args: &[Expr], span: Span) -> ExprId {
         let name = callee.name.as_str();
-        if name == "present" {
-            return self.present(args, span);
+        if name == "present" || name == "well_typed" {
+            return self.present(name == "well_typed", args, span);
         }
         if name == "now"
             && !self.name_is_value(name)
@@ -195,7 +195,7 @@ impl Checker {
             self.modules.at(m).defs.keys().map(String::as_str).collect();
         candidates.extend(BUILTINS);
         candidates.extend(QUANTIFIERS.iter().map(|(n, _)| *n));
-        candidates.extend(["present", "includes"]);
+        candidates.extend(["present", "well_typed", "includes"]);
         let suggestion = closest(name, candidates).map(|s| format!("`{s}`"));
         self.error(
             ErrorKind::UnknownFunction {
@@ -607,12 +607,15 @@ impl Checker {
         )
     }
 
-    /// `present(a, b.c, …)`: every path is present and not null.
-    fn present(&mut self, args: &[Expr], span: Span) -> ExprId {
+    /// `present(a, b.c, …)`: every path is present and not null;
+    /// `well_typed(a, b.c, …)` (`typed`): every value at and under the
+    /// paths has its declared type and format.
+    fn present(&mut self, typed: bool, args: &[Expr], span: Span) -> ExprId {
+        let name = if typed { "well_typed" } else { "present" };
         if args.is_empty() {
             self.error(
                 ErrorKind::WrongArity {
-                    name: "present".into(),
+                    name: name.into(),
                     expected: "at least one field".into(),
                     found: 0,
                 },
@@ -632,7 +635,11 @@ impl Checker {
                     ErrorKind::TypeMismatch {
                         expected: "a field such as `deployment.rollback`".into(),
                         found: "a computed value".into(),
-                        context: "`present` checks that evidence fields are there".into(),
+                        context: if typed {
+                            "`well_typed` checks the types of evidence fields".into()
+                        } else {
+                            "`present` checks that evidence fields are there".into()
+                        },
                     },
                     a.span,
                 );
@@ -642,14 +649,15 @@ impl Checker {
         if let Some(c) = self.cur() {
             c.in_present = before;
         }
-        self.push(
+        let ir = if typed {
+            Ir::WellTyped { args: ids }
+        } else {
             Ir::Present {
                 args: ids,
                 lenient: false,
-            },
-            Type::Bool,
-            span,
-        )
+            }
+        };
+        self.push(ir, Type::Bool, span)
     }
 
     fn def_call(

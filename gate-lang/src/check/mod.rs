@@ -163,7 +163,7 @@ impl std::error::Error for CompileError {}
 pub fn function_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = call::BUILTINS.to_vec();
     names.extend(call::QUANTIFIERS.iter().map(|(n, _)| *n));
-    names.extend(["includes", "present"]);
+    names.extend(["includes", "present", "well_typed"]);
     names.sort_unstable();
     names.dedup();
     names

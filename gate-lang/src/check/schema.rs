@@ -183,12 +183,41 @@ impl Checker {
                     }
                     let ty = self.resolve_type(m, &f.ty, &format!("{name}.{fname}"));
                     let mut sensitive = false;
+                    let mut format = None;
                     for a in &f.attributes {
+                        let named = crate::types::Format::ALL
+                            .iter()
+                            .find(|(n, _)| *n == a.name)
+                            .map(|(_, f)| *f);
                         if a.name == "sensitive" {
                             sensitive = true;
+                        } else if let Some(fmt) = named {
+                            // A format is about the scalar values of the
+                            // field: `time`, `time?`, `[time]`.
+                            let mut scalar = &ty;
+                            while let Type::Optional(t) | Type::List(t) | Type::Many(t) = scalar {
+                                scalar = t;
+                            }
+                            if *scalar == fmt.ty() || *scalar == Type::Error {
+                                format = Some(fmt);
+                            } else {
+                                let want = fmt.ty();
+                                let want = self.schema.display(&want).to_string();
+                                self.error(
+                                    ErrorKind::TypeMismatch {
+                                        expected: format!("a `{want}` field"),
+                                        found: format!("`{}`", self.schema.display(&ty)),
+                                        context: format!(
+                                            "`@{}` is a format of `{want}` values",
+                                            fmt.attribute()
+                                        ),
+                                    },
+                                    a.span,
+                                );
+                            }
                         } else {
-                            let suggestion =
-                                closest(&a.name, ["sensitive"]).map(|s| format!("`@{s}`"));
+                            let suggestion = closest(&a.name, ["sensitive", "utc", "digest"])
+                                .map(|s| format!("`@{s}`"));
                             self.error(
                                 ErrorKind::UnknownAttribute {
                                     name: a.name.clone(),
@@ -203,6 +232,7 @@ impl Checker {
                         key: f.key.clone(),
                         ty,
                         sensitive,
+                        format,
                         span: f.span,
                     });
                 }

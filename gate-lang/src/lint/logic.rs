@@ -309,8 +309,12 @@ fn visit(p: &Program, rule: &Rule, root: ExprId, place: Place, cond: bool, out: 
                 otherwise,
             } => {
                 stack.push((*c, Place::Inner, true));
-                stack.push((*then, Place::Inner, cond));
-                stack.push((*otherwise, Place::Inner, cond));
+                // `if c then p else true` is "c implies p": a literal
+                // branch is the answer for the other case, not a condition.
+                for branch in [*then, *otherwise] {
+                    let literal = matches!(ir(p, branch), Some(Ir::Const(Const::Bool(_))));
+                    stack.push((branch, Place::Inner, cond && !literal));
+                }
             }
             Ir::Quant {
                 kind, list, body, ..

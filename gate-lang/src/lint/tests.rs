@@ -199,9 +199,18 @@ fn constant_conditions() {
         );
         assert_eq!(found(&body), ["constant-condition"], "{cond}");
     }
-    // Not constant.
-    let body = "rule R \"t\" {\n  controls \"OWASP-NHI:NHI2\"\n  require secrets.len() >= 1 else \"x\"\n}\n";
-    assert_eq!(found(body), Vec::<String>::new());
+    // Not constant: a literal branch of an `if` is the answer for the
+    // other case (`if c then p else true` is "c implies p").
+    for cond in [
+        "secrets.len() >= 1",
+        "if secrets.is_empty() then true else secrets.all(vaulted)",
+        "if secrets.is_empty() then secrets.len() == 0 else false",
+    ] {
+        let body = format!(
+            "rule R \"t\" {{\n  controls \"OWASP-NHI:NHI2\"\n  require {cond} else \"x\"\n}}\n"
+        );
+        assert_eq!(found(&body), Vec::<String>::new(), "{cond}");
+    }
 }
 
 #[test]

@@ -226,6 +226,8 @@ struct Field {
     name: String,
     ty: Ty,
     sensitive: bool,
+    /// `@utc` or `@digest`, on a field of their type.
+    format: Option<&'static str>,
 }
 
 struct Gen {
@@ -281,11 +283,21 @@ fn gen_fields(rng: &mut Rng, after: Option<usize>, g: &Gen) -> Vec<Field> {
             continue;
         }
         let ty = gen_type(rng, 0, after, g);
+        let mut scalar = &ty;
+        while let Ty::Opt(t) | Ty::List(t) | Ty::Many(t) = scalar {
+            scalar = t;
+        }
+        let format = match scalar {
+            Ty::Time if rng.chance(30) => Some("utc"),
+            Ty::Str if rng.chance(30) => Some("digest"),
+            _ => None,
+        };
         fields.push(Field {
             key,
             name,
             ty,
             sensitive: rng.chance(10),
+            format,
         });
     }
     fields
@@ -354,6 +366,9 @@ fn render_fields(fields: &[Field], out: &mut String) {
         if f.sensitive {
             out.push_str("@sensitive ");
         }
+        if let Some(format) = f.format {
+            let _ = write!(out, "@{format} ");
+        }
         if f.key == f.name {
             out.push_str(&f.name);
         } else {
@@ -413,6 +428,8 @@ const NUMBERS: &[&str] = &[
 const STRINGS: &[&str] = &[
     "",
     "x",
+    "sha256:0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9",
+    "sha256:0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B2C3D4E5F60718293A4B5C6D7E8F9",
     "v0",
     "v1",
     "v9",
