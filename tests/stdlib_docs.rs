@@ -81,24 +81,53 @@ fn options() -> Options {
     }
 }
 
+/// Part 1 of `docs/stdlib.md` is derived from the built-in table: one
+/// `####` section per entry, in the table's order, under the `###` heading
+/// of its section, opening with its signature.
 #[test]
 fn every_builtin_has_a_section() {
     let part = part1();
-    let headings: Vec<&str> = part.lines().filter(|l| l.starts_with("#### ")).collect();
-    let missing: Vec<&str> = gate_lang::check::builtin_names()
-        .into_iter()
-        .filter(|name| !headings.iter().any(|h| h.contains(&format!("`{name}`"))))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "built-ins without a section in docs/stdlib.md: {missing:?}"
-    );
-    // And no section for a function that does not exist.
-    let names = gate_lang::check::builtin_names();
-    for h in &headings {
-        let name = h.trim_start_matches('#').trim().trim_matches('`');
-        assert!(names.contains(&name), "section for unknown built-in {h}");
+    let mut section = "";
+    let mut documented = Vec::new();
+    let lines: Vec<&str> = part.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(h) = line.strip_prefix("### ") {
+            section = h.trim();
+        } else if let Some(h) = line.strip_prefix("#### ") {
+            let name = h.trim().trim_matches('`');
+            let first = lines[i + 1..]
+                .iter()
+                .find(|l| !l.trim().is_empty())
+                .copied()
+                .unwrap_or("");
+            documented.push((section.to_string(), name.to_string(), first.to_string()));
+        }
     }
+    let table: Vec<(String, String)> = gate_lang::builtins::TABLE
+        .iter()
+        .map(|d| (d.section.heading().to_string(), d.name.to_string()))
+        .collect();
+    let docs: Vec<(String, String)> = documented
+        .iter()
+        .map(|(s, n, _)| (s.clone(), n.clone()))
+        .collect();
+    assert_eq!(
+        docs, table,
+        "docs/stdlib.md part 1 must have one section per built-in, in the order and the sections of gate_lang::builtins::TABLE"
+    );
+    for ((_, name, first), d) in documented.iter().zip(gate_lang::builtins::TABLE) {
+        assert!(
+            first.starts_with(&format!("`{}`", d.signature)),
+            "the section of `{name}` must open with its signature `{}`: {first}",
+            d.signature
+        );
+    }
+    // Completion offers the same names.
+    let mut completed = gate_lang::check::function_names();
+    let mut names = gate_lang::check::builtin_names();
+    completed.sort_unstable();
+    names.sort_unstable();
+    assert_eq!(completed, names);
 }
 
 #[test]

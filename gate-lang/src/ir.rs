@@ -241,49 +241,9 @@ pub enum Builtin {
 }
 
 impl Builtin {
-    /// The name as written.
+    /// The name as written (from [`crate::builtins::TABLE`]).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Builtin::Len => "len",
-            Builtin::IsEmpty => "is_empty",
-            Builtin::Unique => "unique",
-            Builtin::Min => "min",
-            Builtin::Max => "max",
-            Builtin::Sum => "sum",
-            Builtin::First => "first",
-            Builtin::Contains => "contains",
-            Builtin::StartsWith => "starts_with",
-            Builtin::EndsWith => "ends_with",
-            Builtin::Lower => "lower",
-            Builtin::Upper => "upper",
-            Builtin::Keys => "keys",
-            Builtin::Values => "values",
-            Builtin::Days => "days",
-            Builtin::Hours => "hours",
-            Builtin::Seconds => "seconds",
-            Builtin::DaysToDuration => "days",
-            Builtin::HoursToDuration => "hours",
-            Builtin::SecondsToDuration => "seconds",
-            Builtin::ToString => "string",
-            Builtin::Trim => "trim",
-            Builtin::Split => "split",
-            Builtin::Matches => "matches",
-            Builtin::Glob => "glob",
-            Builtin::Now => "now",
-            Builtin::ParseTime => "parse_time",
-            Builtin::Age => "age",
-            Builtin::Sort => "sort",
-            Builtin::DistinctCount => "distinct_count",
-            Builtin::Union => "union",
-            Builtin::Intersect => "intersect",
-            Builtin::Difference => "difference",
-            Builtin::SemverCmp => "semver_cmp",
-            Builtin::SemverSatisfies => "semver_satisfies",
-            Builtin::IsDigest => "is_digest",
-            Builtin::CidrContains => "cidr_contains",
-            Builtin::IsWildcard => "is_wildcard",
-            Builtin::LooksLikeSecret => "looks_like_secret",
-        }
+        crate::builtins::of(self).map_or("?", |d| d.name)
     }
 }
 

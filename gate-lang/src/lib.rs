@@ -16,6 +16,7 @@
 //! ```
 
 pub mod ast;
+pub mod builtins;
 pub mod check;
 pub mod error;
 pub mod format;

@@ -8,140 +8,23 @@
 
 use super::{closest, Checker};
 use crate::ast::{self, Expr, ExprKind};
+use crate::builtins::{self, Form};
 use crate::error::ErrorKind;
 use crate::ir::{Builtin, Const, ExprId, Ir, KeyMatch, QuantKind};
 use crate::span::Span;
 use crate::types::Type;
 
-pub(super) const QUANTIFIERS: &[(&str, QuantKind)] = &[
-    ("all", QuantKind::All),
-    ("any", QuantKind::Any),
-    ("none", QuantKind::None),
-    ("count", QuantKind::Count),
-    ("filter", QuantKind::Filter),
-    ("map", QuantKind::Map),
-    ("group_by", QuantKind::GroupBy),
-];
-
-/// Methods answered by a record's `elements` list.
-const COLLECTION_METHODS: &[&str] = &[
-    "all",
-    "any",
-    "none",
-    "count",
-    "filter",
-    "map",
-    "group_by",
-    "includes",
-    "includes_all",
-    "includes_any",
-    "len",
-    "is_empty",
-    "unique",
-    "min",
-    "max",
-    "sum",
-    "first",
-    "contains",
-    "sort",
-    "distinct_count",
-    "union",
-    "intersect",
-    "difference",
-];
-
-/// Built-ins with one meaning per name (`days`, `hours` and `seconds`
-/// depend on the receiver and are resolved separately).
-const BUILTIN_TABLE: &[(&str, Builtin)] = &[
-    ("len", Builtin::Len),
-    ("is_empty", Builtin::IsEmpty),
-    ("unique", Builtin::Unique),
-    ("min", Builtin::Min),
-    ("max", Builtin::Max),
-    ("sum", Builtin::Sum),
-    ("first", Builtin::First),
-    ("contains", Builtin::Contains),
-    ("starts_with", Builtin::StartsWith),
-    ("ends_with", Builtin::EndsWith),
-    ("lower", Builtin::Lower),
-    ("upper", Builtin::Upper),
-    ("keys", Builtin::Keys),
-    ("values", Builtin::Values),
-    ("string", Builtin::ToString),
-    ("trim", Builtin::Trim),
-    ("split", Builtin::Split),
-    ("matches", Builtin::Matches),
-    ("glob", Builtin::Glob),
-    ("parse_time", Builtin::ParseTime),
-    ("age", Builtin::Age),
-    ("sort", Builtin::Sort),
-    ("distinct_count", Builtin::DistinctCount),
-    ("union", Builtin::Union),
-    ("intersect", Builtin::Intersect),
-    ("difference", Builtin::Difference),
-    ("semver_cmp", Builtin::SemverCmp),
-    ("semver_satisfies", Builtin::SemverSatisfies),
-    ("is_digest", Builtin::IsDigest),
-    ("cidr_contains", Builtin::CidrContains),
-    ("is_wildcard", Builtin::IsWildcard),
-    ("looks_like_secret", Builtin::LooksLikeSecret),
-];
-
-/// Names of built-ins without a predicate argument.
-pub(super) const BUILTINS: &[&str] = &[
-    "len",
-    "is_empty",
-    "unique",
-    "min",
-    "max",
-    "sum",
-    "first",
-    "contains",
-    "starts_with",
-    "ends_with",
-    "lower",
-    "upper",
-    "keys",
-    "values",
-    "days",
-    "hours",
-    "seconds",
-    "string",
-    "trim",
-    "split",
-    "matches",
-    "glob",
-    "now",
-    "parse_time",
-    "age",
-    "sort",
-    "distinct_count",
-    "union",
-    "intersect",
-    "difference",
-    "includes_all",
-    "includes_any",
-    "semver_cmp",
-    "semver_satisfies",
-    "is_digest",
-    "cidr_contains",
-    "is_wildcard",
-    "looks_like_secret",
-];
-
-/// Every built-in function name the checker knows: the functions and
-/// methods of `docs/stdlib.md`, including the collection methods that take
-/// a predicate (`all`, `map`, `group_by`, …), `includes` and `present`.
+/// Every built-in function name the checker knows (the names of
+/// [`crate::builtins::TABLE`]): the functions and methods of
+/// `docs/stdlib.md`, including the collection methods that take a
+/// predicate (`all`, `map`, `group_by`, …), `includes` and `present`.
 ///
 /// ```
 /// let names = gate_lang::check::builtin_names();
 /// assert!(names.contains(&"matches") && names.contains(&"all") && names.contains(&"present"));
 /// ```
 pub fn builtin_names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = BUILTINS.to_vec();
-    names.extend(QUANTIFIERS.iter().map(|(n, _)| *n));
-    names.extend(["includes", "present", "well_typed"]);
-    names
+    builtins::names().collect()
 }
 
 impl Checker {
@@ -162,10 +45,11 @@ impl Checker {
     /// `name(args)`: `present`, a `def`, or a built-in in function form.
     pub(super) fn call(&mut self, callee: &ast::Ident, args: &[Expr], span: Span) -> ExprId {
         let name = callee.name.as_str();
-        if name == "present" || name == "well_typed" {
-            return self.present(name == "well_typed", args, span);
+        let def = builtins::lookup(name);
+        if let Some(Form::Place { typed }) = def.map(|d| d.form) {
+            return self.present(typed, args, span);
         }
-        if name == "now"
+        if def.is_some_and(|d| d.form == Form::Clock)
             && !self.name_is_value(name)
             && !self.modules.at(self.cur_module()).defs.contains_key(name)
             && !self.host.iter().any(|h| h.name == name)
@@ -182,10 +66,7 @@ impl Checker {
                 return self.host_call(index, callee, None, args, span);
             }
         }
-        if BUILTINS.contains(&name)
-            || QUANTIFIERS.iter().any(|(n, _)| *n == name)
-            || name == "includes"
-        {
+        if def.is_some() {
             let Some((first, rest)) = args.split_first() else {
                 return self.builtin_no_receiver(callee, span);
             };
@@ -193,9 +74,7 @@ impl Checker {
         }
         let mut candidates: Vec<&str> =
             self.modules.at(m).defs.keys().map(String::as_str).collect();
-        candidates.extend(BUILTINS);
-        candidates.extend(QUANTIFIERS.iter().map(|(n, _)| *n));
-        candidates.extend(["present", "well_typed", "includes"]);
+        candidates.extend(builtins::TABLE.iter().map(|d| d.name));
         let suggestion = closest(name, candidates).map(|s| format!("`{s}`"));
         self.error(
             ErrorKind::UnknownFunction {
@@ -306,7 +185,7 @@ impl Checker {
                 .record(*rid)
                 .and_then(|r| r.elements.map(|e| (e, r.clone())));
             if let Some((slot, rec)) = elements {
-                if COLLECTION_METHODS.contains(&method) {
+                if builtins::lookup(method).is_some_and(|d| d.collection) {
                     let fty = rec
                         .fields
                         .get(slot as usize)
@@ -327,38 +206,25 @@ impl Checker {
                 }
             }
         }
-        if let Some((_, kind)) = QUANTIFIERS.iter().find(|(n, _)| *n == method) {
-            if *kind == QuantKind::Count && args.is_empty() {
-                return self.builtin(Builtin::Len, recv, args, span, name);
+        let builtin = match builtins::lookup(method).map(|d| d.form) {
+            Some(Form::Quantifier(QuantKind::Count)) if args.is_empty() => Some(Builtin::Len),
+            Some(Form::Quantifier(kind)) => return self.quantifier(kind, recv, args, span, name),
+            Some(Form::Includes) => return self.includes(recv, args, span),
+            Some(Form::IncludesEach { any }) => {
+                return self.includes_each(recv, args, span, name, any);
             }
-            return self.quantifier(*kind, recv, args, span, name);
-        }
-        if method == "includes" {
-            return self.includes(recv, args, span);
-        }
-        let builtin = match method {
-            "days" => Some(if rty == Type::Duration {
-                Builtin::Days
+            Some(Form::Unit {
+                of_duration,
+                of_int,
+            }) => Some(if rty == Type::Duration {
+                of_duration
             } else {
-                Builtin::DaysToDuration
+                of_int
             }),
-            "hours" => Some(if rty == Type::Duration {
-                Builtin::Hours
-            } else {
-                Builtin::HoursToDuration
-            }),
-            "seconds" => Some(if rty == Type::Duration {
-                Builtin::Seconds
-            } else {
-                Builtin::SecondsToDuration
-            }),
-            "includes_all" | "includes_any" => {
-                return self.includes_each(recv, args, span, name, method == "includes_any");
-            }
-            "now" => {
+            Some(Form::Clock) => {
                 self.error(
                     ErrorKind::WrongArity {
-                        name: "now".into(),
+                        name: method.into(),
                         expected: "no arguments (write `now()`)".into(),
                         found: args.len() + 1,
                     },
@@ -366,10 +232,9 @@ impl Checker {
                 );
                 return self.poison(span);
             }
-            other => BUILTIN_TABLE
-                .iter()
-                .find(|(n, _)| *n == other)
-                .map(|(_, b)| *b),
+            Some(Form::Function { func, .. }) => Some(func),
+            // `x.present()`: `present` and `well_typed` are about fields.
+            Some(Form::Place { .. }) | None => None,
         };
         if let Some(b) = builtin {
             return self.builtin(b, recv, args, span, name);
@@ -381,9 +246,7 @@ impl Checker {
         if let Some(index) = self.host.iter().position(|h| h.name == method) {
             return self.host_call(index, name, Some(recv), args, span);
         }
-        let mut candidates: Vec<&str> = BUILTINS.to_vec();
-        candidates.extend(QUANTIFIERS.iter().map(|(n, _)| *n));
-        candidates.push("includes");
+        let mut candidates: Vec<&str> = builtins::names().collect();
         candidates.extend(self.modules.at(m).defs.keys().map(String::as_str));
         let suggestion = closest(method, candidates).map(|s| format!("`{s}`"));
         self.error(
@@ -766,19 +629,8 @@ impl Checker {
     ) -> ExprId {
         use Type::*;
         let rty = self.ty(recv).clone();
-        let want_args = match func {
-            Builtin::Contains
-            | Builtin::StartsWith
-            | Builtin::EndsWith
-            | Builtin::Split
-            | Builtin::Matches
-            | Builtin::Glob
-            | Builtin::Union
-            | Builtin::Intersect
-            | Builtin::Difference
-            | Builtin::SemverCmp
-            | Builtin::SemverSatisfies
-            | Builtin::CidrContains => 1,
+        let want_args = match builtins::of(func).map(|d| d.form) {
+            Some(Form::Function { args, .. }) => args,
             _ => 0,
         };
         let got = args.len();
@@ -950,7 +802,7 @@ impl Checker {
                 } else {
                     let err = crate::error::Error::new(
                         ErrorKind::TypeMismatch {
-                            expected: builtin_receiver(func).into(),
+                            expected: builtins::of(func).map_or("a value", |d| d.receiver).into(),
                             found: self.describe(&rty),
                             context: format!("`{}` is not defined for this type", name.name),
                         },
@@ -968,15 +820,7 @@ impl Checker {
     fn literal_args(&mut self, func: Builtin, ids: &[ExprId]) -> bool {
         use super::patterns;
         use crate::error::LiteralKind as K;
-        let kinds: &[Option<K>] = match func {
-            Builtin::Matches => &[None, Some(K::Regex)],
-            Builtin::Glob => &[None, Some(K::Glob)],
-            Builtin::SemverCmp => &[Some(K::Version), Some(K::Version)],
-            Builtin::SemverSatisfies => &[Some(K::Version), Some(K::VersionReq)],
-            Builtin::CidrContains => &[Some(K::Network), Some(K::Network)],
-            Builtin::ParseTime => &[Some(K::Timestamp)],
-            _ => &[],
-        };
+        let kinds: &[Option<K>] = builtins::of(func).map_or(&[], |d| d.literals);
         let mut ok = true;
         for (id, kind) in ids.iter().zip(kinds) {
             let Some(kind) = kind else { continue };
@@ -1132,43 +976,5 @@ impl Checker {
             Some(a) => self.expr(a, Some(hint)),
             None => self.poison(Span::default()),
         }
-    }
-}
-
-fn builtin_receiver(func: Builtin) -> &'static str {
-    match func {
-        Builtin::Len | Builtin::IsEmpty => "a list, a map or a string",
-        Builtin::Unique | Builtin::DistinctCount => "a list of values that can be compared",
-        Builtin::Min | Builtin::Max | Builtin::Sort => {
-            "a list of numbers, strings, times or durations"
-        }
-        Builtin::Sum => "a list of numbers or durations",
-        Builtin::First => "a list",
-        Builtin::Union | Builtin::Intersect | Builtin::Difference => {
-            "a list of scalars (not records, maps or lists)"
-        }
-        Builtin::Contains => "a string or a list",
-        Builtin::StartsWith
-        | Builtin::EndsWith
-        | Builtin::Lower
-        | Builtin::Upper
-        | Builtin::Trim
-        | Builtin::Split
-        | Builtin::Matches
-        | Builtin::Glob
-        | Builtin::ParseTime
-        | Builtin::IsDigest
-        | Builtin::IsWildcard
-        | Builtin::LooksLikeSecret => "a string",
-        Builtin::SemverCmp | Builtin::SemverSatisfies => "a version string",
-        Builtin::CidrContains => "a network string such as `10.0.0.0/8`",
-        Builtin::Age => "a time",
-        Builtin::Now => "nothing (`now()` takes no arguments)",
-        Builtin::Keys | Builtin::Values => "a map",
-        Builtin::Days | Builtin::Hours | Builtin::Seconds => "a duration",
-        Builtin::DaysToDuration | Builtin::HoursToDuration | Builtin::SecondsToDuration => {
-            "an integer"
-        }
-        Builtin::ToString => "an enum value, a number, a boolean, a time or a duration",
     }
 }

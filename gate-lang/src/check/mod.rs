@@ -161,11 +161,8 @@ impl std::error::Error for CompileError {}
 
 /// The names of the built-in functions and methods (for completion).
 pub fn function_names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = call::BUILTINS.to_vec();
-    names.extend(call::QUANTIFIERS.iter().map(|(n, _)| *n));
-    names.extend(["includes", "present", "well_typed"]);
+    let mut names: Vec<&'static str> = crate::builtins::names().collect();
     names.sort_unstable();
-    names.dedup();
     names
 }
 
