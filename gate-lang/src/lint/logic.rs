@@ -692,3 +692,53 @@ fn strip_unit(name: &str) -> String {
     }
     name.to_string()
 }
+
+/// `present-required`: `present(x)` of a field the schema requires, where
+/// a missing `x` makes `present` an error rather than `false` (every
+/// `present` except one a `block` rule requires at the top of a `require`,
+/// and those of the places such a rule requires).
+pub(super) fn present_required(p: &Program, out: &mut Vec<Finding>) {
+    for rule in &p.rules {
+        let mut stack: Vec<ExprId> = rule
+            .steps
+            .iter()
+            .map(|s| match s {
+                Step::When(e) => *e,
+                Step::Require(r) => r.expr,
+                Step::Let { expr, .. } => *expr,
+            })
+            .collect();
+        while let Some(id) = stack.pop() {
+            if let Some(Ir::Present {
+                args,
+                lenient: false,
+            }) = ir(p, id)
+            {
+                for a in args {
+                    let required = p
+                        .node(*a)
+                        .is_some_and(|n| !n.ty.is_optional() && n.ty != Type::Error);
+                    if required {
+                        out.push(present_required_finding(p, *a));
+                    }
+                }
+            }
+            stack.extend(p.children(id));
+        }
+    }
+}
+
+fn present_required_finding(p: &Program, id: ExprId) -> Finding {
+    let text = p.text(id);
+    let field = text.rsplit('.').next().unwrap_or(text).trim().to_string();
+    Finding::new(
+        "present-required",
+        span(p, id),
+        format!(
+            "`{text}` is required by the schema: when it is missing, `present({text})` is an error (E0601), not false"
+        ),
+    )
+    .help(format!(
+        "declare it optional (`{field}: T?`) if the evidence may leave it out, or check it where its absence fails the gate: `require present({text})` at the top of a `block` rule without `when`"
+    ))
+}

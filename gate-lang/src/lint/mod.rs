@@ -146,6 +146,12 @@ pub const RULES: &[RuleDoc] = &[
         explanation: "`all` holds for an empty list, so a gate that checks `secrets.all(vaulted)` passes when the inventory is empty — or was not collected. Check that the list is not empty in the same rule (`not xs.is_empty()`, `xs.len() > 0`, `xs.any(…)`, `xs.includes(…)`), or allow the finding with the reason an empty list is acceptable.",
     },
     RuleDoc {
+        name: "present-required",
+        default: Level::Warning,
+        summary: "`present(x)` of a field the schema requires, where a missing `x` is an error",
+        explanation: "A required field (one whose type is not `T?`) that is missing or null makes `present(x)` an error (E0601), not `false`: otherwise `not present(x) or check(x)` would pass with no evidence at all. So such a `present` never says \"absent\"; it only turns a missing field into an error earlier. The one place it is `false` is where its absence already fails the gate: a `block` rule without `when` that requires `present(x)` at the top of a `require` (and every `present` of the places such a rule requires). If the evidence may leave the field out, declare it optional (`T?`).",
+    },
+    RuleDoc {
         name: "constant-condition",
         default: Level::Error,
         summary: "a condition that is always true or always false",
@@ -348,6 +354,7 @@ pub fn analyse(program: &Program, config: &Config) -> Vec<Finding> {
     logic::constant_conditions(program, &mut out);
     logic::vacuous_all(program, &mut out);
     logic::duration_as_number(program, &mut out);
+    logic::present_required(program, &mut out);
     out
 }
 
