@@ -7,6 +7,7 @@
 //! recorded as an [`Issue`] with its JSON pointer and marked in the tree, so
 //! a rule that reads it gets an error while rules that do not still run.
 
+use gate_lang::num::Decimal;
 use gate_lang::time::parse_timestamp;
 use gate_lang::types::{EnumId, Format, RecordId, Schema, Type};
 use serde_json::Value;
@@ -27,8 +28,8 @@ pub enum Node {
     Bool(bool),
     /// An integer.
     Int(i64),
-    /// A float.
-    Float(f64),
+    /// A non-integer number, exactly as written.
+    Float(Box<gate_lang::num::Decimal>),
     /// A string.
     Str(Box<str>),
     /// A timestamp: seconds and nanoseconds since the epoch.
@@ -476,10 +477,11 @@ impl<'a> Converter<'a> {
                 Some(i) => Node::Int(i),
                 None => self.mismatch(ty, v),
             },
+            // The number written, exactly (`serde_json` keeps its digits).
             (Type::Float, Value::Number(n)) => match n.as_i64() {
-                Some(i) => Node::Float(i as f64),
-                None => match n.as_f64().filter(|f| f.is_finite()) {
-                    Some(f) => Node::Float(f),
+                Some(i) => Node::Float(Box::new(Decimal::from_i64(i))),
+                None => match Decimal::parse(&n.to_string()) {
+                    Some(d) => Node::Float(Box::new(d)),
                     None => self.mismatch(ty, v),
                 },
             },

@@ -70,7 +70,9 @@ pub enum HostValue {
     Bool(bool),
     /// An integer.
     Int(i64),
-    /// A finite float.
+    /// A finite float. A gate `float` is an exact decimal: it is passed
+    /// as the nearest `f64`, and a returned one becomes the decimal it
+    /// prints as (`0.1`, not its binary expansion).
     Float(f64),
     /// A string (enum values are passed as their name).
     String(String),

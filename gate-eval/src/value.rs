@@ -5,6 +5,7 @@
 //! evidence tree and the program; nothing is copied out of the evidence.
 
 use crate::evidence::{join_nanos, Node};
+use gate_lang::num::Decimal;
 use gate_lang::time::{format_duration, format_timestamp};
 use gate_lang::types::{EnumId, RecordId, Schema};
 use std::rc::Rc;
@@ -178,6 +179,32 @@ impl List<'_> {
     }
 }
 
+/// An exact decimal, borrowed from the evidence or the program, or computed.
+#[derive(Clone, Debug)]
+pub enum Dec<'a> {
+    /// Read from the evidence or a literal.
+    Ref(&'a Decimal),
+    /// Computed.
+    Rc(Rc<Decimal>),
+}
+
+impl Dec<'_> {
+    /// A computed number.
+    pub fn owned(d: Decimal) -> Self {
+        Dec::Rc(Rc::new(d))
+    }
+}
+
+impl std::ops::Deref for Dec<'_> {
+    type Target = Decimal;
+    fn deref(&self) -> &Decimal {
+        match self {
+            Dec::Ref(d) => d,
+            Dec::Rc(d) => d,
+        }
+    }
+}
+
 /// A runtime value.
 #[derive(Clone, Debug)]
 pub enum Val<'a> {
@@ -187,8 +214,8 @@ pub enum Val<'a> {
     Bool(bool),
     /// An integer.
     Int(i64),
-    /// A float (always finite).
-    Float(f64),
+    /// A non-integer number: an exact decimal (see [`gate_lang::num`]).
+    Float(Dec<'a>),
     /// A string borrowed from the evidence or the program.
     Str(&'a str),
     /// A computed string.
@@ -259,7 +286,7 @@ pub fn node_val(node: &Node) -> Result<Val<'_>, NodeError> {
         Node::Invalid(i) => return Err(NodeError::Invalid(*i)),
         Node::Bool(b) => Val::Bool(*b),
         Node::Int(i) => Val::Int(*i),
-        Node::Float(f) => Val::Float(*f),
+        Node::Float(f) => Val::Float(Dec::Ref(f)),
         Node::Str(s) => Val::Str(s),
         Node::Time(s, n) => Val::Time(join_nanos(*s, *n)),
         Node::Duration(s, n) => Val::Dur(join_nanos(*s, *n)),
@@ -286,10 +313,8 @@ pub fn equal(a: &Val<'_>, b: &Val<'_>) -> bool {
         (Val::Null, Val::Null) => true,
         (Val::Bool(x), Val::Bool(y)) => x == y,
         (Val::Int(x), Val::Int(y)) => x == y,
-        (Val::Float(x), Val::Float(y)) => x == y,
-        (Val::Int(i), Val::Float(f)) | (Val::Float(f), Val::Int(i)) => {
-            cmp_int_float(*i, *f) == Some(std::cmp::Ordering::Equal)
-        }
+        (Val::Float(x), Val::Float(y)) => **x == **y,
+        (Val::Int(i), Val::Float(f)) | (Val::Float(f), Val::Int(i)) => Decimal::from_i64(*i) == **f,
         (Val::Time(x), Val::Time(y)) | (Val::Dur(x), Val::Dur(y)) => x == y,
         (Val::Enum(e1, x), Val::Enum(e2, y)) => e1 == e2 && x == y,
         (Val::List(x), Val::List(y)) => {
@@ -330,35 +355,13 @@ pub fn size(v: &Val<'_>) -> usize {
     }
 }
 
-/// Compares an integer with a float exactly.
-pub fn cmp_int_float(i: i64, f: f64) -> Option<std::cmp::Ordering> {
-    if f.is_nan() {
-        return None;
-    }
-    // Every i64 is within ±2^63; floats beyond that are larger in magnitude.
-    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    if f >= LIMIT {
-        return Some(std::cmp::Ordering::Less);
-    }
-    if f < -LIMIT {
-        return Some(std::cmp::Ordering::Greater);
-    }
-    let t = f.trunc();
-    // `t` is within i64 range here.
-    let ti = t as i64;
-    match i.cmp(&ti) {
-        std::cmp::Ordering::Equal => 0.0f64.partial_cmp(&(f - t)),
-        other => Some(other),
-    }
-}
-
 /// Orders two values of the same ordered type.
 pub fn order(a: &Val<'_>, b: &Val<'_>) -> Option<std::cmp::Ordering> {
     match (a, b) {
         (Val::Int(x), Val::Int(y)) => Some(x.cmp(y)),
-        (Val::Float(x), Val::Float(y)) => x.partial_cmp(y),
-        (Val::Int(i), Val::Float(f)) => cmp_int_float(*i, *f),
-        (Val::Float(f), Val::Int(i)) => cmp_int_float(*i, *f).map(std::cmp::Ordering::reverse),
+        (Val::Float(x), Val::Float(y)) => Some((**x).cmp(y)),
+        (Val::Int(i), Val::Float(f)) => Some(Decimal::from_i64(*i).cmp(f)),
+        (Val::Float(f), Val::Int(i)) => Some((**f).cmp(&Decimal::from_i64(*i))),
         (Val::Time(x), Val::Time(y)) | (Val::Dur(x), Val::Dur(y)) => Some(x.cmp(y)),
         _ => match (a.as_str(), b.as_str()) {
             (Some(x), Some(y)) => Some(x.cmp(y)),
@@ -438,7 +441,9 @@ fn to_json_at(v: &Val<'_>, schema: &Schema, depth: usize, cut: &mut bool) -> ser
         Val::Null => J::Null,
         Val::Bool(b) => J::Bool(*b),
         Val::Int(i) => J::from(*i),
-        Val::Float(f) => serde_json::Number::from_f64(*f)
+        Val::Float(f) => f
+            .to_string()
+            .parse::<serde_json::Number>()
             .map(J::Number)
             .unwrap_or(J::Null),
         Val::Str(_) | Val::OwnedStr(_) => {
@@ -546,19 +551,28 @@ mod tests {
 
     #[test]
     fn int_float_comparison_is_exact() {
-        assert!(equal(&Val::Int(1), &Val::Float(1.0)));
-        assert!(equal(&Val::Int(0), &Val::Float(-0.0)));
+        let f = |t: &str| {
+            Val::Float(Dec::owned(
+                Decimal::parse(t).unwrap_or(Decimal::from_i64(7)),
+            ))
+        };
+        assert!(equal(&Val::Int(1), &f("1.0")));
+        assert!(equal(&Val::Int(0), &f("-0.0")));
         assert!(!equal(
             &Val::Int(9_007_199_254_740_993),
-            &Val::Float(9_007_199_254_740_992.0)
+            &f("9007199254740992.0")
         ));
         assert_eq!(
-            order(&Val::Int(2), &Val::Float(2.5)),
+            order(&Val::Int(2), &f("2.5")),
             Some(std::cmp::Ordering::Less)
         );
         assert_eq!(
-            order(&Val::Float(1e300), &Val::Int(i64::MAX)),
+            order(&f("1e300"), &Val::Int(i64::MAX)),
             Some(std::cmp::Ordering::Greater)
+        );
+        assert_eq!(
+            order(&f("0.79999999999999999999"), &f("0.8")),
+            Some(std::cmp::Ordering::Less)
         );
     }
 

@@ -461,8 +461,8 @@ pub enum Lit {
     Bool(bool),
     /// `42`
     Int(i64),
-    /// `0.5`
-    Float(f64),
+    /// `0.5`, exactly as written
+    Float(Box<crate::num::Decimal>),
     /// `"text"` (escapes resolved) or `r"raw"`
     Str(String),
     /// `90d`, in nanoseconds

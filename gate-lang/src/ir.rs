@@ -39,8 +39,8 @@ pub enum Const {
     Bool(bool),
     /// An integer.
     Int(i64),
-    /// A float.
-    Float(f64),
+    /// A non-integer number, exactly as written.
+    Float(Box<crate::num::Decimal>),
     /// A string.
     Str(Arc<str>),
     /// A timestamp, in nanoseconds since the epoch.

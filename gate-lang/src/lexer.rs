@@ -130,7 +130,7 @@ pub enum Token<'s> {
     Int(i64),
     /// A float literal, e.g. `0.5` or `1.0e-3`.
     #[regex(r"[0-9][0-9_]*\.[0-9][0-9_]*([eE][+-]?[0-9]+)?", float)]
-    Float(f64),
+    Float(Box<crate::num::Decimal>),
     /// A duration literal such as `90d`, `12h` or `1h30m`, in nanoseconds.
     #[regex(r"[0-9][0-9_]*[a-zA-Z][a-zA-Z0-9_]*", duration)]
     Duration(i128),
@@ -319,9 +319,9 @@ fn int<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Result<i64, LexErrorKind> {
     digits.parse::<i64>().map_err(|_| LexErrorKind::IntOverflow)
 }
 
-fn float<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Option<f64> {
+fn float<'s>(lex: &mut logos::Lexer<'s, Token<'s>>) -> Option<Box<crate::num::Decimal>> {
     let digits: String = lex.slice().chars().filter(|c| *c != '_').collect();
-    digits.parse::<f64>().ok().filter(|f| f.is_finite())
+    crate::num::Decimal::parse(&digits).map(Box::new)
 }
 
 fn unterminated<'s>(_lex: &mut logos::Lexer<'s, Token<'s>>) -> Result<(), LexErrorKind> {

@@ -24,6 +24,7 @@ pub mod ir;
 pub mod lexer;
 pub mod lint;
 pub mod loader;
+pub mod num;
 pub mod parser;
 pub mod span;
 pub mod time;

@@ -8,7 +8,7 @@
 //! the budget bounds sorting a huge list or matching a long string.
 
 use super::{Eval, RtError, RtKind, R};
-use crate::value::{self, List, PathId, Val, V};
+use crate::value::{self, Dec, List, PathId, Val, V};
 use gate_lang::ir::{Builtin, ExprId, KeyMatch};
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -83,7 +83,7 @@ enum Key<'a> {
     Null,
     Bool(bool),
     Int(i64),
-    Float(u64),
+    Float(&'a gate_lang::num::Decimal),
     Str(&'a str),
     Time(i128),
     Dur(i128),
@@ -95,9 +95,12 @@ fn key_of<'a>(v: &'a Val<'a>) -> Option<Key<'a>> {
         Val::Null => Key::Null,
         Val::Bool(b) => Key::Bool(*b),
         Val::Int(i) => Key::Int(*i),
-        // Integral floats hash like the integer they equal.
-        Val::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Key::Int(*f as i64),
-        Val::Float(f) => Key::Float(if *f == 0.0 { 0 } else { f.to_bits() }),
+        // Integral floats hash like the integer they equal; others by
+        // their exact (normalized) value.
+        Val::Float(f) => match f.to_i64() {
+            Some(i) => Key::Int(i),
+            None => Key::Float(f),
+        },
         // A string hashes by its text, wherever it came from (evidence,
         // a literal, or computed by `lower()`/`+`).
         Val::Str(s) => Key::Str(s),
@@ -277,7 +280,9 @@ impl<'a> Eval<'a> {
             Builtin::Sum => {
                 let items = self.items(&recv, arg_id)?;
                 let mut acc = match self.prog.node(id).map(|n| &n.ty) {
-                    Some(gate_lang::types::Type::Float) => Val::Float(0.0),
+                    Some(gate_lang::types::Type::Float) => {
+                        Val::Float(Dec::owned(gate_lang::num::Decimal::from_i64(0)))
+                    }
                     Some(gate_lang::types::Type::Duration) => Val::Dur(0),
                     _ => Val::Int(0),
                 };
@@ -287,8 +292,14 @@ impl<'a> Eval<'a> {
                             a.checked_add(*b)
                                 .ok_or_else(|| self.err(RtKind::Overflow("sum"), id, v.path))?,
                         ),
-                        (Val::Float(a), Val::Float(b)) => Val::Float(a + b),
-                        (Val::Float(a), Val::Int(b)) => Val::Float(a + *b as f64),
+                        (Val::Float(a), Val::Float(b)) => Val::Float(Dec::owned(
+                            a.add(b)
+                                .ok_or_else(|| self.err(RtKind::Overflow("sum"), id, v.path))?,
+                        )),
+                        (Val::Float(a), Val::Int(b)) => Val::Float(Dec::owned(
+                            a.add(&gate_lang::num::Decimal::from_i64(*b))
+                                .ok_or_else(|| self.err(RtKind::Overflow("sum"), id, v.path))?,
+                        )),
                         (Val::Dur(a), Val::Dur(b)) => Val::Dur(
                             a.checked_add(*b)
                                 .ok_or_else(|| self.err(RtKind::Overflow("sum"), id, v.path))?,
@@ -301,11 +312,6 @@ impl<'a> Eval<'a> {
                             ))
                         }
                     };
-                }
-                if let Val::Float(f) = acc {
-                    if !f.is_finite() {
-                        return Err(self.err(RtKind::Overflow("sum"), id, recv.path));
-                    }
                 }
                 acc
             }

@@ -4,8 +4,9 @@
 
 use super::walk::Exact;
 use super::{Eval, RtError, RtKind, R};
-use crate::value::{self, node_val, List, NodeError, PathId, Seg, Val, V};
+use crate::value::{self, node_val, Dec, List, NodeError, PathId, Seg, Val, V};
 use gate_lang::ir::{ArithOp, CmpOp, Const, ExprId, Ir, QuantKind};
+use gate_lang::num::Decimal;
 use std::rc::Rc;
 
 impl<'a> Eval<'a> {
@@ -148,7 +149,7 @@ impl<'a> Eval<'a> {
                 Const::Null => Val::Null,
                 Const::Bool(b) => Val::Bool(*b),
                 Const::Int(i) => Val::Int(*i),
-                Const::Float(f) => Val::Float(*f),
+                Const::Float(f) => Val::Float(Dec::Ref(f)),
                 Const::Str(s) => Val::Str(s),
                 Const::Time(t) => Val::Time(*t),
                 Const::Duration(d) => Val::Dur(*d),
@@ -246,7 +247,7 @@ impl<'a> Eval<'a> {
                         i.checked_neg()
                             .ok_or_else(|| self.err(RtKind::Overflow("-"), id, v.path))?,
                     ),
-                    Val::Float(f) => Val::Float(-f),
+                    Val::Float(f) => Val::Float(Dec::owned(f.neg())),
                     Val::Dur(d) => Val::Dur(
                         d.checked_neg()
                             .ok_or_else(|| self.err(RtKind::Overflow("-"), id, v.path))?,
@@ -358,7 +359,7 @@ impl<'a> Eval<'a> {
             Val::Null => H::Null,
             Val::Bool(b) => H::Bool(*b),
             Val::Int(i) => H::Int(*i),
-            Val::Float(f) => H::Float(*f),
+            Val::Float(f) => H::Float(f.to_f64()),
             Val::Str(_) | Val::OwnedStr(_) => H::String(v.val.as_str().unwrap_or("").to_string()),
             Val::Time(t) => H::Time(*t),
             Val::Dur(d) => H::Duration(*d),
@@ -629,6 +630,9 @@ impl<'a> Eval<'a> {
         // Building a string or a list costs its length.
         let built = match (&l.val, &r.val) {
             (List(a), List(b)) => a.len() + b.len(),
+            // Decimal arithmetic costs the digits of its operands.
+            (Float(a), Float(b)) => ((a.digits() + b.digits()) / 16) as usize,
+            (Float(a), Int(_)) | (Int(_), Float(a)) => (a.digits() / 16) as usize,
             _ => match (l.val.as_str(), r.val.as_str()) {
                 (Some(a), Some(b)) => (a.len() + b.len()) / super::strings::BYTES_PER_STEP,
                 _ => 0,
@@ -641,13 +645,6 @@ impl<'a> Eval<'a> {
         // A division by zero is about the divisor, when it came from evidence.
         let divisor = if r.path.is_some() { r.path } else { l.path };
         let overflow = || self.err(RtKind::Overflow(op.as_str()), id, path);
-        let finite = |f: f64| {
-            if f.is_finite() {
-                Ok(Float(f))
-            } else {
-                Err(overflow())
-            }
-        };
         let val = match (op, &l.val, &r.val) {
             (ArithOp::Add, Int(a), Int(b)) => Int(a.checked_add(*b).ok_or_else(overflow)?),
             (ArithOp::Sub, Int(a), Int(b)) => Int(a.checked_sub(*b).ok_or_else(overflow)?),
@@ -657,21 +654,25 @@ impl<'a> Eval<'a> {
             }
             (ArithOp::Div, Int(a), Int(b)) => Int(a.checked_div(*b).ok_or_else(overflow)?),
             (ArithOp::Rem, Int(a), Int(b)) => Int(a.checked_rem(*b).ok_or_else(overflow)?),
+            // Exact decimals (see `gate_lang::num`): `+`, `-` and `*`
+            // exact, `/` to the digits kept.
             (_, Int(_) | Float(_), Int(_) | Float(_)) => {
-                let a = as_f64(&l.val);
-                let b = as_f64(&r.val);
-                match op {
-                    ArithOp::Add => finite(a + b)?,
-                    ArithOp::Sub => finite(a - b)?,
-                    ArithOp::Mul => finite(a * b)?,
-                    ArithOp::Div if b == 0.0 => {
+                let (Some(a), Some(b)) = (decimal(&l.val), decimal(&r.val)) else {
+                    return Err(self.err(RtKind::Internal("bad operands"), id, path));
+                };
+                let out = match op {
+                    ArithOp::Add => a.add(&b),
+                    ArithOp::Sub => a.sub(&b),
+                    ArithOp::Mul => a.mul(&b),
+                    ArithOp::Div if b.is_zero() => {
                         return Err(self.err(RtKind::DivisionByZero, id, divisor))
                     }
-                    ArithOp::Div => finite(a / b)?,
+                    ArithOp::Div => a.div(&b),
                     ArithOp::Rem => {
                         return Err(self.err(RtKind::Internal("remainder of floats"), id, path))
                     }
-                }
+                };
+                Float(Dec::owned(out.ok_or_else(overflow)?))
             }
             (ArithOp::Add, Time(t), Dur(d)) | (ArithOp::Add, Dur(d), Time(t)) => {
                 Time(t.checked_add(*d).ok_or_else(overflow)?)
@@ -712,11 +713,12 @@ impl<'a> Eval<'a> {
     }
 }
 
-fn as_f64(v: &Val<'_>) -> f64 {
+/// A number as an exact decimal.
+fn decimal<'v>(v: &'v Val<'_>) -> Option<std::borrow::Cow<'v, Decimal>> {
     match v {
-        Val::Int(i) => *i as f64,
-        Val::Float(f) => *f,
-        _ => 0.0,
+        Val::Int(i) => Some(std::borrow::Cow::Owned(Decimal::from_i64(*i))),
+        Val::Float(f) => Some(std::borrow::Cow::Borrowed(&**f)),
+        _ => None,
     }
 }
 
@@ -742,8 +744,8 @@ fn from_host<'a>(v: crate::host::HostValue) -> Option<Val<'a>> {
         H::Null => Val::Null,
         H::Bool(b) => Val::Bool(b),
         H::Int(i) => Val::Int(i),
-        H::Float(f) if f.is_finite() => Val::Float(f),
-        H::Float(_) => return None,
+        // The decimal the float prints as (`0.1`, not its binary expansion).
+        H::Float(f) => Val::Float(Dec::owned(Decimal::from_f64(f)?)),
         H::String(s) => Val::OwnedStr(Rc::from(s.as_str())),
         H::Time(t) => Val::Time(t),
         H::Duration(d) => Val::Dur(d),

@@ -10,7 +10,8 @@
 //!   `NumberOutOfRange`; a float literal overflowing `f64` (`1e400`) → `NonFiniteNumber`;
 //!   its recursion limits → `TooDeep` (limit reported: `max_depth`, or 79 if lower, which
 //!   the refused document certainly exceeds).
-//! - TOML integers are `i64`, so every accepted integer fits.
+//! - TOML integers are `i64`, so every accepted integer fits. Floats keep the digits
+//!   written: the document is also read as `toml::de::DeTable`, which has their text.
 //! - `inf`, `nan` (with signs) parse in TOML but are refused as `NonFiniteNumber`, with the
 //!   text `inf`/`-inf`/`nan` and no position (the `toml::Table` has no spans).
 //! - Datetimes become strings in RFC 3339 as the `toml` crate displays them:
@@ -32,7 +33,12 @@ const TOML_DEPTH: usize = 79;
 pub(super) fn parse(text: &str, limits: &LoadLimits) -> Result<Parsed, LoadError> {
     let table: ::toml::Table =
         ::toml::from_str(text).map_err(|err| map_error(&err, text, limits))?;
-    let value = convert(table, limits.max_depth).map_err(LoadError::new)?;
+    // The same document as written, for the digits of its floats (the
+    // `toml::Table` has them only as `f64`).
+    let raw = ::toml::de::DeTable::parse(text)
+        .ok()
+        .map(|t| ::toml::de::DeValue::Table(t.into_inner()));
+    let value = convert(table, raw.as_ref(), limits.max_depth).map_err(LoadError::new)?;
     Ok(Parsed {
         value,
         bool_words: BTreeSet::new(),
@@ -83,39 +89,53 @@ fn unquote(key: &str) -> &str {
         .unwrap_or(key)
 }
 
-enum Frame {
+/// The document as written, where a frame's values are.
+type Raw<'r, 'i> = Option<&'r ::toml::de::DeValue<'i>>;
+
+enum Frame<'r, 'i> {
     Table {
         map: Map<String, Value>,
         rest: <::toml::Table as IntoIterator>::IntoIter,
         /// The key of the child array/table being converted.
         pending: Option<String>,
+        raw: Raw<'r, 'i>,
     },
     Array {
         items: Vec<Value>,
         rest: std::vec::IntoIter<::toml::Value>,
+        raw: Raw<'r, 'i>,
     },
 }
 
-impl Frame {
-    fn table(table: ::toml::Table) -> Frame {
+impl<'r, 'i> Frame<'r, 'i> {
+    fn table(table: ::toml::Table, raw: Raw<'r, 'i>) -> Self {
         Frame::Table {
             map: Map::new(),
             rest: table.into_iter(),
             pending: None,
+            raw,
         }
     }
 
-    fn array(array: Vec<::toml::Value>) -> Frame {
+    fn array(array: Vec<::toml::Value>, raw: Raw<'r, 'i>) -> Self {
         Frame::Array {
             items: Vec::with_capacity(array.len()),
             rest: array.into_iter(),
+            raw,
         }
     }
 
-    fn next(&mut self) -> Option<(Option<String>, ::toml::Value)> {
+    /// The next child, and where it is written.
+    fn next(&mut self) -> Option<(Option<String>, ::toml::Value, Raw<'r, 'i>)> {
         match self {
-            Frame::Table { rest, .. } => rest.next().map(|(key, value)| (Some(key), value)),
-            Frame::Array { rest, .. } => rest.next().map(|value| (None, value)),
+            Frame::Table { rest, raw, .. } => rest.next().map(|(key, value)| {
+                let at = raw.and_then(|r| r.get(key.as_str())).map(|s| s.get_ref());
+                (Some(key), value, at)
+            }),
+            Frame::Array { rest, raw, items } => {
+                let at = raw.and_then(|r| r.get(items.len())).map(|s| s.get_ref());
+                rest.next().map(|value| (None, value, at))
+            }
         }
     }
 
@@ -139,34 +159,41 @@ impl Frame {
     }
 }
 
-fn convert(root: ::toml::Table, max_depth: usize) -> Result<Value, LoadErrorKind> {
+fn convert(
+    root: ::toml::Table,
+    raw: Raw<'_, '_>,
+    max_depth: usize,
+) -> Result<Value, LoadErrorKind> {
     let too_deep = LoadErrorKind::TooDeep { limit: max_depth };
     if max_depth < 1 {
         return Err(too_deep);
     }
-    let mut stack = vec![Frame::table(root)];
+    let mut stack = vec![Frame::table(root, raw)];
     loop {
         let depth = stack.len();
         let Some(top) = stack.last_mut() else {
             return Err(LoadError::syntax("empty conversion stack"));
         };
         match top.next() {
-            Some((key, ::toml::Value::Table(table))) => {
+            Some((key, ::toml::Value::Table(table), at)) => {
                 if depth >= max_depth {
                     return Err(too_deep);
                 }
                 set_pending(top, key);
-                stack.push(Frame::table(table));
+                stack.push(Frame::table(table, at));
             }
-            Some((key, ::toml::Value::Array(array))) => {
+            Some((key, ::toml::Value::Array(array), at)) => {
                 if depth >= max_depth {
                     return Err(too_deep);
                 }
                 set_pending(top, key);
-                stack.push(Frame::array(array));
+                stack.push(Frame::array(array, at));
             }
-            Some((key, scalar)) => {
-                let value = convert_scalar(scalar)?;
+            Some((key, scalar, at)) => {
+                let value = match (exact_float(&scalar, at), scalar) {
+                    (Some(n), _) => Value::Number(n),
+                    (None, scalar) => convert_scalar(scalar)?,
+                };
                 top.put(key, value);
             }
             None => {
@@ -189,7 +216,22 @@ fn convert(root: ::toml::Table, max_depth: usize) -> Result<Value, LoadErrorKind
     }
 }
 
-fn set_pending(frame: &mut Frame, key: Option<String>) {
+/// A float as written (`0.79999999999999999999`, `1_000.5`, `+1e3`), as a
+/// JSON number that keeps its digits; `None` for anything else, or a float
+/// whose `f64` is not finite (refused by [`convert_scalar`]).
+fn exact_float(value: &::toml::Value, raw: Raw<'_, '_>) -> Option<Number> {
+    let (::toml::Value::Float(f), Some(::toml::de::DeValue::Float(written))) = (value, raw) else {
+        return None;
+    };
+    if !f.is_finite() {
+        return None;
+    }
+    let text: String = written.as_str().chars().filter(|c| *c != '_').collect();
+    let text = text.strip_prefix('+').unwrap_or(&text);
+    text.parse::<Number>().ok()
+}
+
+fn set_pending(frame: &mut Frame<'_, '_>, key: Option<String>) {
     if let Frame::Table { pending, .. } = frame {
         *pending = key;
     }

@@ -530,7 +530,10 @@ impl<'s> TypedSeed<'_, 's, '_> {
     fn number(self, n: i64) -> Node {
         match single(self.ty) {
             (Type::Int, wraps) => wrap(Node::Int(n), wraps),
-            (Type::Float, wraps) => wrap(Node::Float(n as f64), wraps),
+            (Type::Float, wraps) => wrap(
+                Node::Float(Box::new(gate_lang::num::Decimal::from_i64(n))),
+                wraps,
+            ),
             _ => self.slow(Value::from(n)),
         }
     }

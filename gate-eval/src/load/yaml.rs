@@ -22,8 +22,9 @@
 //! - `.inf`, `.nan` and their signed forms in ANY letter case (`.iNf`, `-.NaN`) are refused
 //!   as `NonFiniteNumber`, more broadly than the spec's three spellings, so that no reader
 //!   can take them for infinities.
-//! - Floats become `serde_json` numbers through `f64` (`1.50` becomes `1.5`, `!!float 1`
-//!   becomes `1.0`). Integers keep their exact value.
+//! - Floats become `serde_json` numbers with the digits written (`0.79999999999999999999`
+//!   stays so; `.5` becomes `0.5`, `!!float 1` becomes `1.0`); their `f64` only decides what
+//!   is out of range. Integers keep their exact value.
 //! - YAML 1.1 boolean words (`y n yes no on off`, any letter case) stay strings and their
 //!   JSON pointer is recorded in `bool_words`, but only for plain untagged scalars: quoted,
 //!   block and `!!str` scalars are strings by the author's choice and are not listed.
@@ -461,11 +462,41 @@ fn parse_float(text: &str) -> Result<Option<Value>, LoadErrorKind> {
             text: text.to_owned(),
         });
     }
-    let number = value.and_then(Number::from_f64);
+    // The number written, exactly (as JSON text, which `serde_json` keeps);
+    // its `f64` only decides what is out of range.
+    let number = value
+        .filter(|f| f.is_finite())
+        .and_then(|_| json_number(text).parse::<Number>().ok());
     match number {
         Some(n) => Ok(Some(Value::Number(n))),
         None => Err(non_finite()),
     }
+}
+
+/// A YAML float (`+1.5`, `.5`, `5.`, `5.e3`) as JSON number text.
+fn json_number(text: &str) -> String {
+    let unsigned = text.strip_prefix('+').unwrap_or(text);
+    let (sign, digits) = match unsigned.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", unsigned),
+    };
+    let (mantissa, exponent) = match digits.find(['e', 'E']) {
+        Some(i) => digits.split_at(i),
+        None => (digits, ""),
+    };
+    let mut m = String::new();
+    if mantissa.starts_with('.') {
+        m.push('0');
+    }
+    m.push_str(mantissa);
+    if m.ends_with('.') {
+        m.push('0');
+    }
+    // `!!float 1` is the float 1.0, not the integer 1.
+    if !m.contains('.') && exponent.is_empty() {
+        m.push_str(".0");
+    }
+    format!("{sign}{m}{exponent}")
 }
 
 /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`

@@ -64,7 +64,7 @@ impl Checker {
         let (c, ty) = match lit {
             Lit::Bool(b) => (Const::Bool(*b), Type::Bool),
             Lit::Int(i) => (Const::Int(*i), Type::Int),
-            Lit::Float(f) => (Const::Float(*f), Type::Float),
+            Lit::Float(f) => (Const::Float(f.clone()), Type::Float),
             Lit::Duration(d) => (Const::Duration(*d), Type::Duration),
             Lit::Time(t) => (Const::Time(*t), Type::Time),
             Lit::Null => (Const::Null, Type::Null),
@@ -412,7 +412,7 @@ impl Checker {
                 if let Some(Ir::Const(c)) = self.node(x).map(|n| n.ir.clone()) {
                     let folded = match c {
                         Const::Int(i) => i.checked_neg().map(Const::Int),
-                        Const::Float(f) => Some(Const::Float(-f)),
+                        Const::Float(f) => Some(Const::Float(Box::new(f.neg()))),
                         Const::Duration(d) => d.checked_neg().map(Const::Duration),
                         _ => None,
                     };

@@ -107,9 +107,9 @@ fn compare_consts(op: CmpOp, a: &Const, b: &Const) -> Option<bool> {
     use std::cmp::Ordering;
     let ord: Option<Ordering> = match (a, b) {
         (Const::Int(x), Const::Int(y)) => Some(x.cmp(y)),
-        (Const::Float(x), Const::Float(y)) => x.partial_cmp(y),
-        (Const::Int(x), Const::Float(y)) => (*x as f64).partial_cmp(y),
-        (Const::Float(x), Const::Int(y)) => x.partial_cmp(&(*y as f64)),
+        (Const::Float(x), Const::Float(y)) => Some(x.cmp(y)),
+        (Const::Int(x), Const::Float(y)) => Some(crate::num::Decimal::from_i64(*x).cmp(y)),
+        (Const::Float(x), Const::Int(y)) => Some((**x).cmp(&crate::num::Decimal::from_i64(*y))),
         (Const::Str(x), Const::Str(y)) => Some(x.cmp(y)),
         (Const::Time(x), Const::Time(y)) | (Const::Duration(x), Const::Duration(y)) => {
             Some(x.cmp(y))
