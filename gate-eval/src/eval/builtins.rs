@@ -944,6 +944,47 @@ mod tests {
             prop_assert_eq!(&u[..unique.len()], &unique[..]);
         }
 
+        /// Strings computed by `lower()`, `trim()` or `+` are the same
+        /// strings as evidence and literals in every set operation: a
+        /// reference over their text gives the same results.
+        #[test]
+        fn computed_strings_in_set_operations(
+            words in proptest::collection::vec("[aAbB*]{1,2}", 0..8),
+            wanted in proptest::collection::vec("[ab*]{1,2}", 0..4),
+        ) {
+            let d = json!({"keys": [], "words": words, "nums": [], "pattern": "", "text": ""});
+            let lit = serde_json::to_string(&wanted).unwrap_or_default();
+            let lowered: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+            let mut distinct: Vec<String> = Vec::new();
+            for w in &lowered {
+                if !distinct.contains(w) {
+                    distinct.push(w.clone());
+                }
+            }
+            // Three ways to compute the same strings.
+            for computed in ["words.map(w => w.lower())", "words.map(w => (\" \" + w.lower()).trim())", "words.map(w => \"\" + w.lower())"] {
+                let inter = as_set(&eval(&format!("{computed}.intersect({lit})"), d.clone()).map_err(TestCaseError::fail)?);
+                let expected: Vec<String> = distinct.iter().filter(|w| wanted.contains(w)).map(|w| format!("{w:?}")).collect();
+                prop_assert_eq!(&inter, &expected, "{}", computed);
+                let union = as_set(&eval(&format!("{computed}.union({lit})"), d.clone()).map_err(TestCaseError::fail)?);
+                let mut expected = distinct.clone();
+                for w in &wanted {
+                    if !expected.contains(w) {
+                        expected.push(w.clone());
+                    }
+                }
+                let expected: Vec<String> = expected.iter().map(|w| format!("{w:?}")).collect();
+                prop_assert_eq!(&union, &expected, "{}", computed);
+                let unique = as_set(&eval(&format!("{computed}.unique()"), d.clone()).map_err(TestCaseError::fail)?);
+                let expected: Vec<String> = distinct.iter().map(|w| format!("{w:?}")).collect();
+                prop_assert_eq!(&unique, &expected, "{}", computed);
+                let includes = eval(&format!("{computed}.includes_all({lit})"), d.clone()).map_err(TestCaseError::fail)?;
+                prop_assert_eq!(includes, json!(wanted.iter().all(|w| lowered.contains(w))), "{}", computed);
+                let inside = eval(&format!("{lit}.all(w => w in {computed})"), d.clone()).map_err(TestCaseError::fail)?;
+                prop_assert_eq!(inside, json!(wanted.iter().all(|w| lowered.contains(w))), "{}", computed);
+            }
+        }
+
         #[test]
         fn sort_is_ordered_idempotent_and_a_permutation(xs in proptest::collection::vec(-50i64..50, 0..20)) {
             let d = json!({"keys": [], "words": [], "nums": xs, "pattern": "", "text": ""});
