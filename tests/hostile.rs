@@ -113,6 +113,52 @@ fn record_codes(record: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// Every JUnit report gate writes for a hostile input is well-formed XML
+/// 1.0 (checked by a strict parser): no character XML forbids reaches it.
+#[test]
+fn every_hostile_case_gives_well_formed_junit() {
+    let mut problems = Vec::new();
+    for dir in cases() {
+        let expected = std::fs::read_to_string(dir.join("expected"))
+            .ok()
+            .and_then(|t| parse_expected(&t).ok())
+            .unwrap_or_default();
+        let policy = dir.join("policy.gate").display().to_string();
+        let evidence = ["json", "yaml", "toml"]
+            .iter()
+            .map(|ext| dir.join(format!("evidence.{ext}")))
+            .find(|p| p.exists())
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "-".into());
+        let mut args: Vec<&str> = vec![
+            "check",
+            &policy,
+            "--evidence",
+            &evidence,
+            "--color",
+            "never",
+            "--now",
+            "2026-06-01T00:00:00Z",
+        ];
+        args.extend(
+            expected
+                .args
+                .iter()
+                .map(String::as_str)
+                .filter(|a| !a.starts_with("--format")),
+        );
+        args.extend(["--format", "junit"]);
+        let run = gate(&args, "{}");
+        if run.stdout.is_empty() {
+            continue;
+        }
+        if let Err(e) = roxmltree::Document::parse(&run.stdout) {
+            problems.push(format!("{}: {e}", dir.display()));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 fn run_case(dir: &Path) -> Result<(), String> {
     let expected_text = std::fs::read_to_string(dir.join("expected"))
         .map_err(|e| format!("cannot read `expected`: {e}"))?;

@@ -404,6 +404,67 @@ fn signed_records_verify_and_tampering_is_caught() {
     // A signed record without a key is not accepted as unsigned.
     assert_eq!(verify(&rec, None).code, 2);
 
+    // A valid signed FAIL envelope with a forged top-level outcome beside
+    // it (`jq .outcome` would read pass): refused, whatever the field.
+    for (field, value) in [
+        ("outcome", json!("pass")),
+        ("record", json!({})),
+        ("x", json!(1)),
+    ] {
+        let mut forged = envelope.clone();
+        forged[field] = value;
+        let p = write(&dir, &format!("forged-{field}.json"), &forged.to_string());
+        let r = verify(&p, Some(&public));
+        assert_eq!(r.code, 1, "{field}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stdout.contains("REJECTED") && r.stdout.contains(&format!("`{field}`")),
+            "{}",
+            r.stdout
+        );
+        assert!(!r.stdout.contains("record: verified"), "{}", r.stdout);
+    }
+    // The same inside a signature.
+    let mut forged = envelope.clone();
+    forged["signatures"][0]["outcome"] = json!("pass");
+    let p = write(&dir, "forged-signature-field.json", &forged.to_string());
+    let r = verify(&p, Some(&public));
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    // Duplicate keys in the envelope, and in the signed record itself.
+    let text = envelope.to_string();
+    let duplicated = text.replacen('{', "{\"payloadType\":\"x\",", 1);
+    let p = write(&dir, "duplicate-envelope.json", &duplicated);
+    let r = verify(&p, Some(&public));
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stderr.contains("duplicate key"), "{}", r.stderr);
+    let signing = std::fs::read_to_string(&key).unwrap();
+    let signing = gate_eval::sign::signing_key_from_pem(&signing).unwrap();
+    let payload =
+        String::from_utf8(b64.decode(envelope["payload"].as_str().unwrap()).unwrap()).unwrap();
+    let doubled = payload.replacen('{', "{\n  \"outcome\": \"pass\",", 1);
+    let resigned =
+        gate_eval::sign::sign(doubled.as_bytes(), gate_eval::sign::PAYLOAD_TYPE, &signing);
+    let p = write(
+        &dir,
+        "duplicate-payload.json",
+        &serde_json::to_string(&resigned).unwrap(),
+    );
+    let r = verify(&p, Some(&public));
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stderr.contains("duplicate key"), "{}", r.stderr);
+    // What was verified is printed: the signer, the policy and evidence
+    // digests and the outcome.
+    let digest = |v: &Value, p: &str| v.pointer(p).and_then(Value::as_str).unwrap().to_string();
+    let record: Value = serde_json::from_str(&payload).unwrap();
+    let summary = ok.stdout.lines().last().unwrap_or("").to_string();
+    for part in [
+        digest(&record, "/policy/digest"),
+        digest(&record, "/evidence/0/digest"),
+        "outcome fail".to_string(),
+        gate_eval::sign::key_id(&signing.verifying_key()),
+    ] {
+        assert!(summary.contains(&part), "{part} in {summary}");
+    }
+
     // The bare record verifies as unsigned when no key is asked for...
     assert_eq!(verify(&p5, None).code, 0);
     // ...but not against changed evidence.

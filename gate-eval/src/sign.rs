@@ -29,7 +29,10 @@ pub const PAYLOAD_TYPE: &str = "application/vnd.gate.decision+json";
 /// A DSSE envelope in its standard JSON form.
 ///
 /// Serializes as `{"payload": ..., "payloadType": ..., "signatures": [...]}`.
-/// Unknown fields are ignored when reading, as the DSSE spec requires.
+/// Deserializing ignores unknown fields, as the DSSE spec asks of a parser;
+/// a verifier of records should first refuse them with [`check_fields`], so
+/// that no reader of the file can take a field beside the signed payload
+/// (an `"outcome"`, say) for part of what was signed.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope {
@@ -94,6 +97,13 @@ pub enum SignError {
     BadSignature {
         /// The key id of the verifying key.
         keyid: String,
+    },
+    /// The envelope, or one of its signatures, has a field DSSE does not
+    /// define (see [`check_fields`]).
+    #[error("envelope has a field that is not signed: `{field}` (only `payload`, `payloadType` and `signatures`, and `keyid` and `sig` in a signature, are allowed)")]
+    UnknownField {
+        /// Where: `outcome`, or `signatures[0].outcome`.
+        field: String,
     },
     /// The operating system could not supply randomness.
     #[error("cannot generate a random key seed: {message}")]
@@ -354,6 +364,41 @@ fn private_key_pem(key: &SigningKey) -> Result<Zeroizing<String>, SignError> {
     pem.map_err(|error| SignError::BadKey {
         message: format!("cannot encode private key: {error}"),
     })
+}
+
+/// Refuses an envelope that carries anything besides `payload`,
+/// `payloadType` and `signatures`, or a signature with anything besides
+/// `keyid` and `sig`: nothing but the payload is signed, so a reader must
+/// not be shown anything else.
+///
+/// ```
+/// use gate_eval::sign::{check_fields, SignError};
+/// let ok = serde_json::json!({"payload": "", "payloadType": "t", "signatures": [{"keyid": "k", "sig": ""}]});
+/// assert!(check_fields(&ok).is_ok());
+/// let forged = serde_json::json!({"payload": "", "payloadType": "t", "signatures": [], "outcome": "pass"});
+/// assert!(matches!(check_fields(&forged), Err(SignError::UnknownField { field }) if field == "outcome"));
+/// ```
+pub fn check_fields(value: &serde_json::Value) -> Result<(), SignError> {
+    let unknown = |field: String| Err(SignError::UnknownField { field });
+    let Some(object) = value.as_object() else {
+        return Ok(());
+    };
+    if let Some(key) = object
+        .keys()
+        .find(|k| !["payload", "payloadType", "signatures"].contains(&k.as_str()))
+    {
+        return unknown(key.clone());
+    }
+    let signatures = object.get("signatures").and_then(|s| s.as_array());
+    for (i, signature) in signatures.into_iter().flatten().enumerate() {
+        if let Some(key) = signature
+            .as_object()
+            .and_then(|o| o.keys().find(|k| !["keyid", "sig"].contains(&k.as_str())))
+        {
+            return unknown(format!("signatures[{i}].{key}"));
+        }
+    }
+    Ok(())
 }
 
 /// Whether a JSON value looks like a DSSE envelope (has "payload", "payloadType" and "signatures").

@@ -48,6 +48,7 @@ pub fn run(args: VerifyArgs, out: &Output, io: &mut Io) -> Exit {
     };
     let mut report = String::new();
     let mut ok = true;
+    let mut signer = None;
 
     // 1. The signature.
     let record_bytes: Vec<u8> = if sign::is_envelope(&outer) {
@@ -82,9 +83,10 @@ pub fn run(args: VerifyArgs, out: &Output, io: &mut Io) -> Exit {
                 return Exit::Error;
             }
         };
-        match sign::verify(&envelope, &key) {
+        match sign::check_fields(&outer).and_then(|()| sign::verify(&envelope, &key)) {
             Ok(payload) => {
                 let _ = writeln!(report, "signature: valid (key {})", sign::key_id(&key));
+                signer = Some(sign::key_id(&key));
                 payload
             }
             Err(e) => {
@@ -107,8 +109,14 @@ pub fn run(args: VerifyArgs, out: &Output, io: &mut Io) -> Exit {
         let _ = writeln!(report, "signature: none (the record is not signed)");
         bytes
     };
-    let recorded: Value = match serde_json::from_slice(&record_bytes) {
-        Ok(v) => v,
+    // Read as strictly as the envelope: a duplicate key would let two
+    // readers see two records.
+    let recorded: Value = match gate_eval::load::parse(
+        gate_eval::Format::Json,
+        &record_bytes,
+        &gate_eval::LoadLimits::default(),
+    ) {
+        Ok(p) => p.value,
         Err(e) => {
             render::tool_error(
                 out,
@@ -230,7 +238,12 @@ pub fn run(args: VerifyArgs, out: &Output, io: &mut Io) -> Exit {
     for (r, f) in recorded_docs.iter().zip(fresh_docs.iter()) {
         let (rd, fd) = (r.get("digest"), f.get("digest"));
         if rd == fd && r.get("mount") == f.get("mount") {
-            let _ = writeln!(report, "evidence: {} digest matches", label(f));
+            let _ = writeln!(
+                report,
+                "evidence: {} digest matches ({})",
+                label(f),
+                fd.map(as_text).unwrap_or_default()
+            );
         } else {
             ok = false;
             let _ = writeln!(
@@ -267,11 +280,33 @@ pub fn run(args: VerifyArgs, out: &Output, io: &mut Io) -> Exit {
             let _ = writeln!(report, "  … and {} more", diffs.len() - SHOWN_DIFFERENCES);
         }
     }
-    let _ = writeln!(
-        report,
-        "record: {}",
-        if ok { "verified" } else { "NOT VERIFIED" }
-    );
+    if ok {
+        // What was verified, in one line, for the reader to compare with
+        // what they read.
+        let evidence: Vec<String> = fresh_docs
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d.get("digest").map(as_text).unwrap_or_default(),
+                    label(d)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            report,
+            "record: verified: outcome {}, policy {}, evidence {}, {}",
+            decision.outcome.as_str(),
+            as_text(&fresh_policy),
+            evidence.join(", "),
+            match &signer {
+                Some(k) => format!("signed by key {k}"),
+                None => "not signed".to_string(),
+            }
+        );
+    } else {
+        let _ = writeln!(report, "record: NOT VERIFIED");
+    }
     io.out(&report);
     if ok {
         Exit::Pass

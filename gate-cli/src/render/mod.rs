@@ -205,8 +205,9 @@ pub fn failure_details(d: &gate_eval::Decision, f: &gate_eval::explain::Failure)
     s
 }
 
-/// Text safe to print: control characters (line breaks and tabs included)
-/// and bidirectional controls are written as `\u{…}` escapes, so that a
+/// Text safe to print: control characters (line breaks and tabs included),
+/// bidirectional controls and noncharacters (U+FFFE, U+FFFF, …) are written
+/// as `\u{…}` escapes, so that a
 /// string from evidence or a policy cannot move the cursor, recolour or
 /// clear a terminal, start a new line that looks like gate's own output, or
 /// start a CI workflow command.
@@ -234,6 +235,7 @@ fn escape_with(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| {
         (c.is_control() && (lines || !matches!(c, '\n' | '\r' | '\t')))
             || gate_lang::lexer::is_bidi_control(c)
+            || is_noncharacter(c)
     };
     if !text.chars().any(bad) {
         return std::borrow::Cow::Borrowed(text);
@@ -249,8 +251,34 @@ fn escape_with(text: &str, lines: bool) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Escapes the strings inside a JSON value shown to people (JSON escapes
+/// controls itself, but not noncharacters or bidirectional controls).
+fn escape_json(value: &mut serde_json::Value, lines: bool) {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::String(s) => {
+                if let std::borrow::Cow::Owned(e) = escape_with(s, lines) {
+                    *s = e;
+                }
+            }
+            serde_json::Value::Array(items) => stack.extend(items.iter_mut()),
+            serde_json::Value::Object(map) => stack.extend(map.values_mut()),
+            _ => {}
+        }
+    }
+}
+
+/// A Unicode noncharacter (U+FDD0–U+FDEF, and the last two code points of
+/// every plane: U+FFFE and U+FFFF are not even allowed in XML 1.0, so a
+/// JUnit report holding one would not parse).
+fn is_noncharacter(c: char) -> bool {
+    let n = u32::from(c);
+    (0xFDD0..=0xFDEF).contains(&n) || n & 0xFFFE == 0xFFFE
+}
+
 /// A copy of a decision with every text that reaches people escaped by
-/// [`escape_text`] (values in `actual` are JSON, already escaped), for the
+/// [`escape_text`] (and the strings inside `actual`), for the
 /// human, Markdown, GitHub and JUnit formats. The decision record itself
 /// (`--format json`, `--record`) keeps the exact text.
 pub fn displayable(d: &gate_eval::Decision) -> gate_eval::Decision {
@@ -287,6 +315,7 @@ fn escaped(d: &gate_eval::Decision, lines: bool) -> gate_eval::Decision {
             escape_in_place(c);
         }
         for f in &mut r.failures {
+            escape_json(&mut f.actual, lines);
             escape_in_place(&mut f.message);
             escape_in_place(&mut f.expected);
             escape_option(&mut f.path);
