@@ -650,3 +650,93 @@ fn github_escaping_survives_hostile_text() {
         .iter()
         .any(|(k, v)| k == "title" && v == "vaulted All secrets `vaulted`")));
 }
+
+/// When gate cannot decide — the policy does not compile, the evidence
+/// cannot be read — every machine format still writes a report that says
+/// so, and the exit code is 2: a fail-closed result reaches the dashboard,
+/// not only the log.
+#[test]
+fn undecided_reports_reach_ci() {
+    let dir = std::env::temp_dir().join(format!("gate-undecided-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = dir.join("broken.gate");
+    std::fs::write(
+        &broken,
+        "gate g {\nevidence { x: int }\nrule r { require x > }\n",
+    )
+    .unwrap();
+    let good = dir.join("good.gate");
+    std::fs::write(
+        &good,
+        "gate g {}\nevidence { x: int }\nrule r { require x > 1 }\n",
+    )
+    .unwrap();
+    let bad_json = dir.join("bad.json");
+    std::fs::write(&bad_json, "{\"x\": 1,,}").unwrap();
+    let ok_json = dir.join("ok.json");
+    std::fs::write(&ok_json, "{\"x\": 2}").unwrap();
+    let missing = dir.join("missing.json");
+    let record_schema: Value = serde_json::from_str(
+        &std::fs::read_to_string("../docs/decision-record.schema.json").unwrap(),
+    )
+    .unwrap();
+    let records = jsonschema::validator_for(&record_schema).unwrap();
+    let sarif = sarif_validator();
+    let cases = [
+        (&broken, &ok_json, "E0"),
+        (&good, &bad_json, "E07"),
+        (&good, &missing, "E07"),
+    ];
+    for (policy, evidence, code) in cases {
+        let (p, e) = (policy.display().to_string(), evidence.display().to_string());
+        let what = format!("{p} with {e}");
+        let json = check(&p, &e, "json");
+        assert_eq!(json.code, 2, "{what}: {}", json.stderr);
+        assert!(
+            !json.stderr.is_empty(),
+            "{what}: the diagnostics still go to stderr"
+        );
+        let rec: Value = serde_json::from_str(&json.stdout)
+            .unwrap_or_else(|e| panic!("{what}: {e}: {}", json.stdout));
+        let problems: Vec<String> = records.iter_errors(&rec).map(|e| e.to_string()).collect();
+        assert!(problems.is_empty(), "{what}: {problems:?}");
+        assert_eq!(rec["outcome"], "error", "{what}");
+        let first = rec["errors"][0]["code"].as_str().unwrap_or("");
+        assert!(first.starts_with(code), "{what}: {first}");
+
+        let s = check(&p, &e, "sarif");
+        assert_eq!(s.code, 2, "{what}");
+        let log: Value = serde_json::from_str(&s.stdout).unwrap();
+        assert!(sarif.is_valid(&log), "{what}: {}", s.stdout);
+        assert_eq!(
+            log["runs"][0]["invocations"][0]["executionSuccessful"], false,
+            "{what}"
+        );
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert!(results.iter().any(|r| r["level"] == "error"), "{what}");
+
+        let j = check(&p, &e, "junit");
+        assert_eq!(j.code, 2, "{what}");
+        roxmltree::Document::parse(&j.stdout).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let suites = junit_parser::from_reader(std::io::Cursor::new(j.stdout.as_bytes())).unwrap();
+        let errored = suites
+            .suites
+            .iter()
+            .flat_map(|s| s.cases.iter())
+            .any(|c| matches!(c.status, junit_parser::TestStatus::Error(_)));
+        assert!(errored, "{what}: {}", j.stdout);
+
+        let g = check(&p, &e, "github");
+        assert_eq!(g.code, 2, "{what}");
+        assert!(
+            g.stdout.lines().any(|l| l.starts_with("::error ")),
+            "{what}: {}",
+            g.stdout
+        );
+
+        let m = check(&p, &e, "markdown");
+        assert_eq!(m.code, 2, "{what}");
+        assert!(m.stdout.contains("**ERROR**"), "{what}: {}", m.stdout);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -146,6 +146,16 @@ pub struct Engine {
     pub version: String,
 }
 
+impl Engine {
+    /// This engine: `gate` and its version.
+    pub fn this() -> Engine {
+        Engine {
+            name: "gate".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
 /// One source file of the policy.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SourceDigest {
@@ -162,6 +172,35 @@ pub struct PolicyMeta {
     pub digest: String,
     /// Every source: the gate and the modules it imports, in load order.
     pub sources: Vec<SourceDigest>,
+}
+
+impl PolicyMeta {
+    /// The digests of a policy's sources (name and bytes, in load order)
+    /// and of the whole: `sha256:` over each source's digest and a newline.
+    ///
+    /// ```
+    /// let meta = gate_eval::decision::PolicyMeta::of_sources([("g.gate", &b"gate g {}"[..])]);
+    /// assert_eq!(meta.sources.len(), 1);
+    /// assert!(meta.digest.starts_with("sha256:"));
+    /// ```
+    pub fn of_sources<'a>(sources: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> PolicyMeta {
+        let sources: Vec<SourceDigest> = sources
+            .into_iter()
+            .map(|(name, bytes)| SourceDigest {
+                name: name.to_string(),
+                digest: crate::document::sha256_hex(bytes),
+            })
+            .collect();
+        let mut all = String::new();
+        for s in &sources {
+            all.push_str(&s.digest);
+            all.push('\n');
+        }
+        PolicyMeta {
+            digest: crate::document::sha256_hex(all.as_bytes()),
+            sources,
+        }
+    }
 }
 
 /// One evidence document a decision was made on.
@@ -265,6 +304,51 @@ pub struct DecisionError {
 pub const NOTHING_CHECKED: &str = "E0616";
 
 impl Decision {
+    /// The record of a decision that could not be made — the policy did
+    /// not compile, the evidence could not be read — so that every report
+    /// format still says so: outcome `error`, no rules, and the reasons in
+    /// `errors`. `policy` is what was read of the policy (see
+    /// [`PolicyMeta::of_sources`]).
+    ///
+    /// ```
+    /// use gate_eval::decision::{Decision, DecisionError, PolicyMeta};
+    /// let policy = PolicyMeta::of_sources([("g.gate", &b"gate g {"[..])]);
+    /// let d = Decision::undecided("g", policy, 0, vec![DecisionError {
+    ///     code: "E0201".into(),
+    ///     message: "the policy does not compile".into(),
+    /// }]);
+    /// assert_eq!(d.outcome.as_str(), "error");
+    /// assert!(d.rules.is_empty());
+    /// ```
+    pub fn undecided(
+        gate: &str,
+        policy: PolicyMeta,
+        evaluated_at: i128,
+        errors: Vec<DecisionError>,
+    ) -> Decision {
+        Decision {
+            record_version: RECORD_VERSION.to_string(),
+            engine: Engine::this(),
+            evaluated_at: gate_lang::time::format_timestamp(evaluated_at),
+            gate: GateMeta {
+                name: gate.to_string(),
+                title: None,
+                stage: None,
+                version: None,
+                pass_if_no_rule_applies: false,
+            },
+            policy,
+            evidence: Vec::new(),
+            outcome: Outcome::Error,
+            counts: Counts::default(),
+            rules: Vec::new(),
+            waivers: Vec::new(),
+            evidence_issues: Vec::new(),
+            warnings: Vec::new(),
+            errors,
+        }
+    }
+
     /// The rule with the given id.
     pub fn rule(&self, id: &str) -> Option<&RuleResult> {
         self.rules.iter().find(|r| r.id == id)

@@ -157,24 +157,12 @@ impl Policy {
     }
 
     fn compute_digest(&self) -> decision::PolicyMeta {
-        let sources: Vec<decision::SourceDigest> = self
-            .program
-            .sources
-            .files()
-            .map(|(_, f)| decision::SourceDigest {
-                name: f.name.clone(),
-                digest: sha256_hex(f.text.as_bytes()),
-            })
-            .collect();
-        let mut all = String::new();
-        for s in &sources {
-            all.push_str(&s.digest);
-            all.push('\n');
-        }
-        decision::PolicyMeta {
-            digest: sha256_hex(all.as_bytes()),
-            sources,
-        }
+        decision::PolicyMeta::of_sources(
+            self.program
+                .sources
+                .files()
+                .map(|(_, f)| (f.name.as_str(), f.text.as_bytes())),
+        )
     }
 
     /// Checks waivers against the gate and the evidence: every rule they
@@ -294,10 +282,7 @@ impl Policy {
         }
         let mut decision = Decision {
             record_version: decision::RECORD_VERSION.to_string(),
-            engine: decision::Engine {
-                name: "gate".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-            },
+            engine: decision::Engine::this(),
             evaluated_at: gate_lang::time::format_timestamp(now),
             gate: decision::GateMeta {
                 name: prog.gate.name.clone(),

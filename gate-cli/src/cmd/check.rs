@@ -26,7 +26,7 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
         Ok(p) => p,
         Err(e) => {
             input::report(out, io, &e);
-            return Exit::Error;
+            return undecided(&args, None, &e, out, io);
         }
     };
     if !policy.warnings().is_empty() {
@@ -57,12 +57,12 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
         Ok(d) => d,
         Err(e) => {
             input::report(out, io, &e);
-            return Exit::Error;
+            return undecided(&args, Some(&policy), &e, out, io);
         }
     };
     if let Err(e) = policy.validate_waivers(&data.waivers, &data.evidence) {
         input::report(out, io, &e);
-        return Exit::Error;
+        return undecided(&args, Some(&policy), &e, out, io);
     }
     let options = Options {
         now,
@@ -115,40 +115,125 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
             return Exit::Error;
         }
     }
-    match args.format {
-        Format::Json => io.out(&record),
-        Format::Human => {
-            let names: Vec<String> = data_names(&decision);
-            io.out(&render::human::decision(
-                &decision,
-                &policy,
-                &names.join(", "),
-                out,
-                args.verbose,
-            ));
-        }
-        Format::Sarif => match render::sarif::decision(&decision, &policy) {
-            Ok(text) => io.out(&text),
-            Err(e) => {
-                render::tool_error(out, io, "E0901", &format!("cannot write SARIF: {e}"));
-                return Exit::Error;
-            }
-        },
-        Format::Junit => match render::junit::decision(&decision) {
-            Ok(text) => io.out(&text),
-            Err(e) => {
-                render::tool_error(out, io, "E0901", &format!("cannot write JUnit XML: {e}"));
-                return Exit::Error;
-            }
-        },
-        Format::Markdown => io.out(&render::markdown::decision(&decision)),
-        Format::Github => io.out(&render::github::decision(&decision)),
+    if args.format == Format::Human {
+        let names: Vec<String> = data_names(&decision);
+        io.out(&render::human::decision(
+            &decision,
+            &policy,
+            &names.join(", "),
+            out,
+            args.verbose,
+        ));
+    } else if let Err(exit) =
+        machine_report(args.format, &decision, Some(&policy), &record, out, io)
+    {
+        return exit;
     }
     match decision.outcome {
         Outcome::Pass | Outcome::Warn => Exit::Pass,
         Outcome::Fail => Exit::Fail,
         Outcome::Error => Exit::Error,
     }
+}
+
+/// Writes a decision in a machine format (`record` is its JSON).
+/// `policy` is `None` for a decision that could not be made.
+fn machine_report(
+    format: Format,
+    decision: &gate_eval::Decision,
+    policy: Option<&Policy>,
+    record: &str,
+    out: &Output,
+    io: &mut Io,
+) -> Result<(), Exit> {
+    let text = match format {
+        Format::Json | Format::Human => Ok(record.to_string()),
+        Format::Sarif => render::sarif::decision(decision, policy)
+            .map_err(|e| format!("cannot write SARIF: {e}")),
+        Format::Junit => {
+            render::junit::decision(decision).map_err(|e| format!("cannot write JUnit XML: {e}"))
+        }
+        Format::Markdown => Ok(render::markdown::decision(decision)),
+        Format::Github => Ok(render::github::decision(decision)),
+    };
+    match text {
+        Ok(text) => {
+            io.out(&text);
+            Ok(())
+        }
+        Err(message) => {
+            render::tool_error(out, io, "E0901", &message);
+            Err(Exit::Error)
+        }
+    }
+}
+
+/// When gate cannot decide (the policy does not compile, the evidence or
+/// the waivers cannot be read), a machine format still gets a report that
+/// says so — a record with outcome `error` and the reasons — so that a
+/// fail-closed result reaches the dashboard, not only the log. Exit 2.
+fn undecided(
+    args: &CheckArgs,
+    policy: Option<&Policy>,
+    error: &gate_eval::Error,
+    out: &Output,
+    io: &mut Io,
+) -> Exit {
+    if args.format == Format::Human {
+        return Exit::Error;
+    }
+    let now = args
+        .now
+        .as_deref()
+        .and_then(|t| gate_lang::time::parse_timestamp(t).ok())
+        .unwrap_or_else(gate_lang::time::now);
+    let (gate, meta) = match policy {
+        Some(p) => (p.name().to_string(), p.digest()),
+        None => {
+            // What was read of the policy: its bytes if it can be read at
+            // all (within the size limit), else none.
+            let regular = std::fs::metadata(&args.policy).is_ok_and(|m| m.is_file());
+            let bytes = if regular {
+                input::read_bounded(&args.policy, args.max_policy_size).unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            let name = args.policy.display().to_string();
+            let stem = args
+                .policy
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            (
+                stem,
+                gate_eval::decision::PolicyMeta::of_sources([(name.as_str(), &bytes[..])]),
+            )
+        }
+    };
+    let errors = match error {
+        gate_eval::Error::Policy(c) => c
+            .errors
+            .iter()
+            .filter(|d| d.severity == gate_lang::error::Severity::Error)
+            .map(|d| {
+                let at = c.sources.locate(d.span);
+                gate_eval::decision::DecisionError {
+                    code: d.code().to_string(),
+                    message: format!("{d} ({}:{}:{})", at.file, at.line, at.column),
+                }
+            })
+            .collect(),
+        other => vec![gate_eval::decision::DecisionError {
+            code: other.code().to_string(),
+            message: other.to_string(),
+        }],
+    };
+    let decision = gate_eval::Decision::undecided(&gate, meta, now, errors);
+    let record = decision.to_json();
+    // The report is written whatever happens; the exit code says it was not
+    // a decision.
+    let _ = machine_report(args.format, &decision, None, &record, out, io);
+    Exit::Error
 }
 
 fn data_names(d: &gate_eval::Decision) -> Vec<String> {

@@ -18,16 +18,21 @@ use std::collections::BTreeMap;
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Renders a decision as a SARIF log (pretty JSON with a final newline).
-pub fn decision(d: &Decision, policy: &Policy) -> Result<String, String> {
+/// `policy` is `None` when gate could not decide (the policy did not
+/// compile, the evidence could not be read): the log then says
+/// `executionSuccessful: false` and the reasons are its results.
+pub fn decision(d: &Decision, policy: Option<&Policy>) -> Result<String, String> {
     let log = log(d, policy);
     let mut text = serde_json::to_string_pretty(&log).map_err(|e| e.to_string())?;
     text.push('\n');
     Ok(text)
 }
 
-fn log(d: &Decision, policy: &Policy) -> sarif::Sarif {
-    let rules: Vec<sarif::ReportingDescriptor> =
-        d.rules.iter().map(|r| descriptor(r, policy)).collect();
+fn log(d: &Decision, policy: Option<&Policy>) -> sarif::Sarif {
+    let rules: Vec<sarif::ReportingDescriptor> = match policy {
+        Some(policy) => d.rules.iter().map(|r| descriptor(r, policy)).collect(),
+        None => Vec::new(),
+    };
     let mut results = Vec::new();
     for (index, r) in d.rules.iter().enumerate() {
         for f in &r.failures {
@@ -60,8 +65,13 @@ fn log(d: &Decision, policy: &Policy) -> sarif::Sarif {
     for issue in &d.evidence_issues {
         notifications.push(notification("evidence-issue", &issue.message()));
     }
+    if policy.is_none() {
+        for e in &d.errors {
+            notifications.push(notification("error", &format!("{}: {}", e.code, e.message)));
+        }
+    }
     let mut invocation = sarif::Invocation::builder()
-        .execution_successful(true)
+        .execution_successful(policy.is_some())
         .end_time_utc(d.evaluated_at.clone())
         .build();
     if !notifications.is_empty() {
@@ -324,9 +334,10 @@ fn message(text: &str) -> sarif::Message {
 }
 
 fn notification(id: &str, text: &str) -> sarif::Notification {
+    let level = if id == "error" { "error" } else { "warning" };
     sarif::Notification::builder()
         .message(message(text))
-        .level(json!("warning"))
+        .level(json!(level))
         .descriptor(
             sarif::ReportingDescriptorReference::builder()
                 .id(id)
