@@ -296,11 +296,33 @@ fn cases(default: u32) -> u32 {
 
 /// `e` in parentheses unless it is one token or already bracketed.
 fn wrap(e: &str) -> String {
-    if e.contains(' ') && !(e.starts_with('(') && e.ends_with(')')) {
+    if e.contains(' ') && !enclosed(e) {
         format!("({e})")
     } else {
         e.to_string()
     }
+}
+
+/// Whether `e` is one parenthesized expression: `(a) in (b)` starts and
+/// ends with a parenthesis but is not.
+fn enclosed(e: &str) -> bool {
+    if !(e.starts_with('(') && e.ends_with(')')) {
+        return false;
+    }
+    let mut depth = 0i32;
+    for (i, c) in e.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 && i + 1 != e.len() {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
 }
 
 /// Operands of `and`/`or` may be chains themselves, but not `if`.

@@ -740,3 +740,71 @@ fn undecided_reports_reach_ci() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Evidence text in Markdown cannot make GitHub create links, mentions,
+/// references or emoji: every piece of it is inside a code span, where
+/// GitHub makes none (escaping cannot stop its autolinks and references).
+#[test]
+fn markdown_evidence_makes_no_links_mentions_or_references() {
+    let dir = std::env::temp_dir().join(format!("gate-md-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let policy = dir.join("g.gate");
+    std::fs::write(
+        &policy,
+        "gate g {}\nrecord Bot { name: string, key name }\nevidence { bots: [Bot], note: int }\n\
+         rule named \"Bots are named\" { require bots.all(b => b.name == \"ok\") else \"bot {b.name} is not ok\" }\n\
+         rule noted \"Noted\" { require note > 1 }\n",
+    )
+    .unwrap();
+    let hostile = [
+        "see https://evil.example/x",
+        "www.evil.example",
+        "ping @admin",
+        "fixes #123",
+        "GH-42",
+        ":rocket:",
+        "<img src=x onerror=alert(1)>",
+        "[click](javascript:alert(1))",
+    ];
+    let bots: Vec<Value> = hostile
+        .iter()
+        .map(|n| serde_json::json!({"name": n}))
+        .collect();
+    let evidence = dir.join("e.json");
+    std::fs::write(
+        &evidence,
+        serde_json::json!({"bots": bots, "note": "12 https://evil.example/n"}).to_string(),
+    )
+    .unwrap();
+    let md = check(
+        &policy.display().to_string(),
+        &evidence.display().to_string(),
+        "markdown",
+    )
+    .stdout;
+    let mut texts = String::new();
+    for event in pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::all()) {
+        match event {
+            pulldown_cmark::Event::Text(t) => {
+                texts.push_str(&t);
+                texts.push('\n');
+            }
+            pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) => {
+                panic!("HTML in the report: {h}")
+            }
+            pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { dest_url, .. }) => {
+                panic!("a link in the report: {dest_url}")
+            }
+            _ => {}
+        }
+    }
+    for needle in [
+        "https://", "www.", "@admin", "#123", "GH-42", ":rocket:", "<img",
+    ] {
+        assert!(!texts.contains(needle), "{needle} outside code in:\n{md}");
+    }
+    for name in hostile {
+        assert!(md.contains(name), "{name} is shown (as code): {md}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

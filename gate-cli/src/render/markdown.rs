@@ -101,15 +101,15 @@ pub fn decision(d: &Decision) -> String {
                 let _ = writeln!(
                     s,
                     "| {} | {} | {} | {status} | {} | {} | {} |",
-                    text(&w.ticket),
+                    code(&w.ticket, true),
                     text(&w.rule),
                     w.element
                         .as_deref()
                         .map(|e| code(e, true))
                         .unwrap_or_default(),
-                    text(&w.approved_by),
+                    code(&w.approved_by, true),
                     text(&w.expires),
-                    text(&w.reason),
+                    code(&w.reason, true),
                 );
             }
             s.push('\n');
@@ -118,20 +118,20 @@ pub fn decision(d: &Decision) -> String {
     if !d.errors.is_empty() {
         let _ = writeln!(s, "### Errors\n");
         for e in &d.errors {
-            let _ = writeln!(s, "- `{}` {}", e.code, text(&e.message));
+            let _ = writeln!(s, "- `{}` {}", e.code, code(&e.message, false));
         }
         s.push('\n');
     }
     if !d.warnings.is_empty() || !d.evidence_issues.is_empty() {
         let _ = writeln!(s, "### Warnings\n");
         for w in &d.warnings {
-            let _ = writeln!(s, "- {}", text(w));
+            let _ = writeln!(s, "- {}", code(w, false));
         }
         for issue in &d.evidence_issues {
             let _ = writeln!(
                 s,
                 "- evidence does not match the schema: {}",
-                text(&issue.message())
+                code(&issue.message(), false)
             );
         }
         s.push('\n');
@@ -162,7 +162,7 @@ fn rule(s: &mut String, d: &Decision, r: &RuleResult) {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} |",
-                text(&format!("{}: {}", e.code, e.message)),
+                code(&format!("{}: {}", e.code, e.message), true),
                 e.path.as_deref().map(|p| code(p, true)).unwrap_or_default(),
                 code(&format!("{}:{}", e.span.file, e.span.line), true),
             );
@@ -175,9 +175,11 @@ fn rule(s: &mut String, d: &Decision, r: &RuleResult) {
             "| Failure | Element | Evidence | Found | Required | Source |\n|---|---|---|---|---|---|"
         );
         for f in r.failures.iter().take(SHOWN_FAILURES) {
-            let mut message = text(&f.message);
+            // Messages carry evidence text: as code, where GitHub makes no
+            // links, mentions, references or emoji of it.
+            let mut message = code(&f.message, true);
             if let Some(w) = f.waived_by.and_then(|id| waiver_text(d, id)) {
-                message.push_str(&format!(" (waived: {})", text(&w)));
+                message.push_str(&format!(" (waived: {})", code(&w, true)));
             }
             let at = failure_location(f);
             let _ = writeln!(
@@ -233,10 +235,13 @@ fn folded(s: &mut String, d: &Decision, outcome: RuleOutcome, label: &str) {
     let _ = writeln!(s, "\n</details>\n");
 }
 
-/// Text from the policy or the evidence, escaped for Markdown: ASCII
-/// punctuation that means something in Markdown (or GitHub's flavour of it)
-/// gets a backslash, line breaks and other control characters become
-/// spaces.
+/// Text from the policy, escaped for Markdown: ASCII punctuation that
+/// means something in Markdown (or GitHub's flavour of it) gets a
+/// backslash, line breaks and other control characters become spaces.
+/// Text that carries evidence (messages, errors, warnings, waivers) is
+/// written with [`code`] instead: escaping cannot stop GitHub from turning
+/// `https://…`, `www.…`, `@user`, `#123`, `GH-123` or `:emoji:` in text into
+/// links, mentions and references, but it makes none of them in code.
 pub fn text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for c in raw.chars() {
