@@ -14,15 +14,26 @@ pub const REDACTED: &str = "<redacted>";
 /// Last words of a field name that hold a credential.
 const SECRET_WORDS: &[&str] = &[
     "password",
+    "passwords",
     "passwd",
     "pwd",
     "passphrase",
     "token",
+    "tokens",
     "secret",
     "apikey",
+    "apikeys",
     "credential",
     "credentials",
     "cookie",
+    "cookies",
+    "auth",
+    "bearer",
+    "jwt",
+    "dsn",
+    // Scanner findings (gitleaks, trufflehog) hold the secret found in
+    // `Raw` / `raw`.
+    "raw",
 ];
 
 /// Last two words of a field name that hold a credential.
@@ -38,6 +49,20 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
     ("session", "key"),
     ("encryption", "key"),
     ("connection", "string"),
+    ("api", "keys"),
+    ("access", "keys"),
+    ("secret", "keys"),
+    ("private", "keys"),
+    ("ssh", "key"),
+    ("ssh", "keys"),
+    ("deploy", "key"),
+    ("master", "key"),
+    ("key", "pem"),
+    ("key", "base"),
+    ("webhook", "url"),
+    ("connection", "uri"),
+    ("client", "secrets"),
+    ("refresh", "tokens"),
 ];
 
 /// Whether a field or map key name says it holds a credential.
@@ -54,6 +79,12 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
 /// assert!(is_credential_name("private_key"));
 /// assert!(!is_credential_name("token_lifetime_seconds"));
 /// assert!(!is_credential_name("secrets"));
+/// for name in ["tokens", "passwords", "api_keys", "ssh_key", "private_key_pem",
+///              "SECRET_KEY_BASE", "auth", "bearer", "jwt", "dsn", "webhook_url",
+///              "connection_string", "client_secret", "Raw", "raw", "GITHUB_TOKEN",
+///              "AWS_SECRET_ACCESS_KEY", "stripeApiKey"] {
+///     assert!(is_credential_name(name), "{name}");
+/// }
 /// ```
 pub fn is_credential_name(name: &str) -> bool {
     // Most names end in no credential word: say so without splitting them

@@ -376,21 +376,22 @@ pub const MAX_SHOWN_ELEMENTS: usize = 10;
 pub const MAX_SHOWN_CHARS: usize = 200;
 
 /// Whether a field's values must never be shown: it is `@sensitive`, or
-/// its name says it holds a credential and it holds values rather than
-/// records (a list of `credentials` records is a collection, not a secret).
+/// its name says it holds a credential and it holds text (a credential is
+/// text: a list of `credentials` records is a collection, and a boolean
+/// `requires_auth` or an integer `token_count` is no secret).
 pub fn field_is_sensitive(f: &gate_lang::types::FieldDef) -> bool {
-    fn holds_records(t: &gate_lang::types::Type) -> bool {
+    fn holds_text(t: &gate_lang::types::Type) -> bool {
         use gate_lang::types::Type;
         match t {
-            Type::Record(_) => true,
-            Type::List(t) | Type::Many(t) | Type::Map(t) | Type::Optional(t) => holds_records(t),
+            Type::String | Type::Error => true,
+            Type::List(t) | Type::Many(t) | Type::Map(t) | Type::Optional(t) => holds_text(t),
             _ => false,
         }
     }
     f.sensitive
         || ((crate::redact::is_credential_name(&f.key)
             || crate::redact::is_credential_name(&f.name))
-            && !holds_records(&f.ty))
+            && holds_text(&f.ty))
 }
 
 /// A value for a decision record: redacted when it was read through a

@@ -606,6 +606,15 @@ fn render_type(t: &Ty, names: &[String]) -> String {
     }
 }
 
+/// Whether values of the type are text (or lists of text).
+fn holds_text(t: &Ty) -> bool {
+    match t {
+        Ty::String => true,
+        Ty::List(e) | Ty::Many(e) | Ty::Optional(e) => holds_text(e),
+        _ => false,
+    }
+}
+
 fn render_fields(out: &mut String, fields: &[Field], names: &[String]) {
     let mut used: HashSet<String> = fields
         .iter()
@@ -634,7 +643,15 @@ fn render_fields(out: &mut String, fields: &[Field], names: &[String]) {
                 None => quote(&f.key),
             }
         };
-        let _ = write!(out, "  {head}: {}", render_type(ty, names));
+        // A field whose name says it holds a credential, and which holds
+        // text, is marked: its values then never appear in any output
+        // (gate would treat it so anyway; the mark says it to the reader).
+        let mark = if holds_text(ty) && gate_eval::redact::is_credential_name(&f.key) {
+            "@sensitive "
+        } else {
+            ""
+        };
+        let _ = write!(out, "  {mark}{head}: {}", render_type(ty, names));
         if !f.notes.is_empty() {
             let _ = write!(out, "  # {}", f.notes.join("; "));
         }
@@ -667,6 +684,22 @@ mod tests {
             .filter(|l| !l.starts_with('#'))
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    #[test]
+    fn credentials_are_marked_sensitive() {
+        let text = body(&[json!({
+            "client_secret": "s3cr3t",
+            "DB_PASSWORD": "hunter2",
+            "tokens": ["a", "b"],
+            "requires_auth": true,
+            "name": "x"
+        })]);
+        assert!(text.contains("@sensitive client_secret: string"), "{text}");
+        assert!(text.contains("@sensitive DB_PASSWORD: string"), "{text}");
+        assert!(text.contains("@sensitive tokens: [string]"), "{text}");
+        assert!(text.contains("  requires_auth: bool"), "{text}");
+        assert!(text.contains("  name: string"), "{text}");
     }
 
     #[test]
