@@ -204,11 +204,31 @@ pub(crate) fn secret_values(
     out
 }
 
-/// Replaces every copy of a secret in `text`.
+/// Replaces every copy of a secret in `text`, and, in a text cut for
+/// display (ending in `…`), the beginning of a secret that the cut left at
+/// its end: a 3,000-character key shown as its first 200 characters is
+/// still that key.
 pub(crate) fn mask_text(text: &mut String, secrets: &[String]) {
     for s in secrets {
         if text.contains(s.as_str()) {
             *text = text.replace(s.as_str(), REDACTED);
+        }
+    }
+    let Some(body) = text.strip_suffix('…') else {
+        return;
+    };
+    for s in secrets {
+        // Where the secret's first characters occur, a rest of the text
+        // that the secret begins with is a cut copy of it.
+        let head: String = s.chars().take(MIN_MASKED).collect();
+        let cut = body
+            .match_indices(head.as_str())
+            .map(|(i, _)| i)
+            .find(|&i| body.get(i..).is_some_and(|rest| s.starts_with(rest)));
+        if let Some(i) = cut {
+            let kept = body.get(..i).unwrap_or("").to_string();
+            *text = format!("{kept}{REDACTED}");
+            return;
         }
     }
 }
@@ -344,5 +364,37 @@ rule scoped {
             .unwrap()
             .unwrap();
         assert!(!value.to_string().contains("TOPSECRET"), "{value}");
+    }
+
+    /// A text cut for display that ends in the beginning of a secret is
+    /// masked: masking is not defeated by the cut.
+    #[test]
+    fn cut_copies_are_masked() {
+        let secret = format!("-----BEGIN PRIVATE KEY-----{}", "Ab3".repeat(1180));
+        let secrets = vec![secret.clone()];
+        let shown: String = format!("key: {secret}").chars().take(200).collect();
+        let mut text = format!("{shown}…");
+        super::mask_text(&mut text, &secrets);
+        assert_eq!(text, format!("key: {}", super::REDACTED));
+        // A text that is not cut keeps what merely looks like a beginning.
+        let mut whole = "key: -----BEGIN PRIVATE KEY-----Ab3".to_string();
+        super::mask_text(&mut whole, &secrets);
+        assert!(whole.contains("Ab3"));
+        // And through a whole record: a sensitive value whose path is lost
+        // (a string built from it and shown as a value) is not shown cut.
+        let policy = Policy::from_source(
+            "g.gate",
+            "gate g {}\nrecord K { name: string, @sensitive pem: string, key name }\n\
+             evidence { keys: [K] }\n\
+             rule r { require keys.all(k => [k.name + \": \" + k.pem].len() == 0) }\n",
+        )
+        .unwrap();
+        let evidence = Evidence::from_json_str(
+            "e",
+            &format!(r#"{{"keys": [{{"name": "ci", "pem": "{secret}"}}]}}"#),
+        )
+        .unwrap();
+        let json = policy.evaluate(&evidence, &Options::default()).to_json();
+        assert!(!json.contains("Ab3Ab3Ab3"), "{json}");
     }
 }
