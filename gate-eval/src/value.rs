@@ -44,7 +44,7 @@ pub enum Seg<'a> {
 pub struct Paths<'a> {
     segs: Vec<(u32, Seg<'a>)>,
     /// Whether paths are recorded: off while only "true or not" matters
-    /// (see `Eval::eval_top`), where every new path is [`PathId::NONE`].
+    /// (see `Eval::pred` in quick mode), where every new path is [`PathId::NONE`].
     tracking: bool,
 }
 

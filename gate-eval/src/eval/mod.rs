@@ -96,7 +96,7 @@ struct ElemFrame<'a> {
     elem: V<'a>,
 }
 
-/// State of the explanation pass of one `require`.
+/// State of the explain-mode walk of one `require`.
 #[derive(Default)]
 struct Explaining<'a> {
     failures: Vec<Failure>,
@@ -131,7 +131,7 @@ pub(crate) struct Eval<'a> {
     check_at: u64,
     limits: &'a Limits,
     /// The first step-budget or deadline error met in the current rule:
-    /// the explanation pass drops some errors (a message hole it cannot
+    /// the explain-mode walk drops some errors (a message hole it cannot
     /// render, a value it cannot show), but a limit must still make the
     /// rule an error.
     limit_hit: Option<RtError>,
