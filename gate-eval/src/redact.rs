@@ -366,6 +366,38 @@ rule scoped {
         assert!(!value.to_string().contains("TOPSECRET"), "{value}");
     }
 
+    /// A list computed from sensitive values (`map` of a secret through
+    /// `lower()`) shows each such element redacted, in `actual` and in a
+    /// message, though the list itself was not read through a sensitive
+    /// field and its elements are no longer copies of the secret.
+    #[test]
+    fn lists_of_computed_secrets_are_redacted() {
+        let policy = Policy::from_source(
+            "g.gate",
+            "gate g {}\nrecord Bot { name: string, client_secret: string, key name }\n\
+             evidence { bots: [Bot] }\n\
+             rule r { require bots.map(b => b.client_secret.lower()) == [] \
+             else \"secrets {bots.map(b => b.client_secret.upper())} of {bots.map(name)}\" }\n",
+        )
+        .unwrap();
+        let evidence = Evidence::from_json_str(
+            "e",
+            r#"{"bots": [{"name": "ci-bot", "client_secret": "Sk_Live_MixedCase_Value"}]}"#,
+        )
+        .unwrap();
+        let decision = policy.evaluate(&evidence, &Options::default());
+        let json = decision.to_json();
+        assert_eq!(decision.counts.fail, 1, "{json}");
+        for leaked in [
+            "sk_live_mixedcase_value",
+            "SK_LIVE_MIXEDCASE_VALUE",
+            "Sk_Live",
+        ] {
+            assert!(!json.contains(leaked), "{leaked} in {json}");
+        }
+        assert!(json.contains("ci-bot"), "{json}");
+    }
+
     /// A text cut for display that ends in the beginning of a secret is
     /// masked: masking is not defeated by the cut.
     #[test]

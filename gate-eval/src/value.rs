@@ -403,7 +403,9 @@ pub fn render_json(v: &V<'_>, paths: &Paths<'_>, schema: &Schema) -> (serde_json
             false,
         );
     }
-    to_json(&v.val, schema)
+    let mut cut = false;
+    let j = to_json_at(&v.val, schema, MAX_SHOWN_DEPTH, &mut cut, Some(paths));
+    (j, cut)
 }
 
 /// A value for a message: redacted when it was read through a sensitive
@@ -412,7 +414,11 @@ pub fn render_text(v: &V<'_>, paths: &Paths<'_>, schema: &Schema) -> String {
     if paths.is_sensitive(v.path, schema) && !v.val.is_null() {
         return crate::redact::REDACTED.to_string();
     }
-    display(&v.val, schema)
+    match &v.val {
+        // A computed list or map shows its elements by their own paths.
+        Val::List(_) | Val::OwnedMap(_) => render_json(v, paths, schema).0.to_string(),
+        other => display(other, schema),
+    }
 }
 
 /// How deep records and lists are rendered into explanations.
@@ -424,19 +430,41 @@ pub const MAX_SHOWN_DEPTH: usize = 6;
 /// flag says whether anything was cut. JSON types are never changed.
 pub fn to_json(v: &Val<'_>, schema: &Schema) -> (serde_json::Value, bool) {
     let mut cut = false;
-    let j = to_json_at(v, schema, MAX_SHOWN_DEPTH, &mut cut);
+    let j = to_json_at(v, schema, MAX_SHOWN_DEPTH, &mut cut, None);
     (j, cut)
 }
 
-fn to_json_at(v: &Val<'_>, schema: &Schema, depth: usize, cut: &mut bool) -> serde_json::Value {
+/// [`to_json`], redacting the elements of computed lists and maps that
+/// were computed from a sensitive value (by their paths in `paths`).
+fn to_json_at(
+    v: &Val<'_>,
+    schema: &Schema,
+    depth: usize,
+    cut: &mut bool,
+    paths: Option<&Paths<'_>>,
+) -> serde_json::Value {
     use serde_json::Value as J;
     if depth == 0 {
         *cut = true;
         return J::Null;
     }
     let node = |n: &Node, cut: &mut bool| match node_val(n) {
-        Ok(val) => to_json_at(&val, schema, depth - 1, cut),
+        Ok(val) => to_json_at(&val, schema, depth - 1, cut, paths),
         Err(_) => J::Null,
+    };
+    // An element with a path of its own (of a computed list or map): text
+    // computed from a sensitive value is redacted (a boolean or a count
+    // computed from one, `looks_like_secret(value)`, is not the secret).
+    let element = |x: &V<'_>, cut: &mut bool| {
+        let may_carry = matches!(
+            x.val,
+            Val::Str(_) | Val::OwnedStr(_) | Val::List(_) | Val::Map(_) | Val::OwnedMap(_)
+        );
+        if may_carry && paths.is_some_and(|p| p.is_sensitive(x.path, schema)) {
+            J::String(crate::redact::REDACTED.to_string())
+        } else {
+            to_json_at(&x.val, schema, depth - 1, cut, paths)
+        }
     };
     match v {
         Val::Null => J::Null,
@@ -478,13 +506,22 @@ fn to_json_at(v: &Val<'_>, schema: &Schema, depth: usize, cut: &mut bool) -> ser
             if l.len() > MAX_SHOWN_ELEMENTS {
                 *cut = true;
             }
-            let vals = list_vals(l);
-            J::Array(
-                vals.iter()
-                    .take(MAX_SHOWN_ELEMENTS)
-                    .map(|x| to_json_at(x, schema, depth - 1, cut))
-                    .collect(),
-            )
+            match l {
+                List::Owned(items) => J::Array(
+                    items
+                        .iter()
+                        .take(MAX_SHOWN_ELEMENTS)
+                        .map(|x| element(x, cut))
+                        .collect(),
+                ),
+                List::Ev(..) => J::Array(
+                    list_vals(l)
+                        .iter()
+                        .take(MAX_SHOWN_ELEMENTS)
+                        .map(|x| to_json_at(x, schema, depth - 1, cut, paths))
+                        .collect(),
+                ),
+            }
         }
         Val::Map(entries) => {
             if entries.len() > MAX_SHOWN_ELEMENTS {
@@ -511,7 +548,7 @@ fn to_json_at(v: &Val<'_>, schema: &Schema, depth: usize, cut: &mut bool) -> ser
                 let shown = if crate::redact::is_credential_name(&key) {
                     J::String(crate::redact::REDACTED.to_string())
                 } else {
-                    to_json_at(&v.val, schema, depth - 1, cut)
+                    element(v, cut)
                 };
                 map.insert(key, shown);
             }

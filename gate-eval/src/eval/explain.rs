@@ -629,7 +629,7 @@ impl<'a> Eval<'a> {
                         } else if let Some(s) = v.val.as_str() {
                             out.push_str(s);
                         } else {
-                            out.push_str(&value::display(&v.val, &self.prog.schema));
+                            out.push_str(&value::render_text(&v, &self.paths, &self.prog.schema));
                         }
                     }
                     Err(_) => {
