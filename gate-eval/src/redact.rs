@@ -398,6 +398,26 @@ rule scoped {
         assert!(json.contains("ci-bot"), "{json}");
     }
 
+    /// A string built from a sensitive value and a deeper, ordinary one
+    /// is as sensitive as the first.
+    #[test]
+    fn concatenation_keeps_the_secret_sensitive() {
+        let policy = Policy::from_source(
+            "g.gate",
+            "gate g {}\nrecord Db { password: string }\nrecord Z { y: string }\nrecord Y { z: Z }\n\
+             evidence { db: Db, meta: { x: Y } }\n\
+             rule r { require (meta.x.z.y + db.password).upper() == \"\" else \"got {(meta.x.z.y + db.password).upper()}\" }\n",
+        )
+        .unwrap();
+        let evidence = Evidence::from_json_str(
+            "e",
+            r#"{"db": {"password": "Hunter2Hunter2"}, "meta": {"x": {"z": {"y": "pre-"}}}}"#,
+        )
+        .unwrap();
+        let json = policy.evaluate(&evidence, &Options::default()).to_json();
+        assert!(!json.to_lowercase().contains("hunter2"), "{json}");
+    }
+
     /// A text cut for display that ends in the beginning of a secret is
     /// masked: masking is not defeated by the cut.
     #[test]

@@ -641,7 +641,14 @@ impl<'a> Eval<'a> {
         if built > 1 {
             self.charge(id, built as u64)?;
         }
-        let path = deeper(&self.paths, l.path, r.path);
+        // The result carries the path it is about — and, whatever else,
+        // a sensitive operand's: `x + db.password` is as secret as the
+        // password.
+        let path = match (l.path.is_some(), r.path.is_some()) {
+            (true, true) if self.paths.is_sensitive(r.path, &self.prog.schema) => r.path,
+            (true, true) if self.paths.is_sensitive(l.path, &self.prog.schema) => l.path,
+            _ => deeper(&self.paths, l.path, r.path),
+        };
         // A division by zero is about the divisor, when it came from evidence.
         let divisor = if r.path.is_some() { r.path } else { l.path };
         let overflow = || self.err(RtKind::Overflow(op.as_str()), id, path);
