@@ -113,6 +113,34 @@ fn record_codes(record: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// The `gate check` arguments of a case, in `format`.
+fn check_args(dir: &Path, expected: &Expected, format: &str) -> Vec<String> {
+    let policy = dir.join("policy.gate").display().to_string();
+    let evidence = ["json", "yaml", "toml"]
+        .iter()
+        .map(|ext| dir.join(format!("evidence.{ext}")))
+        .find(|p| p.exists())
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "-".into());
+    let mut args: Vec<String> = [
+        "check",
+        &policy,
+        "--evidence",
+        &evidence,
+        "--color",
+        "never",
+        "--format",
+        format,
+        "--now",
+        "2026-06-01T00:00:00Z",
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    args.extend(expected.args.iter().cloned());
+    args
+}
+
 /// Every JUnit report gate writes for a hostile input is well-formed XML
 /// 1.0 (checked by a strict parser): no character XML forbids reaches it.
 #[test]
@@ -123,31 +151,8 @@ fn every_hostile_case_gives_well_formed_junit() {
             .ok()
             .and_then(|t| parse_expected(&t).ok())
             .unwrap_or_default();
-        let policy = dir.join("policy.gate").display().to_string();
-        let evidence = ["json", "yaml", "toml"]
-            .iter()
-            .map(|ext| dir.join(format!("evidence.{ext}")))
-            .find(|p| p.exists())
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "-".into());
-        let mut args: Vec<&str> = vec![
-            "check",
-            &policy,
-            "--evidence",
-            &evidence,
-            "--color",
-            "never",
-            "--now",
-            "2026-06-01T00:00:00Z",
-        ];
-        args.extend(
-            expected
-                .args
-                .iter()
-                .map(String::as_str)
-                .filter(|a| !a.starts_with("--format")),
-        );
-        args.extend(["--format", "junit"]);
+        let args = check_args(&dir, &expected, "junit");
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let run = gate(&args, "{}");
         if run.stdout.is_empty() {
             continue;
@@ -163,29 +168,9 @@ fn run_case(dir: &Path) -> Result<(), String> {
     let expected_text = std::fs::read_to_string(dir.join("expected"))
         .map_err(|e| format!("cannot read `expected`: {e}"))?;
     let expected = parse_expected(&expected_text)?;
-    let policy = dir.join("policy.gate").display().to_string();
-    let evidence = ["json", "yaml", "toml"]
-        .iter()
-        .map(|ext| dir.join(format!("evidence.{ext}")))
-        .find(|p| p.exists());
     let format = expected.format.clone().unwrap_or_else(|| "json".into());
-    let evidence_arg = evidence
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "-".into());
-    let mut args: Vec<&str> = vec![
-        "check",
-        &policy,
-        "--evidence",
-        &evidence_arg,
-        "--color",
-        "never",
-        "--format",
-        &format,
-        "--now",
-        "2026-06-01T00:00:00Z",
-    ];
-    args.extend(expected.args.iter().map(String::as_str));
+    let args = check_args(dir, &expected, &format);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let started = Instant::now();
     let run = gate(&args, "{}");
     let took = started.elapsed();

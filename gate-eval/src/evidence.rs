@@ -431,10 +431,7 @@ impl<'a> Converter<'a> {
 
     /// Whether `text`, read as a value of `ty`, has the field's format.
     fn formatted(&self, ty: &Type, text: &str) -> bool {
-        match self.format {
-            Some(f) if f.ty() == *ty => f.admits(text),
-            _ => true,
-        }
+        Format::fits(self.format, ty, text)
     }
 
     fn is_bool_word(&self) -> bool {

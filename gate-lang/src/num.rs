@@ -118,8 +118,6 @@ impl Decimal {
         if other.0.is_zero() {
             return None;
         }
-        // Bound the work before dividing: operands are within range, so
-        // the quotient's exponent is too large or small only by its range.
         Decimal::rounded(&self.0 / &other.0)
     }
 
@@ -139,11 +137,9 @@ impl Decimal {
         if d.is_zero() {
             return Some(Decimal(BigDecimal::zero()));
         }
-        let (int, scale) = d.as_bigint_and_exponent();
         // The leading digit's power of ten.
         let digits = i64::try_from(d.digits()).ok()?;
-        let lead = digits - 1 - scale;
-        drop(int);
+        let lead = digits - 1 - d.fractional_digit_count();
         (MIN_EXPONENT..=MAX_EXPONENT)
             .contains(&lead)
             .then_some(Decimal(d))
@@ -195,7 +191,7 @@ impl fmt::Display for Decimal {
         if self.0.is_zero() {
             return f.write_str("0");
         }
-        let (int, scale) = self.0.as_bigint_and_exponent();
+        let (int, scale) = self.0.as_bigint_and_scale();
         let text = int.to_string();
         let (sign, digits) = match text.strip_prefix('-') {
             Some(d) => ("-", d),

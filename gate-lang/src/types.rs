@@ -195,6 +195,16 @@ impl Format {
             Format::Digest => is_digest(text),
         }
     }
+
+    /// Whether `text`, read as a value of type `ty` in a field of format
+    /// `format` (if any), has the format the field asks for: a format
+    /// applies only to the values of its type.
+    pub fn fits(format: Option<Format>, ty: &Type, text: &str) -> bool {
+        match format {
+            Some(f) if f.ty() == *ty => f.admits(text),
+            _ => true,
+        }
+    }
 }
 
 /// Whether `text` is a digest: `sha256:` and 64, or `sha512:` and 128,

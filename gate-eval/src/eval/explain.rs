@@ -356,35 +356,6 @@ impl<'a> Eval<'a> {
         }
     }
 
-    /// Like `present`, but also says which path is missing.
-    pub(super) fn present_at(
-        &mut self,
-        id: ExprId,
-        lenient: bool,
-    ) -> Result<(Option<V<'a>>, PathId), RtError> {
-        let prog: &'a gate_lang::ir::Program = self.prog;
-        match prog.node(id).map(|n| &n.ir) {
-            Some(Ir::Field {
-                base, record, slot, ..
-            }) => {
-                let (b, bpath) = self.present_at(*base, lenient)?;
-                let Some(b) = b else {
-                    return Ok((None, bpath));
-                };
-                let path = self
-                    .paths
-                    .push(b.path, crate::value::Seg::Field(*record, *slot));
-                let v = self.present(id, lenient)?;
-                Ok((v, path))
-            }
-            _ => {
-                let v = self.present(id, lenient)?;
-                let path = v.as_ref().map(|v| v.path).unwrap_or(PathId::NONE);
-                Ok((v, path))
-            }
-        }
-    }
-
     /// Records why a leaf predicate (a comparison, a boolean field, …) did
     /// not have the wanted value.
     pub(super) fn leaf_failure(&mut self, id: ExprId, want: bool) {

@@ -540,38 +540,46 @@ impl<'a> Eval<'a> {
         }
     }
 
-    /// The value of a place if it is present and not null. A required
-    /// field that is missing or null is an error unless `lenient` (see
-    /// [`Ir::Present`]).
-    pub(super) fn present(&mut self, id: ExprId, lenient: bool) -> R<Option<V<'a>>> {
+    /// The value of a place if it is present and not null, and the path
+    /// of the place (where it was looked for, when it is absent). A
+    /// required field that is missing or null is an error unless `lenient`
+    /// (see [`Ir::Present`]).
+    pub(super) fn present(&mut self, id: ExprId, lenient: bool) -> R<(Option<V<'a>>, PathId)> {
         match self.ir(id)? {
             Ir::Field {
                 base, record, slot, ..
             } => {
-                let Some(b) = self.present(*base, lenient)? else {
-                    return Ok(None);
-                };
-                let Val::Record(_, fields) = b.val else {
-                    return Ok(None);
+                let (b, base_path) = self.present(*base, lenient)?;
+                let Some(b) = b else {
+                    return Ok((None, base_path));
                 };
                 let path = self.paths.push(b.path, Seg::Field(*record, *slot));
-                match fields.get(*slot as usize) {
+                let Val::Record(_, fields) = b.val else {
+                    return Ok((None, path));
+                };
+                let v = match fields.get(*slot as usize) {
                     // Only an optional field can be absent. A required
                     // field that is missing or null is an error, not
                     // "absent": otherwise `not present(x) or check(x)`
                     // would pass with no evidence at all.
                     None
                     | Some(crate::evidence::Node::Absent)
-                    | Some(crate::evidence::Node::Null) => Ok(None),
-                    Some(crate::evidence::Node::Missing(_)) if lenient => Ok(None),
+                    | Some(crate::evidence::Node::Null) => None,
+                    Some(crate::evidence::Node::Missing(_)) if lenient => None,
                     // A value of the wrong type is an error (`read_node`),
                     // never "present": that would let garbage pass.
-                    Some(node) => Ok(Some(self.read_node(node, path, id)?)),
-                }
+                    Some(node) => Some(self.read_node(node, path, id)?),
+                };
+                Ok((v, path))
             }
             _ => {
                 let v = self.eval(id)?;
-                Ok((!v.val.is_null()).then_some(v))
+                Ok(if v.val.is_null() {
+                    (None, PathId::NONE)
+                } else {
+                    let path = v.path;
+                    (Some(v), path)
+                })
             }
         }
     }

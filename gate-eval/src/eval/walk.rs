@@ -500,9 +500,7 @@ impl<'a> Eval<'a> {
     fn present_pred<M: Mode>(&mut self, args: &'a [ExprId], lenient: bool, want: bool) -> R<bool> {
         let mut all = true;
         for a in args {
-            let (v, path) = self
-                .present_at(*a, lenient)
-                .map_err(|e| self.fault::<M>(e))?;
+            let (v, path) = self.present(*a, lenient).map_err(|e| self.fault::<M>(e))?;
             let here = v.is_some();
             if M::EXPLAIN && here != want {
                 self.describing(|this| this.present_failure(*a, v, path, want));
@@ -537,48 +535,52 @@ impl<'a> Eval<'a> {
         }
         self.charge(id, visited).map_err(|e| self.fault::<M>(e))?;
         let ok = found.is_empty();
-        if M::EXPLAIN && ok != want && !ok {
-            self.describing(|this| {
-                // Every issue under the places, also those of elements of a
-                // list that one unreadable element stands for.
-                let pointers: Vec<Option<String>> = places
-                    .iter()
-                    .map(|p| this.paths.pointer(*p, &this.prog.schema))
-                    .collect();
-                let issues: &'a [crate::evidence::Issue] = this.issues;
-                let mut listed = Vec::new();
-                if pointers.iter().all(Option::is_some) {
-                    for (i, issue) in issues.iter().enumerate() {
-                        let under = pointers.iter().flatten().any(|p| {
-                            issue.path == *p
-                                || (issue.path.starts_with(p.as_str())
-                                    && issue.path.as_bytes().get(p.len()) == Some(&b'/'))
-                        });
-                        if under && type_issue(issue) {
-                            listed.push(u32::try_from(i).unwrap_or(u32::MAX));
-                        }
-                    }
-                }
-                if listed.is_empty() {
-                    listed = found.clone();
-                }
-                for i in listed {
-                    this.issue_failure(id, i);
-                }
-            });
-        }
-        if M::EXPLAIN && ok != want && ok {
-            let text = self.prog.sources.slice(self.span(id)).to_string();
-            self.describing(|this| {
-                this.push_failure(
-                    id,
-                    None,
-                    "a value of another type than declared".into(),
-                    format!("`{text}` holds: every value has its declared type"),
-                )
-            });
+        if M::EXPLAIN && ok != want {
+            if ok {
+                let text = self.prog.sources.slice(self.span(id)).to_string();
+                self.describing(|this| {
+                    this.push_failure(
+                        id,
+                        None,
+                        "a value of another type than declared".into(),
+                        format!("`{text}` holds: every value has its declared type"),
+                    )
+                });
+            } else {
+                self.describing(|this| this.list_type_issues(id, &places, &found));
+            }
         }
         Ok(ok)
+    }
+
+    /// Records one failure per type issue under `places` (every one, also
+    /// those of list elements that one unreadable element stands for), or
+    /// those `found` when a place has no path.
+    fn list_type_issues(&mut self, id: ExprId, places: &[crate::value::PathId], found: &[u32]) {
+        let pointers: Vec<Option<String>> = places
+            .iter()
+            .map(|p| self.paths.pointer(*p, &self.prog.schema))
+            .collect();
+        let issues: &'a [crate::evidence::Issue] = self.issues;
+        let mut listed = Vec::new();
+        if pointers.iter().all(Option::is_some) {
+            for (i, issue) in issues.iter().enumerate() {
+                let under = pointers.iter().flatten().any(|p| {
+                    issue.path == *p
+                        || (issue.path.starts_with(p.as_str())
+                            && issue.path.as_bytes().get(p.len()) == Some(&b'/'))
+                });
+                if under && type_issue(issue) {
+                    listed.push(u32::try_from(i).unwrap_or(u32::MAX));
+                }
+            }
+        }
+        if listed.is_empty() {
+            listed = found.to_vec();
+        }
+        for i in listed {
+            self.issue_failure(id, i);
+        }
     }
 
     /// The evidence nodes at a place, without reading them.

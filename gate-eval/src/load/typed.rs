@@ -727,7 +727,7 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_, '_> {
         let (t, wraps) = single(self.ty);
         // A value without its field's format goes the slow way, which
         // records the issue.
-        if self.format.is_some_and(|f| f.ty() == *t && !f.admits(v)) {
+        if !Format::fits(self.format, t, v) {
             return Ok(self.slow(Value::String(v.to_owned())));
         }
         let fast = match t {
