@@ -361,6 +361,9 @@ impl Policy {
             })
             .map_err(|mut e| {
                 redact::mask_text(&mut e.message, &secrets);
+                if let Some(p) = e.path.as_mut() {
+                    redact::mask_text(p, &secrets);
+                }
                 e
             })
         })
@@ -375,6 +378,7 @@ impl Policy {
     ) -> eval::Eval<'a> {
         eval::Eval::new(
             &self.program,
+            &self.plan,
             &typed.root,
             &typed.issues,
             &options.limits,

@@ -1,12 +1,30 @@
-//! Redaction: values of sensitive fields never appear in any output.
+//! Redaction: credentials never appear in any output.
 //!
-//! A field is sensitive when the schema marks it `@sensitive`, or when its
-//! name says it holds a credential (`password`, `token`, `secret_value`,
-//! `private_key`, `client_secret`, …; see [`is_credential_name`]) and it
-//! holds values rather than records. Map entries whose key looks like a
-//! credential are sensitive too. Everything
-//! read through a sensitive field, and everything computed from it, is shown
-//! as [`REDACTED`] with its path.
+//! Three layers, each catching what the one before cannot:
+//!
+//! 1. **Taint.** A field is sensitive when the schema marks it
+//!    `@sensitive`, or when its name says it holds a credential
+//!    (`password`, `tokens`, `client_secret`, `DB_PASSWORD`, …; see
+//!    [`is_credential_name`]) and it holds text. A map entry whose key is
+//!    such a name is sensitive too. A value read through a sensitive field
+//!    is *secret*, and so is every value computed from a secret one —
+//!    `lower()`, `split()`, `+`, `map`, elements, keys and values, numbers
+//!    such as `len()` — except a boolean, which is what the gate decides by.
+//!    A secret value is shown as [`REDACTED`], in `actual`, in message holes
+//!    and in the REPL, before anything is cut for display.
+//! 2. **Copies.** Every string the evidence holds in a sensitive field is
+//!    masked wherever it appears in an output (a copy held by an ordinary
+//!    field, a message written by a host program), also when a cut for
+//!    display left only its beginning.
+//! 3. **Detection.** Every output text is checked with the detectors of
+//!    `looks_like_secret` ([`mask_detected`]): a credential in a field no
+//!    rule names is masked by its value.
+//!
+//! What cannot be promised: a secret that no name marks, no detector
+//! recognises (short, or made of words) and that is not copied from a
+//! sensitive field is shown like any other text; control flow is not
+//! tracked (`if db.password == "x" then "a" else "b"` is not secret), and a
+//! boolean tells one fact about a secret.
 
 /// What is shown instead of a sensitive value.
 pub const REDACTED: &str = "<redacted>";
@@ -204,11 +222,17 @@ pub(crate) fn secret_values(
     out
 }
 
-/// Replaces every copy of a secret in `text`, and, in a text cut for
-/// display (ending in `…`), the beginning of a secret that the cut left at
-/// its end: a 3,000-character key shown as its first 200 characters is
-/// still that key.
+/// Masks what must not be shown in a text that reaches an output: every
+/// copy of a secret of the evidence, the beginning of one that a cut for
+/// display (a text ending in `…`) left at its end — a 3,000-character key
+/// shown as its first 200 characters is still that key — and whatever
+/// looks like a secret by its value (see [`mask_detected`]).
 pub(crate) fn mask_text(text: &mut String, secrets: &[String]) {
+    mask_copies(text, secrets);
+    mask_detected(text);
+}
+
+fn mask_copies(text: &mut String, secrets: &[String]) {
     for s in secrets {
         if text.contains(s.as_str()) {
             *text = text.replace(s.as_str(), REDACTED);
@@ -233,44 +257,112 @@ pub(crate) fn mask_text(text: &mut String, secrets: &[String]) {
     }
 }
 
-/// Replaces every copy of a secret in the strings of a JSON value.
-pub(crate) fn mask_json(value: &mut serde_json::Value, secrets: &[String]) {
-    if secrets.is_empty() {
-        return;
+/// Replaces everything in `text` that looks like a secret by its value —
+/// by the detectors of `looks_like_secret` (private key blocks, the
+/// password of a URL, tokens of known formats, JSON Web Tokens,
+/// high-entropy tokens; see `docs/stdlib.md#looks_like_secret`) — with
+/// [`REDACTED`]. Returns whether anything was masked.
+///
+/// Every text gate shows that the evidence may have reached goes through
+/// this, whatever field it came from: a credential pasted into a
+/// `description` is masked too. The price is that a value that merely looks
+/// like a secret (a long random identifier, a base64 public certificate)
+/// is masked as well; digests, commit ids and UUIDs are not.
+///
+/// ```
+/// let mut text = "clone https://ci:Zr8q2LxW9vKf3TnB7yHc@git.example/x with AKIAIOSFODNN7EXAMPLE".to_string();
+/// assert!(gate_eval::redact::mask_detected(&mut text));
+/// assert_eq!(text, "clone https://ci:<redacted>@git.example/x with <redacted>");
+/// let mut digest = format!("image sha256:{}", "ab".repeat(32));
+/// assert!(!gate_eval::redact::mask_detected(&mut digest));
+/// ```
+pub fn mask_detected(text: &mut String) -> bool {
+    let ranges = crate::eval::security::secret_ranges(text);
+    if ranges.is_empty() {
+        return false;
     }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in ranges {
+        out.push_str(text.get(at..r.start).unwrap_or(""));
+        out.push_str(REDACTED);
+        at = r.end;
+    }
+    out.push_str(text.get(at..).unwrap_or(""));
+    *text = out;
+    true
+}
+
+/// Masks the strings of a JSON value, and the keys of its objects, as
+/// [`mask_text`] does.
+pub(crate) fn mask_json(value: &mut serde_json::Value, secrets: &[String]) {
     let mut stack = vec![value];
     while let Some(v) = stack.pop() {
         match v {
             serde_json::Value::String(s) => mask_text(s, secrets),
             serde_json::Value::Array(items) => stack.extend(items.iter_mut()),
-            serde_json::Value::Object(map) => stack.extend(map.values_mut()),
+            serde_json::Value::Object(map) => {
+                let masked_key = |k: &String| {
+                    let mut m = k.clone();
+                    mask_text(&mut m, secrets);
+                    (m != *k).then_some(m)
+                };
+                if map.keys().any(|k| masked_key(k).is_some()) {
+                    let old = std::mem::take(map);
+                    for (k, v) in old {
+                        map.insert(masked_key(&k).unwrap_or(k), v);
+                    }
+                }
+                stack.extend(map.values_mut());
+            }
             _ => {}
         }
     }
 }
 
-/// Masks copies of secrets in everything a decision shows.
+/// Masks everything a decision shows that evidence may have reached:
+/// values, messages, expectations, paths (a map key can be a secret),
+/// notes, errors, evidence issues and warnings.
 pub(crate) fn mask_decision(d: &mut crate::Decision, secrets: &[String]) {
-    if secrets.is_empty() {
-        return;
-    }
+    let text = |t: &mut String| mask_text(t, secrets);
+    let opt = |t: &mut Option<String>| {
+        if let Some(t) = t {
+            mask_text(t, secrets);
+        }
+    };
     for r in &mut d.rules {
         for f in &mut r.failures {
             mask_json(&mut f.actual, secrets);
-            if let Some(k) = f.element.as_mut().and_then(|e| e.key.as_mut()) {
-                mask_json(&mut k.value, secrets);
+            text(&mut f.message);
+            text(&mut f.expected);
+            opt(&mut f.path);
+            if let Some(e) = f.element.as_mut() {
+                opt(&mut e.path);
+                if let Some(k) = e.key.as_mut() {
+                    mask_json(&mut k.value, secrets);
+                }
             }
-            mask_text(&mut f.message, secrets);
         }
         for e in &mut r.errors {
-            mask_text(&mut e.message, secrets);
+            text(&mut e.message);
+            opt(&mut e.path);
         }
         for n in &mut r.notes {
-            mask_text(&mut n.message, secrets);
+            text(&mut n.message);
+            opt(&mut n.path);
         }
     }
+    for i in &mut d.evidence_issues {
+        text(&mut i.path);
+        if let crate::evidence::IssueKind::Mismatch { found, .. } = &mut i.kind {
+            text(found);
+        }
+    }
+    for e in &mut d.errors {
+        text(&mut e.message);
+    }
     for w in &mut d.warnings {
-        mask_text(w, secrets);
+        text(w);
     }
 }
 
@@ -398,6 +490,93 @@ rule scoped {
         assert!(json.contains("ci-bot"), "{json}");
     }
 
+    /// Taint: every operation that shows its operands makes a secret
+    /// result from a secret operand, whatever the result's path. The
+    /// password is made of words, so nothing but taint can hide what is
+    /// computed from it.
+    #[test]
+    fn every_operation_propagates_taint() {
+        let exprs = [
+            "db.password.lower()",
+            "db.password.upper().trim()",
+            "db.password.split(\"-\")",
+            "db.password.split(\"-\").first()",
+            "db.password.split(\"-\")[1]",
+            "db.password.split(\"-\").sort()",
+            "db.password.split(\"-\").unique().max()",
+            "db.password.split(\"-\").union([\"x\"])",
+            "db.password.split(\"-\").map(p => p.lower())",
+            "db.password.split(\"-\").filter(p => p != \"\")",
+            "[db.name, db.password.lower()]",
+            "[db.password] + [db.name]",
+            "(db.name + db.password).upper()",
+            "string(db.password)",
+            "(env[\"DB_PASSWORD\"] ?? \"\").lower()",
+            "env.values().map(v => v.upper())",
+            "if db.name == \"x\" then db.name else db.password.lower()",
+            "db.name ?? db.password",
+            "bots.map(b => b.client_secret.lower())",
+            "bots.group_by(b => b.client_secret.lower()).keys()",
+            "[db.password.lower()].group_by(p => p).keys()",
+        ];
+        for e in exprs {
+            let source = format!(
+                "gate g {{}}\nrecord Db {{ name: string, password: string }}\n\
+                 record Bot {{ name: string, client_secret: string }}\n\
+                 evidence {{ db: Db, env: map<string>, bots: [Bot] }}\n\
+                 let shown = {e}\n\
+                 rule r {{ require [shown] == [] else \"got {{shown}}\" \n\
+                 require [shown].len() == 0 }}\n"
+            );
+            let policy =
+                Policy::from_source("g.gate", &source).unwrap_or_else(|err| panic!("{e}: {err:?}"));
+            let evidence = Evidence::from_json_str(
+                "e",
+                r#"{"db": {"name": "main", "password": "Correct-Horse-Battery-Staple"},
+                    "env": {"DB_PASSWORD": "Correct-Horse-Battery-Staple"},
+                    "bots": [{"name": "ci", "client_secret": "Correct-Horse-Battery-Staple"}]}"#,
+            )
+            .unwrap();
+            let options = Options::default();
+            let json = policy.evaluate(&evidence, &options).to_json();
+            let value = policy
+                .evaluate_let("shown", &evidence, &options)
+                .unwrap()
+                .map(|v| v.to_string())
+                .unwrap_or_else(|err| err.message);
+            for out in [&json, &value] {
+                let lower = out.to_lowercase();
+                for word in ["horse", "battery", "staple"] {
+                    assert!(!lower.contains(word), "{e}: {word} in {out}");
+                }
+            }
+        }
+    }
+
+    /// A number computed from a secret (its length) is secret; a boolean
+    /// is not: a predicate's value is what the gate decides by.
+    #[test]
+    fn numbers_are_tainted_booleans_are_not() {
+        let policy = Policy::from_source(
+            "g.gate",
+            "gate g {}\nrecord Db { password: string }\nevidence { db: Db }\n\
+             rule r { require db.password.len() > 100 }\n\
+             rule s { require db.password.starts_with(\"x\") == true }\n",
+        )
+        .unwrap();
+        let evidence =
+            Evidence::from_json_str("e", r#"{"db": {"password": "Correct-Horse"}}"#).unwrap();
+        let d = policy.evaluate(&evidence, &Options::default());
+        let actual = |r: usize| d.rules[r].failures[0].actual.clone();
+        assert_eq!(
+            actual(0),
+            serde_json::json!(super::REDACTED),
+            "{}",
+            d.to_json()
+        );
+        assert_eq!(actual(1), serde_json::json!(false), "{}", d.to_json());
+    }
+
     /// A string built from a sensitive value and a deeper, ordinary one
     /// is as sensitive as the first.
     #[test]
@@ -429,9 +608,13 @@ rule scoped {
         super::mask_text(&mut text, &secrets);
         assert_eq!(text, format!("key: {}", super::REDACTED));
         // A text that is not cut keeps what merely looks like a beginning.
-        let mut whole = "key: -----BEGIN PRIVATE KEY-----Ab3".to_string();
-        super::mask_text(&mut whole, &secrets);
-        assert!(whole.contains("Ab3"));
+        let words = vec!["correct horse battery staple".to_string()];
+        let mut whole = "say: correct horse".to_string();
+        super::mask_text(&mut whole, &words);
+        assert_eq!(whole, "say: correct horse");
+        let mut cut = "say: correct horse…".to_string();
+        super::mask_text(&mut cut, &words);
+        assert_eq!(cut, format!("say: {}", super::REDACTED));
         // And through a whole record: a sensitive value whose path is lost
         // (a string built from it and shown as a value) is not shown cut.
         let policy = Policy::from_source(

@@ -86,27 +86,6 @@ impl<'a> Paths<'a> {
         n
     }
 
-    /// Whether the path goes through a sensitive field or map entry
-    /// (see [`crate::redact`]).
-    pub fn is_sensitive(&self, id: PathId, schema: &Schema) -> bool {
-        let mut cur = id.0;
-        while let Some((parent, seg)) = self.segs.get(cur as usize) {
-            let sensitive = match seg {
-                Seg::Field(rid, slot) => schema
-                    .record(*rid)
-                    .and_then(|r| r.fields.get(*slot as usize))
-                    .is_some_and(field_is_sensitive),
-                Seg::Key(k) => crate::redact::is_credential_name(k),
-                Seg::Root | Seg::Index(_) => false,
-            };
-            if sensitive {
-                return true;
-            }
-            cur = *parent;
-        }
-        false
-    }
-
     /// The list index of the path's last segment, if it is one.
     pub fn last_index(&self, id: PathId) -> Option<usize> {
         match self.segs.get(id.0 as usize)? {
@@ -237,27 +216,40 @@ pub enum Val<'a> {
     OwnedMap(Rc<Vec<(V<'a>, V<'a>)>>),
 }
 
-/// A value and the evidence path it was read from.
+/// A value, the evidence path it was read from, and whether it is secret.
 #[derive(Clone, Debug)]
 pub struct V<'a> {
     /// The value.
     pub val: Val<'a>,
     /// Its evidence path, or [`PathId::NONE`].
     pub path: PathId,
+    /// Taint: the value was read through a sensitive field or map entry,
+    /// or computed from such a value (see [`crate::redact`]). A secret
+    /// value is never shown.
+    pub secret: bool,
 }
 
 impl<'a> V<'a> {
-    /// A computed value.
+    /// A computed value that is not secret.
     pub fn new(val: Val<'a>) -> Self {
         V {
             val,
             path: PathId::NONE,
+            secret: false,
         }
     }
 
-    /// A value read from the evidence at `path`.
-    pub fn at(val: Val<'a>, path: PathId) -> Self {
-        V { val, path }
+    /// A value about the evidence at `path`, secret if `secret`.
+    pub fn at(val: Val<'a>, path: PathId, secret: bool) -> Self {
+        V { val, path, secret }
+    }
+
+    /// A value computed from `from` (taint): secret when one of them is,
+    /// unless it is a boolean — a predicate's value is what a gate decides
+    /// by, and tells one fact about a secret, not the secret.
+    pub fn derived(val: Val<'a>, path: PathId, from: &[V<'a>]) -> Self {
+        let secret = !matches!(val, Val::Bool(_)) && from.iter().any(|v| v.secret);
+        V { val, path, secret }
     }
 }
 
@@ -394,29 +386,29 @@ pub fn field_is_sensitive(f: &gate_lang::types::FieldDef) -> bool {
             && holds_text(&f.ty))
 }
 
-/// A value for a decision record: redacted when it was read through a
-/// sensitive field, else [`to_json`].
-pub fn render_json(v: &V<'_>, paths: &Paths<'_>, schema: &Schema) -> (serde_json::Value, bool) {
-    if paths.is_sensitive(v.path, schema) && !v.val.is_null() {
+/// A value for a decision record: redacted when it is secret, else
+/// [`to_json`] with each element of a computed list or map that is secret
+/// redacted.
+pub fn render_json(v: &V<'_>, schema: &Schema) -> (serde_json::Value, bool) {
+    if v.secret && !v.val.is_null() {
         return (
             serde_json::Value::String(crate::redact::REDACTED.to_string()),
             false,
         );
     }
     let mut cut = false;
-    let j = to_json_at(&v.val, schema, MAX_SHOWN_DEPTH, &mut cut, Some(paths));
+    let j = to_json_at(&v.val, schema, MAX_SHOWN_DEPTH, &mut cut);
     (j, cut)
 }
 
-/// A value for a message: redacted when it was read through a sensitive
-/// field, else [`display`].
-pub fn render_text(v: &V<'_>, paths: &Paths<'_>, schema: &Schema) -> String {
-    if paths.is_sensitive(v.path, schema) && !v.val.is_null() {
+/// A value for a message: redacted when it is secret, else [`display`].
+pub fn render_text(v: &V<'_>, schema: &Schema) -> String {
+    if v.secret && !v.val.is_null() {
         return crate::redact::REDACTED.to_string();
     }
     match &v.val {
-        // A computed list or map shows its elements by their own paths.
-        Val::List(_) | Val::OwnedMap(_) => render_json(v, paths, schema).0.to_string(),
+        // A computed list or map shows each element by its own taint.
+        Val::List(_) | Val::OwnedMap(_) => render_json(v, schema).0.to_string(),
         other => display(other, schema),
     }
 }
@@ -430,40 +422,28 @@ pub const MAX_SHOWN_DEPTH: usize = 6;
 /// flag says whether anything was cut. JSON types are never changed.
 pub fn to_json(v: &Val<'_>, schema: &Schema) -> (serde_json::Value, bool) {
     let mut cut = false;
-    let j = to_json_at(v, schema, MAX_SHOWN_DEPTH, &mut cut, None);
+    let j = to_json_at(v, schema, MAX_SHOWN_DEPTH, &mut cut);
     (j, cut)
 }
 
-/// [`to_json`], redacting the elements of computed lists and maps that
-/// were computed from a sensitive value (by their paths in `paths`).
-fn to_json_at(
-    v: &Val<'_>,
-    schema: &Schema,
-    depth: usize,
-    cut: &mut bool,
-    paths: Option<&Paths<'_>>,
-) -> serde_json::Value {
+/// [`to_json`], redacting the elements of computed lists and maps that are
+/// secret.
+fn to_json_at(v: &Val<'_>, schema: &Schema, depth: usize, cut: &mut bool) -> serde_json::Value {
     use serde_json::Value as J;
     if depth == 0 {
         *cut = true;
         return J::Null;
     }
     let node = |n: &Node, cut: &mut bool| match node_val(n) {
-        Ok(val) => to_json_at(&val, schema, depth - 1, cut, paths),
+        Ok(val) => to_json_at(&val, schema, depth - 1, cut),
         Err(_) => J::Null,
     };
-    // An element with a path of its own (of a computed list or map): text
-    // computed from a sensitive value is redacted (a boolean or a count
-    // computed from one, `looks_like_secret(value)`, is not the secret).
+    // An element of a computed list or map: redacted if it is secret.
     let element = |x: &V<'_>, cut: &mut bool| {
-        let may_carry = matches!(
-            x.val,
-            Val::Str(_) | Val::OwnedStr(_) | Val::List(_) | Val::Map(_) | Val::OwnedMap(_)
-        );
-        if may_carry && paths.is_some_and(|p| p.is_sensitive(x.path, schema)) {
+        if x.secret && !x.val.is_null() {
             J::String(crate::redact::REDACTED.to_string())
         } else {
-            to_json_at(&x.val, schema, depth - 1, cut, paths)
+            to_json_at(&x.val, schema, depth - 1, cut)
         }
     };
     match v {
@@ -518,7 +498,7 @@ fn to_json_at(
                     list_vals(l)
                         .iter()
                         .take(MAX_SHOWN_ELEMENTS)
-                        .map(|x| to_json_at(x, schema, depth - 1, cut, paths))
+                        .map(|x| to_json_at(x, schema, depth - 1, cut))
                         .collect(),
                 ),
             }

@@ -130,12 +130,6 @@ impl<'a> Eval<'a> {
         self.err(RtKind::Builtin(code, why), id, v.path)
     }
 
-    /// Whether `v` was read through a sensitive field (its text must not
-    /// appear in messages).
-    pub(super) fn sensitive(&self, v: &V<'a>) -> bool {
-        self.paths.is_sensitive(v.path, &self.prog.schema)
-    }
-
     pub(super) fn builtin(&mut self, id: ExprId, func: Builtin, args: &[ExprId]) -> R<V<'a>> {
         if func == Builtin::Now {
             return Ok(V::new(Val::Time(self.now)));
@@ -340,28 +334,38 @@ impl<'a> Eval<'a> {
                             V::at(
                                 Val::Str(k),
                                 self.paths.push(recv.path, crate::value::Seg::Key(k)),
+                                recv.secret,
                             )
                         })
                         .collect();
                     Val::List(List::Owned(Rc::new(keys)))
                 }
                 Val::OwnedMap(entries) => {
-                    let keys = entries.iter().map(|(k, _)| k.clone()).collect();
+                    let keys = entries
+                        .iter()
+                        .map(|(k, _)| tainted(k.clone(), recv.secret))
+                        .collect();
                     Val::List(List::Owned(Rc::new(keys)))
                 }
                 _ => return Err(self.err(RtKind::NullValue, arg_id, recv.path)),
             },
-            Builtin::Values => match recv.val {
+            Builtin::Values => match &recv.val {
                 Val::Map(entries) => {
                     let mut out = Vec::with_capacity(entries.len());
-                    for (k, n) in entries {
+                    for (k, n) in entries.iter() {
                         let path = self.paths.push(recv.path, crate::value::Seg::Key(k));
-                        out.push(self.read_node(n, path, id)?);
+                        out.push(self.read_node(n, path, Self::entry_secret(&recv, k), id)?);
                     }
                     Val::List(List::Owned(Rc::new(out)))
                 }
                 Val::OwnedMap(entries) => {
-                    let values = entries.iter().map(|(_, v)| v.clone()).collect();
+                    let values = entries
+                        .iter()
+                        .map(|(k, v)| {
+                            let secret = Self::entry_secret(&recv, k.val.as_str().unwrap_or(""));
+                            tainted(v.clone(), secret)
+                        })
+                        .collect();
                     Val::List(List::Owned(Rc::new(values)))
                 }
                 _ => return Err(self.err(RtKind::NullValue, arg_id, recv.path)),
@@ -405,13 +409,13 @@ impl<'a> Eval<'a> {
             }
         };
         // A value computed from the receiver points at the receiver's evidence.
-        Ok(V::at(val, recv.path))
+        Ok(V::derived(val, recv.path, &vals))
     }
 
     /// `group_by`: the elements grouped by their keys, in order of first
-    /// appearance. The map is about the list it came from, or, when a key
-    /// was read through a sensitive field, about that field (so that it is
-    /// redacted wherever it is shown).
+    /// appearance. The map is about the list it came from; it is secret
+    /// when the list or a key is (a key is shown as the name of an entry,
+    /// so a secret key hides the whole map).
     pub(super) fn group(
         &mut self,
         keys: Vec<V<'a>>,
@@ -422,7 +426,7 @@ impl<'a> Eval<'a> {
         self.charge(body, keys.len() as u64)?;
         let mut index: HashMap<String, usize> = HashMap::new();
         let mut groups: Vec<(V<'a>, Vec<V<'a>>)> = Vec::new();
-        let mut path = list.path;
+        let mut secret = list.secret;
         for (k, e) in keys.into_iter().zip(elems) {
             let text = match &k.val {
                 Val::Str(_) | Val::OwnedStr(_) => k.val.as_str().unwrap_or("").to_string(),
@@ -430,9 +434,7 @@ impl<'a> Eval<'a> {
                 Val::Null => return Err(self.err(RtKind::NullValue, body, k.path)),
                 _ => return Err(self.err(RtKind::Internal("group key"), body, k.path)),
             };
-            if self.sensitive(&k) {
-                path = k.path;
-            }
+            secret |= k.secret;
             match index.get(&text) {
                 Some(i) => {
                     if let Some((_, g)) = groups.get_mut(*i) {
@@ -441,16 +443,19 @@ impl<'a> Eval<'a> {
                 }
                 None => {
                     index.insert(text.clone(), groups.len());
-                    let key = V::at(Val::OwnedStr(Rc::from(text.as_str())), k.path);
+                    let key = V::at(Val::OwnedStr(Rc::from(text.as_str())), k.path, k.secret);
                     groups.push((key, vec![e]));
                 }
             }
         }
         let entries = groups
             .into_iter()
-            .map(|(k, g)| (k, V::at(Val::List(List::Owned(Rc::new(g))), list.path)))
+            .map(|(k, g)| {
+                let g = V::at(Val::List(List::Owned(Rc::new(g))), list.path, list.secret);
+                (k, g)
+            })
             .collect();
-        Ok(V::at(Val::OwnedMap(Rc::new(entries)), path))
+        Ok(V::at(Val::OwnedMap(Rc::new(entries)), list.path, secret))
     }
 
     /// For each element of `wanted`, whether `list` includes it (by key and
@@ -500,7 +505,7 @@ impl<'a> Eval<'a> {
             vals.push(self.eval(*a).ok()?);
         }
         let schema = &self.prog.schema;
-        let show = |this: &Self, v: &V<'a>| value::render_text(v, &this.paths, schema);
+        let show = |_: &Self, v: &V<'a>| value::render_text(v, schema);
         let src = |this: &Self, i: usize| {
             args.get(i)
                 .map(|a| this.prog.sources.slice(this.span(*a)).to_string())
@@ -541,7 +546,11 @@ impl<'a> Eval<'a> {
                     .as_str()
                     .and_then(super::security::secret_kind)
                     .unwrap_or("no known format");
-                let hidden = V::at(Val::OwnedStr(Rc::from(crate::redact::REDACTED)), recv.path);
+                let hidden = V::at(
+                    Val::OwnedStr(Rc::from(crate::redact::REDACTED)),
+                    recv.path,
+                    false,
+                );
                 let subject_text = src(self, 0);
                 return Some(if want {
                     (
@@ -584,6 +593,12 @@ impl<'a> Eval<'a> {
         }
         Ok(out)
     }
+}
+
+/// `v`, secret also if `secret`.
+fn tainted(mut v: V<'_>, secret: bool) -> V<'_> {
+    v.secret |= secret;
+    v
 }
 
 /// The indexes of the first occurrence of each different value (values

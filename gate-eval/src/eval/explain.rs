@@ -24,7 +24,7 @@ impl<'a> Eval<'a> {
         any: bool,
     ) {
         let list_text = self.prog.sources.slice(self.span(list)).to_string();
-        let shown = value::render_text(wanted, &self.paths, &self.prog.schema);
+        let shown = value::render_text(wanted, &self.prog.schema);
         let (expected, message) = if any {
             (
                 format!("one of {shown} in the list"),
@@ -251,7 +251,7 @@ impl<'a> Eval<'a> {
         let key_info = self.key_info(key);
         let key_info = key_info.as_ref();
         let l = l.clone();
-        let shown = value::render_text(v, &self.paths, &self.prog.schema);
+        let shown = value::render_text(v, &self.prog.schema);
         if want {
             let (expected, message, subject) = match (key_info, rejected.first()) {
                 (Some((field, Some(cond))), Some(r)) => {
@@ -285,7 +285,7 @@ impl<'a> Eval<'a> {
                 (None, _) => (
                     format!("{shown} in the list"),
                     format!("`{list_text}` does not include {shown}"),
-                    V::at(l.val.clone(), l.path),
+                    V::at(l.val.clone(), l.path, l.secret),
                 ),
             };
             self.push_failure(id, Some(&subject), expected, message);
@@ -315,17 +315,20 @@ impl<'a> Eval<'a> {
         for i in 0..items.len() {
             if let Ok(V {
                 val: Val::Record(_, fields),
+                secret,
                 ..
             }) = self.element(l, &items, i, id)
             {
                 if let Some(Ok(v)) = fields.get(k.field as usize).map(value::node_val) {
-                    keys.push(V::new(v));
+                    let secret = secret || self.field_secret(k.record, k.field);
+                    keys.push(V::at(v, PathId::NONE, secret));
                 }
             }
         }
         V::at(
             Val::List(crate::value::List::Owned(std::rc::Rc::new(keys))),
             l.path,
+            l.secret,
         )
     }
 
@@ -338,7 +341,8 @@ impl<'a> Eval<'a> {
         want: bool,
     ) {
         let text = self.prog.sources.slice(self.span(a)).to_string();
-        let subject = V::at(v.map(|x| x.val).unwrap_or(Val::Null), path);
+        let secret = v.as_ref().is_some_and(|x| x.secret);
+        let subject = V::at(v.map(|x| x.val).unwrap_or(Val::Null), path, secret);
         if want {
             self.push_failure(
                 a,
@@ -378,15 +382,11 @@ impl<'a> Eval<'a> {
                     (r, l, *rhs, flip(*op))
                 };
                 let op = if want { op } else { op.negated() };
-                let expected = format!(
-                    "{} {}",
-                    op.as_str(),
-                    value::render_text(&other, &self.paths, schema)
-                );
+                let expected = format!("{} {}", op.as_str(), value::render_text(&other, schema));
                 let subject_text = prog.sources.slice(self.span(subject_id)).to_string();
                 let message = format!(
                     "`{subject_text}` is {}, expected {expected}",
-                    value::render_text(&subject, &self.paths, schema)
+                    value::render_text(&subject, schema)
                 );
                 self.push_failure(id, Some(&subject), expected, message);
             }
@@ -398,7 +398,7 @@ impl<'a> Eval<'a> {
                 let list_text = prog.sources.slice(self.span(*list)).to_string();
                 let is_map = matches!(l.val, Val::Map(_) | Val::OwnedMap(_));
                 if is_map {
-                    let shown = value::render_text(&x, &self.paths, schema);
+                    let shown = value::render_text(&x, schema);
                     let (expected, message) = if want {
                         (
                             format!("a key {shown}"),
@@ -416,16 +416,16 @@ impl<'a> Eval<'a> {
                     let expected = format!(
                         "{} {}",
                         if want { "one of" } else { "none of" },
-                        value::render_text(&l, &self.paths, schema)
+                        value::render_text(&l, schema)
                     );
                     let message = format!(
                         "`{item_text}` is {}, expected {expected}",
-                        value::render_text(&x, &self.paths, schema)
+                        value::render_text(&x, schema)
                     );
                     self.push_failure(id, Some(&x), expected, message);
                 } else {
                     // `"*" in resources`: the evidence is the list.
-                    let shown = value::render_text(&x, &self.paths, schema);
+                    let shown = value::render_text(&x, schema);
                     let (expected, message) = if want {
                         (
                             format!("a list that includes {shown}"),
@@ -491,7 +491,7 @@ impl<'a> Eval<'a> {
             .and_then(|s| self.paths.pointer(s.path, schema))
             .or_else(|| self.current_element().and_then(|e| e.path));
         let actual = subject
-            .map(|s| value::render_json(s, &self.paths, schema))
+            .map(|s| value::render_json(s, schema))
             .unwrap_or((serde_json::Value::Null, false));
         self.push_failure_at(id, path, actual, expected, default_message);
     }
@@ -547,8 +547,7 @@ impl<'a> Eval<'a> {
                 if v.is_null() {
                     return None;
                 }
-                let redact = value::field_is_sensitive(field)
-                    || self.paths.is_sensitive(frame.elem.path, schema);
+                let redact = value::field_is_sensitive(field) || frame.elem.secret;
                 Some(KeyRef {
                     field: field.name.clone(),
                     value: if redact {
@@ -595,12 +594,12 @@ impl<'a> Eval<'a> {
                 MessagePart::Text(t) => out.push_str(t),
                 MessagePart::Hole(e) => match self.eval(*e) {
                     Ok(v) => {
-                        if self.paths.is_sensitive(v.path, &self.prog.schema) && !v.val.is_null() {
+                        if v.secret && !v.val.is_null() {
                             out.push_str(crate::redact::REDACTED);
                         } else if let Some(s) = v.val.as_str() {
                             out.push_str(s);
                         } else {
-                            out.push_str(&value::render_text(&v, &self.paths, &self.prog.schema));
+                            out.push_str(&value::render_text(&v, &self.prog.schema));
                         }
                     }
                     Err(_) => {

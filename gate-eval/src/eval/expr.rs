@@ -40,20 +40,22 @@ impl<'a> Eval<'a> {
         slot: u32,
         id: ExprId,
     ) -> Option<R<V<'a>>> {
-        let (fields, path): (&'a [crate::evidence::Node], PathId) = match self.ir(base).ok()? {
-            Ir::Local(s) => match self.locals.get(self.base + *s as usize) {
-                Some(V {
-                    val: Val::Record(_, fields),
-                    path,
-                }) => (fields, *path),
+        let (fields, path, secret): (&'a [crate::evidence::Node], PathId, bool) =
+            match self.ir(base).ok()? {
+                Ir::Local(s) => match self.locals.get(self.base + *s as usize) {
+                    Some(V {
+                        val: Val::Record(_, fields),
+                        path,
+                        secret,
+                    }) => (fields, *path, *secret),
+                    _ => return None,
+                },
+                Ir::Root => match self.root {
+                    crate::evidence::Node::Record(_, fields) => (&fields[..], PathId::ROOT, false),
+                    _ => return None,
+                },
                 _ => return None,
-            },
-            Ir::Root => match self.root {
-                crate::evidence::Node::Record(_, fields) => (&fields[..], PathId::ROOT),
-                _ => return None,
-            },
-            _ => return None,
-        };
+            };
         if let Err(e) = self.tick(base) {
             return Some(Err(e));
         }
@@ -61,7 +63,25 @@ impl<'a> Eval<'a> {
             return Some(Err(self.err(RtKind::Internal("unknown field"), id, path)));
         };
         let path = self.paths.push(path, Seg::Field(record, slot));
-        Some(self.read_node(node, path, id))
+        let secret = secret || self.field_secret(record, slot);
+        Some(self.read_node(node, path, secret, id))
+    }
+
+    /// Whether values read through field `slot` of `record` are secret: it
+    /// is `@sensitive` or named for a credential (see [`crate::redact`]).
+    #[inline]
+    pub(super) fn field_secret(&self, record: gate_lang::types::RecordId, slot: u32) -> bool {
+        self.plan
+            .record(record)
+            .and_then(|r| r.fields.get(slot as usize))
+            .is_some_and(|f| f.sensitive)
+    }
+
+    /// Whether the entry `key` of a map whose value is `map` is secret:
+    /// the map is, or the key is named for a credential.
+    #[inline]
+    pub(super) fn entry_secret(map: &V<'a>, key: &str) -> bool {
+        map.secret || crate::redact::is_credential_name(key)
     }
 
     #[inline]
@@ -80,7 +100,7 @@ impl<'a> Eval<'a> {
         }
     }
 
-    /// Element `i` of a list, with its path.
+    /// Element `i` of a list, with its path; secret if the list is.
     #[inline]
     pub(super) fn element(
         &mut self,
@@ -100,12 +120,15 @@ impl<'a> Eval<'a> {
                     self.paths
                         .push(owner.path, Seg::Index(u32::try_from(i).unwrap_or(u32::MAX)))
                 };
-                self.read_node(node, path, id)
+                self.read_node(node, path, owner.secret, id)
             }
-            List::Owned(items) => items
-                .get(i)
-                .cloned()
-                .ok_or_else(|| self.err(RtKind::Internal("index out of range"), id, owner.path)),
+            List::Owned(items) => {
+                let mut e = items.get(i).cloned().ok_or_else(|| {
+                    self.err(RtKind::Internal("index out of range"), id, owner.path)
+                })?;
+                e.secret |= owner.secret;
+                Ok(e)
+            }
         }
     }
 
@@ -114,10 +137,11 @@ impl<'a> Eval<'a> {
         &self,
         node: &'a crate::evidence::Node,
         path: PathId,
+        secret: bool,
         id: ExprId,
     ) -> R<V<'a>> {
         match node_val(node) {
-            Ok(v) => Ok(V::at(v, path)),
+            Ok(v) => Ok(V::at(v, path, secret)),
             Err(NodeError::Missing(i)) => Err(self.err(RtKind::Missing(i), id, path)),
             Err(NodeError::Invalid(i)) => Err(self.err(RtKind::Invalid(i), id, path)),
         }
@@ -162,7 +186,7 @@ impl<'a> Eval<'a> {
                 }
                 Ok(V::new(Val::List(List::Owned(Rc::new(out)))))
             }
-            Ir::Root => self.read_node(self.root, PathId::ROOT, id),
+            Ir::Root => self.read_node(self.root, PathId::ROOT, false, id),
             Ir::Local(s) => self
                 .locals
                 .get(self.base + *s as usize)
@@ -190,7 +214,8 @@ impl<'a> Eval<'a> {
                             self.err(RtKind::Internal("unknown field"), id, b.path)
                         })?;
                         let path = self.paths.push(b.path, Seg::Field(*record, *slot));
-                        self.read_node(node, path, id)
+                        let secret = b.secret || self.field_secret(*record, *slot);
+                        self.read_node(node, path, secret, id)
                     }
                     Val::Null if *null_safe => Ok(V::new(Val::Null)),
                     Val::Null => Err(self.err(RtKind::NullValue, *base, b.path)),
@@ -226,7 +251,11 @@ impl<'a> Eval<'a> {
                     return Ok(entries
                         .iter()
                         .find(|(ek, _)| ek.val.as_str() == Some(key))
-                        .map(|(_, v)| v.clone())
+                        .map(|(_, v)| {
+                            let mut v = v.clone();
+                            v.secret |= Self::entry_secret(&b, key);
+                            v
+                        })
                         .unwrap_or_else(|| V::new(Val::Null)));
                 }
                 let Val::Map(entries) = b.val else {
@@ -235,7 +264,7 @@ impl<'a> Eval<'a> {
                 match entries.iter().find(|(ek, _)| &**ek == key) {
                     Some((ek, node)) => {
                         let path = self.paths.push(b.path, Seg::Key(ek));
-                        self.read_node(node, path, id)
+                        self.read_node(node, path, Self::entry_secret(&b, ek), id)
                     }
                     None => Ok(V::new(Val::Null)),
                 }
@@ -260,10 +289,7 @@ impl<'a> Eval<'a> {
                         ))
                     }
                 };
-                Ok(V {
-                    val: out,
-                    path: v.path,
-                })
+                Ok(V::at(out, v.path, v.secret))
             }
             Ir::Compare { op, lhs, rhs } => {
                 let l = self.eval(*lhs)?;
@@ -329,12 +355,14 @@ impl<'a> Eval<'a> {
             .ok_or_else(|| self.err(RtKind::Internal("unknown host function"), id, PathId::NONE))?;
         let mut vals = Vec::with_capacity(args.len());
         let mut path = PathId::NONE;
+        // What a host function returns from a secret argument is secret.
+        let mut secret = false;
         for a in args {
             let v = self.eval(*a)?;
             if path == PathId::NONE {
                 path = v.path;
             }
-            vals.push(self.host_value(&v, *a)?);
+            vals.push(self.host_value(&v, *a, &mut secret)?);
         }
         let fail = |this: &Self, message: String| {
             this.err(RtKind::Host(f.name.clone(), message), id, path)
@@ -350,11 +378,19 @@ impl<'a> Eval<'a> {
             from_host(out)
                 .ok_or_else(|| fail(self, "it returned a number that is not finite".into()))?,
             path,
+            secret,
         ))
     }
 
-    fn host_value(&mut self, v: &V<'a>, id: ExprId) -> R<crate::host::HostValue> {
+    /// `v` as a host function reads it; `secret` is set if it is secret.
+    fn host_value(
+        &mut self,
+        v: &V<'a>,
+        id: ExprId,
+        secret: &mut bool,
+    ) -> R<crate::host::HostValue> {
         use crate::host::HostValue as H;
+        *secret |= v.secret;
         Ok(match &v.val {
             Val::Null => H::Null,
             Val::Bool(b) => H::Bool(*b),
@@ -369,7 +405,7 @@ impl<'a> Eval<'a> {
                 let mut out = Vec::with_capacity(l.len());
                 for i in 0..l.len() {
                     let e = self.element(v, &l, i, id)?;
-                    out.push(self.host_value(&e, id)?);
+                    out.push(self.host_value(&e, id, secret)?);
                 }
                 H::List(out)
             }
@@ -461,14 +497,13 @@ impl<'a> Eval<'a> {
         if kind == QuantKind::GroupBy {
             return self.group(keys, out, &l, body);
         }
-        // A count, a filtered or a mapped list is about the list it came from.
-        Ok(V::at(
-            match kind {
-                QuantKind::Count => Val::Int(count),
-                _ => Val::List(List::Owned(Rc::new(out))),
-            },
-            l.path,
-        ))
+        // A count, a filtered or a mapped list is about the list it came
+        // from; a list taken from a secret list is secret (each element
+        // carries its own taint too).
+        Ok(match kind {
+            QuantKind::Count => V::at(Val::Int(count), l.path, l.secret),
+            _ => V::at(Val::List(List::Owned(Rc::new(out))), l.path, l.secret),
+        })
     }
 
     /// The elements of `list` that match `v` (by key and key condition for
@@ -508,7 +543,8 @@ impl<'a> Eval<'a> {
                         continue;
                     };
                     let kpath = self.paths.push(e.path, Seg::Field(k.record, k.field));
-                    let kv = match self.read_node(node, kpath, id) {
+                    let secret = e.secret || self.field_secret(k.record, k.field);
+                    let kv = match self.read_node(node, kpath, secret, id) {
                         Ok(kv) => kv,
                         Err(err) => {
                             error.get_or_insert(err);
@@ -568,7 +604,10 @@ impl<'a> Eval<'a> {
                     Some(crate::evidence::Node::Missing(_)) if lenient => None,
                     // A value of the wrong type is an error (`read_node`),
                     // never "present": that would let garbage pass.
-                    Some(node) => Some(self.read_node(node, path, id)?),
+                    Some(node) => {
+                        let secret = b.secret || self.field_secret(*record, *slot);
+                        Some(self.read_node(node, path, secret, id)?)
+                    }
                 };
                 Ok((v, path))
             }
@@ -649,14 +688,10 @@ impl<'a> Eval<'a> {
         if built > 1 {
             self.charge(id, built as u64)?;
         }
-        // The result carries the path it is about — and, whatever else,
-        // a sensitive operand's: `x + db.password` is as secret as the
-        // password.
-        let path = match (l.path.is_some(), r.path.is_some()) {
-            (true, true) if self.paths.is_sensitive(r.path, &self.prog.schema) => r.path,
-            (true, true) if self.paths.is_sensitive(l.path, &self.prog.schema) => l.path,
-            _ => deeper(&self.paths, l.path, r.path),
-        };
+        // The result carries the path it is about, and is secret if either
+        // operand is: `x + db.password` is as secret as the password.
+        let path = deeper(&self.paths, l.path, r.path);
+        let secret = l.secret || r.secret;
         // A division by zero is about the divisor, when it came from evidence.
         let divisor = if r.path.is_some() { r.path } else { l.path };
         let overflow = || self.err(RtKind::Overflow(op.as_str()), id, path);
@@ -709,10 +744,14 @@ impl<'a> Eval<'a> {
                 let mut out = Vec::with_capacity(a.len() + b.len());
                 for (lv, list) in [(&l, a), (&r, b)] {
                     match list {
-                        crate::value::List::Owned(v) => out.extend(v.iter().cloned()),
+                        crate::value::List::Owned(v) => out.extend(v.iter().map(|e| {
+                            let mut e = e.clone();
+                            e.secret |= lv.secret;
+                            e
+                        })),
                         crate::value::List::Ev(nodes, _) => {
                             for n in nodes.iter() {
-                                out.push(self.read_node(n, lv.path, id)?);
+                                out.push(self.read_node(n, lv.path, lv.secret, id)?);
                             }
                         }
                     }
@@ -724,7 +763,7 @@ impl<'a> Eval<'a> {
                 _ => return Err(self.err(RtKind::Internal("bad operands"), id, path)),
             },
         };
-        Ok(V { val, path })
+        Ok(V { val, path, secret })
     }
 }
 

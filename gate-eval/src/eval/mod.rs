@@ -18,7 +18,7 @@
 mod builtins;
 mod explain;
 mod expr;
-mod security;
+pub(crate) mod security;
 mod strings;
 mod walk;
 
@@ -117,6 +117,8 @@ struct Explaining<'a> {
 /// One evaluation of a program over one evidence document.
 pub(crate) struct Eval<'a> {
     prog: &'a Program,
+    /// How the evidence was read: which fields are sensitive.
+    plan: &'a crate::evidence::Plan,
     root: &'a Node,
     issues: &'a [Issue],
     paths: Paths<'a>,
@@ -155,6 +157,7 @@ pub(crate) struct Eval<'a> {
 impl<'a> Eval<'a> {
     pub fn new(
         prog: &'a Program,
+        plan: &'a crate::evidence::Plan,
         root: &'a Node,
         issues: &'a [Issue],
         limits: &'a Limits,
@@ -163,6 +166,7 @@ impl<'a> Eval<'a> {
     ) -> Self {
         Eval {
             prog,
+            plan,
             root,
             issues,
             paths: Paths::new(),
@@ -466,16 +470,11 @@ impl<'a> Eval<'a> {
     }
 
     /// The value of top-level `let` number `index` (after [`Self::run_globals`])
-    /// as JSON, redacted where it was read through a sensitive field, or
+    /// as JSON, redacted where it is secret, or
     /// the error that evaluating it met.
     pub fn global_value(&self, index: usize) -> Option<Result<serde_json::Value, Box<EvalError>>> {
         match self.globals.get(index)?.as_ref()? {
-            Ok(v) => Some(Ok(crate::value::render_json(
-                v,
-                &self.paths,
-                &self.prog.schema,
-            )
-            .0)),
+            Ok(v) => Some(Ok(crate::value::render_json(v, &self.prog.schema).0)),
             Err(e) => Some(Err(Box::new(self.error_info(e)))),
         }
     }

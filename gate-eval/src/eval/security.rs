@@ -61,12 +61,12 @@ impl<'a> Eval<'a> {
             }
             _ => return Err(self.err(RtKind::Internal("not a security built-in"), id, recv.path)),
         };
-        Ok(V::at(val, recv.path))
+        Ok(V::derived(val, recv.path, vals))
     }
 
     fn network(&self, id: ExprId, text: &str, v: &V<'a>) -> R<ipnet::IpNet> {
         patterns::network(text).map_err(|e| {
-            let shown = if self.sensitive(v) {
+            let shown = if v.secret {
                 String::new()
             } else {
                 format!(" {:?}", text.chars().take(80).collect::<String>())
@@ -113,30 +113,141 @@ pub fn entropy(s: &str) -> f64 {
 /// What kind of secret `s` looks like, if any (the rules are listed in
 /// `docs/stdlib.md#looks_like_secret`).
 pub fn secret_kind(s: &str) -> Option<&'static str> {
-    if private_key_block(s) {
-        return Some("private key");
-    }
-    let token_char = |c: char| c.is_ascii_alphanumeric() || "_-+/=.".contains(c);
-    for token in s.split(|c: char| !token_char(c)).filter(|t| !t.is_empty()) {
-        if let Some(kind) = known_format(token) {
-            return Some(kind);
-        }
-        for part in token.split('.') {
-            if high_entropy(part) {
-                return Some("high-entropy token");
-            }
-        }
-    }
-    None
+    let mut kind = None;
+    scan(s, |k, _| {
+        kind = Some(k);
+        false
+    });
+    kind
 }
 
-fn private_key_block(s: &str) -> bool {
-    s.match_indices("-----BEGIN ").any(|(i, m)| {
+/// The byte ranges of `s` that look like secrets, by the rules of
+/// [`secret_kind`], in order and not overlapping: a private key block from
+/// its `BEGIN` line to its `END` line (or the end of the text), the
+/// password of a URL, a token of a known format, a high-entropy token.
+pub fn secret_ranges(s: &str) -> Vec<std::ops::Range<usize>> {
+    let mut found: Vec<std::ops::Range<usize>> = Vec::new();
+    scan(s, |_, r| {
+        found.push(r);
+        true
+    });
+    found.sort_by_key(|r| (r.start, std::cmp::Reverse(r.end)));
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in found {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Calls `found` with the kind and range of each thing in `s` that looks
+/// like a secret, until it returns false.
+fn scan(s: &str, mut found: impl FnMut(&'static str, std::ops::Range<usize>) -> bool) {
+    for r in private_key_blocks(s) {
+        if !found("private key", r) {
+            return;
+        }
+    }
+    for r in url_passwords(s) {
+        if !found("password in a URL", r) {
+            return;
+        }
+    }
+    let token_char = |c: char| c.is_ascii_alphanumeric() || "_-+/=.".contains(c);
+    let mut start = None;
+    let bytes = s.len();
+    for (i, c) in s.char_indices().chain(std::iter::once((bytes, ' '))) {
+        let inside = i < bytes && token_char(c);
+        match (inside, start) {
+            (true, None) => start = Some(i),
+            (false, Some(b)) => {
+                start = None;
+                let token = s.get(b..i).unwrap_or("");
+                if let Some(kind) = known_format(token) {
+                    if !found(kind, b..i) {
+                        return;
+                    }
+                    continue;
+                }
+                for (at, part) in entropy_parts(token) {
+                    let at = b + at;
+                    if high_entropy(part) && !found("high-entropy token", at..at + part.len()) {
+                        return;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The parts of a token judged by their entropy, with their offsets: the
+/// token cut at `.`, and a part that is a path (it has a `/` and a segment
+/// of three or more lowercase letters only: `/workloads/0/env/DB_PASSWORD`,
+/// `src/main/App.java`) cut at `/` too, so that a path is not taken for a
+/// base64 token.
+fn entropy_parts(token: &str) -> impl Iterator<Item = (usize, &str)> {
+    fn cut(s: &str, at: usize, sep: char) -> impl Iterator<Item = (usize, &str)> {
+        let mut off = at;
+        s.split(sep).map(move |p| {
+            let here = off;
+            off += p.len() + 1;
+            (here, p)
+        })
+    }
+    let is_path = |p: &str| {
+        p.contains('/')
+            && p.split('/')
+                .any(|seg| seg.len() >= 3 && seg.bytes().all(|b| b.is_ascii_lowercase()))
+    };
+    cut(token, 0, '.').flat_map(move |(at, part)| {
+        let sep = if is_path(part) { '/' } else { '.' };
+        // `.` does not occur in a part: cutting at it keeps the part whole.
+        cut(part, at, sep)
+    })
+}
+
+/// Each `-----BEGIN … PRIVATE KEY-----` block: from its first dash to the
+/// end of its `-----END … PRIVATE KEY-----` line, or to the end of the text
+/// when there is none (a key cut for display).
+fn private_key_blocks(s: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    s.match_indices("-----BEGIN ").filter_map(|(i, m)| {
         let rest = s.get(i + m.len()..).unwrap_or("");
         let line = rest.lines().next().unwrap_or("");
-        line.find("-----")
-            .and_then(|end| line.get(..end))
-            .is_some_and(|label| label.ends_with("PRIVATE KEY"))
+        let label = line.find("-----").and_then(|end| line.get(..end))?;
+        if !label.ends_with("PRIVATE KEY") {
+            return None;
+        }
+        let footer = format!("-----END {label}-----");
+        let end = rest
+            .find(&footer)
+            .map(|j| i + m.len() + j + footer.len())
+            .unwrap_or(s.len());
+        Some(i..end)
+    })
+}
+
+/// The password of each URL that has one (`scheme://user:password@host`),
+/// unless it is a placeholder (`***`, `xxx`, `${VAR}`, `{{ var }}`,
+/// `<password>`, `%s`).
+fn url_passwords(s: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    s.match_indices("://").filter_map(|(i, m)| {
+        let from = i + m.len();
+        let rest = s.get(from..).unwrap_or("");
+        let len = rest
+            .find(|c: char| c.is_whitespace() || "/?#\"'<>`".contains(c))
+            .unwrap_or(rest.len());
+        let authority = rest.get(..len)?;
+        let at = authority.rfind('@')?;
+        let userinfo = authority.get(..at)?;
+        let colon = userinfo.find(':')?;
+        let password = userinfo.get(colon + 1..)?;
+        let placeholder = password.is_empty()
+            || password.chars().all(|c| c == '*' || c == 'x' || c == 'X')
+            || password.starts_with(['$', '{', '<', '%']);
+        (!placeholder).then(|| from + colon + 1..from + at)
     })
 }
 
@@ -312,6 +423,83 @@ mod tests {
     }
 
     #[test]
+    fn passwords_in_urls() {
+        let masked = |s: &str| {
+            secret_ranges(s)
+                .iter()
+                .map(|r| s.get(r.clone()).unwrap_or("").to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            masked("postgres://app:hunter2@db.internal:5432/app"),
+            ["hunter2"]
+        );
+        assert_eq!(
+            masked("dsn=\"redis://:s3cr3t@cache/0\" and https://u:pw@h?x=1"),
+            ["s3cr3t", "pw"]
+        );
+        assert_eq!(
+            secret_kind("amqp://guest:guest@rabbit/"),
+            Some("password in a URL")
+        );
+        for ok in [
+            "https://example.com/a@b",
+            "ssh://git@github.com/acme/app",
+            "https://user@host/",
+            "postgres://app:${DB_PASSWORD}@db/app",
+            "postgres://app:****@db/app",
+            "mysql://root:<password>@db",
+            "git@github.com:acme/app.git",
+            "http://host:8080/path",
+        ] {
+            assert_eq!(secret_kind(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn ranges_cover_what_is_found() {
+        let key = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----";
+        let text = format!("a {key} b AKIAIOSFODNN7EXAMPLE c");
+        let r = secret_ranges(&text);
+        assert_eq!(r.len(), 2);
+        assert_eq!(text.get(r[0].clone()), Some(key));
+        assert_eq!(text.get(r[1].clone()), Some("AKIAIOSFODNN7EXAMPLE"));
+        // A block cut for display runs to the end of the text.
+        let cut = "key: -----BEGIN PRIVATE KEY-----MIIEvQIBADANBgkqh";
+        assert_eq!(secret_ranges(cut), vec![5..cut.len()]);
+        // A high-entropy part of a dotted name, not the whole name.
+        let dotted = "api.example.com.Zr8q2LxW9vKf3TnB7yHc1MdP4sJg6";
+        let r = secret_ranges(dotted);
+        assert_eq!(
+            r.iter().map(|r| dotted.get(r.clone())).collect::<Vec<_>>(),
+            [Some("Zr8q2LxW9vKf3TnB7yHc1MdP4sJg6")]
+        );
+        for none in [
+            "",
+            "plain words",
+            "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        ] {
+            assert!(secret_ranges(none).is_empty(), "{none}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Ranges are ordered, disjoint, on character boundaries, and
+        /// there are some exactly when `secret_kind` finds something.
+        #[test]
+        fn ranges_agree_with_the_kind(s in "(AKIA[A-Z0-9]{16}|ghp_[a-z0-9]{36}|[ -~]{0,12}|é|://u:p@h|-----BEGIN PRIVATE KEY-----|[A-Za-z0-9+/]{20,30}){0,6}") {
+            let r = secret_ranges(&s);
+            proptest::prop_assert_eq!(r.is_empty(), secret_kind(&s).is_none());
+            for w in r.windows(2) {
+                proptest::prop_assert!(w[0].end < w[1].start);
+            }
+            for x in &r {
+                proptest::prop_assert!(s.get(x.clone()).is_some());
+            }
+        }
+    }
+
+    #[test]
     fn entropy_values() {
         assert_eq!(entropy(""), 0.0);
         assert_eq!(entropy("aaaa"), 0.0);
@@ -326,6 +514,7 @@ mod tests {
             "dGhpcyBpcyBhIHNlY3JldCB2YWx1ZTEyMw9kQz",
             "k8Fj2nQ9xW4pL7vR1tY6zB3mC5",
             "k8fj2nq9xw4pl7vr1ty6zb3mc5hg0sd8aw2e",
+            "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY2",
         ] {
             assert_eq!(
                 secret_kind(s),
@@ -385,6 +574,9 @@ mod tests {
             "MyService2024ProductionDeployment",
             "/api/v1/organizations/12345/projects/settings/members",
             "node_modules/@types/node/index.d.ts",
+            "/workloads/0/env/DB_PASSWORD",
+            "/items/12/spec/template/spec/containers/0/envFrom/0/secretRef",
+            "src/main/java/com/Example/Service2024Impl.java",
         ] {
             assert_eq!(secret_kind(s), None, "{s} {}", entropy(s));
         }

@@ -35,7 +35,7 @@ impl<'a> Eval<'a> {
     /// `v` quoted for a message, unless it was read through a sensitive field.
     fn quoted(&self, v: Option<&V<'a>>, text: &str) -> String {
         match v {
-            Some(v) if self.sensitive(v) => String::new(),
+            Some(v) if v.secret => String::new(),
             _ => {
                 let short: String = text.chars().take(80).collect();
                 let more = if short.len() < text.len() { "…" } else { "" };
@@ -63,11 +63,17 @@ impl<'a> Eval<'a> {
                 let sep = self.text_arg(vals, args, 1, id)?;
                 let parts: Vec<V<'a>> = if sep.is_empty() {
                     s.chars()
-                        .map(|c| V::at(Val::OwnedStr(Rc::from(c.to_string().as_str())), recv.path))
+                        .map(|c| {
+                            V::at(
+                                Val::OwnedStr(Rc::from(c.to_string().as_str())),
+                                recv.path,
+                                recv.secret,
+                            )
+                        })
                         .collect()
                 } else {
                     s.split(sep.as_str())
-                        .map(|p| V::at(Val::OwnedStr(Rc::from(p)), recv.path))
+                        .map(|p| V::at(Val::OwnedStr(Rc::from(p)), recv.path, recv.secret))
                         .collect()
                 };
                 self.charge(id, parts.len() as u64)?;
@@ -168,6 +174,6 @@ impl<'a> Eval<'a> {
             }
             _ => return Err(self.err(RtKind::Internal("not a text built-in"), id, recv.path)),
         };
-        Ok(V::at(val, recv.path))
+        Ok(V::derived(val, recv.path, vals))
     }
 }
