@@ -246,9 +246,21 @@ impl<'a> V<'a> {
 
     /// A value computed from `from` (taint): secret when one of them is,
     /// unless it is a boolean — a predicate's value is what a gate decides
-    /// by, and tells one fact about a secret, not the secret.
+    /// by, and tells one fact about a secret, not the secret. Text rewritten
+    /// from text that looks like a secret (`lower()` of a private key, the
+    /// parts `split()` cuts from a token) is secret too: the detectors that
+    /// mask outputs would no longer recognise it.
     pub fn derived(val: Val<'a>, path: PathId, from: &[V<'a>]) -> Self {
-        let secret = !matches!(val, Val::Bool(_)) && from.iter().any(|v| v.secret);
+        let secret = match val {
+            Val::Bool(_) => false,
+            Val::OwnedStr(_) | Val::List(List::Owned(_)) => from.iter().any(|v| {
+                v.secret
+                    || v.val
+                        .as_str()
+                        .is_some_and(|s| crate::eval::security::secret_kind(s).is_some())
+            }),
+            _ => from.iter().any(|v| v.secret),
+        };
         V { val, path, secret }
     }
 }

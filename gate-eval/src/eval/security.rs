@@ -91,18 +91,26 @@ pub fn is_wildcard(s: &str) -> bool {
 
 /// Shannon entropy of the characters of `s`, in bits per character.
 pub fn entropy(s: &str) -> f64 {
-    let mut counts: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
+    // Counted in an array for ASCII (every token judged is ASCII), in a
+    // map for the rest.
+    let mut ascii = [0usize; 128];
+    let mut other: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
     let mut n = 0usize;
     for c in s.chars() {
-        *counts.entry(c).or_insert(0) += 1;
+        match ascii.get_mut(c as usize) {
+            Some(count) => *count += 1,
+            None => *other.entry(c).or_insert(0) += 1,
+        }
         n += 1;
     }
     if n == 0 {
         return 0.0;
     }
     let n = n as f64;
-    counts
-        .values()
+    ascii
+        .iter()
+        .chain(other.values())
+        .filter(|&&c| c > 0)
         .map(|&c| {
             let p = c as f64 / n;
             -p * p.log2()
