@@ -331,6 +331,49 @@ fn evidence_errors_are_clean() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A record that was altered (or written by something else) to hold
+/// credentials: `verify-record` lists the differences without them.
+#[test]
+fn verify_record_is_clean() {
+    let dir = scratch("verify");
+    let record = dir.join("record.json");
+    let record_arg = record.display().to_string();
+    let run = gate(
+        &[
+            "check",
+            GATE,
+            "-e",
+            EVIDENCE,
+            "--now",
+            NOW,
+            "--record",
+            &record_arg,
+        ],
+        "",
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    let failure = &mut doc["rules"][0]["failures"][0];
+    failure["message"] = serde_json::json!("leaked AKIAKANARIAWS1234567");
+    failure["actual"] = serde_json::json!("ghp_kanarighpAbCdEfGhIjKlMnOpQrStUvWxYz0");
+    std::fs::write(&record, doc.to_string()).unwrap();
+    let run = check_clean(
+        "verify-record",
+        &[
+            "verify-record",
+            &record_arg,
+            "--policy",
+            GATE,
+            "--evidence",
+            EVIDENCE,
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("DIFFERENCE"), "{}", run.stdout);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn the_canaries_are_where_the_test_expects_them() {
     // The evidence holds every canary: a test that greps for them proves

@@ -274,7 +274,10 @@ pub fn run(args: VerifyArgs, out: &Output, io: &mut Io) -> Exit {
             diffs.len()
         );
         for (path, was, now) in diffs.iter().take(SHOWN_DIFFERENCES) {
-            let _ = writeln!(report, "  {path}: recorded {was}, now {now}");
+            // A record written elsewhere may hold what gate would mask.
+            let mut line = format!("  {path}: recorded {was}, now {now}");
+            gate_eval::redact::mask_detected(&mut line);
+            let _ = writeln!(report, "{line}");
         }
         if diffs.len() > SHOWN_DIFFERENCES {
             let _ = writeln!(report, "  … and {} more", diffs.len() - SHOWN_DIFFERENCES);
