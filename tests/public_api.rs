@@ -77,6 +77,7 @@ fn the_whole_flow() {
             source: "bot".into(),
         }],
         yaml_bool_words: false,
+        context: None,
     };
     policy
         .validate_waivers(&options.waivers, &evidence)
@@ -105,4 +106,27 @@ fn policies_are_send_and_sync() {
     assert_send_sync::<Policy>();
     assert_send_sync::<Evidence>();
     assert_send_sync::<Decision>();
+}
+
+/// `Options` built once at start-up serve every later decision: the
+/// deadline counts from the start of each evaluation.
+#[test]
+fn options_built_once_outlive_their_deadline() {
+    let policy = Policy::from_source(
+        "g.gate",
+        "gate g {}\nevidence { ok: bool }\nrule r { require ok }\n",
+    )
+    .unwrap();
+    let evidence = Evidence::from_json_str("e.json", r#"{"ok": true}"#).unwrap();
+    let options = Options {
+        limits: Limits {
+            deadline: Some(std::time::Duration::from_millis(100)),
+            ..Limits::default()
+        },
+        ..Options::default()
+    };
+    assert!(policy.evaluate(&evidence, &options).permits());
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    let d = policy.evaluate(&evidence, &options);
+    assert!(d.permits(), "{}", d.to_json());
 }

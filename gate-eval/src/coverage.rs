@@ -491,7 +491,7 @@ rule b {
 
     fn eval(policy: &Policy, cov: &mut super::Coverage, json: &str) {
         let e = Evidence::from_json_str("e.json", json).unwrap();
-        policy.evaluate_with_coverage(&e, &Options::default(), cov);
+        let _ = policy.evaluate_with_coverage(&e, &Options::default(), cov);
     }
 
     #[test]

@@ -259,7 +259,33 @@ pub struct WaiverRecord {
 
 /// A gate decision: the outcome, every rule's result, and the provenance of
 /// the decision (policy, evidence, engine, time).
+///
+/// Whether to proceed is [`Decision::permits`]: true only for `pass`. Do
+/// not compare the outcome with `Fail` — `error` (the gate could not
+/// decide) must stop a release too:
+///
+/// | outcome | meaning | proceed? |
+/// |---|---|---|
+/// | `pass` | every applicable `block` and `warn` rule held | yes |
+/// | `warn` | only `warn` rules failed or errored, or failures were waived | only if you accept warnings: [`Decision::permits_with_warnings`] |
+/// | `fail` | a `block` rule did not hold | no |
+/// | `error` | a `block` rule could not be evaluated, or nothing was checked | no |
+///
+/// ```
+/// use gate_eval::{Evidence, Options, Policy};
+/// let policy = Policy::from_source("g.gate",
+///     "gate g {}\nevidence { ok: bool }\nrule r { require ok }\n").unwrap();
+/// let evidence = Evidence::from_json_str("e.json", r#"{"ok": "yes"}"#).unwrap();
+/// let decision = policy.evaluate(&evidence, &Options::default());
+/// // `ok` is not a boolean: the gate cannot decide, and that is not a pass.
+/// assert_eq!(decision.outcome.as_str(), "error");
+/// assert!(!decision.permits());
+/// if decision.permits() {
+///     // deploy()
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[must_use = "a decision must be acted on: check `permits()`"]
 pub struct Decision {
     /// [`RECORD_VERSION`].
     pub record_version: String,
@@ -304,6 +330,32 @@ pub struct DecisionError {
 pub const NOTHING_CHECKED: &str = "E0616";
 
 impl Decision {
+    /// Whether the decision lets the artefact proceed: true only when the
+    /// outcome is `pass`. `warn`, `fail` and `error` do not (see
+    /// [`Decision::permits_with_warnings`] to accept `warn`).
+    #[must_use]
+    pub fn permits(&self) -> bool {
+        self.outcome == Outcome::Pass
+    }
+
+    /// Whether the decision lets the artefact proceed when warnings are
+    /// accepted: true for `pass` and `warn`, never for `fail` or `error`.
+    ///
+    /// ```
+    /// use gate_eval::{Evidence, Options, Policy};
+    /// let policy = Policy::from_source("g.gate",
+    ///     "gate g {}\nevidence { ok: bool }\nrule r { severity warn require ok }\n").unwrap();
+    /// let evidence = Evidence::from_json_str("e.json", r#"{"ok": false}"#).unwrap();
+    /// let decision = policy.evaluate(&evidence, &Options::default());
+    /// assert_eq!(decision.outcome.as_str(), "warn");
+    /// assert!(!decision.permits());
+    /// assert!(decision.permits_with_warnings());
+    /// ```
+    #[must_use]
+    pub fn permits_with_warnings(&self) -> bool {
+        matches!(self.outcome, Outcome::Pass | Outcome::Warn)
+    }
+
     /// The record of a decision that could not be made — the policy did
     /// not compile, the evidence could not be read — so that every report
     /// format still says so: outcome `error`, no rules, and the reasons in

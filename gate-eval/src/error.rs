@@ -84,7 +84,8 @@ pub enum Error {
         /// The pointer.
         element: String,
     },
-    /// A host function was registered twice, or with a built-in's name.
+    /// A host function was registered twice, or with the name of a
+    /// built-in or of a standard module function.
     HostFunction {
         /// The name.
         name: String,

@@ -84,8 +84,60 @@ pub enum HostValue {
     List(Vec<HostValue>),
 }
 
-/// The body of a host function.
-pub type HostFn = dyn Fn(&[HostValue]) -> Result<HostValue, String> + Send + Sync;
+/// Why a host function could not answer: the rule that called it is an
+/// error (E0608) whose message says so.
+///
+/// ```
+/// use gate_eval::host::HostError;
+/// let e: HostError = "registry unreachable".into();
+/// assert_eq!(e.to_string(), "registry unreachable");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostError {
+    message: String,
+}
+
+impl HostError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        HostError {
+            message: message.into(),
+        }
+    }
+
+    /// What went wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HostError {}
+
+impl From<String> for HostError {
+    fn from(message: String) -> Self {
+        HostError { message }
+    }
+}
+
+impl From<&str> for HostError {
+    fn from(message: &str) -> Self {
+        HostError::new(message)
+    }
+}
+
+/// The value an embedding program passes to one evaluation for its host
+/// functions (`Options::context`): a request id, a client, a cache.
+pub type Context = dyn std::any::Any + Send + Sync;
+
+/// The body of a host function: its arguments and the evaluation's context.
+pub(crate) type HostFn =
+    dyn Fn(&[HostValue], Option<&Context>) -> Result<HostValue, HostError> + Send + Sync;
 
 /// One registered host function.
 #[derive(Clone)]
@@ -94,6 +146,94 @@ pub struct HostFunction {
     pub(crate) params: Vec<HostType>,
     pub(crate) ret: HostType,
     pub(crate) body: Arc<HostFn>,
+}
+
+thread_local! {
+    /// How many host functions are running on this thread: a panic inside
+    /// one is its error, and is not printed.
+    static IN_HOST: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Installs, once, a panic hook that stays silent for panics inside host
+/// functions and hands every other panic to the hook that was there.
+fn quiet_host_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_HOST.with(std::cell::Cell::get) == 0 {
+                previous(info);
+            }
+        }));
+    });
+}
+
+impl HostFunction {
+    /// Calls the function. A panic is caught and is its error (with the
+    /// panic's message), printed nowhere.
+    pub(crate) fn call(
+        &self,
+        args: &[HostValue],
+        context: Option<&Context>,
+    ) -> Result<HostValue, HostError> {
+        quiet_host_panics();
+        IN_HOST.with(|n| n.set(n.get() + 1));
+        let result =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.body)(args, context)));
+        IN_HOST.with(|n| n.set(n.get().saturating_sub(1)));
+        result.unwrap_or_else(|payload| {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            Err(HostError::new(format!("it panicked: {why}")))
+        })
+    }
+}
+
+/// A key for memoising calls: the function and its arguments, encoded
+/// exactly (floats by their bits).
+pub(crate) fn call_key(func: u32, args: &[HostValue]) -> Vec<u8> {
+    fn put(v: &HostValue, out: &mut Vec<u8>) {
+        match v {
+            HostValue::Null => out.push(0),
+            HostValue::Bool(b) => out.extend([1, u8::from(*b)]),
+            HostValue::Int(i) => {
+                out.push(2);
+                out.extend(i.to_le_bytes());
+            }
+            HostValue::Float(f) => {
+                out.push(3);
+                out.extend(f.to_bits().to_le_bytes());
+            }
+            HostValue::String(s) => {
+                out.push(4);
+                out.extend((s.len() as u64).to_le_bytes());
+                out.extend(s.as_bytes());
+            }
+            HostValue::Time(t) => {
+                out.push(5);
+                out.extend(t.to_le_bytes());
+            }
+            HostValue::Duration(d) => {
+                out.push(6);
+                out.extend(d.to_le_bytes());
+            }
+            HostValue::List(items) => {
+                out.push(7);
+                out.extend((items.len() as u64).to_le_bytes());
+                for i in items {
+                    put(i, out);
+                }
+            }
+        }
+    }
+    let mut out = func.to_le_bytes().to_vec();
+    for a in args {
+        put(a, &mut out);
+    }
+    out
 }
 
 impl fmt::Debug for HostFunction {

@@ -88,7 +88,7 @@ pub struct RuleInfo {
 }
 
 /// How to evaluate.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// The clock: when the decision is made, in nanoseconds since the Unix
     /// epoch (`now()` in policies, waiver expiry and the record's time, all
@@ -102,6 +102,21 @@ pub struct Options {
     /// Accept the YAML 1.1 boolean words (`yes`, `no`, `on`, `off`, `y`, `n`)
     /// in YAML evidence where the schema expects a `bool`.
     pub yaml_bool_words: bool,
+    /// A value for the host functions registered with
+    /// [`PolicyBuilder::host_function_with_context`], for this evaluation.
+    pub context: Option<Arc<host::Context>>,
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("now", &self.now)
+            .field("limits", &self.limits)
+            .field("waivers", &self.waivers)
+            .field("yaml_bool_words", &self.yaml_bool_words)
+            .field("context", &self.context.as_ref().map(|_| ".."))
+            .finish()
+    }
 }
 
 impl Policy {
@@ -314,6 +329,18 @@ impl Policy {
                 source: "policy".into(),
             })
             .collect();
+        // Waivers given by the caller are checked here, not only by a
+        // `validate_waivers` the caller must remember: one for a rule the
+        // gate does not have, or for an element the evidence does not hold,
+        // makes the decision an error, as `gate check` reports it.
+        for w in &options.waivers {
+            if let Err(e) = self.validate_waivers(std::slice::from_ref(w), evidence) {
+                decision.errors.push(decision::DecisionError {
+                    code: e.code().to_string(),
+                    message: e.to_string(),
+                });
+            }
+        }
         waivers.extend(options.waivers.iter().cloned());
         waiver::apply(&mut decision, &waivers, now);
         redact::mask_decision(
@@ -381,7 +408,7 @@ impl Policy {
             &self.plan,
             &typed.root,
             &typed.issues,
-            &options.limits,
+            options,
             &self.host,
             now,
         )
@@ -441,6 +468,16 @@ pub struct PolicyBuilder {
 impl PolicyBuilder {
     /// Registers a function policies may call, with its signature.
     ///
+    /// It is called at most once per distinct list of arguments in one
+    /// evaluation (its answers are kept for the rest of that evaluation,
+    /// explanations included), and at least once for each such list that a
+    /// rule needs. An error it returns, a value of the wrong type, or a
+    /// panic (caught, and not printed) makes the rule that called it an
+    /// error (E0608): it never passes. A name that is a built-in's or a
+    /// standard module function's, or that is registered twice, is refused
+    /// when the policy is compiled (E0804): a host function cannot change
+    /// what a policy's built-ins mean.
+    ///
     /// ```
     /// use gate_eval::{Evidence, HostType, HostValue, Options, Policy};
     /// let policy = Policy::builder()
@@ -457,29 +494,94 @@ impl PolicyBuilder {
     ///     "#)
     ///     .unwrap();
     /// let d = policy.evaluate(&Evidence::from_json_str("e", r#"{"vendor": "acme"}"#).unwrap(), &Options::default());
-    /// assert_eq!(d.outcome.as_str(), "pass");
+    /// assert!(d.permits());
+    ///
+    /// // `days` is a built-in: it cannot be replaced.
+    /// let refused = Policy::builder()
+    ///     .host_function("days", &[HostType::Duration], HostType::Int, |_| Ok(HostValue::Int(0)))
+    ///     .compile_source("v.gate", "gate g {}\nrule r { require true }\n");
+    /// assert_eq!(refused.unwrap_err().code(), "E0804");
     /// ```
-    pub fn host_function<F>(
-        mut self,
+    pub fn host_function<F>(self, name: &str, params: &[HostType], ret: HostType, body: F) -> Self
+    where
+        F: Fn(&[HostValue]) -> Result<HostValue, host::HostError> + Send + Sync + 'static,
+    {
+        self.register(name, params, ret, Arc::new(move |args, _| body(args)))
+    }
+
+    /// Registers a function policies may call, like
+    /// [`PolicyBuilder::host_function`], that also receives the context the
+    /// caller passed to this evaluation ([`Options::context`]).
+    ///
+    /// ```
+    /// use gate_eval::{Evidence, HostType, HostValue, Options, Policy};
+    /// use std::sync::Arc;
+    /// struct Tenant { allowed: Vec<String> }
+    /// let policy = Policy::builder()
+    ///     .host_function_with_context("tenant_allows", &[HostType::String], HostType::Bool,
+    ///         |args, context| {
+    ///             let tenant = context
+    ///                 .and_then(|c| c.downcast_ref::<Tenant>())
+    ///                 .ok_or("no tenant given")?;
+    ///             match args {
+    ///                 [HostValue::String(r)] => Ok(HostValue::Bool(tenant.allowed.contains(r))),
+    ///                 _ => Err("expected one string".into()),
+    ///             }
+    ///         })
+    ///     .compile_source("t.gate", r#"
+    ///         gate t {}
+    ///         evidence { registry: string }
+    ///         rule r { require tenant_allows(registry) }
+    ///     "#)
+    ///     .unwrap();
+    /// let evidence = Evidence::from_json_str("e", r#"{"registry": "ghcr.io"}"#).unwrap();
+    /// let options = Options {
+    ///     context: Some(Arc::new(Tenant { allowed: vec!["ghcr.io".into()] })),
+    ///     ..Options::default()
+    /// };
+    /// assert!(policy.evaluate(&evidence, &options).permits());
+    /// // Without the context the function fails, and so does the rule.
+    /// assert!(!policy.evaluate(&evidence, &Options::default()).permits());
+    /// ```
+    pub fn host_function_with_context<F>(
+        self,
         name: &str,
         params: &[HostType],
         ret: HostType,
         body: F,
     ) -> Self
     where
-        F: Fn(&[HostValue]) -> Result<HostValue, String> + Send + Sync + 'static,
+        F: Fn(&[HostValue], Option<&host::Context>) -> Result<HostValue, host::HostError>
+            + Send
+            + Sync
+            + 'static,
     {
-        if self.host.iter().any(|h| h.name == name) {
+        self.register(name, params, ret, Arc::new(body))
+    }
+
+    fn register(
+        mut self,
+        name: &str,
+        params: &[HostType],
+        ret: HostType,
+        body: Arc<host::HostFn>,
+    ) -> Self {
+        let refused = if self.host.iter().any(|h| h.name == name) {
+            Some("registered twice".to_string())
+        } else {
+            gate_lang::builtins::taken(name)
+        };
+        if let Some(message) = refused {
             self.errors.push(Error::HostFunction {
                 name: name.to_string(),
-                message: "registered twice".into(),
+                message,
             });
         }
         self.host.push(HostFunction {
             name: name.to_string(),
             params: params.to_vec(),
             ret,
-            body: Arc::new(body),
+            body,
         });
         self
     }

@@ -398,6 +398,30 @@ mod tests {
         );
     }
 
+    /// Waivers given in `Options` are checked by `evaluate` itself: one
+    /// for a rule the gate does not have, or for an element that is not in
+    /// the evidence, makes the decision an error that names it.
+    #[test]
+    fn evaluate_checks_the_waivers_it_is_given() {
+        let day = 86_400 * 1_000_000_000;
+        for (w, code) in [
+            (waiver("vaulterd", None, "SEC-9", NOW + day), "E0802"),
+            (
+                waiver("vaulted", Some("/secrets/7"), "SEC-9", NOW + day),
+                "E0803",
+            ),
+        ] {
+            let d: serde_json::Value = serde_json::from_str(&decide(vec![w])).unwrap();
+            assert_eq!(d["outcome"], "error", "{d}");
+            assert_eq!(d["errors"][0]["code"], code, "{d}");
+        }
+        // A valid waiver is no error.
+        let d: serde_json::Value =
+            serde_json::from_str(&decide(vec![waiver("vaulted", None, "SEC-2", NOW + day)]))
+                .unwrap();
+        assert!(d.get("errors").is_none(), "{d}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         /// The record does not depend on the order of the waivers.

@@ -533,10 +533,57 @@ pub fn names() -> impl Iterator<Item = &'static str> {
     TABLE.iter().map(|d| d.name)
 }
 
+/// Why `name` cannot name a function of the embedding program, if it
+/// cannot: it is a built-in's, or a function's of a standard module (a
+/// host function of that name would change what policies that call it
+/// mean).
+///
+/// ```
+/// use gate_lang::builtins::taken;
+/// assert!(taken("days").unwrap().contains("built-in"));
+/// assert!(taken("rotated_within").unwrap().contains("std."));
+/// assert_eq!(taken("approved_vendor"), None);
+/// ```
+pub fn taken(name: &str) -> Option<String> {
+    if lookup(name).is_some() {
+        return Some(format!("`{name}` is a built-in function"));
+    }
+    std_functions()
+        .iter()
+        .find(|(f, _)| f == name)
+        .map(|(_, module)| format!("`{name}` is a function of `{module}`"))
+}
+
+/// Every `def` of the standard modules, with its module.
+fn std_functions() -> &'static [(String, &'static str)] {
+    static DEFS: std::sync::OnceLock<Vec<(String, &'static str)>> = std::sync::OnceLock::new();
+    DEFS.get_or_init(|| {
+        let mut out = Vec::new();
+        for (module, text) in gate_stdlib::MODULES {
+            let (file, _) = crate::parser::parse_file(crate::span::SourceId(0), text);
+            for item in &file.items {
+                if let crate::ast::Item::Def(d) = item {
+                    out.push((d.name.name.clone(), *module));
+                }
+            }
+        }
+        out
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_standard_function_is_taken() {
+        let defs = std_functions();
+        assert!(defs.len() > 20, "{defs:?}");
+        for (name, module) in defs {
+            assert!(taken(name).unwrap().contains(module), "{name}");
+        }
+    }
 
     #[test]
     fn names_are_unique() {

@@ -9,7 +9,7 @@
 //! cargo run -p deploy-bot -- examples/deploy-bot.gate examples/evidence/release-fail.json
 //! ```
 
-use gate_eval::{Evidence, HostType, HostValue, Options, Outcome, Policy};
+use gate_eval::{Evidence, HostType, HostValue, Options, Policy};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -72,7 +72,9 @@ pub fn decide(policy: &Policy, evidence_json: &str) -> Result<Verdict, gate_eval
             message.push_str(&format!("    - error {}: {}\n", e.code, e.message));
         }
     }
-    let promote = matches!(decision.outcome, Outcome::Pass | Outcome::Warn);
+    // The bot accepts warnings (a `warn` rule is advice); `fail` and
+    // `error` never promote.
+    let promote = decision.permits_with_warnings();
     Ok(Verdict { promote, message })
 }
 

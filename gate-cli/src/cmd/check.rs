@@ -73,6 +73,7 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
         },
         waivers: data.waivers,
         yaml_bool_words: args.input.yaml_bool_words,
+        context: None,
     };
     let decision = policy.evaluate(&data.evidence, &options);
     let mut record = decision.to_json();

@@ -142,6 +142,12 @@ pub(crate) struct Eval<'a> {
     notes: Vec<Note>,
     ex: Option<Explaining<'a>>,
     host: &'a [crate::host::HostFunction],
+    /// The caller's value for host functions.
+    context: Option<&'a crate::host::Context>,
+    /// What each host function answered, by function and arguments: each
+    /// is called once per distinct arguments in one evaluation.
+    host_answers:
+        std::collections::HashMap<Vec<u8>, Result<crate::host::HostValue, crate::host::HostError>>,
     /// Coverage flags by node, when coverage is being collected.
     pub(crate) cov: Option<Vec<u8>>,
     /// The evaluation clock (`now()`), fixed for the whole evaluation.
@@ -160,10 +166,12 @@ impl<'a> Eval<'a> {
         plan: &'a crate::evidence::Plan,
         root: &'a Node,
         issues: &'a [Issue],
-        limits: &'a Limits,
+        options: &'a crate::Options,
         host: &'a [crate::host::HostFunction],
         now: i128,
     ) -> Self {
+        let limits = &options.limits;
+        let context = options.context.as_deref();
         Eval {
             prog,
             plan,
@@ -183,6 +191,8 @@ impl<'a> Eval<'a> {
             notes: Vec::new(),
             ex: None,
             host,
+            context,
+            host_answers: std::collections::HashMap::new(),
             cov: None,
             now,
             cache: builtins::Cache::default(),
@@ -570,8 +580,8 @@ mod tests {
     /// A policy whose only requirement calls a host function that answers
     /// `first` on its first call and `later` on every other call.
     fn flaky(
-        first: Result<HostValue, String>,
-        later: Result<HostValue, String>,
+        first: Result<HostValue, crate::host::HostError>,
+        later: Result<HostValue, crate::host::HostError>,
     ) -> crate::Decision {
         let calls = Arc::new(AtomicUsize::new(0));
         let policy = Policy::builder()

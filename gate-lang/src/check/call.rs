@@ -52,7 +52,6 @@ impl Checker {
         if def.is_some_and(|d| d.form == Form::Clock)
             && !self.name_is_value(name)
             && !self.modules.at(self.cur_module()).defs.contains_key(name)
-            && !self.host.iter().any(|h| h.name == name)
         {
             return self.now(args, span);
         }
@@ -61,16 +60,19 @@ impl Checker {
         if !shadowed && self.modules.at(m).defs.contains_key(name) {
             return self.def_call(m, callee, None, args, span);
         }
-        if !shadowed {
-            if let Some(index) = self.host.iter().position(|h| h.name == name) {
-                return self.host_call(index, callee, None, args, span);
-            }
-        }
+        // A built-in before a host function: the embedding program cannot
+        // change what a built-in means (and may not register one by its
+        // name, see `builtins::taken`).
         if def.is_some() {
             let Some((first, rest)) = args.split_first() else {
                 return self.builtin_no_receiver(callee, span);
             };
             return self.method(first, callee, rest, false, span);
+        }
+        if !shadowed {
+            if let Some(index) = self.host.iter().position(|h| h.name == name) {
+                return self.host_call(index, callee, None, args, span);
+            }
         }
         let mut candidates: Vec<&str> =
             self.modules.at(m).defs.keys().map(String::as_str).collect();

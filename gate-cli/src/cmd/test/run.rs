@@ -236,6 +236,7 @@ fn prepare(
         limits: gate_eval::Limits::default(),
         waivers: data.waivers,
         yaml_bool_words: false,
+        context: None,
     };
     Ok((evidence, options))
 }

@@ -972,7 +972,9 @@ impl HostStub {
                 .map(|(_, r)| r.clone())
                 .or_else(|| default.clone())
                 .ok_or_else(|| {
-                    "the test file's `host` stub has no result for these arguments".to_string()
+                    gate_eval::host::HostError::new(
+                        "the test file's `host` stub has no result for these arguments",
+                    )
                 })
         })
     }
