@@ -815,3 +815,53 @@ fn records_match_their_json_schema() {
             .collect::<Vec<_>>()
     );
 }
+
+/// A record made with waivers verifies from another folder: the waiver
+/// file's name is compared by position, like the policy's and the
+/// evidence's, not as the text the command was given.
+#[test]
+fn records_with_waivers_verify_from_another_folder() {
+    let dir = tmp("waivers-elsewhere");
+    let rec = dir.join("record.json").display().to_string();
+    let run = gate(
+        &[
+            "check",
+            "../examples/release.gate",
+            "-e",
+            "../examples/evidence/release-fail.json",
+            "--waivers",
+            "../examples/evidence/release-waivers.yaml",
+            "--record",
+            &rec,
+            "--now",
+            NOW,
+        ],
+        "",
+    );
+    assert_ne!(run.code, 2, "{}", run.stderr);
+    let record: Value = serde_json::from_str(&std::fs::read_to_string(&rec).unwrap()).unwrap();
+    assert!(!record["waivers"].as_array().unwrap().is_empty());
+    // The same files, named from another folder.
+    let here = std::env::current_dir().unwrap();
+    let elsewhere = |p: &str| here.join(p).canonicalize().unwrap().display().to_string();
+    let (g, e, w) = (
+        elsewhere("../examples/release.gate"),
+        elsewhere("../examples/evidence/release-fail.json"),
+        elsewhere("../examples/evidence/release-waivers.yaml"),
+    );
+    let r = gate(
+        &[
+            "verify-record",
+            &rec,
+            "--policy",
+            &g,
+            "--evidence",
+            &e,
+            "--waivers",
+            &w,
+        ],
+        "",
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("record: verified"), "{}", r.stdout);
+}

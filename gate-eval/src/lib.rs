@@ -38,6 +38,7 @@ pub mod load;
 pub mod redact;
 pub mod sign;
 mod value;
+pub mod verify;
 pub mod waiver;
 
 pub use coverage::{Coverage, CoverageSummary, PointCoverage, PointKind, RuleCoverage};

@@ -20,7 +20,11 @@ use ed25519_dalek::pkcs8::spki::der::zeroize::{Zeroize as _, Zeroizing};
 use ed25519_dalek::pkcs8::{
     DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes,
 };
-use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use ed25519_dalek::Signer as _;
+/// The ed25519 keys records are signed and verified with (from
+/// `ed25519-dalek`): read them with [`signing_key_from_pem`] and
+/// [`verifying_key_from_pem`].
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest as _, Sha256};
 
 /// The DSSE payload type of a gate decision record.
