@@ -932,7 +932,7 @@ proptest! {
             TestCaseError::fail(format!("generated gate does not check:\n{src}\n{}", e.render(false, 100)))
         })?;
         let evidence = Evidence::from_value("doc", doc.clone()).unwrap();
-        let options = Options { now: Some(0), ..Options::default() };
+        let options = Options::default().at(gate_eval::jiff::Timestamp::UNIX_EPOCH);
         let decision = policy.evaluate(&evidence, &options);
         prop_assert!(decision.evidence_issues.is_empty(), "{:?}", decision.evidence_issues);
         for (i, p) in preds.iter().enumerate() {

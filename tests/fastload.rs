@@ -25,14 +25,9 @@ fn root() -> PathBuf {
 /// One fixed instant, so records compare equal; a small step budget, so
 /// the hostile cases that exhaust it do so quickly (the same way both times).
 fn options() -> Options {
-    Options {
-        now: Some(1_777_777_777_000_000_000),
-        limits: gate_eval::Limits {
-            max_steps: 200_000,
-            ..gate_eval::Limits::default()
-        },
-        ..Options::default()
-    }
+    Options::default()
+        .at(gate_eval::time::timestamp(1_777_777_777_000_000_000))
+        .limits(gate_eval::Limits::default().max_steps(200_000))
 }
 
 /// The decision record (or the error) for `bytes` read through `builder`.
@@ -132,22 +127,10 @@ fn examples_agree() {
 fn examples_agree_under_tight_limits() {
     // Limits met in parts the gates read and in parts they skip.
     for limits in [
-        LoadLimits {
-            max_depth: 3,
-            ..LoadLimits::default()
-        },
-        LoadLimits {
-            max_string: 12,
-            ..LoadLimits::default()
-        },
-        LoadLimits {
-            max_list: 2,
-            ..LoadLimits::default()
-        },
-        LoadLimits {
-            max_bytes: 600,
-            ..LoadLimits::default()
-        },
+        LoadLimits::default().max_depth(3),
+        LoadLimits::default().max_string(12),
+        LoadLimits::default().max_list(2),
+        LoadLimits::default().max_bytes(600),
     ] {
         agree(&example_pairs(), limits);
     }

@@ -154,10 +154,8 @@ fn at_fixture_clock(policy: &gate_eval::Policy, evidence: &Value) -> gate_eval::
         .as_str()
         .and_then(|t| gate_lang::time::parse_timestamp(t).ok());
     let evidence = gate_eval::Evidence::from_value("evidence", evidence.clone()).unwrap();
-    let options = gate_eval::Options {
-        now,
-        ..gate_eval::Options::default()
-    };
+    let mut options = gate_eval::Options::default();
+    options.now = now.map(gate_eval::time::timestamp);
     policy.evaluate(&evidence, &options)
 }
 

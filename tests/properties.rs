@@ -402,7 +402,7 @@ proptest! {
             Err(e) => return Err(TestCaseError::fail(format!("generated program does not check:\n{src}\n{}", e.render(false, 100)))),
         };
         let evidence = gate_eval::Evidence::from_value("doc", doc.clone()).unwrap();
-        let options = gate_eval::Options { now: Some(0), ..gate_eval::Options::default() };
+        let options = gate_eval::Options::default().at(gate_eval::jiff::Timestamp::UNIX_EPOCH);
         let decision = policy.evaluate(&evidence, &options);
         let rule = &decision.rules[0];
         match rule.outcome {
@@ -437,10 +437,7 @@ mod robust;
 
 /// Evaluation options for the generated cases: a fixed clock.
 fn options() -> gate_eval::Options {
-    gate_eval::Options {
-        now: Some(1_780_000_000_000_000_000),
-        ..gate_eval::Options::default()
-    }
+    gate_eval::Options::default().at(gate_eval::time::timestamp(1_780_000_000_000_000_000))
 }
 
 /// Compiles a generated program, which must check.

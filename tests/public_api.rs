@@ -63,22 +63,18 @@ fn the_whole_flow() {
     .unwrap();
     let evidence = b.build().unwrap();
 
-    let now = time::parse_timestamp("2026-05-04T09:00:00Z").unwrap();
-    let options = Options {
-        now: Some(now),
-        limits: Limits::default(),
-        waivers: vec![Waiver {
-            rule: "approval".into(),
-            element: Some("refund".into()),
-            approved_by: "u-1".into(),
-            ticket: "SEC-1".into(),
-            reason: "supervised pilot".into(),
-            expires: now + 86_400 * 1_000_000_000,
-            source: "bot".into(),
-        }],
-        yaml_bool_words: false,
-        context: None,
-    };
+    let now = time::timestamp(time::parse_timestamp("2026-05-04T09:00:00Z").unwrap());
+    let options = Options::default().at(now).limits(Limits::default()).waiver(
+        Waiver::new(
+            "approval",
+            "u-1",
+            "SEC-1",
+            "supervised pilot",
+            now + gate_eval::jiff::SignedDuration::from_hours(24),
+        )
+        .element("refund")
+        .source("bot"),
+    );
     policy
         .validate_waivers(&options.waivers, &evidence)
         .unwrap();
@@ -118,13 +114,8 @@ fn options_built_once_outlive_their_deadline() {
     )
     .unwrap();
     let evidence = Evidence::from_json_str("e.json", r#"{"ok": true}"#).unwrap();
-    let options = Options {
-        limits: Limits {
-            deadline: Some(std::time::Duration::from_millis(100)),
-            ..Limits::default()
-        },
-        ..Options::default()
-    };
+    let options = Options::default()
+        .limits(Limits::default().deadline(std::time::Duration::from_millis(100)));
     assert!(policy.evaluate(&evidence, &options).permits());
     std::thread::sleep(std::time::Duration::from_millis(250));
     let d = policy.evaluate(&evidence, &options);

@@ -583,13 +583,7 @@ fn waivers_in_the_policy() {
     );
     let policy = Policy::from_source("w.gate", &src).unwrap();
     let evidence = Evidence::from_json_str("e.json", EVIDENCE_JSON).unwrap();
-    let d = policy.evaluate(
-        &evidence,
-        &Options {
-            now: Some(gate_lang::time::parse_timestamp(NOW).unwrap()),
-            ..Options::default()
-        },
-    );
+    let d = policy.evaluate(&evidence, &Options::default().at(NOW.parse().unwrap()));
     assert_eq!(
         d.rule("secrets-vaulted").unwrap().outcome,
         RuleOutcome::Waived
@@ -705,14 +699,8 @@ fn one_policy_from_eight_threads() {
     let now = gate_lang::time::parse_timestamp(NOW).unwrap();
     let decide = move |p: &Policy, v: &Value| {
         let e = Evidence::from_value("e", v.clone()).unwrap();
-        p.evaluate(
-            &e,
-            &Options {
-                now: Some(now),
-                ..Options::default()
-            },
-        )
-        .to_json()
+        p.evaluate(&e, &Options::default().at(gate_eval::time::timestamp(now)))
+            .to_json()
     };
     let expected: Vec<String> = docs.iter().map(|d| decide(&policy, d)).collect();
     let handles: Vec<_> = (0..8)

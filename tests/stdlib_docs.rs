@@ -75,10 +75,7 @@ fn examples(part: &str) -> Vec<(String, Expect)> {
 }
 
 fn options() -> Options {
-    Options {
-        now: Some(gate_eval::time::parse_timestamp(NOW).unwrap()),
-        ..Options::default()
-    }
+    Options::default().at(NOW.parse().unwrap())
 }
 
 /// Part 1 of `docs/stdlib.md` is derived from the built-in table: one

@@ -135,14 +135,9 @@ impl Engine for Gate {
     }
 
     fn eval(&self, policy: &Self::Policy, input: &Self::Input) -> Result<Self::Output> {
-        let options = gate_eval::Options {
-            now: Some(now_ns()),
-            limits: gate_eval::Limits {
-                max_failures: self.max_failures,
-                ..gate_eval::Limits::default()
-            },
-            ..gate_eval::Options::default()
-        };
+        let options = gate_eval::Options::default()
+            .at(gate_eval::time::timestamp(now_ns()))
+            .limits(gate_eval::Limits::default().max_failures(self.max_failures));
         Ok(policy.evaluate(input, &options))
     }
 
@@ -189,11 +184,11 @@ impl Engine for Gate {
 /// large document.
 fn gate_builder(policy: &gate_eval::Policy) -> gate_eval::EvidenceBuilder {
     let mut b = policy.evidence_builder();
-    b.limits(gate_eval::LoadLimits {
-        max_bytes: 1 << 30,
-        max_depth: 64,
-        ..gate_eval::LoadLimits::default()
-    });
+    b.limits(
+        gate_eval::LoadLimits::default()
+            .max_bytes(1 << 30)
+            .max_depth(64),
+    );
     b
 }
 

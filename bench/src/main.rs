@@ -526,11 +526,9 @@ fn oneshot(key: &str, file: &str) -> Result<()> {
 fn phases(file: &str) -> Result<()> {
     let budget = Budget::new(5, 5, 0);
     let bytes = std::fs::read(file)?;
-    let limits = gate_eval::LoadLimits {
-        max_bytes: 1 << 30,
-        max_depth: 64,
-        ..gate_eval::LoadLimits::default()
-    };
+    let limits = gate_eval::LoadLimits::default()
+        .max_bytes(1 << 30)
+        .max_depth(64);
     let e = engines::Gate { max_failures: 100 };
     let show = |what: &str, s: Stats| println!("{what:<58} {}", report::dur(s.median));
     show(

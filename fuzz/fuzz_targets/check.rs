@@ -31,15 +31,10 @@ fuzz_target!(|data: &[u8]| {
             let Ok(policy) = Policy::from_source("fuzz.gate", text) else {
                 panic!("compile_source accepted the gate but Policy::from_source did not");
             };
-            let options = Options {
-                now: Some(1_767_225_600_000_000_000), // 2026-01-01T00:00:00Z
-                limits: Limits {
-                    max_steps: 20_000,
-                    deadline: None,
-                    max_failures: 10,
-                },
-                ..Options::default()
-            };
+            // 2026-01-01T00:00:00Z
+            let options = Options::default()
+                .at(gate_eval::time::timestamp(1_767_225_600_000_000_000))
+                .limits(Limits::default().max_steps(20_000).max_failures(10));
             for json in ["{}", "null"] {
                 if let Ok(evidence) = Evidence::from_json_str("e.json", json) {
                     let decision = policy.evaluate(&evidence, &options);

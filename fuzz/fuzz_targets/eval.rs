@@ -31,22 +31,20 @@ fuzz_target!(|data: &[u8]| {
         2 => (Format::Toml, "evidence.toml"),
         _ => (Format::Yaml, "evidence.yaml"),
     };
-    let options = Options {
-        now: Some(if flags & 4 == 0 { EARLY } else { LATE }),
-        limits: Limits {
-            max_steps: 2_000_000,
-            deadline: None,
-            max_failures: if flags & 8 == 0 { 100 } else { 2 },
-        },
-        waivers: Vec::new(),
-        yaml_bool_words: flags & 3 == 3,
-    };
+    let options = Options::default()
+        .at(gate_eval::time::timestamp(if flags & 4 == 0 {
+            EARLY
+        } else {
+            LATE
+        }))
+        .limits(
+            Limits::default()
+                .max_steps(2_000_000)
+                .max_failures(if flags & 8 == 0 { 100 } else { 2 }),
+        )
+        .yaml_bool_words(flags & 3 == 3);
     let mut builder = Evidence::builder();
-    builder.limits(LoadLimits {
-        max_bytes: 1 << 20,
-        max_depth: 64,
-        ..LoadLimits::default()
-    });
+    builder.limits(LoadLimits::default().max_bytes(1 << 20).max_depth(64));
     if builder.add_bytes(None, name, format, doc).is_err() {
         return;
     }

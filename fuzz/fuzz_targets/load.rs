@@ -21,12 +21,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let (limits, doc) = if head & 0x80 != 0 {
         let byte = |i: usize| usize::from(rest.get(i).copied().unwrap_or(0));
-        let limits = LoadLimits {
-            max_depth: byte(0) % 80,
-            max_bytes: byte(1) * 64,
-            max_string: byte(2) * 2,
-            max_list: byte(2) % 40,
-        };
+        let limits = LoadLimits::default()
+            .max_depth(byte(0) % 80)
+            .max_bytes(byte(1) * 64)
+            .max_string(byte(2) * 2)
+            .max_list(byte(2) % 40);
         (limits, rest.get(3..).unwrap_or_default())
     } else {
         (LoadLimits::default(), rest)
@@ -66,12 +65,11 @@ fuzz_target!(|data: &[u8]| {
                 Ok(t) => t,
                 Err(e) => panic!("a loaded value does not serialise: {e}"),
             };
-            let relimits = LoadLimits {
-                max_depth: limits.max_depth,
-                max_bytes: usize::MAX,
-                max_string: usize::MAX,
-                max_list: usize::MAX,
-            };
+            let relimits = LoadLimits::default()
+                .max_depth(limits.max_depth)
+                .max_bytes(usize::MAX)
+                .max_string(usize::MAX)
+                .max_list(usize::MAX);
             match parse(Format::Json, text.as_bytes(), &relimits) {
                 Ok(again) => assert!(
                     gate_fuzz::same_value(&again.value, &parsed.value),

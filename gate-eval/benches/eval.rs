@@ -19,10 +19,7 @@ fn examples() -> &'static Path {
 }
 
 fn options() -> Options {
-    Options {
-        now: Some(gate_eval::time::parse_timestamp("2026-05-04T09:00:00Z").unwrap()),
-        ..Options::default()
-    }
+    Options::default().at("2026-05-04T09:00:00Z".parse().unwrap())
 }
 
 /// Evidence read for `policy` (schema-driven), as `gate check` reads it.

@@ -365,7 +365,8 @@ impl Decision {
     /// ```
     /// use gate_eval::decision::{Decision, DecisionError, PolicyMeta};
     /// let policy = PolicyMeta::of_sources([("g.gate", &b"gate g {"[..])]);
-    /// let d = Decision::undecided("g", policy, 0, vec![DecisionError {
+    /// let at = gate_eval::jiff::Timestamp::UNIX_EPOCH;
+    /// let d = Decision::undecided("g", policy, at, vec![DecisionError {
     ///     code: "E0201".into(),
     ///     message: "the policy does not compile".into(),
     /// }]);
@@ -375,13 +376,13 @@ impl Decision {
     pub fn undecided(
         gate: &str,
         policy: PolicyMeta,
-        evaluated_at: i128,
+        evaluated_at: jiff::Timestamp,
         errors: Vec<DecisionError>,
     ) -> Decision {
         Decision {
             record_version: RECORD_VERSION.to_string(),
             engine: Engine::this(),
-            evaluated_at: gate_lang::time::format_timestamp(evaluated_at),
+            evaluated_at: gate_lang::time::format_timestamp(evaluated_at.as_nanosecond()),
             gate: GateMeta {
                 name: gate.to_string(),
                 title: None,

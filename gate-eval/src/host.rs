@@ -76,10 +76,10 @@ pub enum HostValue {
     Float(f64),
     /// A string (enum values are passed as their name).
     String(String),
-    /// A timestamp, in nanoseconds since the Unix epoch.
-    Time(i128),
-    /// A duration, in nanoseconds.
-    Duration(i128),
+    /// A timestamp.
+    Time(jiff::Timestamp),
+    /// A duration (negative ones too).
+    Duration(jiff::SignedDuration),
     /// A list.
     List(Vec<HostValue>),
 }
@@ -214,11 +214,11 @@ pub(crate) fn call_key(func: u32, args: &[HostValue]) -> Vec<u8> {
             }
             HostValue::Time(t) => {
                 out.push(5);
-                out.extend(t.to_le_bytes());
+                out.extend(t.as_nanosecond().to_le_bytes());
             }
             HostValue::Duration(d) => {
                 out.push(6);
-                out.extend(d.to_le_bytes());
+                out.extend(d.as_nanos().to_le_bytes());
             }
             HostValue::List(items) => {
                 out.push(7);

@@ -54,8 +54,28 @@ pub use gate_lang::{CompileError, SourceMap};
 /// Timestamps and durations: RFC 3339 parsing and display, in nanoseconds.
 pub mod time {
     pub use gate_lang::time::{format_duration, format_timestamp, parse_timestamp};
+
+    /// An instant in nanoseconds since the Unix epoch as a
+    /// [`jiff::Timestamp`], saturating at jiff's range (years -9999 to
+    /// 9999), beyond which no clock or document of gate's reaches.
+    ///
+    /// ```
+    /// let t = gate_eval::time::parse_timestamp("2026-05-04T09:00:00Z").unwrap();
+    /// assert_eq!(gate_eval::time::timestamp(t).to_string(), "2026-05-04T09:00:00Z");
+    /// ```
+    pub fn timestamp(nanos: i128) -> jiff::Timestamp {
+        jiff::Timestamp::from_nanosecond(nanos).unwrap_or(if nanos < 0 {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        })
+    }
 }
 pub use host::{HostType, HostValue};
+/// The time library of gate's public API ([`jiff::Timestamp`] for
+/// instants, [`jiff::SignedDuration`] for durations), re-exported so that
+/// an embedding program uses the same version without depending on it.
+pub use jiff;
 pub use load::{Format, LoadLimits};
 pub use waiver::Waiver;
 
@@ -88,14 +108,25 @@ pub struct RuleInfo {
     pub controls: Vec<String>,
 }
 
-/// How to evaluate.
+/// How to evaluate. Start from [`Options::default`] and set what you need:
+///
+/// ```
+/// use gate_eval::{Limits, Options, Waiver};
+/// use std::time::Duration;
+/// let at: gate_eval::jiff::Timestamp = "2026-05-04T09:00:00Z".parse().unwrap();
+/// let options = Options::default()
+///     .at(at)
+///     .limits(Limits::default().deadline(Duration::from_secs(5)))
+///     .waiver(Waiver::new("S02", "u-1", "SEC-1", "migration", at + gate_eval::jiff::SignedDuration::from_hours(24)));
+/// assert_eq!(options.now, Some(at));
+/// ```
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct Options {
-    /// The clock: when the decision is made, in nanoseconds since the Unix
-    /// epoch (`now()` in policies, waiver expiry and the record's time, all
-    /// the same instant). `None` reads the system clock once, when the
-    /// evaluation starts.
-    pub now: Option<i128>,
+    /// The clock: when the decision is made (`now()` in policies, waiver
+    /// expiry and the record's time, all the same instant). `None` reads
+    /// the system clock once, when the evaluation starts.
+    pub now: Option<jiff::Timestamp>,
     /// Step budget, deadline and how many failures to keep.
     pub limits: Limits,
     /// Waivers besides those written in the policy.
@@ -106,6 +137,54 @@ pub struct Options {
     /// A value for the host functions registered with
     /// [`PolicyBuilder::host_function_with_context`], for this evaluation.
     pub context: Option<Arc<host::Context>>,
+}
+
+impl Options {
+    /// Decides at `now` instead of the system clock (to replay a decision,
+    /// or to test one).
+    pub fn at(mut self, now: jiff::Timestamp) -> Self {
+        self.now = Some(now);
+        self
+    }
+
+    /// Sets the step budget, deadline and failures kept.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Adds a waiver (besides those written in the policy).
+    pub fn waiver(mut self, waiver: Waiver) -> Self {
+        self.waivers.push(waiver);
+        self
+    }
+
+    /// Adds waivers.
+    pub fn waivers(mut self, waivers: impl IntoIterator<Item = Waiver>) -> Self {
+        self.waivers.extend(waivers);
+        self
+    }
+
+    /// Reads the YAML 1.1 boolean words as booleans where the schema wants
+    /// a `bool`.
+    pub fn yaml_bool_words(mut self, on: bool) -> Self {
+        self.yaml_bool_words = on;
+        self
+    }
+
+    /// Passes `context` to the host functions registered with
+    /// [`PolicyBuilder::host_function_with_context`].
+    pub fn context(mut self, context: Arc<host::Context>) -> Self {
+        self.context = Some(context);
+        self
+    }
+
+    /// The clock of an evaluation, in nanoseconds.
+    fn clock(&self) -> i128 {
+        self.now
+            .map(jiff::Timestamp::as_nanosecond)
+            .unwrap_or_else(gate_lang::time::now)
+    }
 }
 
 impl std::fmt::Debug for Options {
@@ -286,7 +365,7 @@ impl Policy {
         let typed = self.typed(evidence, options);
         // One instant for the whole evaluation: `now()` in every rule, waiver
         // expiry and the record's `evaluated_at`.
-        let now = options.now.unwrap_or_else(gate_lang::time::now);
+        let now = options.clock();
         let mut ev = self.evaluator(&typed, options, now);
         if let Some(h) = hits.as_deref_mut() {
             ev.cov = Some(std::mem::take(h));
@@ -326,7 +405,7 @@ impl Policy {
                 approved_by: w.approved_by.clone(),
                 ticket: w.ticket.clone(),
                 reason: w.reason.clone(),
-                expires: w.expires,
+                expires: time::timestamp(w.expires),
                 source: "policy".into(),
             })
             .collect();
@@ -378,7 +457,7 @@ impl Policy {
         let prog: &Program = &self.program;
         let index = prog.globals.iter().position(|g| g.name == name)?;
         let typed = self.typed(evidence, options);
-        let now = options.now.unwrap_or_else(gate_lang::time::now);
+        let now = options.clock();
         let mut ev = self.evaluator(&typed, options, now);
         ev.run_globals();
         let secrets = redact::secret_values(prog, &self.plan, &typed.root);
@@ -536,10 +615,7 @@ impl PolicyBuilder {
     ///     "#)
     ///     .unwrap();
     /// let evidence = Evidence::from_json_str("e", r#"{"registry": "ghcr.io"}"#).unwrap();
-    /// let options = Options {
-    ///     context: Some(Arc::new(Tenant { allowed: vec!["ghcr.io".into()] })),
-    ///     ..Options::default()
-    /// };
+    /// let options = Options::default().context(Arc::new(Tenant { allowed: vec!["ghcr.io".into()] }));
     /// assert!(policy.evaluate(&evidence, &options).permits());
     /// // Without the context the function fails, and so does the rule.
     /// assert!(!policy.evaluate(&evidence, &Options::default()).permits());

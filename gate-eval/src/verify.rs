@@ -15,7 +15,7 @@
 //! let policy = Policy::from_source("g.gate",
 //!     "gate g {}\nevidence { ok: bool }\nrule r { require ok }\n").unwrap();
 //! let evidence = Evidence::from_json_str("e.json", r#"{"ok": false}"#).unwrap();
-//! let options = Options { now: Some(0), ..Options::default() };
+//! let options = Options::default().at(gate_eval::jiff::Timestamp::UNIX_EPOCH);
 //! let record = policy.evaluate(&evidence, &options).to_json();
 //!
 //! let check = verify::verify_record(record.as_bytes(), None, &policy, &evidence, &options).unwrap();
@@ -162,7 +162,8 @@ pub fn verify_record(
     let now = recorded
         .get("evaluated_at")
         .and_then(Value::as_str)
-        .and_then(|t| gate_lang::time::parse_timestamp(t).ok());
+        .and_then(|t| gate_lang::time::parse_timestamp(t).ok())
+        .map(crate::time::timestamp);
     let again = Options {
         now,
         ..options.clone()
@@ -394,10 +395,7 @@ mod tests {
         )
         .unwrap();
         let evidence = Evidence::from_json_str("e.json", r#"{"ok": false}"#).unwrap();
-        let options = Options {
-            now: Some(0),
-            ..Options::default()
-        };
+        let options = Options::default().at(jiff::Timestamp::UNIX_EPOCH);
         let record = policy.evaluate(&evidence, &options).to_json();
         (policy, evidence, options, record)
     }

@@ -27,8 +27,18 @@ use crate::load::{self, Format, LoadLimits};
 use gate_lang::time::{format_timestamp, parse_timestamp};
 use serde::Deserialize;
 
-/// One waiver.
+/// One waiver. Build one with [`Waiver::new`]:
+///
+/// ```
+/// use gate_eval::Waiver;
+/// let expires: gate_eval::jiff::Timestamp = "2026-06-30T00:00:00Z".parse().unwrap();
+/// let w = Waiver::new("S02", "u-20011", "SEC-4521", "moving the key to Vault", expires)
+///     .element("STRIPE_API_KEY")
+///     .source("change-4521");
+/// assert_eq!(w.element.as_deref(), Some("STRIPE_API_KEY"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Waiver {
     /// The rule it covers.
     pub rule: String,
@@ -41,10 +51,50 @@ pub struct Waiver {
     pub ticket: String,
     /// Why.
     pub reason: String,
-    /// When it stops applying, in nanoseconds since the Unix epoch.
-    pub expires: i128,
+    /// When it stops applying.
+    pub expires: jiff::Timestamp,
     /// Where it was written: `policy`, or a waiver file.
     pub source: String,
+}
+
+impl Waiver {
+    /// A waiver of every failure of `rule`, approved by `approved_by`
+    /// under `ticket` for `reason`, until `expires`; its source is
+    /// `caller` until [`Waiver::source`] names it.
+    pub fn new(
+        rule: impl Into<String>,
+        approved_by: impl Into<String>,
+        ticket: impl Into<String>,
+        reason: impl Into<String>,
+        expires: jiff::Timestamp,
+    ) -> Self {
+        Waiver {
+            rule: rule.into(),
+            element: None,
+            approved_by: approved_by.into(),
+            ticket: ticket.into(),
+            reason: reason.into(),
+            expires,
+            source: "caller".into(),
+        }
+    }
+
+    /// Covers only one element: its key or a JSON pointer.
+    pub fn element(mut self, element: impl Into<String>) -> Self {
+        self.element = Some(element.into());
+        self
+    }
+
+    /// Where the waiver was written, for the record.
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        self.source = source.into();
+        self
+    }
+
+    /// The expiry in nanoseconds since the Unix epoch.
+    pub(crate) fn expires_nanos(&self) -> i128 {
+        self.expires.as_nanosecond()
+    }
 }
 
 #[derive(Deserialize)]
@@ -115,7 +165,7 @@ pub fn parse_waivers(source: &str, format: Format, bytes: &[u8]) -> Result<Vec<W
             approved_by: e.approved_by,
             ticket: e.ticket,
             reason: e.reason,
-            expires,
+            expires: crate::time::timestamp(expires),
             source: source.to_string(),
         });
     }
@@ -193,7 +243,7 @@ fn canonical(w: &Waiver) -> Canonical<'_> {
         &w.rule,
         w.element.as_deref(),
         &w.ticket,
-        w.expires,
+        w.expires_nanos(),
         &w.approved_by,
         &w.reason,
         &w.source,
@@ -215,7 +265,7 @@ pub(crate) fn apply(decision: &mut Decision, waivers: &[Waiver], now: i128) {
     let mut covered = vec![0usize; order.len()];
     // Live waivers first, over the evaluation's failures only.
     for (id, w) in order.iter().enumerate() {
-        if w.expires <= now {
+        if w.expires_nanos() <= now {
             continue;
         }
         let Some(rule) = decision.rules.iter_mut().find(|r| r.id == w.rule) else {
@@ -238,7 +288,7 @@ pub(crate) fn apply(decision: &mut Decision, waivers: &[Waiver], now: i128) {
         }
     }
     // Then the failures of expired waivers, which nothing covers.
-    for w in order.iter().filter(|w| w.expires <= now) {
+    for w in order.iter().filter(|w| w.expires_nanos() <= now) {
         let Some(rule) = decision.rules.iter_mut().find(|r| r.id == w.rule) else {
             continue;
         };
@@ -246,7 +296,7 @@ pub(crate) fn apply(decision: &mut Decision, waivers: &[Waiver], now: i128) {
         rule.failures.push(Failure {
             requirement: 0,
             path: None,
-            actual: serde_json::Value::String(format_timestamp(w.expires)),
+            actual: serde_json::Value::String(format_timestamp(w.expires_nanos())),
             actual_truncated: false,
             expected: format!(
                 "a waiver that has not expired (now {})",
@@ -260,7 +310,7 @@ pub(crate) fn apply(decision: &mut Decision, waivers: &[Waiver], now: i128) {
                     .as_deref()
                     .map(|e| format!(" ({e})"))
                     .unwrap_or_default(),
-                format_timestamp(w.expires)
+                format_timestamp(w.expires_nanos())
             ),
             span,
             element: None,
@@ -275,7 +325,7 @@ pub(crate) fn apply(decision: &mut Decision, waivers: &[Waiver], now: i128) {
     }
     for (id, w) in order.iter().enumerate() {
         let covered = covered.get(id).copied().unwrap_or(0);
-        let status = if w.expires <= now {
+        let status = if w.expires_nanos() <= now {
             WaiverStatus::Expired
         } else if covered > 0 {
             WaiverStatus::Applied
@@ -298,7 +348,7 @@ pub(crate) fn apply(decision: &mut Decision, waivers: &[Waiver], now: i128) {
             approved_by: w.approved_by.clone(),
             ticket: w.ticket.clone(),
             reason: w.reason.clone(),
-            expires: format_timestamp(w.expires),
+            expires: format_timestamp(w.expires_nanos()),
             source: w.source.clone(),
             status,
             covered,
@@ -338,7 +388,7 @@ mod tests {
             approved_by: "sec-lead".into(),
             ticket: ticket.into(),
             reason: "accepted".into(),
-            expires,
+            expires: crate::time::timestamp(expires),
             source: "waivers.yaml".into(),
         }
     }
@@ -358,7 +408,7 @@ mod tests {
         )
         .unwrap();
         let options = Options {
-            now: Some(NOW),
+            now: Some(crate::time::timestamp(NOW)),
             waivers,
             ..Options::default()
         };

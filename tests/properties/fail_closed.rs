@@ -224,10 +224,7 @@ pub fn fixture_options() -> gate_eval::Options {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos();
-    gate_eval::Options {
-        now: Some(i128::try_from(now).unwrap()),
-        ..gate_eval::Options::default()
-    }
+    gate_eval::Options::default().at(gate_eval::time::timestamp(i128::try_from(now).unwrap()))
 }
 
 #[test]

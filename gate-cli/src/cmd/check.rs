@@ -64,17 +64,15 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
         input::report(out, io, &e);
         return undecided(&args, Some(&policy), &e, out, io);
     }
-    let options = Options {
-        now,
-        limits: gate_eval::Limits {
-            max_failures: args.max_failures,
-            max_steps: args.max_steps,
-            deadline,
-        },
-        waivers: data.waivers,
-        yaml_bool_words: args.input.yaml_bool_words,
-        context: None,
-    };
+    let mut limits = gate_eval::Limits::default()
+        .max_failures(args.max_failures)
+        .max_steps(args.max_steps);
+    limits.deadline = deadline;
+    let mut options = Options::default()
+        .limits(limits)
+        .waivers(data.waivers)
+        .yaml_bool_words(args.input.yaml_bool_words);
+    options.now = now.map(gate_eval::time::timestamp);
     let decision = policy.evaluate(&data.evidence, &options);
     let mut record = decision.to_json();
     if let Some(key_path) = &args.sign {
@@ -229,7 +227,8 @@ fn undecided(
             message: other.to_string(),
         }],
     };
-    let decision = gate_eval::Decision::undecided(&gate, meta, now, errors);
+    let decision =
+        gate_eval::Decision::undecided(&gate, meta, gate_eval::time::timestamp(now), errors);
     let record = decision.to_json();
     // The report is written whatever happens; the exit code says it was not
     // a decision.

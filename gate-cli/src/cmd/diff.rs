@@ -135,10 +135,7 @@ pub fn run(args: DiffArgs, out: &Output, io: &mut Io) -> Exit {
         );
         return Exit::Error;
     }
-    let options = Options {
-        now: Some(now),
-        ..Options::default()
-    };
+    let options = Options::default().at(gate_eval::time::timestamp(now));
     let mut docs: Vec<DocReport> = walk_errors;
     for path in paths {
         docs.push(replay(&path, &old, &new, &options));

@@ -78,12 +78,13 @@ pub fn read_in(
     io: &mut Io,
 ) -> Result<Input, Error> {
     let mut builder = builder(policies, args.evidence.len());
-    builder.limits(LoadLimits {
-        max_bytes: args.max_evidence_size,
-        max_depth: args.max_evidence_depth,
-        max_string: args.max_evidence_string,
-        max_list: args.max_evidence_list,
-    });
+    builder.limits(
+        LoadLimits::default()
+            .max_bytes(args.max_evidence_size)
+            .max_depth(args.max_evidence_depth)
+            .max_string(args.max_evidence_string)
+            .max_list(args.max_evidence_list),
+    );
     let mut stdin_used = false;
     for spec in &args.evidence {
         let (name, file) = mount_in(base, spec);

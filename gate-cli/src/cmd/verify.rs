@@ -59,11 +59,9 @@ pub fn run(args: VerifyArgs, out: &Output, io: &mut Io) -> Exit {
         input::report(out, io, &e);
         return Exit::Error;
     }
-    let options = Options {
-        waivers: data.waivers,
-        yaml_bool_words: args.input.yaml_bool_words,
-        ..Options::default()
-    };
+    let options = Options::default()
+        .waivers(data.waivers)
+        .yaml_bool_words(args.input.yaml_bool_words);
     let check = match verify::verify_record(&bytes, key.as_ref(), &policy, &data.evidence, &options)
     {
         Ok(c) => c,

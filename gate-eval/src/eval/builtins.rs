@@ -667,7 +667,7 @@ mod tests {
 
     fn options(max_steps: u64) -> Options {
         Options {
-            now: crate::time::parse_timestamp("2026-06-01T00:00:00Z").ok(),
+            now: "2026-06-01T00:00:00Z".parse().ok(),
             limits: Limits {
                 max_steps,
                 ..Limits::default()

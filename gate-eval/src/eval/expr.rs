@@ -405,8 +405,22 @@ impl<'a> Eval<'a> {
             Val::Int(i) => H::Int(*i),
             Val::Float(f) => H::Float(f.to_f64()),
             Val::Str(_) | Val::OwnedStr(_) => H::String(v.val.as_str().unwrap_or("").to_string()),
-            Val::Time(t) => H::Time(*t),
-            Val::Dur(d) => H::Duration(*d),
+            Val::Time(t) => H::Time(jiff::Timestamp::from_nanosecond(*t).map_err(|_| {
+                self.err(
+                    RtKind::Overflow("a time passed to a host function"),
+                    id,
+                    v.path,
+                )
+            })?),
+            Val::Dur(d) => H::Duration(jiff::SignedDuration::try_from_nanos_i128(*d).ok_or_else(
+                || {
+                    self.err(
+                        RtKind::Overflow("a duration passed to a host function"),
+                        id,
+                        v.path,
+                    )
+                },
+            )?),
             Val::Enum(e, i) => H::String(self.prog.schema.enum_value(*e, *i).to_string()),
             Val::List(l) => {
                 let l = l.clone();
@@ -809,8 +823,8 @@ fn from_host<'a>(v: crate::host::HostValue) -> Option<Val<'a>> {
         // The decimal the float prints as (`0.1`, not its binary expansion).
         H::Float(f) => Val::Float(Dec::owned(Decimal::from_f64(f)?)),
         H::String(s) => Val::OwnedStr(Rc::from(s.as_str())),
-        H::Time(t) => Val::Time(t),
-        H::Duration(d) => Val::Dur(d),
+        H::Time(t) => Val::Time(t.as_nanosecond()),
+        H::Duration(d) => Val::Dur(d.as_nanos()),
         H::List(items) => {
             let mut out = Vec::with_capacity(items.len());
             for i in items {

@@ -32,6 +32,7 @@ use std::time::Instant;
 
 /// Limits on one evaluation.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Limits {
     /// Most IR nodes evaluated per rule, and for the top-level `let`s
     /// together (default 50 million).
@@ -44,6 +45,26 @@ pub struct Limits {
     pub deadline: Option<std::time::Duration>,
     /// Most failures kept per rule (default 100; the total is still counted).
     pub max_failures: usize,
+}
+
+impl Limits {
+    /// Sets the step budget per rule.
+    pub fn max_steps(mut self, steps: u64) -> Self {
+        self.max_steps = steps;
+        self
+    }
+
+    /// Sets how long one evaluation may take, from its start.
+    pub fn deadline(mut self, deadline: std::time::Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets how many failures are kept per rule.
+    pub fn max_failures(mut self, failures: usize) -> Self {
+        self.max_failures = failures;
+        self
+    }
 }
 
 impl Default for Limits {

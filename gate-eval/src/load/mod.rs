@@ -66,8 +66,15 @@ impl fmt::Display for Format {
     }
 }
 
-/// Limits applied while loading a document.
+/// Limits applied while loading a document. Start from
+/// [`LoadLimits::default`]:
+///
+/// ```
+/// let limits = gate_eval::LoadLimits::default().max_bytes(1 << 20).max_depth(32);
+/// assert_eq!(limits.max_depth, 32);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LoadLimits {
     /// Largest accepted input, in bytes (checked before anything else, BOM included).
     pub max_bytes: usize,
@@ -81,6 +88,30 @@ pub struct LoadLimits {
 }
 
 impl LoadLimits {
+    /// Sets the largest accepted input, in bytes.
+    pub fn max_bytes(mut self, bytes: usize) -> Self {
+        self.max_bytes = bytes;
+        self
+    }
+
+    /// Sets the deepest accepted nesting.
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
+
+    /// Sets the longest accepted string, in bytes.
+    pub fn max_string(mut self, bytes: usize) -> Self {
+        self.max_string = bytes;
+        self
+    }
+
+    /// Sets the most elements of one array or entries of one object.
+    pub fn max_list(mut self, elements: usize) -> Self {
+        self.max_list = elements;
+        self
+    }
+
     /// Default longest string: 1 MiB.
     pub const DEFAULT_MAX_STRING: usize = 1 << 20;
     /// Default most elements of an array or entries of an object: one million.

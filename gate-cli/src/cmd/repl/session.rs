@@ -156,10 +156,9 @@ impl Session {
     }
 
     fn options(&self) -> Options {
-        Options {
-            now: self.now,
-            ..Options::default()
-        }
+        let mut options = Options::default();
+        options.now = self.now.map(gate_eval::time::timestamp);
+        options
     }
 
     /// The gate's text with the session's `let`s.

@@ -231,13 +231,8 @@ fn prepare(
         evidence = b.build()?;
     }
     suite.policy.validate_waivers(&data.waivers, &evidence)?;
-    let options = Options {
-        now: case.now,
-        limits: gate_eval::Limits::default(),
-        waivers: data.waivers,
-        yaml_bool_words: false,
-        context: None,
-    };
+    let mut options = Options::default().waivers(data.waivers);
+    options.now = case.now.map(gate_eval::time::timestamp);
     Ok((evidence, options))
 }
 

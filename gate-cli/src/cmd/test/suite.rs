@@ -1008,11 +1008,14 @@ fn host_value(v: &Value, t: &HostType) -> Result<HostValue, String> {
         (HostType::Int, Value::Number(n)) => HostValue::Int(n.as_i64().ok_or_else(bad)?),
         (HostType::Float, Value::Number(n)) => HostValue::Float(n.as_f64().ok_or_else(bad)?),
         (HostType::String, Value::String(s)) => HostValue::String(s.clone()),
-        (HostType::Time, Value::String(s)) => {
-            HostValue::Time(gate_lang::time::parse_timestamp(s).map_err(|e| format!("{v}: {e}"))?)
-        }
+        (HostType::Time, Value::String(s)) => HostValue::Time(gate_eval::time::timestamp(
+            gate_lang::time::parse_timestamp(s).map_err(|e| format!("{v}: {e}"))?,
+        )),
         (HostType::Duration, Value::String(s)) => HostValue::Duration(
-            gate_lang::lexer::parse_duration(s).map_err(|e| format!("{v}: {e}"))?,
+            gate_eval::jiff::SignedDuration::try_from_nanos_i128(
+                gate_lang::lexer::parse_duration(s).map_err(|e| format!("{v}: {e}"))?,
+            )
+            .ok_or_else(|| format!("{v}: out of range"))?,
         ),
         (HostType::List(inner), Value::Array(items)) => HostValue::List(
             items
@@ -1259,7 +1262,7 @@ mod tests {
         );
         assert_eq!(
             host_value(&serde_json::json!("1h"), &HostType::Duration).unwrap(),
-            HostValue::Duration(3_600_000_000_000)
+            HostValue::Duration(gate_eval::jiff::SignedDuration::from_hours(1))
         );
         assert!(host_value(&serde_json::json!(1), &HostType::Bool).is_err());
     }
