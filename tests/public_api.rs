@@ -121,3 +121,15 @@ fn options_built_once_outlive_their_deadline() {
     let d = policy.evaluate(&evidence, &options);
     assert!(d.permits(), "{}", d.to_json());
 }
+
+/// Every code of `gate_eval::Code` is in the table of `docs/errors.md`.
+#[test]
+fn every_code_is_documented() {
+    let doc = std::fs::read_to_string("../docs/errors.md").unwrap();
+    for code in gate_eval::Code::all() {
+        assert!(
+            doc.contains(&format!("| {code} |")),
+            "{code} ({code:?}) is not in docs/errors.md"
+        );
+    }
+}

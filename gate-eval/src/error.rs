@@ -7,6 +7,7 @@
 //! Every variant has a stable code, listed in `docs/errors.md`.
 
 use crate::load::LoadError;
+use crate::Code;
 use gate_lang::CompileError;
 use std::fmt;
 
@@ -105,27 +106,27 @@ pub enum Error {
 
 impl Error {
     /// The stable code of this error.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Error::Policy(_) => "E0001",
-            Error::Io { .. } => "E0701",
+            Error::Policy(_) => Code::Policy,
+            Error::Io { .. } => Code::Io,
             Error::EvidenceLoad { error, .. } => match error.kind {
-                crate::load::LoadErrorKind::TooLarge { .. } => "E0703",
-                crate::load::LoadErrorKind::TooDeep { .. } => "E0704",
-                crate::load::LoadErrorKind::StringTooLong { .. } => "E0710",
-                crate::load::LoadErrorKind::ListTooLong { .. } => "E0711",
-                _ => "E0702",
+                crate::load::LoadErrorKind::TooLarge { .. } => Code::TooLarge,
+                crate::load::LoadErrorKind::TooDeep { .. } => Code::TooDeep,
+                crate::load::LoadErrorKind::StringTooLong { .. } => Code::StringTooLong,
+                crate::load::LoadErrorKind::ListTooLong { .. } => Code::ListTooLong,
+                _ => Code::Parse,
             },
-            Error::EvidenceConflict { .. } => "E0705",
-            Error::EvidenceNotObject { .. } => "E0706",
-            Error::EvidenceSerialize { .. } => "E0707",
-            Error::UnknownFormat { .. } => "E0708",
-            Error::Waiver { .. } => "E0801",
-            Error::WaiverUnknownRule { .. } => "E0802",
-            Error::WaiverUnknownElement { .. } => "E0803",
-            Error::HostFunction { .. } => "E0804",
-            Error::Sign(_) => "E0902",
-            Error::Record { .. } => "E0903",
+            Error::EvidenceConflict { .. } => Code::Conflict,
+            Error::EvidenceNotObject { .. } => Code::NotObject,
+            Error::EvidenceSerialize { .. } => Code::Serialize,
+            Error::UnknownFormat { .. } => Code::UnknownFormat,
+            Error::Waiver { .. } => Code::Waiver,
+            Error::WaiverUnknownRule { .. } => Code::WaiverUnknownRule,
+            Error::WaiverUnknownElement { .. } => Code::WaiverUnknownElement,
+            Error::HostFunction { .. } => Code::HostRefused,
+            Error::Sign(_) => Code::Sign,
+            Error::Record { .. } => Code::Record,
         }
     }
 

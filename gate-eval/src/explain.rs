@@ -73,7 +73,7 @@ pub struct EvalError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requirement: Option<usize>,
     /// Stable code, e.g. `E0601`.
-    pub code: &'static str,
+    pub code: crate::Code,
     /// What went wrong.
     pub message: String,
     /// JSON pointer of the evidence involved.

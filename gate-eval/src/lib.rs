@@ -26,6 +26,7 @@
 //! assert_eq!(failure.message, "secret B is not in a vault");
 //! ```
 
+mod code;
 pub mod coverage;
 pub mod decision;
 mod document;
@@ -41,6 +42,7 @@ mod value;
 pub mod verify;
 pub mod waiver;
 
+pub use code::Code;
 pub use coverage::{Coverage, CoverageSummary, PointCoverage, PointKind, RuleCoverage};
 pub use decision::{Decision, Outcome, RuleOutcome, RuleResult};
 pub use document::{sha256_hex, Evidence, EvidenceBuilder};
@@ -103,7 +105,7 @@ pub struct RuleInfo {
     /// Its title.
     pub title: Option<String>,
     /// `block`, `warn` or `info`.
-    pub severity: &'static str,
+    pub severity: RuleSeverity,
     /// Its control references.
     pub controls: Vec<String>,
 }
@@ -230,7 +232,7 @@ impl Policy {
             .map(|r| RuleInfo {
                 id: r.id.clone(),
                 title: r.title.clone(),
-                severity: r.severity.as_str(),
+                severity: r.severity,
                 controls: r.controls.clone(),
             })
             .collect()

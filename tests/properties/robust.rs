@@ -30,7 +30,12 @@ fn consistent(d: &Decision, rules: usize) -> Result<(), TestCaseError> {
         }
         prop_assert!(r.failures_total >= r.failures.len());
         for e in &r.errors {
-            prop_assert!(e.code.starts_with("E06"), "{}: error code {}", r.id, e.code);
+            prop_assert!(
+                e.code.as_str().starts_with("E06"),
+                "{}: error code {}",
+                r.id,
+                e.code
+            );
             prop_assert!(e.code != "E0609", "{}: internal error: {}", r.id, e.message);
         }
     }

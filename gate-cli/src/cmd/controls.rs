@@ -238,7 +238,7 @@ fn build(policies: &[(String, Policy)], record: Option<&Record>) -> Matrix {
                 policy: policy.name().to_string(),
                 rule: rule.id.clone(),
                 title: rule.title.clone(),
-                severity: rule.severity.to_string(),
+                severity: rule.severity.as_str().to_string(),
                 outcome,
             };
             if rule.controls.is_empty() {

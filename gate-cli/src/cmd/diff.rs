@@ -297,7 +297,7 @@ fn replay(path: &Path, old: &Policy, new: &Policy, options: &Options) -> DocRepo
     });
     let evidence = match loaded {
         Ok(e) => e,
-        Err(e) => return unreadable(path, e.code(), e.to_string()),
+        Err(e) => return unreadable(path, e.code().as_str(), e.to_string()),
     };
     let a = old.evaluate(&evidence, options);
     let b = new.evaluate(&evidence, options);
@@ -327,7 +327,7 @@ fn rule_flips(old: &Decision, new: &Decision) -> Vec<RuleFlip> {
                 path: f.path.clone(),
             }),
             RuleOutcome::Error => r.errors.first().map(|e| Why {
-                code: Some(e.code),
+                code: Some(e.code.as_str()),
                 message: e.message.clone(),
                 path: e.path.clone(),
             }),

@@ -233,7 +233,7 @@ pub fn report(out: &crate::render::Output, io: &mut Io, e: &Error) {
             if let Some(help) = other.help() {
                 message.push_str(&format!("\n  help: {help}"));
             }
-            crate::render::tool_error(out, io, other.code(), &message);
+            crate::render::tool_error(out, io, other.code().as_str(), &message);
         }
     }
 }

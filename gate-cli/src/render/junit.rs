@@ -108,7 +108,7 @@ fn case(d: &Decision, r: &RuleResult) -> TestCase {
                 );
             }
             text.push_str(&failures_text(d, r));
-            let ty = r.errors.first().map(|e| e.code).unwrap_or("error");
+            let ty = r.errors.first().map(|e| e.code.as_str()).unwrap_or("error");
             s.set_message(one_line(&message))
                 .set_type(ty)
                 .set_description(text);

@@ -16,17 +16,17 @@ use std::rc::Rc;
 /// Runtime error codes of built-ins.
 pub(super) mod codes {
     /// An invalid regular expression (or one over the size limits).
-    pub const REGEX: &str = "E0610";
+    pub const REGEX: crate::Code = crate::Code::Regex;
     /// An invalid glob pattern.
-    pub const GLOB: &str = "E0611";
+    pub const GLOB: crate::Code = crate::Code::Glob;
     /// An invalid version or version requirement.
-    pub const VERSION: &str = "E0612";
+    pub const VERSION: crate::Code = crate::Code::Version;
     /// An invalid IP address or network.
-    pub const NETWORK: &str = "E0613";
+    pub const NETWORK: crate::Code = crate::Code::Network;
     /// Text that is not an RFC 3339 timestamp.
-    pub const TIME: &str = "E0614";
+    pub const TIME: crate::Code = crate::Code::Time;
     /// Values that cannot be ordered with each other.
-    pub const ORDER: &str = "E0615";
+    pub const ORDER: crate::Code = crate::Code::Order;
 }
 
 /// Most compiled patterns kept per evaluation; the cache is emptied when
@@ -120,13 +120,7 @@ impl<'a> Eval<'a> {
     }
 
     /// An error of a built-in that cannot use its argument `v`.
-    pub(super) fn bad_arg(
-        &self,
-        code: &'static str,
-        id: ExprId,
-        v: &V<'a>,
-        why: String,
-    ) -> RtError {
+    pub(super) fn bad_arg(&self, code: crate::Code, id: ExprId, v: &V<'a>, why: String) -> RtError {
         self.err(RtKind::Builtin(code, why), id, v.path)
     }
 
@@ -681,7 +675,7 @@ mod tests {
         let ev = Evidence::from_value("e.json", evidence).unwrap_or_else(|e| panic!("{e}"));
         match p.evaluate_let("v", &ev, &options(max_steps)) {
             Some(Ok(v)) => Ok(v),
-            Some(Err(e)) => Err(e.code),
+            Some(Err(e)) => Err(e.code.as_str()),
             None => panic!("no let"),
         }
     }

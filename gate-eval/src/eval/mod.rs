@@ -26,6 +26,7 @@ use crate::decision::{RuleOutcome, RuleResult};
 use crate::evidence::{Issue, Node};
 use crate::explain::{EvalError, Failure, Note, NoteKind};
 use crate::value::{Paths, V};
+use crate::Code;
 use gate_lang::ir::{ExprId, Message, Program, Rule, ScopeId, Step};
 use gate_lang::span::Span;
 use std::time::Instant;
@@ -94,7 +95,7 @@ pub(crate) enum RtKind {
     Host(String, String),
     /// A built-in function cannot use its argument: its code (`E0610`…)
     /// and why (never showing a value read through a sensitive field).
-    Builtin(&'static str, String),
+    Builtin(crate::Code, String),
     Internal(&'static str),
 }
 
@@ -125,7 +126,7 @@ struct Explaining<'a> {
     dropped: usize,
     /// What identifies each kept error (code, evidence path, place in the
     /// policy), so that the same error is kept once, in constant time.
-    error_keys: std::collections::HashSet<(&'static str, Option<String>, u32, u32, u32)>,
+    error_keys: std::collections::HashSet<(Code, Option<String>, u32, u32, u32)>,
     elements: Vec<ElemFrame<'a>>,
     scopes: Vec<ScopeId>,
     message: Option<&'a Message>,
@@ -521,7 +522,7 @@ impl<'a> Eval<'a> {
                     path = Some(issue.path.clone());
                 }
                 (
-                    "E0601",
+                    Code::Missing,
                     match issue {
                         Some(issue) => format!("{}; `{text}` cannot be evaluated", issue.message()),
                         None => format!("required evidence for `{text}` is missing"),
@@ -534,34 +535,41 @@ impl<'a> Eval<'a> {
                     path = Some(issue.path.clone());
                 }
                 (
-                    "E0602",
+                    Code::WrongType,
                     match issue {
                         Some(issue) => format!("{}; `{text}` cannot be evaluated", issue.message()),
                         None => format!("evidence for `{text}` has the wrong type"),
                     },
                 )
             }
-            RtKind::Overflow(op) => ("E0603", format!("`{text}` overflows ({op})")),
-            RtKind::DivisionByZero => ("E0604", format!("division by zero in `{text}`")),
+            RtKind::Overflow(op) => (Code::Overflow, format!("`{text}` overflows ({op})")),
+            RtKind::DivisionByZero => (
+                Code::DivisionByZero,
+                format!("division by zero in `{text}`"),
+            ),
             RtKind::IndexOutOfRange { index, len } => (
-                "E0605",
+                Code::IndexOutOfRange,
                 format!("index {index} is outside the list of {len} elements in `{text}`"),
             ),
             RtKind::StepLimit(n) => (
-                "E0606",
+                Code::StepLimit,
                 format!("evaluating this rule took more than {n} steps (the step budget)"),
             ),
-            RtKind::Deadline => ("E0607", "evaluation exceeded its deadline".to_string()),
-            RtKind::Host(name, message) => {
-                ("E0608", format!("host function `{name}` failed: {message}"))
-            }
+            RtKind::Deadline => (
+                Code::Deadline,
+                "evaluation exceeded its deadline".to_string(),
+            ),
+            RtKind::Host(name, message) => (
+                Code::HostFailed,
+                format!("host function `{name}` failed: {message}"),
+            ),
             RtKind::NullValue => (
-                "E0609",
+                Code::Internal,
                 format!("`{text}` is null where a value is required"),
             ),
             RtKind::Builtin(code, why) => (*code, format!("`{text}`: {why}")),
             RtKind::Internal(what) => (
-                "E0609",
+                Code::Internal,
                 format!("internal error evaluating `{text}`: {what}"),
             ),
         };
@@ -665,7 +673,7 @@ mod tests {
             };
             let d = p.evaluate(&Evidence::from_json_str("e", doc).unwrap(), &options);
             let r = &d.rules[0];
-            let errors: Vec<&str> = r.errors.iter().map(|e| e.code).collect();
+            let errors: Vec<&str> = r.errors.iter().map(|e| e.code.as_str()).collect();
             let failures: Vec<Option<String>> = r.failures.iter().map(|f| f.path.clone()).collect();
             (d.outcome.as_str().to_string(), errors, failures)
         };

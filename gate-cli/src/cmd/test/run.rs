@@ -159,7 +159,7 @@ fn run_case(suite: &Suite, case: &Case, base: &Path, cov: Option<&mut Coverage>)
             if let Some(help) = e.help() {
                 message.push_str(&format!(" (help: {help})"));
             }
-            result.error = Some((e.code(), message));
+            result.error = Some((e.code().as_str(), message));
             return result;
         }
     };
