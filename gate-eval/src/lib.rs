@@ -51,7 +51,14 @@ pub use eval::Limits;
 pub use evidence::{Issue, IssueKind};
 pub use gate_lang::ir::RuleSeverity;
 pub use gate_lang::span::Location;
+/// One diagnostic of the compiler (an error or a warning): its stable
+/// code (`code()`), message, span and help. A [`CompileError`] holds them,
+/// and [`Policy::warnings`] lists the warnings of a policy that compiled.
+pub use gate_lang::Error as Diagnostic;
 pub use gate_lang::{CompileError, SourceMap};
+/// How policies and their imports are read ([`PolicyBuilder::compile_file_in`]):
+/// the real file system, files held in memory, or your own.
+pub use gate_lang::{FileSystem, MemFs, RealFs};
 
 /// Timestamps and durations: RFC 3339 parsing and display, in nanoseconds.
 pub mod time {
@@ -244,7 +251,7 @@ impl Policy {
     }
 
     /// Warnings found while compiling.
-    pub fn warnings(&self) -> &[gate_lang::Error] {
+    pub fn warnings(&self) -> &[Diagnostic] {
         &self.program.warnings
     }
 
@@ -520,7 +527,10 @@ impl Policy {
         ))
     }
 
-    /// The compiled program: rules, schema, sources.
+    /// The compiled program: rules, schema, sources — for gate's own
+    /// tools (the REPL, the linter). Not part of the stable API: the IR
+    /// changes between releases.
+    #[doc(hidden)]
     pub fn program(&self) -> &Program {
         &self.program
     }
@@ -704,11 +714,7 @@ impl PolicyBuilder {
 
     /// Compiles the gate at `path`, reading it and its imports through `fs`
     /// (e.g. to compile a file as edited but not saved).
-    pub fn compile_file_in(
-        mut self,
-        path: &Path,
-        fs: &dyn gate_lang::FileSystem,
-    ) -> Result<Policy, Error> {
+    pub fn compile_file_in(mut self, path: &Path, fs: &dyn FileSystem) -> Result<Policy, Error> {
         if let Some(e) = self.errors.pop() {
             return Err(e);
         }
