@@ -853,3 +853,57 @@ fn records_with_waivers_verify_from_another_folder() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("record: verified"), "{}", r.stdout);
 }
+
+/// Records read back: every decision the fixtures give, with failures,
+/// errors, notes, waivers and evidence issues, is read back equal by
+/// `Decision::from_json`; the committed example records too. A record with
+/// anything added, or a field of the wrong type, is refused.
+#[test]
+fn records_read_back_strictly() {
+    let policy = Policy::from_file(Path::new("../examples/release.gate")).unwrap();
+    let mut read = 0;
+    for entry in std::fs::read_dir("fixtures").unwrap().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let Ok(evidence) = Evidence::from_json_str(
+            &path.display().to_string(),
+            &std::fs::read_to_string(&path).unwrap(),
+        ) else {
+            continue;
+        };
+        let d = policy.evaluate(&evidence, &Options::default().at(NOW.parse().unwrap()));
+        let back = gate_eval::Decision::from_json(d.to_json().as_bytes())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(back, d, "{}", path.display());
+        read += 1;
+    }
+    assert!(read >= 10, "{read} fixtures");
+    for entry in std::fs::read_dir("../examples/records").unwrap().flatten() {
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        if text.contains("\"payloadType\"") {
+            continue;
+        }
+        let d = gate_eval::Decision::from_json(text.as_bytes())
+            .unwrap_or_else(|e| panic!("{}: {e}", entry.path().display()));
+        assert_eq!(d.to_json(), text, "{}", entry.path().display());
+    }
+    let text = std::fs::read_to_string("../examples/records/quickstart-pass.json").unwrap();
+    for forged in [
+        text.replacen("\"outcome\": \"pass\"", "\"outcome\": \"passed\"", 1),
+        text.replacen('{', "{\"approved\": true,", 1),
+        text.replacen("\"counts\": {", "\"counts\": {\"extra\": 1,", 1),
+        text.replacen(
+            "\"record_version\": \"gate-decision/v1\"",
+            "\"record_version\": \"v0\"",
+            1,
+        ),
+    ] {
+        assert_ne!(forged, text);
+        assert!(
+            gate_eval::Decision::from_json(forged.as_bytes()).is_err(),
+            "{forged}"
+        );
+    }
+}

@@ -17,7 +17,7 @@ use serde::Serialize;
 pub const RECORD_VERSION: &str = "gate-decision/v1";
 
 /// A rule's outcome.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleOutcome {
     /// Every `require` held.
@@ -46,7 +46,7 @@ impl RuleOutcome {
 }
 
 /// The gate's outcome.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Every applicable `block` and `warn` rule passed.
@@ -72,7 +72,8 @@ impl Outcome {
 }
 
 /// The result of one rule.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RuleResult {
     /// The rule id.
     pub id: String,
@@ -96,12 +97,13 @@ pub struct RuleResult {
     /// Why it could not be evaluated.
     pub errors: Vec<EvalError>,
     /// Things that hold but deserve a look.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
 }
 
 /// How many rules ended each way.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Counts {
     /// Rules in the gate.
     pub rules: usize,
@@ -118,7 +120,8 @@ pub struct Counts {
 }
 
 /// The gate's name and settings.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GateMeta {
     /// Its name.
     pub name: String,
@@ -133,12 +136,13 @@ pub struct GateMeta {
     pub version: Option<String>,
     /// `if_no_rule_applies pass`: a decision in which no rule applied may
     /// pass (it is an error otherwise). Shown only when set.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pass_if_no_rule_applies: bool,
 }
 
 /// The engine that made the decision.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Engine {
     /// Always `gate`.
     pub name: String,
@@ -157,7 +161,8 @@ impl Engine {
 }
 
 /// One source file of the policy.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SourceDigest {
     /// Its name as loaded (path relative to where the gate was given).
     pub name: String,
@@ -166,7 +171,8 @@ pub struct SourceDigest {
 }
 
 /// The policy a decision was made with.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyMeta {
     /// `sha256:` over the digests of every source, in load order.
     pub digest: String,
@@ -204,7 +210,8 @@ impl PolicyMeta {
 }
 
 /// One evidence document a decision was made on.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EvidenceMeta {
     /// The name it is mounted under (`secrets` in `--evidence secrets=…`), or
     /// `null` when its fields are at the root.
@@ -220,7 +227,7 @@ pub struct EvidenceMeta {
 }
 
 /// How a waiver was used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WaiverStatus {
     /// It covered at least one failure.
@@ -232,7 +239,8 @@ pub enum WaiverStatus {
 }
 
 /// A waiver and what it did.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WaiverRecord {
     /// Its number, referred to by `waived_by` in failures.
     pub id: usize,
@@ -284,7 +292,8 @@ pub struct WaiverRecord {
 ///     // deploy()
 /// }
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 #[must_use = "a decision must be acted on: check `permits()`"]
 pub struct Decision {
     /// [`RECORD_VERSION`].
@@ -313,7 +322,7 @@ pub struct Decision {
     pub warnings: Vec<String>,
     /// Why the decision as a whole is an error, apart from its rules'
     /// errors: `E0616` when no rule applied ("nothing was checked").
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<DecisionError>,
 }
 
@@ -463,6 +472,52 @@ impl Decision {
         }
         self.counts = counts;
         self.outcome = outcome;
+    }
+
+    /// Reads a decision record (`gate-decision/v1`), strictly: duplicate
+    /// keys, unknown fields, missing ones and values of the wrong type are
+    /// errors, and the record must be exactly what this decision writes
+    /// (nothing dropped, nothing added). It is read as it is, not verified:
+    /// see [`crate::verify::verify_record`] to check a record against its
+    /// policy, evidence and signature.
+    ///
+    /// ```
+    /// use gate_eval::{Decision, Evidence, Options, Policy};
+    /// let policy = Policy::from_source("g.gate",
+    ///     "gate g {}\nevidence { ok: bool }\nrule r { require ok }\n").unwrap();
+    /// let evidence = Evidence::from_json_str("e.json", r#"{"ok": false}"#).unwrap();
+    /// let decision = policy.evaluate(&evidence, &Options::default());
+    /// let record = decision.to_json();
+    /// assert_eq!(Decision::from_json(record.as_bytes()).unwrap(), decision);
+    /// let forged = record.replacen('{', r#"{"verified": true,"#, 1);
+    /// assert!(Decision::from_json(forged.as_bytes()).is_err());
+    /// ```
+    pub fn from_json(bytes: &[u8]) -> Result<Decision, crate::Error> {
+        let bad = |message: String| crate::Error::Record {
+            source: "the record".into(),
+            message,
+        };
+        let value = crate::load::parse(crate::Format::Json, bytes, &crate::LoadLimits::default())
+            .map_err(|e| bad(format!("it is not strict JSON: {e}")))?
+            .value;
+        if value
+            .get("record_version")
+            .and_then(serde_json::Value::as_str)
+            != Some(RECORD_VERSION)
+        {
+            return Err(bad(format!(
+                "it is not a `{RECORD_VERSION}` decision record"
+            )));
+        }
+        let decision: Decision = serde_json::from_value(value.clone())
+            .map_err(|e| bad(format!("it is not a decision record: {e}")))?;
+        let again = serde_json::to_value(&decision).map_err(|e| bad(e.to_string()))?;
+        if again != value {
+            return Err(bad(
+                "it holds fields or values a decision record does not have".into(),
+            ));
+        }
+        Ok(decision)
     }
 
     /// The record as JSON text: pretty, with a final newline. The same

@@ -49,7 +49,7 @@ pub enum Node {
 }
 
 /// What was wrong with a value of the evidence.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum IssueKind {
     /// A required field is not in the document.
@@ -72,7 +72,7 @@ pub enum IssueKind {
 }
 
 /// A mismatch between the evidence and the schema.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Issue {
     /// JSON pointer of the value.
     pub path: String,

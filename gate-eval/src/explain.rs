@@ -10,7 +10,8 @@ use gate_lang::span::Location;
 use serde::Serialize;
 
 /// The element of a collection a failure is about.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ElementRef {
     /// JSON pointer of the element.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -23,7 +24,8 @@ pub struct ElementRef {
 }
 
 /// The identifying field of an element.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KeyRef {
     /// The field's name.
     pub field: String,
@@ -32,7 +34,8 @@ pub struct KeyRef {
 }
 
 /// One predicate that did not hold.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Failure {
     /// Which `require` of the rule (0-based).
     pub requirement: usize,
@@ -43,7 +46,7 @@ pub struct Failure {
     pub actual: serde_json::Value,
     /// Whether `actual` was cut to keep the record small (long lists and
     /// strings, deep nesting).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub actual_truncated: bool,
     /// What was required, e.g. `<= 90d`, `== true`, `one of [hashicorp_vault, …]`.
     pub expected: String,
@@ -67,7 +70,8 @@ pub struct Failure {
 }
 
 /// A predicate that could not be evaluated (the rule's outcome is `error`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EvalError {
     /// Which `require` of the rule (0-based); absent for a `when` or `let`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,7 +88,7 @@ pub struct EvalError {
 }
 
 /// Kinds of [`Note`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
     /// An `all` over an empty list: true, but about nothing.
@@ -92,7 +96,8 @@ pub enum NoteKind {
 }
 
 /// Something true that deserves attention.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Note {
     /// What kind of note.
     pub kind: NoteKind,

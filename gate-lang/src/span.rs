@@ -198,7 +198,8 @@ impl SourceMap {
 }
 
 /// A span resolved to a file name, line and column, for output formats.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Location {
     /// File name as given when the file was loaded.
     pub file: String,
