@@ -2,7 +2,7 @@
 //! name class redaction knows (`tokens`, `passwords`, `api_keys`,
 //! `ssh_key`, `private_key_pem`, `SECRET_KEY_BASE`, `auth`, `bearer`,
 //! `jwt`, `dsn`, `webhook_url`, `connection_string`, `client_secret`,
-//! `Raw`/`raw` of scanner findings, environment variables such as
+//! `Raw`/`RawV2`/`raw` of scanner findings, environment variables such as
 //! `GITHUB_TOKEN`, an `@sensitive` private key of 3,500 characters) and
 //! under an ordinary name in every value class (private key blocks, a JWT,
 //! AWS, GitHub, Slack, Stripe and Google keys, a password in a URL, a
@@ -259,6 +259,7 @@ fn schema_infer_is_clean_and_marks_credentials() {
         "connection_string",
         "client_secret",
         "Raw",
+        "RawV2",
         "raw",
     ] {
         let marked = run.stdout.lines().any(|l| {

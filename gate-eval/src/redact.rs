@@ -100,11 +100,14 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
 /// for name in ["tokens", "passwords", "api_keys", "ssh_key", "private_key_pem",
 ///              "SECRET_KEY_BASE", "auth", "bearer", "jwt", "dsn", "webhook_url",
 ///              "connection_string", "client_secret", "Raw", "raw", "GITHUB_TOKEN",
-///              "AWS_SECRET_ACCESS_KEY", "stripeApiKey"] {
+///              "AWS_SECRET_ACCESS_KEY", "stripeApiKey", "RawV2", "token_v3"] {
 ///     assert!(is_credential_name(name), "{name}");
 /// }
 /// ```
 pub fn is_credential_name(name: &str) -> bool {
+    // A version at the end (`RawV2`, as trufflehog writes it; `token_v3`)
+    // does not change what the field holds.
+    let name = without_version(name);
     // Most names end in no credential word: say so without splitting them
     // (ASCII names only; some other characters lowercase to ASCII).
     if name.is_ascii() {
@@ -121,6 +124,25 @@ pub fn is_credential_name(name: &str) -> bool {
         }
     }
     by_words(name)
+}
+
+/// `name` without a version at its end: `v` or `V` and digits, after a
+/// separator or a lowercase letter (`RawV2` → `Raw`, `token_v3` → `token`).
+fn without_version(name: &str) -> &str {
+    let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return name;
+    }
+    let before_digits = &name[..name.len() - digits];
+    let Some(stem) = before_digits.strip_suffix(['v', 'V']) else {
+        return name;
+    };
+    match stem.chars().last() {
+        Some(c) if c.is_ascii_lowercase() || c == '_' || c == '-' => {
+            stem.trim_end_matches(['_', '-'])
+        }
+        _ => name,
+    }
 }
 
 /// [`is_credential_name`] by splitting the name into words.
@@ -374,9 +396,9 @@ mod tests {
     proptest! {
         #[test]
         fn the_quick_rejection_agrees_with_the_words(
-            name in "(?i)(db|api|client|my|x|_|-|\\.| |secret|private|key|token|value|string|pwd|passwd|cookie|credentials?|[a-z]{1,3}){0,5}"
+            name in "(?i)(db|api|client|my|x|_|-|\\.| |secret|private|key|token|value|string|pwd|passwd|cookie|credentials?|[a-z]{1,3}|v[0-9]|V2){0,5}"
         ) {
-            prop_assert_eq!(is_credential_name(&name), by_words(&name), "{:?}", name);
+            prop_assert_eq!(is_credential_name(&name), by_words(without_version(&name)), "{:?}", name);
         }
     }
 
@@ -410,6 +432,10 @@ mod tests {
             "kind",
             "vaulted",
             "rotation",
+            "v2",
+            "apiVersion",
+            "dev2",
+            "keyV2",
         ] {
             assert!(!is_credential_name(no), "{no}");
         }
