@@ -46,12 +46,8 @@ const CANARIES: &[&str] = &[
     "AIzaSy",
 ];
 
-/// A folder of its own for the files a test writes.
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gate-canaries-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    gate_tests::scratch("canaries", name)
 }
 
 /// Fails, naming the output, if any canary appears in it.

@@ -19,10 +19,7 @@ const RELEASE: &str = "../examples/release.gate";
 const QUICKSTART: &str = "../examples/quickstart.gate";
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gate-controls-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    gate_tests::scratch("controls", name)
 }
 
 /// A record of `policy` over `evidence`, written by `gate check --record`.

@@ -49,6 +49,15 @@ pub fn gate(args: &[&str], stdin: &str) -> Run {
     }
 }
 
+/// An empty folder of its own for the files one test writes:
+/// `gate-{prefix}-{pid}-{name}` in the system's temporary folder.
+pub fn scratch(prefix: &str, name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gate-{prefix}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
 /// Every file under `dir` (recursively) with extension `ext`, sorted,
 /// skipping folders named `lib` (modules imported by the cases).
 pub fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {

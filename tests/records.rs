@@ -17,10 +17,7 @@ use std::path::{Path, PathBuf};
 const NOW: &str = "2026-05-04T09:00:00Z";
 
 fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("gate-records-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    gate_tests::scratch("records", name)
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {

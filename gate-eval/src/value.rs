@@ -244,6 +244,12 @@ impl<'a> V<'a> {
         V { val, path, secret }
     }
 
+    /// The value, secret also if `secret` (taken from a secret list or map).
+    pub fn tainted(mut self, secret: bool) -> Self {
+        self.secret |= secret;
+        self
+    }
+
     /// A value computed from `from` (taint): secret when one of them is,
     /// unless it is a boolean — a predicate's value is what a gate decides
     /// by, and tells one fact about a secret, not the secret. Text rewritten

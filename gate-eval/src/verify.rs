@@ -328,13 +328,6 @@ fn rename_sources(recorded: &Value, fresh: &mut Value) {
 /// Every place where two JSON values differ.
 fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<Difference>) {
     let escape = |k: &str| k.replace('~', "~0").replace('/', "~1");
-    let mut push = |pointer: String, recorded: String, now: String| {
-        out.push(Difference {
-            pointer,
-            recorded,
-            now,
-        })
-    };
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for (k, va) in x {
@@ -377,7 +370,11 @@ fn diff(path: &str, a: &Value, b: &Value, out: &mut Vec<Difference>) {
                 } else {
                     path.to_string()
                 };
-                push(pointer, as_text(a), as_text(b));
+                out.push(Difference {
+                    pointer,
+                    recorded: as_text(a),
+                    now: as_text(b),
+                });
             }
         }
     }

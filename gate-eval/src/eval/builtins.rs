@@ -337,7 +337,7 @@ impl<'a> Eval<'a> {
                 Val::OwnedMap(entries) => {
                     let keys = entries
                         .iter()
-                        .map(|(k, _)| tainted(k.clone(), recv.secret))
+                        .map(|(k, _)| k.clone().tainted(recv.secret))
                         .collect();
                     Val::List(List::Owned(Rc::new(keys)))
                 }
@@ -357,7 +357,7 @@ impl<'a> Eval<'a> {
                         .iter()
                         .map(|(k, v)| {
                             let secret = Self::entry_secret(&recv, k.val.as_str().unwrap_or(""));
-                            tainted(v.clone(), secret)
+                            v.clone().tainted(secret)
                         })
                         .collect();
                     Val::List(List::Owned(Rc::new(values)))
@@ -587,12 +587,6 @@ impl<'a> Eval<'a> {
         }
         Ok(out)
     }
-}
-
-/// `v`, secret also if `secret`.
-fn tainted(mut v: V<'_>, secret: bool) -> V<'_> {
-    v.secret |= secret;
-    v
 }
 
 /// The indexes of the first occurrence of each different value (values

@@ -122,13 +122,10 @@ impl<'a> Eval<'a> {
                 };
                 self.read_node(node, path, owner.secret, id)
             }
-            List::Owned(items) => {
-                let mut e = items.get(i).cloned().ok_or_else(|| {
-                    self.err(RtKind::Internal("index out of range"), id, owner.path)
-                })?;
-                e.secret |= owner.secret;
-                Ok(e)
-            }
+            List::Owned(items) => items
+                .get(i)
+                .map(|e| e.clone().tainted(owner.secret))
+                .ok_or_else(|| self.err(RtKind::Internal("index out of range"), id, owner.path)),
         }
     }
 
@@ -251,11 +248,7 @@ impl<'a> Eval<'a> {
                     return Ok(entries
                         .iter()
                         .find(|(ek, _)| ek.val.as_str() == Some(key))
-                        .map(|(_, v)| {
-                            let mut v = v.clone();
-                            v.secret |= Self::entry_secret(&b, key);
-                            v
-                        })
+                        .map(|(_, v)| v.clone().tainted(Self::entry_secret(&b, key)))
                         .unwrap_or_else(|| V::new(Val::Null)));
                 }
                 let Val::Map(entries) = b.val else {
@@ -766,11 +759,9 @@ impl<'a> Eval<'a> {
                 let mut out = Vec::with_capacity(a.len() + b.len());
                 for (lv, list) in [(&l, a), (&r, b)] {
                     match list {
-                        crate::value::List::Owned(v) => out.extend(v.iter().map(|e| {
-                            let mut e = e.clone();
-                            e.secret |= lv.secret;
-                            e
-                        })),
+                        crate::value::List::Owned(v) => {
+                            out.extend(v.iter().map(|e| e.clone().tainted(lv.secret)))
+                        }
                         crate::value::List::Ev(nodes, _) => {
                             for n in nodes.iter() {
                                 out.push(self.read_node(n, lv.path, lv.secret, id)?);
