@@ -851,6 +851,62 @@ fn records_with_waivers_verify_from_another_folder() {
     assert!(r.stdout.contains("record: verified"), "{}", r.stdout);
 }
 
+/// A record names the policy's files relative to the gate's folder, so the
+/// same gate gives the same record whether it was named relative to the
+/// current folder or absolute; what people read names them as given.
+#[test]
+fn records_name_policy_files_relative_to_the_gate() {
+    let here = std::env::current_dir().unwrap();
+    let absolute = here
+        .join("../examples/production-readiness.gate")
+        .canonicalize()
+        .unwrap()
+        .display()
+        .to_string();
+    let evidence = "../examples/evidence/08-prodready-pilot-no-oncall-no-drill.json";
+    let run = |gate_path: &str, format: &str| {
+        gate(
+            &[
+                "check", gate_path, "-e", evidence, "--now", NOW, "-f", format,
+            ],
+            "",
+        )
+    };
+    let relative = run("../examples/production-readiness.gate", "json");
+    let from_root = run(&absolute, "json");
+    let a: Value = serde_json::from_str(&relative.stdout).unwrap();
+    let b: Value = serde_json::from_str(&from_root.stdout).unwrap();
+    let names: Vec<&str> = a["policy"]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["production-readiness.gate", "lib/evidence.gate"]);
+    assert_eq!(a["policy"], b["policy"]);
+    assert_eq!(a["rules"], b["rules"]);
+    let files: std::collections::BTreeSet<&str> = a["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["span"]["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .all(|f| !f.contains("..") && !f.starts_with('/')),
+        "{files:?}"
+    );
+    // People and tools are pointed at the file as it was given.
+    let human = run(&absolute, "human").stdout;
+    assert!(human.contains(&format!("{absolute}:")), "{human}");
+    let github = run("../examples/production-readiness.gate", "github").stdout;
+    assert!(
+        github.contains("file=../examples/production-readiness.gate,"),
+        "{github}"
+    );
+}
+
 /// Records read back: every decision the fixtures give, with failures,
 /// errors, notes, waivers and evidence issues, is read back equal by
 /// `Decision::from_json`; the committed example records too. A record with

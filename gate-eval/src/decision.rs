@@ -329,7 +329,9 @@ pub struct Decision {
 /// An error of the decision as a whole.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct DecisionError {
-    /// Its stable code.
+    /// Its stable code, as text: one of [`crate::Code`]'s, or the code of the
+    /// compiler diagnostic that kept the gate from being evaluated (the two
+    /// tables are listed in `docs/errors.md`).
     pub code: String,
     /// What happened.
     pub message: String,

@@ -265,7 +265,7 @@ impl Policy {
             self.program
                 .sources
                 .files()
-                .map(|(_, f)| (f.name.as_str(), f.text.as_bytes())),
+                .map(|(_, f)| (f.record_name.as_str(), f.text.as_bytes())),
         )
     }
 

@@ -214,6 +214,9 @@ struct State<'f> {
     root: Option<PathBuf>,
     /// The root as shown to users (relative, as the entry was named).
     root_display: String,
+    /// The folder source names in decision records are relative to: the
+    /// loaded gate's folder (canonical), or the base of a gate given as text.
+    record_base: Option<PathBuf>,
     loaded: Loaded,
     done: BTreeMap<Key, usize>,
     in_progress: Vec<(Key, String)>,
@@ -236,11 +239,16 @@ pub fn load_file(path: &Path, fs: &dyn FileSystem, options: LoadOptions) -> Load
         Some(p) if !p.is_empty() => p,
         _ => ".".to_string(),
     };
+    let record_base = canonical
+        .as_ref()
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf));
     let mut state = State {
         fs,
         options,
         root,
         root_display,
+        record_base,
         loaded: Loaded::default(),
         done: BTreeMap::new(),
         in_progress: Vec::new(),
@@ -250,7 +258,8 @@ pub fn load_file(path: &Path, fs: &dyn FileSystem, options: LoadOptions) -> Load
     match canonical.and_then(|p| fs.read_bytes(&p, limit).map(|t| (p, t))) {
         Ok((p, bytes)) => {
             if let Some(text) = state.text_of(&name, bytes, Span::default()) {
-                state.load(Key::File(p), name, text, Span::default());
+                let recorded = state.record_name(&p, &name);
+                state.load(Key::File(p), name, recorded, text, Span::default());
             }
         }
         Err(e) => {
@@ -287,19 +296,52 @@ pub fn load_source(
         root_display: base
             .map(|b| b.display().to_string())
             .unwrap_or_else(|| ".".into()),
+        record_base: base.map(|b| fs.canonicalize(b).unwrap_or_else(|_| normalize(b))),
         loaded: Loaded::default(),
         done: BTreeMap::new(),
         in_progress: Vec::new(),
     };
-    let key = match root {
+    // Imports resolve against `base` (the root may be a folder above it).
+    let key = match state.record_base.clone().or(root) {
         Some(r) => Key::File(r.join("<inline>")),
         None => Key::Inline(name.to_string()),
     };
-    state.load(key, name.to_string(), text.to_string(), Span::default());
+    state.load(
+        key,
+        name.to_string(),
+        name.to_string(),
+        text.to_string(),
+        Span::default(),
+    );
     state.loaded
 }
 
 impl State<'_> {
+    /// The name of the file at `path` (canonical) in decision records: the
+    /// path relative to [`State::record_base`] with `/` separators (`..` for
+    /// a file above it), or `shown` when there is no base.
+    fn record_name(&self, path: &Path, shown: &str) -> String {
+        let Some(base) = &self.record_base else {
+            return shown.to_string();
+        };
+        let common = base
+            .components()
+            .zip(path.components())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let up = base.components().count().saturating_sub(common);
+        let mut parts: Vec<String> = vec!["..".to_string(); up];
+        parts.extend(
+            path.components()
+                .skip(common)
+                .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+        );
+        if parts.is_empty() {
+            return shown.to_string();
+        }
+        parts.join("/")
+    }
+
     /// A source file's bytes as text: not over the size limit, and UTF-8
     /// (errors are recorded; `None` then).
     fn text_of(&mut self, name: &str, bytes: Vec<u8>, at: Span) -> Option<String> {
@@ -339,7 +381,14 @@ impl State<'_> {
         }
     }
 
-    fn load(&mut self, key: Key, name: String, text: String, at: Span) -> Option<usize> {
+    fn load(
+        &mut self,
+        key: Key,
+        name: String,
+        record_name: String,
+        text: String,
+        at: Span,
+    ) -> Option<usize> {
         if let Some(&i) = self.done.get(&key) {
             return Some(i);
         }
@@ -372,7 +421,10 @@ impl State<'_> {
             .strip_prefix('\u{feff}')
             .map(str::to_string)
             .unwrap_or(text);
-        let source = self.loaded.sources.add(name.clone(), text.as_str());
+        let source = self
+            .loaded
+            .sources
+            .add_recorded(name.clone(), record_name, text.as_str());
         if bom {
             // Accepted (editors on Windows write it), but said: the file's
             // digest in decision records is of the text without it.
@@ -415,7 +467,7 @@ impl State<'_> {
     }
 
     fn import(&mut self, from: &Key, import: &ast::Import) -> Option<ResolvedImport> {
-        let (key, name, text, default_alias) = match &import.target {
+        let (key, name, record_name, text, default_alias) = match &import.target {
             ImportTarget::Module(path) => {
                 let dotted = path
                     .iter()
@@ -424,7 +476,13 @@ impl State<'_> {
                     .join(".");
                 let alias = path.last().map(|p| p.name.clone()).unwrap_or_default();
                 match gate_stdlib::module(&dotted) {
-                    Some(text) => (Key::Std(dotted.clone()), dotted, text.to_string(), alias),
+                    Some(text) => (
+                        Key::Std(dotted.clone()),
+                        dotted.clone(),
+                        dotted,
+                        text.to_string(),
+                        alias,
+                    ),
                     None => {
                         let known: Vec<String> = gate_stdlib::MODULES
                             .iter()
@@ -536,10 +594,11 @@ impl State<'_> {
                     .file_stem()
                     .map(|s| s.to_string_lossy().to_string())
                     .unwrap_or_default();
-                (Key::File(canonical), display, text, stem)
+                let recorded = self.record_name(&canonical, &display);
+                (Key::File(canonical), display, recorded, text, stem)
             }
         };
-        let index = self.load(key, name.clone(), text, import.span)?;
+        let index = self.load(key, name.clone(), record_name, text, import.span)?;
         if let Some(Header::Gate(_)) = self
             .loaded
             .modules
@@ -589,6 +648,42 @@ mod tests {
         assert_eq!(codes, ["E0502"]);
         assert!(
             matches!(&*loaded.errors[0].kind, ErrorKind::ImportCycle { cycle } if cycle == &["/p/a.gate", "/p/b.gate", "/p/a.gate"])
+        );
+    }
+
+    #[test]
+    fn record_names_are_relative_to_the_gates_folder() {
+        let main =
+            "gate g {}\nimport \"lib/a.gate\"\nimport \"../shared/b.gate\"\nimport std.secrets";
+        let fs = fs(&[
+            ("/repo/gates/lib/a.gate", "module a"),
+            ("/repo/shared/b.gate", "module b"),
+        ]);
+        let options = LoadOptions {
+            root: Some(PathBuf::from("/repo")),
+            ..LoadOptions::default()
+        };
+        let base = Path::new("/repo/gates");
+        let loaded = load_source("/repo/gates/main.gate", main, Some(base), &fs, options);
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let names: Vec<(&str, &str)> = loaded
+            .sources
+            .files()
+            .take(4)
+            .map(|(_, f)| (f.name.as_str(), f.record_name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("/repo/gates/main.gate", "/repo/gates/main.gate"),
+                ("/repo/gates/lib/a.gate", "lib/a.gate"),
+                ("/repo/shared/b.gate", "../shared/b.gate"),
+                ("std.secrets", "std.secrets"),
+            ]
+        );
+        assert_eq!(
+            loaded.sources.shown_name("lib/a.gate"),
+            "/repo/gates/lib/a.gate"
         );
     }
 

@@ -86,8 +86,14 @@ impl fmt::Debug for Span {
 /// One loaded source file.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
-    /// The name shown in diagnostics (a path, or `std/secrets.gate`).
+    /// The name shown in diagnostics: the path as it was given (or a standard
+    /// module's dotted name, `std.secrets`).
     pub name: String,
+    /// The name decision records use: the path relative to the folder of the
+    /// gate that was loaded, with `/` separators (`lib/common.gate`), so a
+    /// record does not depend on where the gate was run from. The same as
+    /// `name` for standard modules and sources given as text.
+    pub record_name: String,
     /// The whole text.
     pub text: Arc<str>,
     line_starts: Vec<u32>,
@@ -103,8 +109,10 @@ impl SourceFile {
                 line_starts.push(clamp_u32(i + 1));
             }
         }
+        let name = name.into();
         SourceFile {
-            name: name.into(),
+            record_name: name.clone(),
+            name,
             text,
             line_starts,
         }
@@ -150,6 +158,30 @@ impl SourceMap {
         id
     }
 
+    /// Adds a file whose name in decision records differs from the name
+    /// shown (see [`SourceFile::record_name`]) and returns its id.
+    pub fn add_recorded(
+        &mut self,
+        name: impl Into<String>,
+        record_name: impl Into<String>,
+        text: impl Into<Arc<str>>,
+    ) -> SourceId {
+        let id = self.add(name, text);
+        if let Some(f) = self.files.last_mut() {
+            f.record_name = record_name.into();
+        }
+        id
+    }
+
+    /// The name shown for a file named `record_name` in a decision record
+    /// (`record_name` itself when no file of this map has it).
+    pub fn shown_name<'a>(&'a self, record_name: &'a str) -> &'a str {
+        self.files
+            .iter()
+            .find(|f| f.record_name == record_name)
+            .map_or(record_name, |f| f.name.as_str())
+    }
+
     /// The file with the given id.
     pub fn get(&self, id: SourceId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
@@ -168,14 +200,25 @@ impl SourceMap {
         self.get(span.source).map(|f| f.slice(span)).unwrap_or("")
     }
 
-    /// A location record for a span: file name, byte range, line and column.
+    /// A location record for a span: file name as shown, byte range, line
+    /// and column.
     pub fn locate(&self, span: Span) -> Location {
+        self.locate_named(span, |f| &f.name)
+    }
+
+    /// [`SourceMap::locate`] with the file's name in decision records
+    /// ([`SourceFile::record_name`]).
+    pub fn locate_for_record(&self, span: Span) -> Location {
+        self.locate_named(span, |f| &f.record_name)
+    }
+
+    fn locate_named(&self, span: Span, name: impl Fn(&SourceFile) -> &String) -> Location {
         match self.get(span.source) {
             Some(f) => {
                 let (line, column) = f.line_col(span.start);
                 let (end_line, end_column) = f.line_col(span.end);
                 Location {
-                    file: f.name.clone(),
+                    file: name(f).clone(),
                     start: span.start,
                     end: span.end,
                     line,

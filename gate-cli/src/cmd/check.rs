@@ -114,6 +114,9 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
             return Exit::Error;
         }
     }
+    // The record names the policy's files relative to the gate's folder;
+    // what people and tools read names them as they were given.
+    let decision = render::as_shown(&decision, &policy);
     if args.format == Format::Human {
         let names: Vec<String> = data_names(&decision);
         io.out(&render::human::decision(
@@ -197,7 +200,12 @@ fn undecided(
             } else {
                 Vec::new()
             };
-            let name = args.policy.display().to_string();
+            // Named as a record names it: relative to the gate's folder.
+            let name = args
+                .policy
+                .file_name()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_else(|| args.policy.display().to_string());
             let stem = args
                 .policy
                 .file_stem()

@@ -87,6 +87,38 @@ pub fn element_text(e: &gate_eval::explain::ElementRef) -> String {
     }
 }
 
+/// The decision with the policy's files named as they were given (a record
+/// names them relative to the gate's folder, see
+/// `gate_lang::span::SourceFile::record_name`), for the formats that point
+/// people and tools at files: human, SARIF, JUnit, Markdown and GitHub.
+pub fn as_shown(d: &gate_eval::Decision, policy: &gate_eval::Policy) -> gate_eval::Decision {
+    let sources = policy.sources();
+    let show = |at: &mut gate_eval::Location| {
+        let shown = sources.shown_name(&at.file).to_string();
+        at.file = shown;
+    };
+    let mut d = d.clone();
+    for s in &mut d.policy.sources {
+        s.name = sources.shown_name(&s.name).to_string();
+    }
+    for r in &mut d.rules {
+        show(&mut r.span);
+        for f in &mut r.failures {
+            show(&mut f.span);
+            if let Some(c) = &mut f.called_from {
+                show(c);
+            }
+        }
+        for e in &mut r.errors {
+            show(&mut e.span);
+        }
+        for n in &mut r.notes {
+            show(&mut n.span);
+        }
+    }
+    d
+}
+
 /// Where a failure is best shown in the policy: the predicate, or, when the
 /// predicate is in a standard module (no file on disk), the call in the
 /// rule that led there.

@@ -508,12 +508,12 @@ impl<'a> Eval<'a> {
     ) {
         let element = self.current_element();
         let message = self.render_message().unwrap_or(default_message);
-        let span = self.prog.sources.locate(self.span(id));
+        let span = self.prog.sources.locate_for_record(self.span(id));
         let called_from = self
             .ex
             .as_ref()
             .and_then(|e| e.call_site)
-            .map(|s| self.prog.sources.locate(s));
+            .map(|s| self.prog.sources.locate_for_record(s));
         if let Some(ex) = self.ex.as_mut() {
             ex.failures.push(Failure {
                 requirement: ex.requirement,

@@ -262,7 +262,7 @@ impl<'a> Eval<'a> {
             outcome: RuleOutcome::Pass,
             applicable: true,
             controls: rule.controls.clone(),
-            span: self.prog.sources.locate(rule.span),
+            span: self.prog.sources.locate_for_record(rule.span),
             failures: Vec::new(),
             failures_total: 0,
             errors: Vec::new(),
@@ -423,7 +423,7 @@ impl<'a> Eval<'a> {
             actual_truncated: false,
             expected: "true".into(),
             message: format!("`{}` does not hold", self.prog.sources.slice(span)),
-            span: self.prog.sources.locate(span),
+            span: self.prog.sources.locate_for_record(span),
             element: None,
             any_of: None,
             called_from: None,
@@ -497,7 +497,7 @@ impl<'a> Eval<'a> {
             kind: NoteKind::VacuousTruth,
             message: format!("`{list_text}` is empty, so `all(…)` holds without checking anything"),
             path: self.paths.pointer(list.path, &self.prog.schema),
-            span: self.prog.sources.locate(span),
+            span: self.prog.sources.locate_for_record(span),
         });
     }
 
@@ -578,7 +578,7 @@ impl<'a> Eval<'a> {
             code,
             message,
             path,
-            span: self.prog.sources.locate(err.span),
+            span: self.prog.sources.locate_for_record(err.span),
         }
     }
 }

@@ -393,7 +393,7 @@ impl Session {
         if id.is_empty() {
             return Reply::Err("error: write `:explain RULE`\n".into());
         }
-        let d = self.decision();
+        let d = crate::render::as_shown(&self.decision(), &self.policy);
         match human::one_rule(&d, id, &self.policy, &self.out) {
             Some(text) => Reply::Out(text),
             None => {
