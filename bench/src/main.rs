@@ -652,7 +652,7 @@ fn main() -> ExitCode {
             let policy = e.compile()?;
             let input = e.load(&policy, &std::fs::read(file)?)?;
             for _ in 0..n.parse::<usize>()? {
-                std::hint::black_box(e.eval(&policy, &input)?);
+                let _decision = std::hint::black_box(e.eval(&policy, &input)?);
             }
             Ok(())
         })(),

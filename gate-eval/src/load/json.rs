@@ -1,321 +1,189 @@
-//! Strict JSON: serde_json's parser driven by our own visitor.
+//! Strict JSON, read with jiter (a JSON reader that gives each number's text as written).
 //!
-//! The visitor builds a [`Value`] while refusing duplicate object keys and nesting deeper
-//! than `max_depth`. It recurses once per nesting level; the depth check stops it at
-//! `max_depth`, and serde_json's own recursion limit (127 levels) stops it for larger limits.
-//! Errors found by the visitor are stored in `Ctx::error` and returned to serde_json as a
-//! custom error, so serde_json attaches the line/column where it stopped.
+//! The reader builds a [`Value`] while refusing duplicate object keys and nesting deeper
+//! than `max_depth` (and never deeper than [`MAX_NESTING`], so that reading recurses a
+//! bounded number of times whatever the limits say). Errors have the line and column where
+//! the reader stopped.
 //!
-//! Numbers (serde_json is built with `arbitrary_precision`): serde_json hands integers that
-//! fit `u64`/`i64` to `visit_u64`/`visit_i64`. Every other number (any number with a fraction
-//! or exponent, `-0`, and integers beyond 64 bits) arrives as a one-entry map whose key is
-//! serde_json's private number token and whose value is the number's text. We decide:
+//! Numbers are decided from their text, by [`number_value`] (the one rule the JSON, YAML and
+//! TOML loaders share):
 //!
-//! - a fraction/exponent number must be finite as `f64`, else `NonFiniteNumber` (`1e400`),
-//!   and must not underflow to zero from non-zero digits, else `NumberUnderflow` (`1e-400`);
-//!   a finite one keeps serde_json's text of it, exactly as serde_json's own `Value` would
-//!   (all digits kept, `1.50` stays `1.50`; the exponent is written `e+3`/`e-3`), so
-//!   `as_f64` works and nothing is rounded away;
-//! - `-0` becomes the integer `0`;
-//! - an integer beyond `i64`/`u64` (`18446744073709551616`) is `NumberOutOfRange`: we refuse
-//!   it rather than keep a number that `as_i64`/`as_u64` cannot read and `as_f64` rounds.
+//! - an integer must fit `i64` or `u64`, else `NumberOutOfRange`
+//!   (`18446744073709551616`): refused rather than kept as a number that rounds; `-0` is `0`;
+//! - a number with a fraction or exponent must be finite as `f64`, else `NonFiniteNumber`
+//!   (`1e400`), must not underflow to zero from non-zero digits, else `NumberUnderflow`
+//!   (`1e-400`), and must be exactly the number its `f64` shows, else `NumberTooPrecise`
+//!   (`0.79999999999999999999`, which a float would read as `0.8`). Every number a JSON
+//!   tool writes from a float passes; one with more digits than a float holds is refused
+//!   rather than rounded.
 //!
-//! A real object key equal to the private token (`{"$serde_json::private::Number": "1"}`)
-//! stays an ordinary key: serde_json passes the token as a `&'static str`, whereas a real
-//! key is either borrowed from our input or (with escapes) not borrowed at all, so we tell
-//! them apart by where the key's bytes live.
+//! So every number kept is one that [`serde_json::Number`] holds exactly, and the value is
+//! the same whether or not another crate turns on serde_json's `arbitrary_precision`.
 
-use std::cell::Cell;
-use std::fmt;
 use std::str::FromStr;
 
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use jiter::{Jiter, JiterError, JiterErrorType, JsonErrorType, Peek};
 use serde_json::{Map, Number, Value};
 
 use super::{LoadError, LoadErrorKind, LoadLimits, Parsed};
 
-/// serde_json's private map key that marks a number in `arbitrary_precision` mode.
-pub(super) const NUMBER_TOKEN: &str = "$serde_json::private::Number";
-
-/// serde_json refuses the 128th nested array/object: at most 127 levels.
-const SERDE_JSON_DEPTH: usize = 127;
+/// The deepest nesting read, whatever the limits say (serde_json's own limit, which the
+/// loaders have always had).
+pub(super) const MAX_NESTING: usize = 127;
 
 pub(super) fn parse(text: &str, limits: &LoadLimits) -> Result<Parsed, LoadError> {
-    let ctx = Ctx {
-        input_start: text.as_ptr().addr(),
-        input_end: text.as_ptr().addr().saturating_add(text.len()),
+    let mut reader = Reader {
+        jiter: Jiter::new(text.as_bytes()),
         max_depth: limits.max_depth,
-        error: Cell::new(None),
     };
-    let mut de = serde_json::Deserializer::from_str(text);
-    let result = ValueSeed {
-        ctx: &ctx,
-        depth: 0,
-    }
-    .deserialize(&mut de)
-    .and_then(|value| de.end().map(|()| value));
-    match result {
-        Ok(value) => Ok(Parsed {
-            value,
-            bool_words: Default::default(),
-        }),
-        Err(err) => {
-            let kind = ctx
-                .error
-                .take()
-                .unwrap_or_else(|| classify(&err, limits.max_depth));
-            if err.line() == 0 {
-                Err(LoadError::new(kind))
-            } else {
-                Err(LoadError::at(kind, err.line(), err.column().max(1)))
-            }
-        }
-    }
+    let value = reader.document()?;
+    Ok(Parsed {
+        value,
+        bool_words: Default::default(),
+    })
 }
 
-/// Maps an error raised by serde_json itself (not by our visitor).
-fn classify(err: &serde_json::Error, max_depth: usize) -> LoadErrorKind {
-    let full = err.to_string();
-    let suffix = format!(" at line {} column {}", err.line(), err.column());
-    let message = full.strip_suffix(&suffix).unwrap_or(&full);
-    if message == "recursion limit exceeded" {
-        return LoadErrorKind::TooDeep {
-            limit: max_depth.min(SERDE_JSON_DEPTH),
-        };
-    }
-    LoadError::syntax(message)
-}
-
-struct Ctx {
-    input_start: usize,
-    input_end: usize,
+struct Reader<'j> {
+    jiter: Jiter<'j>,
     max_depth: usize,
-    /// The error our visitor found, if any (serde_json only carries its text).
-    error: Cell<Option<LoadErrorKind>>,
 }
 
-impl Ctx {
-    fn fail<E: de::Error>(&self, kind: LoadErrorKind) -> E {
-        let err = E::custom(&kind);
-        self.error.set(Some(kind));
-        err
-    }
+/// Why reading stopped: jiter's error, or one of ours at a byte offset.
+enum Stop {
+    Syntax(JiterError),
+    Refused(LoadErrorKind, usize),
+}
 
-    /// Whether `s` lies inside the input text (a key borrowed from the document).
-    fn in_input(&self, s: &str) -> bool {
-        let start = s.as_ptr().addr();
-        start >= self.input_start && start.saturating_add(s.len()) <= self.input_end
+impl From<JiterError> for Stop {
+    fn from(e: JiterError) -> Self {
+        Stop::Syntax(e)
     }
 }
 
-/// Deserializes one JSON value whose enclosing container is at `depth` (0 for the root).
-struct ValueSeed<'c> {
-    ctx: &'c Ctx,
-    depth: usize,
-}
-
-impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
-    type Value = Value;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
-        deserializer.deserialize_any(self)
+impl Reader<'_> {
+    fn document(&mut self) -> Result<Value, LoadError> {
+        let read = self
+            .jiter
+            .peek()
+            .map_err(Stop::from)
+            .and_then(|peek| self.value(peek, 0))
+            .and_then(|value| self.jiter.finish().map(|()| value).map_err(Stop::from));
+        read.map_err(|stop| {
+            let (kind, index) = match stop {
+                Stop::Syntax(e) => (syntax(&e), e.index),
+                Stop::Refused(kind, index) => (kind, index),
+            };
+            let at = self.jiter.error_position(index);
+            LoadError::at(kind, at.line, at.column.max(1))
+        })
     }
-}
 
-impl ValueSeed<'_> {
-    fn enter<E: de::Error>(&self) -> Result<usize, E> {
-        let depth = self.depth.saturating_add(1);
-        if depth > self.ctx.max_depth {
-            Err(self.ctx.fail(LoadErrorKind::TooDeep {
-                limit: self.ctx.max_depth,
-            }))
+    /// The depth one level below `depth`, or why not.
+    fn enter(&self, depth: usize) -> Result<usize, Stop> {
+        let depth = depth.saturating_add(1);
+        let limit = self.max_depth.min(MAX_NESTING);
+        if depth > limit {
+            Err(Stop::Refused(
+                LoadErrorKind::TooDeep { limit },
+                self.jiter.current_index(),
+            ))
         } else {
             Ok(depth)
         }
     }
 
-    fn number<E: de::Error>(&self, text: String) -> Result<Value, E> {
-        number_value(text).map_err(|kind| self.ctx.fail(kind))
+    /// One value whose container is at `depth` (0 for the root).
+    fn value(&mut self, peek: Peek, depth: usize) -> Result<Value, Stop> {
+        match peek {
+            Peek::Null => {
+                self.jiter.known_null()?;
+                Ok(Value::Null)
+            }
+            Peek::True | Peek::False => Ok(Value::Bool(self.jiter.known_bool(peek)?)),
+            Peek::String => Ok(Value::String(self.jiter.known_str()?.to_owned())),
+            Peek::Array => {
+                let depth = self.enter(depth)?;
+                let mut items = Vec::new();
+                let mut next = self.jiter.known_array()?;
+                while let Some(peek) = next {
+                    items.push(self.value(peek, depth)?);
+                    next = self.jiter.array_step()?;
+                }
+                Ok(Value::Array(items))
+            }
+            Peek::Object => {
+                let depth = self.enter(depth)?;
+                let mut map = Map::new();
+                let mut key = self.jiter.known_object()?.map(str::to_owned);
+                while let Some(k) = key {
+                    if map.contains_key(&k) {
+                        let at = self.jiter.current_index();
+                        return Err(Stop::Refused(LoadErrorKind::DuplicateKey { key: k }, at));
+                    }
+                    let peek = self.jiter.peek()?;
+                    let value = self.value(peek, depth)?;
+                    map.insert(k, value);
+                    key = self.jiter.next_key()?.map(str::to_owned);
+                }
+                Ok(Value::Object(map))
+            }
+            _ => {
+                let start = self.jiter.current_index();
+                let text = number_text(&mut self.jiter, peek)?;
+                number_value(text).map_err(|kind| Stop::Refused(kind, start))
+            }
+        }
     }
 }
 
-/// The value of a number given as text by serde_json (see the module documentation), or
-/// why it is refused.
+/// The text of the number at `peek`, as written (checked against JSON's grammar).
+pub(super) fn number_text(jiter: &mut Jiter<'_>, peek: Peek) -> Result<String, JiterError> {
+    let start = jiter.current_index();
+    jiter.known_skip(peek)?;
+    let bytes = jiter.slice_to_current(start);
+    Ok(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// What a jiter error is called in a load error.
+fn syntax(e: &JiterError) -> LoadErrorKind {
+    match &e.error_type {
+        JiterErrorType::JsonError(JsonErrorType::RecursionLimitExceeded) => {
+            LoadErrorKind::TooDeep { limit: MAX_NESTING }
+        }
+        JiterErrorType::JsonError(kind) => LoadError::syntax(kind.to_string()),
+        other => LoadError::syntax(other.to_string()),
+    }
+}
+
+/// The value of a number given as text (see the module documentation), or why it is
+/// refused.
 pub(super) fn number_value(text: String) -> Result<Value, LoadErrorKind> {
     let is_float = text.contains(['.', 'e', 'E']);
-    if is_float {
-        let value = f64::from_str(&text).ok();
-        if !value.is_some_and(f64::is_finite) {
-            return Err(LoadErrorKind::NonFiniteNumber { text });
+    if !is_float {
+        if text == "-0" {
+            return Ok(Value::from(0_i64));
+        } else if let Ok(n) = i64::from_str(&text) {
+            return Ok(Value::from(n));
+        } else if let Ok(n) = u64::from_str(&text) {
+            return Ok(Value::from(n));
         }
-        if value == Some(0.0) && super::mantissa_is_nonzero(&text) {
-            return Err(LoadErrorKind::NumberUnderflow { text });
-        }
-    } else if text == "-0" {
-        return Ok(Value::from(0_i64));
-    } else if let Ok(n) = i64::from_str(&text) {
-        return Ok(Value::from(n));
-    } else if let Ok(n) = u64::from_str(&text) {
-        return Ok(Value::from(n));
-    } else {
         return Err(LoadErrorKind::NumberOutOfRange { text });
     }
-    match Number::from_str(&text) {
-        Ok(n) => Ok(Value::Number(n)),
-        Err(err) => Err(LoadError::syntax(format!(
-            "invalid number {}: {err}",
-            super::quote(&text)
-        ))),
+    let Some(value) = f64::from_str(&text).ok().filter(|v| v.is_finite()) else {
+        return Err(LoadErrorKind::NonFiniteNumber { text });
+    };
+    if value == 0.0 && super::mantissa_is_nonzero(&text) {
+        return Err(LoadErrorKind::NumberUnderflow { text });
     }
-}
-
-impl<'de> Visitor<'de> for ValueSeed<'_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
+    // The float's shortest text must be the number written (`1.50` is `1.5`; `0.1` is
+    // `0.1`, as every JSON tool writes it).
+    let written = gate_lang::num::Decimal::parse(&text);
+    if written.is_none() || written != gate_lang::num::Decimal::from_f64(value) {
+        return Err(LoadErrorKind::NumberTooPrecise { text });
     }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        // Not reached with `arbitrary_precision`; kept for completeness.
-        match Number::from_f64(v) {
-            Some(n) => Ok(Value::Number(n)),
-            None => Err(self.ctx.fail(LoadErrorKind::NonFiniteNumber {
-                text: v.to_string(),
-            })),
-        }
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let depth = self.enter()?;
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(ValueSeed {
-            ctx: self.ctx,
-            depth,
-        })? {
-            items.push(item);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
-        let first = access.next_key_seed(KeySeed { ctx: self.ctx })?;
-        if let Some(Key::NumberToken) = first {
-            let text = access.next_value_seed(NumberTextSeed)?;
-            return self.number(text);
-        }
-        let depth = self.enter()?;
-        let mut map = Map::new();
-        let mut next = first;
-        while let Some(key) = next {
-            let key = match key {
-                Key::Name(name) => name,
-                Key::NumberToken => NUMBER_TOKEN.to_owned(),
-            };
-            if map.contains_key(&key) {
-                return Err(self.ctx.fail(LoadErrorKind::DuplicateKey { key }));
-            }
-            let value = access.next_value_seed(ValueSeed {
-                ctx: self.ctx,
-                depth,
-            })?;
-            map.insert(key, value);
-            next = access.next_key_seed(KeySeed { ctx: self.ctx })?;
-        }
-        Ok(Value::Object(map))
-    }
-}
-
-enum Key {
-    Name(String),
-    /// serde_json's number marker (see the module documentation).
-    NumberToken,
-}
-
-struct KeySeed<'c> {
-    ctx: &'c Ctx,
-}
-
-impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
-    type Value = Key;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed<'_> {
-    type Value = Key;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key, E> {
-        if v == NUMBER_TOKEN && !self.ctx.in_input(v) {
-            Ok(Key::NumberToken)
-        } else {
-            Ok(Key::Name(v.to_owned()))
-        }
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-        Ok(Key::Name(v.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Key, E> {
-        Ok(Key::Name(v))
-    }
-}
-
-/// The text of a number from serde_json's number marker map.
-pub(super) struct NumberTextSeed;
-
-impl<'de> DeserializeSeed<'de> for NumberTextSeed {
-    type Value = String;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<String, D::Error> {
-        deserializer.deserialize_string(self)
-    }
-}
-
-impl<'de> Visitor<'de> for NumberTextSeed {
-    type Value = String;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the text of a number")
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
-        Ok(v.to_owned())
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
-        Ok(v)
+    match Number::from_f64(value) {
+        Some(n) => Ok(Value::Number(n)),
+        None => Err(LoadErrorKind::NonFiniteNumber { text }),
     }
 }
 
@@ -469,13 +337,39 @@ mod tests {
     }
 
     #[test]
-    fn floats_keep_their_text() {
-        let value = j("[1.50, 1e-300, 2.5E3]");
-        // serde_json keeps the digits; it writes the exponent as `e`, with a sign.
-        assert_eq!(value.to_string(), "[1.50,1e-300,2.5e+3]");
+    fn floats_are_the_numbers_written() {
+        let value = j("[1.50, 1e-300, 2.5E3, 0.1, 0.30000000000000004, 1e21]");
+        assert_eq!(
+            value.to_string(),
+            "[1.5,1e-300,2500.0,0.1,0.30000000000000004,1e+21]"
+        );
         assert_eq!(value[0].as_f64(), Some(1.5));
         assert_eq!(value[1].as_f64(), Some(1e-300));
         assert_eq!(value[2].as_f64(), Some(2500.0));
+    }
+
+    #[test]
+    fn floats_with_more_digits_than_a_float_holds_are_refused() {
+        for text in [
+            "0.79999999999999999999",
+            "0.80000000000000000000001",
+            "0.30000000000000001",
+            "123456789012345678.5",
+        ] {
+            let err = e(&format!("{{\"score\": {text}}}"));
+            assert_eq!(
+                err.kind,
+                LoadErrorKind::NumberTooPrecise { text: text.into() },
+                "{text}"
+            );
+            assert_eq!((err.line, err.column), (Some(1), Some(11)), "{text}");
+            assert!(err
+                .to_string()
+                .contains("more digits than a 64-bit float holds"));
+        }
+        // Trailing zeros and exponents do not make a number imprecise.
+        assert_eq!(j("0.800000000000000000000").as_f64(), Some(0.8));
+        assert_eq!(j("8000e-4").as_f64(), Some(0.8));
     }
 
     #[test]

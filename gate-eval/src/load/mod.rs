@@ -8,8 +8,8 @@
 //!    [`LoadLimits::max_depth`] (the root array/object/table is depth 1).
 //!
 //! None of the code here recurses to a depth the input controls: YAML and TOML values are
-//! built with explicit stacks; JSON is built by a serde visitor whose recursion is cut off by
-//! the depth check (and, beyond 127 levels, by serde_json's own recursion limit).
+//! built with explicit stacks; JSON is read by a recursive reader over jiter whose recursion
+//! is cut off by the depth check (and never goes beyond 127 levels, whatever the limit).
 //!
 //! Format-specific decisions are documented in `json.rs`, `yaml.rs` and `toml.rs`.
 
@@ -21,6 +21,7 @@ mod yaml;
 use std::collections::BTreeSet;
 use std::fmt;
 use std::path::Path;
+use std::str::FromStr;
 
 /// A document format that [`parse`] understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,6 +158,7 @@ pub struct LoadError {
 
 /// The kinds of [`LoadError`].
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LoadErrorKind {
     /// The input is larger than [`LoadLimits::max_bytes`]. Also used (with `size` = the
     /// bytes needed) when the YAML `bool_words` pointers alone would exceed that budget.
@@ -229,6 +231,12 @@ pub enum LoadErrorKind {
     /// A number written with a non-zero digit that is too small for `f64` and would be
     /// read as zero (`1e-400`).
     NumberUnderflow {
+        /// The number's text.
+        text: String,
+    },
+    /// A number with more digits than a 64-bit float holds, which would be read as
+    /// another number (`0.79999999999999999999` as `0.8`).
+    NumberTooPrecise {
         /// The number's text.
         text: String,
     },
@@ -339,6 +347,13 @@ impl fmt::Display for LoadErrorKind {
                 f,
                 "number {} is too small to be represented (it would be read as 0)",
                 quote(text)
+            ),
+            LoadErrorKind::NumberTooPrecise { text } => write!(
+                f,
+                "number {} has more digits than a 64-bit float holds (it would be read as {})",
+                quote(text),
+                f64::from_str(text)
+                    .map_or_else(|_| "another number".to_string(), |v| v.to_string())
             ),
         }
     }

@@ -190,9 +190,9 @@ fn convert(
                 stack.push(Frame::array(array, at));
             }
             Some((key, scalar, at)) => {
-                let value = match (exact_float(&scalar, at), scalar) {
-                    (Some(n), _) => Value::Number(n),
-                    (None, scalar) => convert_scalar(scalar)?,
+                let value = match exact_float(&scalar, at) {
+                    Some(decided) => decided?,
+                    None => convert_scalar(scalar)?,
                 };
                 top.put(key, value);
             }
@@ -216,10 +216,11 @@ fn convert(
     }
 }
 
-/// A float as written (`0.79999999999999999999`, `1_000.5`, `+1e3`), as a
-/// JSON number that keeps its digits; `None` for anything else, or a float
+/// A float decided from its text as written (`1_000.5`, `+1e3`), as JSON
+/// decides a number it reads (so `0.79999999999999999999`, which a float
+/// would read as `0.8`, is refused); `None` for anything else, or a float
 /// whose `f64` is not finite (refused by [`convert_scalar`]).
-fn exact_float(value: &::toml::Value, raw: Raw<'_, '_>) -> Option<Number> {
+fn exact_float(value: &::toml::Value, raw: Raw<'_, '_>) -> Option<Result<Value, LoadErrorKind>> {
     let (::toml::Value::Float(f), Some(::toml::de::DeValue::Float(written))) = (value, raw) else {
         return None;
     };
@@ -228,7 +229,7 @@ fn exact_float(value: &::toml::Value, raw: Raw<'_, '_>) -> Option<Number> {
     }
     let text: String = written.as_str().chars().filter(|c| *c != '_').collect();
     let text = text.strip_prefix('+').unwrap_or(&text);
-    text.parse::<Number>().ok()
+    Some(super::json::number_value(text.to_string()))
 }
 
 fn set_pending(frame: &mut Frame<'_, '_>, key: Option<String>) {

@@ -1,6 +1,6 @@
 //! Schema-driven JSON loading: from the bytes straight to the typed tree.
 //!
-//! [`load`] drives serde_json's parser with seeds built from the gate's schema, so a JSON
+//! [`load`] reads the document with jiter (as `json.rs` does), guided by the gate's schema, so a JSON
 //! document becomes the [`Node`] tree that [`crate::evidence::type_evidence`] would make of
 //! it, without building a [`serde_json::Value`] first. Only the fields the schema declares are
 //! materialised; everything else is skipped while parsing.
@@ -21,17 +21,16 @@
 //! every other rare case, are typed by the same [`Converter`] the `Value` path uses, so
 //! messages are the same by construction.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
-use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 use std::sync::OnceLock;
 
 use gate_lang::types::{Format, RecordId, Schema, Type};
-use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
-use serde_json::{Number, Value};
+use jiter::{Jiter, JiterError, Peek};
+use serde_json::Value;
 use smallvec::SmallVec;
 
-use super::json::{number_value, NumberTextSeed, NUMBER_TOKEN};
+use super::json::{number_text, number_value, MAX_NESTING};
 use super::LoadLimits;
 use crate::evidence::{
     list_node, map_node, parse_evidence_duration, push_pointer, split_nanos, Converter, Found,
@@ -60,33 +59,31 @@ pub(crate) fn load(
         conv: Converter::new(schema, plan, &options),
         keys: Vec::new(),
         limits: *limits,
-        input_start: text.as_ptr().addr(),
-        input_end: text.as_ptr().addr().saturating_add(text.len()),
         sorted_maps: maps_are_sorted(),
+        hasher: RandomState::new(),
     };
-    let mut de = serde_json::Deserializer::from_str(text);
+    let mut j = Jiter::new(text.as_bytes());
+    let peek = j.peek().ok()?;
     let root = match &root_ty {
-        Some(ty) => TypedSeed {
-            cx: &mut loader,
-            ty,
-            frame: None,
-            depth: 0,
-            sensitive: false,
-            format: None,
-        }
-        .deserialize(&mut de)
-        .ok()?,
+        Some(ty) => loader
+            .typed(
+                &mut j,
+                peek,
+                At {
+                    ty,
+                    frame: None,
+                    depth: 0,
+                    sensitive: false,
+                    format: None,
+                },
+            )
+            .ok()?,
         None => {
-            SkipSeed {
-                cx: &loader,
-                depth: 0,
-            }
-            .deserialize(&mut de)
-            .ok()?;
+            loader.skip(&mut j, peek, 0).ok()?;
             Node::Absent
         }
     };
-    de.end().ok()?;
+    j.finish().ok()?;
     Some(loader.finish(root))
 }
 
@@ -150,9 +147,9 @@ struct Loader<'s> {
     /// The sort key of each issue of `conv`, index for index.
     keys: Vec<Box<[u32]>>,
     limits: LoadLimits,
-    input_start: usize,
-    input_end: usize,
     sorted_maps: bool,
+    /// Hashes object keys to find duplicates (see [`KeySet`]).
+    hasher: RandomState,
 }
 
 impl<'s> Loader<'s> {
@@ -189,12 +186,6 @@ impl<'s> Loader<'s> {
             }
         }
         node
-    }
-
-    /// Whether `s` lies inside the input text (a key borrowed from the document).
-    fn in_input(&self, s: &str) -> bool {
-        let start = s.as_ptr().addr();
-        start >= self.input_start && start.saturating_add(s.len()) <= self.input_end
     }
 
     /// Puts the issues in the `Value` path's order and renumbers the tree to match.
@@ -244,9 +235,13 @@ fn renumber(root: &mut Node, renumbered: &[u32]) {
     }
 }
 
-/// The error that makes [`load`] give up; its text is never shown.
-fn refuse<E: de::Error>() -> E {
-    E::custom("left to the strict loader")
+/// Why [`load`] gives up: the strict loader is left to say what is wrong.
+struct Refused;
+
+impl From<JiterError> for Refused {
+    fn from(_: JiterError) -> Self {
+        Refused
+    }
 }
 
 /// `ty` without its `?` and, for a value that is not an array, without the `many<…>` around
@@ -269,232 +264,39 @@ fn wrap(mut node: Node, wraps: usize) -> Node {
     node
 }
 
-/// An object key.
-enum Key<'de> {
-    Name(Cow<'de, str>),
-    /// serde_json's number marker (see `json.rs`).
-    NumberToken,
-}
-
-impl<'de> Key<'de> {
-    fn into_name(self) -> Cow<'de, str> {
-        match self {
-            Key::Name(name) => name,
-            Key::NumberToken => Cow::Borrowed(NUMBER_TOKEN),
-        }
-    }
-}
-
-struct KeySeed<'l, 's> {
-    cx: &'l Loader<'s>,
-}
-
-impl<'de> DeserializeSeed<'de> for KeySeed<'_, '_> {
-    type Value = Key<'de>;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Key<'de>, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl KeySeed<'_, '_> {
-    fn check<E: de::Error>(&self, key: &str) -> Result<(), E> {
-        if key.len() > self.cx.limits.max_string {
-            Err(refuse())
-        } else {
-            Ok(())
-        }
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed<'_, '_> {
-    type Value = Key<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-        if v == NUMBER_TOKEN && !self.cx.in_input(v) {
-            return Ok(Key::NumberToken);
-        }
-        self.check(v)?;
-        Ok(Key::Name(Cow::Borrowed(v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-        self.check(v)?;
-        Ok(Key::Name(Cow::Owned(v.to_owned())))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-        self.check(&v)?;
-        Ok(Key::Name(Cow::Owned(v)))
-    }
-}
-
-/// The keys of one object, to refuse duplicates: a short list, a hash set when long.
+/// The keys of one object, to refuse duplicates, kept as 64-bit hashes: two keys with the
+/// same hash make the loader give up, which is always safe (the strict loader then reads the
+/// document), so no key needs to be copied. A short list, a hash set when long.
 #[derive(Default)]
-struct KeySet<'de> {
-    small: SmallVec<[Cow<'de, str>; 8]>,
-    large: Option<HashSet<Cow<'de, str>>>,
+struct KeySet {
+    small: SmallVec<[u64; 16]>,
+    large: Option<HashSet<u64>>,
 }
 
-/// Objects with more keys than this check duplicates with a hash set.
-const SMALL_KEYS: usize = 16;
-
-impl<'de> KeySet<'de> {
-    /// Adds `key`; `false` when it was already there.
-    fn insert(&mut self, key: Cow<'de, str>) -> bool {
+impl KeySet {
+    /// Adds `key`; `false` when it (or a key with its hash) was already there.
+    fn insert(&mut self, hasher: &RandomState, key: &str) -> bool {
+        let h = hasher.hash_one(key);
         if let Some(set) = &mut self.large {
-            return set.insert(key);
+            return set.insert(h);
         }
-        if self.small.contains(&key) {
+        if self.small.contains(&h) {
             return false;
         }
-        if self.small.len() < SMALL_KEYS {
-            self.small.push(key);
+        if self.small.len() < self.small.inline_size() {
+            self.small.push(h);
             return true;
         }
-        let mut set: HashSet<Cow<'de, str>> = self.small.drain(..).collect();
-        set.insert(key);
+        let mut set: HashSet<u64> = self.small.drain(..).collect();
+        set.insert(h);
         self.large = Some(set);
         true
     }
 }
 
-/// Skips a value, checking it as the strict loader would; gives how many elements or entries
-/// it has (0 for a scalar).
-struct SkipSeed<'l, 's> {
-    cx: &'l Loader<'s>,
-    /// Depth of the enclosing container (0 for the root).
-    depth: usize,
-}
-
-impl SkipSeed<'_, '_> {
-    fn enter<E: de::Error>(&self) -> Result<usize, E> {
-        enter(self.depth, &self.cx.limits)
-    }
-}
-
-/// The depth one level below `depth`; refused over the limit.
-fn enter<E: de::Error>(depth: usize, limits: &LoadLimits) -> Result<usize, E> {
-    let depth = depth.saturating_add(1);
-    if depth > limits.max_depth {
-        Err(refuse())
-    } else {
-        Ok(depth)
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for SkipSeed<'_, '_> {
-    type Value = usize;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-/// Skips the rest of an object whose first key was `first`; gives how many entries it had.
-fn skip_entries<'de, A: MapAccess<'de>>(
-    cx: &Loader<'_>,
-    first: Option<Key<'de>>,
-    access: &mut A,
-    depth: usize,
-) -> Result<usize, A::Error> {
-    let mut keys = KeySet::default();
-    let mut count = 0_usize;
-    let mut next = first;
-    while let Some(key) = next {
-        count += 1;
-        if count > cx.limits.max_list || !keys.insert(key.into_name()) {
-            return Err(refuse());
-        }
-        access.next_value_seed(SkipSeed { cx, depth })?;
-        next = access.next_key_seed(KeySeed { cx })?;
-    }
-    Ok(count)
-}
-
-/// Skips the rest of an array; gives how many elements it had.
-fn skip_elements<'de, A: SeqAccess<'de>>(
-    cx: &Loader<'_>,
-    seq: &mut A,
-    depth: usize,
-) -> Result<usize, A::Error> {
-    let mut count = 0_usize;
-    while seq.next_element_seed(SkipSeed { cx, depth })?.is_some() {
-        count += 1;
-        if count > cx.limits.max_list {
-            return Err(refuse());
-        }
-    }
-    Ok(count)
-}
-
-/// Reads the text of a number given as serde_json's marker map and checks it.
-fn number<'de, A: MapAccess<'de>>(access: &mut A) -> Result<Value, A::Error> {
-    let text = access.next_value_seed(NumberTextSeed)?;
-    number_value(text).map_err(|_| refuse())
-}
-
-impl<'de> Visitor<'de> for SkipSeed<'_, '_> {
-    type Value = usize;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<usize, E> {
-        Ok(0)
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<usize, E> {
-        Ok(0)
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<usize, E> {
-        Ok(0)
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<usize, E> {
-        Ok(0)
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<usize, E> {
-        match Number::from_f64(v) {
-            Some(_) => Ok(0),
-            None => Err(refuse()),
-        }
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
-        if v.len() > self.cx.limits.max_string {
-            Err(refuse())
-        } else {
-            Ok(0)
-        }
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
-        let depth = self.enter()?;
-        skip_elements(self.cx, &mut seq, depth)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<usize, A::Error> {
-        let first = access.next_key_seed(KeySeed { cx: self.cx })?;
-        if let Some(Key::NumberToken) = first {
-            number(&mut access)?;
-            return Ok(0);
-        }
-        let depth = self.enter()?;
-        skip_entries(self.cx, first, &mut access, depth)
-    }
-}
-
-/// Reads a value of type `ty` at `frame` into a [`Node`].
-struct TypedSeed<'l, 's, 'f> {
-    cx: &'l mut Loader<'s>,
+/// Where a value is read and as what.
+#[derive(Clone, Copy)]
+struct At<'s, 'f> {
     ty: &'s Type,
     frame: Option<&'f Frame<'f>>,
     /// Depth of the enclosing container (0 for the root).
@@ -505,235 +307,186 @@ struct TypedSeed<'l, 's, 'f> {
     format: Option<Format>,
 }
 
-impl<'de> DeserializeSeed<'de> for TypedSeed<'_, '_, '_> {
-    type Value = Node;
-
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
-        d.deserialize_any(self)
+impl<'s> Loader<'s> {
+    /// The depth one level below `depth`; refused over the limit.
+    fn enter(&self, depth: usize) -> Result<usize, Refused> {
+        let depth = depth.saturating_add(1);
+        if depth > self.limits.max_depth.min(MAX_NESTING) {
+            Err(Refused)
+        } else {
+            Ok(depth)
+        }
     }
-}
 
-impl<'s> TypedSeed<'_, 's, '_> {
-    fn enter<E: de::Error>(&self) -> Result<usize, E> {
-        enter(self.depth, &self.cx.limits)
+    /// An object key, checked against the string limit.
+    fn key(&self, key: Option<&str>) -> Result<Option<String>, Refused> {
+        match key {
+            Some(k) if k.len() > self.limits.max_string => Err(Refused),
+            Some(k) => Ok(Some(k.to_owned())),
+            None => Ok(None),
+        }
+    }
+
+    /// Skips a value, checking it as the strict loader would.
+    fn skip(&self, j: &mut Jiter<'_>, peek: Peek, depth: usize) -> Result<(), Refused> {
+        match peek {
+            Peek::Null => j.known_null()?,
+            Peek::True | Peek::False => {
+                j.known_bool(peek)?;
+            }
+            Peek::String => {
+                if j.known_str()?.len() > self.limits.max_string {
+                    return Err(Refused);
+                }
+            }
+            Peek::Array => {
+                let depth = self.enter(depth)?;
+                let first = j.known_array()?;
+                self.skip_elements(j, first, depth)?;
+            }
+            Peek::Object => {
+                let depth = self.enter(depth)?;
+                let first = self.key(j.known_object()?)?;
+                self.skip_entries(j, first, depth)?;
+            }
+            _ => {
+                number_value(number_text(j, peek)?).map_err(|_| Refused)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips the rest of an object whose first key was `first`.
+    fn skip_entries(
+        &self,
+        j: &mut Jiter<'_>,
+        first: Option<String>,
+        depth: usize,
+    ) -> Result<(), Refused> {
+        let mut keys = KeySet::default();
+        let mut count = 0_usize;
+        let mut next = first;
+        while let Some(key) = next {
+            count += 1;
+            if count > self.limits.max_list || !keys.insert(&self.hasher, &key) {
+                return Err(Refused);
+            }
+            let peek = j.peek()?;
+            self.skip(j, peek, depth)?;
+            next = self.key(j.next_key()?)?;
+        }
+        Ok(())
+    }
+
+    /// Skips the rest of an array whose first element is at `first`; gives how many
+    /// elements it had.
+    fn skip_elements(
+        &self,
+        j: &mut Jiter<'_>,
+        first: Option<Peek>,
+        depth: usize,
+    ) -> Result<usize, Refused> {
+        let mut count = 0_usize;
+        let mut next = first;
+        while let Some(peek) = next {
+            count += 1;
+            if count > self.limits.max_list {
+                return Err(Refused);
+            }
+            self.skip(j, peek, depth)?;
+            next = j.array_step()?;
+        }
+        Ok(count)
     }
 
     /// Types a scalar the way the `Value` path does (for values that do not fit, and other
     /// rare cases).
-    fn slow(self, value: Value) -> Node {
-        let ty = self.ty;
-        self.cx.cold(self.frame, self.sensitive, self.format, |c| {
+    fn slow(&mut self, at: At<'s, '_>, value: Value) -> Node {
+        let ty = at.ty;
+        self.cold(at.frame, at.sensitive, at.format, |c| {
             c.convert(ty, Some(&value))
         })
     }
 
-    fn number(self, n: i64) -> Node {
-        match single(self.ty) {
+    /// Reads the value at `peek` as `at.ty` into a [`Node`].
+    fn typed(&mut self, j: &mut Jiter<'_>, peek: Peek, at: At<'s, '_>) -> Result<Node, Refused> {
+        match peek {
+            Peek::Null => {
+                j.known_null()?;
+                if at.ty.is_optional() {
+                    Ok(Node::Null)
+                } else {
+                    Ok(self.slow(at, Value::Null))
+                }
+            }
+            Peek::True | Peek::False => {
+                let v = j.known_bool(peek)?;
+                Ok(match single(at.ty) {
+                    (Type::Bool, wraps) => wrap(Node::Bool(v), wraps),
+                    _ => self.slow(at, Value::Bool(v)),
+                })
+            }
+            Peek::String => {
+                let v = j.known_str()?;
+                if v.len() > self.limits.max_string {
+                    return Err(Refused);
+                }
+                Ok(self.string(at, v))
+            }
+            Peek::Array => {
+                let depth = self.enter(at.depth)?;
+                let first = j.known_array()?;
+                self.list(j, first, at, depth)
+            }
+            Peek::Object => {
+                let depth = self.enter(at.depth)?;
+                let first = self.key(j.known_object()?)?;
+                let (t, wraps) = single(at.ty);
+                let node = match t {
+                    Type::Record(rid) if self.plan.record(*rid).is_some() => {
+                        self.record(j, *rid, first, at, depth)?
+                    }
+                    Type::Map(elem) => self.map(j, elem, first, at, depth)?,
+                    t => {
+                        self.skip_entries(j, first, depth)?;
+                        self.cold(at.frame, at.sensitive, at.format, |c| {
+                            c.mismatch_found(t, &Found::Object)
+                        })
+                    }
+                };
+                Ok(wrap(node, wraps))
+            }
+            _ => {
+                let value = number_value(number_text(j, peek)?).map_err(|_| Refused)?;
+                Ok(match value.as_i64() {
+                    Some(n) => self.number(at, n),
+                    None => self.slow(at, value),
+                })
+            }
+        }
+    }
+
+    fn number(&mut self, at: At<'s, '_>, n: i64) -> Node {
+        match single(at.ty) {
             (Type::Int, wraps) => wrap(Node::Int(n), wraps),
             (Type::Float, wraps) => wrap(
                 Node::Float(Box::new(gate_lang::num::Decimal::from_i64(n))),
                 wraps,
             ),
-            _ => self.slow(Value::from(n)),
+            _ => self.slow(at, Value::from(n)),
         }
     }
 
-    fn record<'de, A: MapAccess<'de>>(
-        self,
-        rid: RecordId,
-        first: Option<Key<'de>>,
-        access: &mut A,
-        depth: usize,
-    ) -> Result<Node, A::Error> {
-        let plan: &'s Plan = self.cx.plan;
-        let Some(rec) = plan.record(rid).filter(|r| !r.shared_keys) else {
-            return Err(refuse());
-        };
-        let n = rec.fields.len();
-        let mut slots: Vec<Node> = (0..n).map(|_| Node::Absent).collect();
-        let mut seen: SmallVec<[bool; 32]> = smallvec::smallvec![false; n];
-        let mut extras = KeySet::default();
-        let mut count = 0_usize;
-        let mut next = first;
-        while let Some(key) = next {
-            count += 1;
-            if count > self.cx.limits.max_list {
-                return Err(refuse());
-            }
-            let key = key.into_name();
-            match rec.lookup(&key) {
-                Some(i) => {
-                    let (Some(field), Some(seen)) = (rec.fields.get(i), seen.get_mut(i)) else {
-                        return Err(refuse());
-                    };
-                    if *seen {
-                        return Err(refuse());
-                    }
-                    *seen = true;
-                    let frame = Frame {
-                        seg: Seg::Key(&field.key),
-                        sort: to_u32(i),
-                        parent: self.frame,
-                    };
-                    let node = access.next_value_seed(TypedSeed {
-                        cx: &mut *self.cx,
-                        ty: &field.ty,
-                        frame: Some(&frame),
-                        depth,
-                        sensitive: self.sensitive || field.sensitive,
-                        format: field.format,
-                    })?;
-                    if let Some(slot) = slots.get_mut(i) {
-                        *slot = node;
-                    }
-                }
-                None => {
-                    if !extras.insert(key) {
-                        return Err(refuse());
-                    }
-                    access.next_value_seed(SkipSeed { cx: self.cx, depth })?;
-                }
-            }
-            next = access.next_key_seed(KeySeed { cx: self.cx })?;
-        }
-        for (i, (field, slot)) in rec.fields.iter().zip(slots.iter_mut()).enumerate() {
-            if seen.get(i).copied().unwrap_or(true) || field.ty.is_optional() {
-                continue;
-            }
-            let frame = Frame {
-                seg: Seg::Key(&field.key),
-                sort: to_u32(i),
-                parent: self.frame,
-            };
-            *slot = self.cx.cold(
-                Some(&frame),
-                self.sensitive || field.sensitive,
-                field.format,
-                |c| c.convert(&field.ty, None),
-            );
-        }
-        Ok(Node::Record(rid, slots.into_boxed_slice()))
-    }
-
-    fn map<'de, A: MapAccess<'de>>(
-        self,
-        elem: &'s Type,
-        first: Option<Key<'de>>,
-        access: &mut A,
-        depth: usize,
-    ) -> Result<Node, A::Error> {
-        let start = self.cx.conv.issues.len();
-        let at = level(self.frame);
-        let mut entries: Vec<(Box<str>, Node)> = Vec::new();
-        let mut next = first;
-        while let Some(key) = next {
-            if entries.len() >= self.cx.limits.max_list {
-                return Err(refuse());
-            }
-            let key = key.into_name();
-            let frame = Frame {
-                seg: Seg::Key(&key),
-                sort: to_u32(entries.len()),
-                parent: self.frame,
-            };
-            let node = access.next_value_seed(TypedSeed {
-                cx: &mut *self.cx,
-                ty: elem,
-                frame: Some(&frame),
-                depth,
-                sensitive: self.sensitive || crate::redact::is_credential_name(&key),
-                format: self.format,
-            })?;
-            entries.push((key.into_owned().into_boxed_str(), node));
-            next = access.next_key_seed(KeySeed { cx: self.cx })?;
-        }
-        let name = |i: usize| entries.get(i).map(|(k, _)| k);
-        let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_by(|&a, &b| name(a).cmp(&name(b)));
-        if order.windows(2).any(|w| match w {
-            [a, b] => name(*a) == name(*b),
-            _ => false,
-        }) {
-            return Err(refuse());
-        }
-        let in_order = order.iter().enumerate().all(|(r, &i)| r == i);
-        if self.cx.sorted_maps && !in_order {
-            let mut rank = vec![0_u32; entries.len()];
-            for (r, &i) in order.iter().enumerate() {
-                if let Some(slot) = rank.get_mut(i) {
-                    *slot = to_u32(r);
-                }
-            }
-            for key in self.cx.keys.iter_mut().skip(start) {
-                if let Some(c) = key.get_mut(at) {
-                    *c = rank.get(*c as usize).copied().unwrap_or(*c);
-                }
-            }
-            let mut old: Vec<Option<(Box<str>, Node)>> = entries.into_iter().map(Some).collect();
-            entries = order
-                .iter()
-                .filter_map(|&i| old.get_mut(i).and_then(Option::take))
-                .collect();
-        }
-        Ok(map_node(entries))
-    }
-}
-
-impl<'de> Visitor<'de> for TypedSeed<'_, '_, '_> {
-    type Value = Node;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
-        if self.ty.is_optional() {
-            Ok(Node::Null)
-        } else {
-            Ok(self.slow(Value::Null))
-        }
-    }
-
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Node, E> {
-        Ok(match single(self.ty) {
-            (Type::Bool, wraps) => wrap(Node::Bool(v), wraps),
-            _ => self.slow(Value::Bool(v)),
-        })
-    }
-
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Node, E> {
-        Ok(self.number(v))
-    }
-
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Node, E> {
-        Ok(match i64::try_from(v) {
-            Ok(n) => self.number(n),
-            Err(_) => self.slow(Value::from(v)),
-        })
-    }
-
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Node, E> {
-        // Not reached with `arbitrary_precision`; as `json.rs` does.
-        match Number::from_f64(v) {
-            Some(n) => Ok(self.slow(Value::Number(n))),
-            None => Err(refuse()),
-        }
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
-        if v.len() > self.cx.limits.max_string {
-            return Err(refuse());
-        }
-        let (t, wraps) = single(self.ty);
+    fn string(&mut self, at: At<'s, '_>, v: &str) -> Node {
+        let (t, wraps) = single(at.ty);
         // A value without its field's format goes the slow way, which
         // records the issue.
-        if !Format::fits(self.format, t, v) {
-            return Ok(self.slow(Value::String(v.to_owned())));
+        if !Format::fits(at.format, t, v) {
+            return self.slow(at, Value::String(v.to_owned()));
         }
         let fast = match t {
             Type::String => Some(Node::Str(v.into())),
             Type::Enum(e) => self
-                .cx
                 .schema
                 .enum_def(*e)
                 .and_then(|d| d.index(v))
@@ -747,71 +500,193 @@ impl<'de> Visitor<'de> for TypedSeed<'_, '_, '_> {
                 .map(|(s, n)| Node::Duration(s, n)),
             _ => None,
         };
-        Ok(match fast {
+        match fast {
             Some(node) => wrap(node, wraps),
-            None => self.slow(Value::String(v.to_owned())),
-        })
+            None => self.slow(at, Value::String(v.to_owned())),
+        }
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-        let depth = self.enter()?;
-        let max_list = self.cx.limits.max_list;
-        match self.ty.non_null() {
+    fn list(
+        &mut self,
+        j: &mut Jiter<'_>,
+        first: Option<Peek>,
+        at: At<'s, '_>,
+        depth: usize,
+    ) -> Result<Node, Refused> {
+        match at.ty.non_null() {
             Type::List(elem) | Type::Many(elem) => {
                 let mut items = Vec::new();
-                loop {
+                let mut next = first;
+                while let Some(peek) = next {
                     let i = items.len();
+                    if i >= self.limits.max_list {
+                        return Err(Refused);
+                    }
                     let frame = Frame {
                         seg: Seg::Index(i),
                         sort: to_u32(i),
-                        parent: self.frame,
+                        parent: at.frame,
                     };
-                    let seed = TypedSeed {
-                        cx: &mut *self.cx,
+                    let inner = At {
                         ty: elem,
                         frame: Some(&frame),
                         depth,
-                        sensitive: self.sensitive,
-                        format: self.format,
+                        ..at
                     };
-                    match seq.next_element_seed(seed)? {
-                        Some(node) if i < max_list => items.push(node),
-                        Some(_) => return Err(refuse()),
-                        None => break,
-                    }
+                    items.push(self.typed(j, peek, inner)?);
+                    next = j.array_step()?;
                 }
                 Ok(list_node(items))
             }
             t => {
-                let n = skip_elements(self.cx, &mut seq, depth)?;
-                Ok(self.cx.cold(self.frame, self.sensitive, self.format, |c| {
+                let n = self.skip_elements(j, first, depth)?;
+                Ok(self.cold(at.frame, at.sensitive, at.format, |c| {
                     c.mismatch_found(t, &Found::Array(n))
                 }))
             }
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Node, A::Error> {
-        let first = access.next_key_seed(KeySeed { cx: self.cx })?;
-        if let Some(Key::NumberToken) = first {
-            let value = number(&mut access)?;
-            return Ok(self.slow(value));
-        }
-        let depth = self.enter()?;
-        let (t, wraps) = single(self.ty);
-        let node = match t {
-            Type::Record(rid) if self.cx.plan.record(*rid).is_some() => {
-                self.record(*rid, first, &mut access, depth)?
-            }
-            Type::Map(elem) => self.map(elem, first, &mut access, depth)?,
-            t => {
-                skip_entries(self.cx, first, &mut access, depth)?;
-                self.cx.cold(self.frame, self.sensitive, self.format, |c| {
-                    c.mismatch_found(t, &Found::Object)
-                })
-            }
+    fn record(
+        &mut self,
+        j: &mut Jiter<'_>,
+        rid: RecordId,
+        first: Option<String>,
+        at: At<'s, '_>,
+        depth: usize,
+    ) -> Result<Node, Refused> {
+        let plan: &'s Plan = self.plan;
+        let Some(rec) = plan.record(rid).filter(|r| !r.shared_keys) else {
+            return Err(Refused);
         };
-        Ok(wrap(node, wraps))
+        let n = rec.fields.len();
+        let mut slots: Vec<Node> = (0..n).map(|_| Node::Absent).collect();
+        let mut seen: SmallVec<[bool; 32]> = smallvec::smallvec![false; n];
+        let mut extras = KeySet::default();
+        let mut count = 0_usize;
+        let mut next = first;
+        while let Some(key) = next {
+            count += 1;
+            if count > self.limits.max_list {
+                return Err(Refused);
+            }
+            let peek = j.peek()?;
+            match rec.lookup(&key) {
+                Some(i) => {
+                    let (Some(field), Some(seen)) = (rec.fields.get(i), seen.get_mut(i)) else {
+                        return Err(Refused);
+                    };
+                    if *seen {
+                        return Err(Refused);
+                    }
+                    *seen = true;
+                    let frame = Frame {
+                        seg: Seg::Key(&field.key),
+                        sort: to_u32(i),
+                        parent: at.frame,
+                    };
+                    let inner = At {
+                        ty: &field.ty,
+                        frame: Some(&frame),
+                        depth,
+                        sensitive: at.sensitive || field.sensitive,
+                        format: field.format,
+                    };
+                    let node = self.typed(j, peek, inner)?;
+                    if let Some(slot) = slots.get_mut(i) {
+                        *slot = node;
+                    }
+                }
+                None => {
+                    if !extras.insert(&self.hasher, &key) {
+                        return Err(Refused);
+                    }
+                    self.skip(j, peek, depth)?;
+                }
+            }
+            next = self.key(j.next_key()?)?;
+        }
+        for (i, (field, slot)) in rec.fields.iter().zip(slots.iter_mut()).enumerate() {
+            if seen.get(i).copied().unwrap_or(true) || field.ty.is_optional() {
+                continue;
+            }
+            let frame = Frame {
+                seg: Seg::Key(&field.key),
+                sort: to_u32(i),
+                parent: at.frame,
+            };
+            *slot = self.cold(
+                Some(&frame),
+                at.sensitive || field.sensitive,
+                field.format,
+                |c| c.convert(&field.ty, None),
+            );
+        }
+        Ok(Node::Record(rid, slots.into_boxed_slice()))
+    }
+
+    fn map(
+        &mut self,
+        j: &mut Jiter<'_>,
+        elem: &'s Type,
+        first: Option<String>,
+        at: At<'s, '_>,
+        depth: usize,
+    ) -> Result<Node, Refused> {
+        let start = self.conv.issues.len();
+        let level_at = level(at.frame);
+        let mut entries: Vec<(Box<str>, Node)> = Vec::new();
+        let mut next = first;
+        while let Some(key) = next {
+            if entries.len() >= self.limits.max_list {
+                return Err(Refused);
+            }
+            let peek = j.peek()?;
+            let frame = Frame {
+                seg: Seg::Key(&key),
+                sort: to_u32(entries.len()),
+                parent: at.frame,
+            };
+            let inner = At {
+                ty: elem,
+                frame: Some(&frame),
+                depth,
+                sensitive: at.sensitive || crate::redact::is_credential_name(&key),
+                format: at.format,
+            };
+            let node = self.typed(j, peek, inner)?;
+            entries.push((key.into_boxed_str(), node));
+            next = self.key(j.next_key()?)?;
+        }
+        let name = |i: usize| entries.get(i).map(|(k, _)| k);
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by(|&a, &b| name(a).cmp(&name(b)));
+        if order.windows(2).any(|w| match w {
+            [a, b] => name(*a) == name(*b),
+            _ => false,
+        }) {
+            return Err(Refused);
+        }
+        let in_order = order.iter().enumerate().all(|(r, &i)| r == i);
+        if self.sorted_maps && !in_order {
+            let mut rank = vec![0_u32; entries.len()];
+            for (r, &i) in order.iter().enumerate() {
+                if let Some(slot) = rank.get_mut(i) {
+                    *slot = to_u32(r);
+                }
+            }
+            for key in self.keys.iter_mut().skip(start) {
+                if let Some(c) = key.get_mut(level_at) {
+                    *c = rank.get(*c as usize).copied().unwrap_or(*c);
+                }
+            }
+            let mut old: Vec<Option<(Box<str>, Node)>> = entries.into_iter().map(Some).collect();
+            entries = order
+                .iter()
+                .filter_map(|&i| old.get_mut(i).and_then(Option::take))
+                .collect();
+        }
+        Ok(map_node(entries))
     }
 }
 

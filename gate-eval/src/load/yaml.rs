@@ -22,9 +22,10 @@
 //! - `.inf`, `.nan` and their signed forms in ANY letter case (`.iNf`, `-.NaN`) are refused
 //!   as `NonFiniteNumber`, more broadly than the spec's three spellings, so that no reader
 //!   can take them for infinities.
-//! - Floats become `serde_json` numbers with the digits written (`0.79999999999999999999`
-//!   stays so; `.5` becomes `0.5`, `!!float 1` becomes `1.0`); their `f64` only decides what
-//!   is out of range. Integers keep their exact value.
+//! - Floats are decided from their text as JSON numbers are (`json.rs`): `.5` becomes `0.5`,
+//!   `!!float 1` becomes `1.0`, and one with more digits than a float holds
+//!   (`0.79999999999999999999`) is refused as `NumberTooPrecise` rather than rounded.
+//!   Integers keep their exact value.
 //! - YAML 1.1 boolean words (`y n yes no on off`, any letter case) stay strings and their
 //!   JSON pointer is recorded in `bool_words`, but only for plain untagged scalars: quoted,
 //!   block and `!!str` scalars are strings by the author's choice and are not listed.
@@ -47,7 +48,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 use super::{push_pointer_segment, quote, LoadError, LoadErrorKind, LoadLimits, Parsed};
 
@@ -456,21 +457,20 @@ fn parse_float(text: &str) -> Result<Option<Value>, LoadErrorKind> {
     if !is_float_syntax(text) {
         return Ok(None);
     }
-    let value = f64::from_str(text).ok();
-    if value == Some(0.0) && super::mantissa_is_nonzero(text) {
-        return Err(LoadErrorKind::NumberUnderflow {
-            text: text.to_owned(),
-        });
-    }
-    // The number written, exactly (as JSON text, which `serde_json` keeps);
-    // its `f64` only decides what is out of range.
-    let number = value
-        .filter(|f| f.is_finite())
-        .and_then(|_| json_number(text).parse::<Number>().ok());
-    match number {
-        Some(n) => Ok(Some(Value::Number(n))),
-        None => Err(non_finite()),
-    }
+    // Decided as JSON decides a number it reads (finite, not underflowing, no
+    // more digits than a float holds), then shown as written in errors.
+    super::json::number_value(json_number(text))
+        .map(Some)
+        .map_err(|kind| match kind {
+            LoadErrorKind::NonFiniteNumber { .. } => non_finite(),
+            LoadErrorKind::NumberUnderflow { .. } => LoadErrorKind::NumberUnderflow {
+                text: text.to_owned(),
+            },
+            LoadErrorKind::NumberTooPrecise { .. } => LoadErrorKind::NumberTooPrecise {
+                text: text.to_owned(),
+            },
+            other => other,
+        })
 }
 
 /// A YAML float (`+1.5`, `.5`, `5.`, `5.e3`) as JSON number text.
