@@ -638,8 +638,8 @@ pub fn cel_rules() -> Vec<(String, String)> {
     rules
 }
 
-/// JSON to a CEL value (numbers by hand: `serde_json` is built with
-/// `arbitrary_precision` here, which `cel::to_value` does not read).
+/// JSON to a CEL value (numbers by hand: an integer that fits `i64` as an
+/// `Int`, any other number as a `Float`).
 fn cel_value(v: serde_json::Value) -> cel::Value {
     use serde_json::Value as J;
     match v {

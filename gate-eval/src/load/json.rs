@@ -137,11 +137,11 @@ impl Reader<'_> {
 }
 
 /// The text of the number at `peek`, as written (checked against JSON's grammar).
-pub(super) fn number_text(jiter: &mut Jiter<'_>, peek: Peek) -> Result<String, JiterError> {
+pub(super) fn number_text<'j>(jiter: &mut Jiter<'j>, peek: Peek) -> Result<&'j str, JiterError> {
     let start = jiter.current_index();
     jiter.known_skip(peek)?;
-    let bytes = jiter.slice_to_current(start);
-    Ok(String::from_utf8_lossy(bytes).into_owned())
+    // A number's text is ASCII.
+    Ok(std::str::from_utf8(jiter.slice_to_current(start)).unwrap_or(""))
 }
 
 /// What a jiter error is called in a load error.
@@ -157,34 +157,54 @@ fn syntax(e: &JiterError) -> LoadErrorKind {
 
 /// The value of a number given as text (see the module documentation), or why it is
 /// refused.
-pub(super) fn number_value(text: String) -> Result<Value, LoadErrorKind> {
+pub(super) fn number_value(text: &str) -> Result<Value, LoadErrorKind> {
+    let owned = || text.to_owned();
     let is_float = text.contains(['.', 'e', 'E']);
     if !is_float {
         if text == "-0" {
             return Ok(Value::from(0_i64));
-        } else if let Ok(n) = i64::from_str(&text) {
+        } else if let Ok(n) = i64::from_str(text) {
             return Ok(Value::from(n));
-        } else if let Ok(n) = u64::from_str(&text) {
+        } else if let Ok(n) = u64::from_str(text) {
             return Ok(Value::from(n));
         }
-        return Err(LoadErrorKind::NumberOutOfRange { text });
+        return Err(LoadErrorKind::NumberOutOfRange { text: owned() });
     }
-    let Some(value) = f64::from_str(&text).ok().filter(|v| v.is_finite()) else {
-        return Err(LoadErrorKind::NonFiniteNumber { text });
+    let Some(value) = f64::from_str(text).ok().filter(|v| v.is_finite()) else {
+        return Err(LoadErrorKind::NonFiniteNumber { text: owned() });
     };
-    if value == 0.0 && super::mantissa_is_nonzero(&text) {
-        return Err(LoadErrorKind::NumberUnderflow { text });
+    if value == 0.0 && super::mantissa_is_nonzero(text) {
+        return Err(LoadErrorKind::NumberUnderflow { text: owned() });
     }
-    // The float's shortest text must be the number written (`1.50` is `1.5`; `0.1` is
-    // `0.1`, as every JSON tool writes it).
-    let written = gate_lang::num::Decimal::parse(&text);
-    if written.is_none() || written != gate_lang::num::Decimal::from_f64(value) {
-        return Err(LoadErrorKind::NumberTooPrecise { text });
+    if !exactly_a_float(text, value) {
+        return Err(LoadErrorKind::NumberTooPrecise { text: owned() });
     }
     match Number::from_f64(value) {
         Some(n) => Ok(Value::Number(n)),
-        None => Err(LoadErrorKind::NonFiniteNumber { text }),
+        None => Err(LoadErrorKind::NonFiniteNumber { text: owned() }),
     }
+}
+
+/// Whether the float `value` read from `text` shows as the number written: its shortest
+/// text is that number (`1.50` is `1.5`, `0.1` is `0.1`, as every JSON tool writes it).
+fn exactly_a_float(text: &str, value: f64) -> bool {
+    // At most 15 significant digits always come back from a normal float as written
+    // (DBL_DIG): no decimal arithmetic needed for the numbers evidence holds.
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    // From the first non-zero digit to the last one.
+    let (mut first, mut last) = (None, 0_usize);
+    for (i, b) in mantissa.bytes().filter(u8::is_ascii_digit).enumerate() {
+        if b != b'0' {
+            first.get_or_insert(i);
+            last = i;
+        }
+    }
+    let significant = first.map_or(0, |f| last - f + 1);
+    if significant <= 15 && (value == 0.0 || value.abs() >= f64::MIN_POSITIVE) {
+        return true;
+    }
+    let written = gate_lang::num::Decimal::parse(text);
+    written.is_some() && written == gate_lang::num::Decimal::from_f64(value)
 }
 
 #[cfg(test)]
@@ -366,6 +386,15 @@ mod tests {
             assert!(err
                 .to_string()
                 .contains("more digits than a 64-bit float holds"));
+        }
+        // Up to 15 significant digits, subnormals and a float's shortest text pass.
+        for text in [
+            "123456789012345.0",
+            "1.23456789012345e300",
+            "5e-324",
+            "0.30000000000000004",
+        ] {
+            assert_eq!(j(text).as_f64(), text.parse::<f64>().ok(), "{text}");
         }
         // Trailing zeros and exponents do not make a number imprecise.
         assert_eq!(j("0.800000000000000000000").as_f64(), Some(0.8));

@@ -229,7 +229,7 @@ fn exact_float(value: &::toml::Value, raw: Raw<'_, '_>) -> Option<Result<Value, 
     }
     let text: String = written.as_str().chars().filter(|c| *c != '_').collect();
     let text = text.strip_prefix('+').unwrap_or(&text);
-    Some(super::json::number_value(text.to_string()))
+    Some(super::json::number_value(text))
 }
 
 fn set_pending(frame: &mut Frame<'_, '_>, key: Option<String>) {

@@ -318,12 +318,18 @@ impl<'s> Loader<'s> {
         }
     }
 
-    /// An object key, checked against the string limit.
-    fn key(&self, key: Option<&str>) -> Result<Option<String>, Refused> {
+    /// The next key of the object whose `{` was just read (`first`) or whose value was
+    /// just read, checked against the string limit; borrowed from the reader, so nothing
+    /// is copied for keys that are only looked up or checked for duplicates.
+    fn next_key<'j>(&self, j: &'j mut Jiter<'_>, first: bool) -> Result<Option<&'j str>, Refused> {
+        let key = if first {
+            j.known_object()?
+        } else {
+            j.next_key()?
+        };
         match key {
             Some(k) if k.len() > self.limits.max_string => Err(Refused),
-            Some(k) => Ok(Some(k.to_owned())),
-            None => Ok(None),
+            other => Ok(other),
         }
     }
 
@@ -346,8 +352,7 @@ impl<'s> Loader<'s> {
             }
             Peek::Object => {
                 let depth = self.enter(depth)?;
-                let first = self.key(j.known_object()?)?;
-                self.skip_entries(j, first, depth)?;
+                self.skip_entries(j, depth)?;
             }
             _ => {
                 number_value(number_text(j, peek)?).map_err(|_| Refused)?;
@@ -357,23 +362,18 @@ impl<'s> Loader<'s> {
     }
 
     /// Skips the rest of an object whose first key was `first`.
-    fn skip_entries(
-        &self,
-        j: &mut Jiter<'_>,
-        first: Option<String>,
-        depth: usize,
-    ) -> Result<(), Refused> {
+    fn skip_entries(&self, j: &mut Jiter<'_>, depth: usize) -> Result<(), Refused> {
         let mut keys = KeySet::default();
         let mut count = 0_usize;
-        let mut next = first;
-        while let Some(key) = next {
+        let mut first = true;
+        while let Some(key) = self.next_key(j, first)? {
+            first = false;
             count += 1;
-            if count > self.limits.max_list || !keys.insert(&self.hasher, &key) {
+            if count > self.limits.max_list || !keys.insert(&self.hasher, key) {
                 return Err(Refused);
             }
             let peek = j.peek()?;
             self.skip(j, peek, depth)?;
-            next = self.key(j.next_key()?)?;
         }
         Ok(())
     }
@@ -440,15 +440,14 @@ impl<'s> Loader<'s> {
             }
             Peek::Object => {
                 let depth = self.enter(at.depth)?;
-                let first = self.key(j.known_object()?)?;
                 let (t, wraps) = single(at.ty);
                 let node = match t {
                     Type::Record(rid) if self.plan.record(*rid).is_some() => {
-                        self.record(j, *rid, first, at, depth)?
+                        self.record(j, *rid, at, depth)?
                     }
-                    Type::Map(elem) => self.map(j, elem, first, at, depth)?,
+                    Type::Map(elem) => self.map(j, elem, at, depth)?,
                     t => {
-                        self.skip_entries(j, first, depth)?;
+                        self.skip_entries(j, depth)?;
                         self.cold(at.frame, at.sensitive, at.format, |c| {
                             c.mismatch_found(t, &Found::Object)
                         })
@@ -551,7 +550,6 @@ impl<'s> Loader<'s> {
         &mut self,
         j: &mut Jiter<'_>,
         rid: RecordId,
-        first: Option<String>,
         at: At<'s, '_>,
         depth: usize,
     ) -> Result<Node, Refused> {
@@ -564,14 +562,19 @@ impl<'s> Loader<'s> {
         let mut seen: SmallVec<[bool; 32]> = smallvec::smallvec![false; n];
         let mut extras = KeySet::default();
         let mut count = 0_usize;
-        let mut next = first;
-        while let Some(key) = next {
+        let mut first = true;
+        while let Some(key) = self.next_key(j, first)? {
+            first = false;
             count += 1;
             if count > self.limits.max_list {
                 return Err(Refused);
             }
+            let field = rec.lookup(key);
+            if field.is_none() && !extras.insert(&self.hasher, key) {
+                return Err(Refused);
+            }
             let peek = j.peek()?;
-            match rec.lookup(&key) {
+            match field {
                 Some(i) => {
                     let (Some(field), Some(seen)) = (rec.fields.get(i), seen.get_mut(i)) else {
                         return Err(Refused);
@@ -597,14 +600,8 @@ impl<'s> Loader<'s> {
                         *slot = node;
                     }
                 }
-                None => {
-                    if !extras.insert(&self.hasher, &key) {
-                        return Err(Refused);
-                    }
-                    self.skip(j, peek, depth)?;
-                }
+                None => self.skip(j, peek, depth)?,
             }
-            next = self.key(j.next_key()?)?;
         }
         for (i, (field, slot)) in rec.fields.iter().zip(slots.iter_mut()).enumerate() {
             if seen.get(i).copied().unwrap_or(true) || field.ty.is_optional() {
@@ -629,18 +626,19 @@ impl<'s> Loader<'s> {
         &mut self,
         j: &mut Jiter<'_>,
         elem: &'s Type,
-        first: Option<String>,
         at: At<'s, '_>,
         depth: usize,
     ) -> Result<Node, Refused> {
         let start = self.conv.issues.len();
         let level_at = level(at.frame);
         let mut entries: Vec<(Box<str>, Node)> = Vec::new();
-        let mut next = first;
-        while let Some(key) = next {
+        let mut first = true;
+        while let Some(key) = self.next_key(j, first)? {
+            first = false;
             if entries.len() >= self.limits.max_list {
                 return Err(Refused);
             }
+            let key: Box<str> = key.into();
             let peek = j.peek()?;
             let frame = Frame {
                 seg: Seg::Key(&key),
@@ -655,8 +653,7 @@ impl<'s> Loader<'s> {
                 format: at.format,
             };
             let node = self.typed(j, peek, inner)?;
-            entries.push((key.into_boxed_str(), node));
-            next = self.key(j.next_key()?)?;
+            entries.push((key, node));
         }
         let name = |i: usize| entries.get(i).map(|(k, _)| k);
         let mut order: Vec<usize> = (0..entries.len()).collect();

@@ -459,7 +459,7 @@ fn parse_float(text: &str) -> Result<Option<Value>, LoadErrorKind> {
     }
     // Decided as JSON decides a number it reads (finite, not underflowing, no
     // more digits than a float holds), then shown as written in errors.
-    super::json::number_value(json_number(text))
+    super::json::number_value(&json_number(text))
         .map(Some)
         .map_err(|kind| match kind {
             LoadErrorKind::NonFiniteNumber { .. } => non_finite(),
