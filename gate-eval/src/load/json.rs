@@ -80,16 +80,9 @@ impl Reader<'_> {
 
     /// The depth one level below `depth`, or why not.
     fn enter(&self, depth: usize) -> Result<usize, Stop> {
-        let depth = depth.saturating_add(1);
-        let limit = self.max_depth.min(MAX_NESTING);
-        if depth > limit {
-            Err(Stop::Refused(
-                LoadErrorKind::TooDeep { limit },
-                self.jiter.current_index(),
-            ))
-        } else {
-            Ok(depth)
-        }
+        deeper(depth, self.max_depth).map_err(|limit| {
+            Stop::Refused(LoadErrorKind::TooDeep { limit }, self.jiter.current_index())
+        })
     }
 
     /// One value whose container is at `depth` (0 for the root).
@@ -133,6 +126,18 @@ impl Reader<'_> {
                 number_value(text).map_err(|kind| Stop::Refused(kind, start))
             }
         }
+    }
+}
+
+/// The depth one level below `depth` (0 for the root), or the limit it goes over: the
+/// caller's `max_depth`, and never more than [`MAX_NESTING`].
+pub(super) fn deeper(depth: usize, max_depth: usize) -> Result<usize, usize> {
+    let depth = depth.saturating_add(1);
+    let limit = max_depth.min(MAX_NESTING);
+    if depth > limit {
+        Err(limit)
+    } else {
+        Ok(depth)
     }
 }
 

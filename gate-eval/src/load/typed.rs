@@ -30,7 +30,7 @@ use jiter::{Jiter, JiterError, Peek};
 use serde_json::Value;
 use smallvec::SmallVec;
 
-use super::json::{number_text, number_value, MAX_NESTING};
+use super::json::{deeper, number_text, number_value};
 use super::LoadLimits;
 use crate::evidence::{
     list_node, map_node, parse_evidence_duration, push_pointer, split_nanos, Converter, Found,
@@ -310,12 +310,7 @@ struct At<'s, 'f> {
 impl<'s> Loader<'s> {
     /// The depth one level below `depth`; refused over the limit.
     fn enter(&self, depth: usize) -> Result<usize, Refused> {
-        let depth = depth.saturating_add(1);
-        if depth > self.limits.max_depth.min(MAX_NESTING) {
-            Err(Refused)
-        } else {
-            Ok(depth)
-        }
+        deeper(depth, self.limits.max_depth).map_err(|_| Refused)
     }
 
     /// The next key of the object whose `{` was just read (`first`) or whose value was
