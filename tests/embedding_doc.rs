@@ -29,6 +29,14 @@ fn release_fail() -> Vec<u8> {
     std::fs::read("examples/evidence/release-fail.json").unwrap()
 }
 
+/// `release_fail()` as evidence.
+fn release_fail_evidence() -> Result<Evidence, Box<dyn std::error::Error>> {
+    Ok(Evidence::from_json_str(
+        "release-fail.json",
+        &String::from_utf8(release_fail())?,
+    )?)
+}
+
 #[test]
 fn compile_once() -> R {
     at_root();
@@ -159,8 +167,7 @@ fn evidence_read_for_a_policy() -> R {
 fn evaluate() -> R {
     at_root();
     let policy = Policy::from_file("examples/release.gate".as_ref())?;
-    let evidence =
-        Evidence::from_json_str("release-fail.json", &String::from_utf8(release_fail())?)?;
+    let evidence = release_fail_evidence()?;
     {
         use gate_eval::jiff::SignedDuration;
         use gate_eval::{Limits, Options, Waiver};
@@ -197,8 +204,7 @@ fn evaluate() -> R {
 fn read_sign_and_verify() -> R {
     at_root();
     let policy = Policy::from_file("examples/release.gate".as_ref())?;
-    let evidence =
-        Evidence::from_json_str("release-fail.json", &String::from_utf8(release_fail())?)?;
+    let evidence = release_fail_evidence()?;
     let options = Options::default().at("2026-05-04T09:00:00Z".parse()?);
     let decision = policy.evaluate(&evidence, &options);
     let promoted = std::cell::Cell::new(false);
