@@ -111,7 +111,14 @@ fn the_doc_example_is_a_checked_gate() {
 fn the_stdlib_tests_pass() {
     let run = gate(&["test", "../stdlib", "--color", "never"], "");
     assert_eq!(run.code, 0, "{}", run.transcript());
-    for module in ["secrets", "identity", "approvals", "agents", "operations"] {
+    for module in [
+        "secrets",
+        "identity",
+        "approvals",
+        "agents",
+        "operations",
+        "attest",
+    ] {
         assert!(
             run.stdout
                 .contains(&format!("stdlib/tests/{module}.test.yaml")),
@@ -134,7 +141,7 @@ fn every_rule_of_the_stdlib_tests_is_seen_passing_and_failing() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let coverage = v["coverage"].as_array().unwrap();
-    assert_eq!(coverage.len(), 5);
+    assert_eq!(coverage.len(), 6);
     for c in coverage {
         let s = &c["summary"];
         assert!(s["rules"].as_u64().unwrap() > 0);

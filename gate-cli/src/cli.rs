@@ -39,7 +39,7 @@ pub enum ColorChoice {
 pub enum Command {
     /// Evaluate a gate over evidence and print the decision.
     #[command(after_help = CHECK_EXAMPLES)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Verify a decision record: its signature, its digests, and that the
     /// policy and evidence reproduce it.
     #[command(name = "verify-record", after_help = VERIFY_EXAMPLES)]
@@ -177,6 +177,9 @@ pub enum EvidenceFormat {
     Yaml,
     /// TOML.
     Toml,
+    /// Signed attestations: a DSSE envelope, JSON Lines of them, or a
+    /// Sigstore bundle (needs `--trust`).
+    Attestation,
 }
 
 /// Where evidence comes from and how to read it.
@@ -216,6 +219,13 @@ pub struct EvidenceArgs {
     /// A waiver file (JSON, YAML or TOML); repeat for several.
     #[arg(long, value_name = "FILE")]
     pub waivers: Vec<PathBuf>,
+
+    /// A trust configuration (YAML): the keys and Sigstore identities whose
+    /// signed attestations (`.intoto.json`, `.intoto.jsonl`, `.dsse.json`,
+    /// `.sigstore.json`, `.sigstore`, `.bundle`) are evidence. See
+    /// docs/attestations.md.
+    #[arg(long, value_name = "FILE")]
+    pub trust: Option<PathBuf>,
 }
 
 /// `gate check`.
@@ -251,6 +261,31 @@ pub struct CheckArgs {
     /// `--record`.
     #[arg(long, value_name = "KEY")]
     pub sign: Option<PathBuf>,
+
+    /// Also write the decision as a signed SLSA Verification Summary
+    /// Attestation to FILE: two DSSE envelopes of in-toto Statements (the
+    /// VSA, and the decision record beside it), one per line. Needs `--sign`.
+    #[arg(long, value_name = "FILE")]
+    pub attest: Option<PathBuf>,
+
+    /// The VSA's subject, `NAME=ALGORITHM:HEX`; by default the evidence's
+    /// `artefact.name` and `artefact.digest`.
+    #[arg(long, value_name = "NAME=DIGEST", requires = "attest")]
+    pub subject: Option<String>,
+
+    /// The VSA's `resourceUri`; by default the evidence's
+    /// `artefact.reference`.
+    #[arg(long, value_name = "URI", requires = "attest")]
+    pub resource_uri: Option<String>,
+
+    /// The VSA's `verifier.id`: your organisation's URI for this verifier.
+    #[arg(long, value_name = "URI", requires = "attest")]
+    pub verifier_id: Option<String>,
+
+    /// A level a passing decision verifies, for the VSA's `verifiedLevels`
+    /// (repeat for several); `GATE_<GATE NAME>` by default.
+    #[arg(long, value_name = "LEVEL", requires = "attest")]
+    pub verified_level: Vec<String>,
 
     /// Most failures kept per rule in the decision (all are counted).
     #[arg(long, value_name = "N", default_value_t = 100)]
@@ -423,7 +458,8 @@ pub struct DiffArgs {
 /// `gate verify-record`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The decision record: a DSSE envelope (`gate check --sign`) or plain JSON.
+    /// The decision record: a DSSE envelope (`gate check --sign`), a VSA
+    /// (`gate check --attest`) or plain JSON.
     pub record: PathBuf,
 
     /// The public key (SPKI PEM) the record must be signed with. Required for

@@ -38,7 +38,7 @@ where
     };
     let out = render::Output::new(args.color, io);
     match args.command {
-        cli::Command::Check(a) => cmd::check::run(a, &out, io),
+        cli::Command::Check(a) => cmd::check::run(*a, &out, io),
         cli::Command::VerifyRecord(a) => cmd::verify::run(a, &out, io),
         cli::Command::Fmt(a) => cmd::fmt::run(a, &out, io),
         cli::Command::Lint(a) => cmd::lint::run(a, &out, io),

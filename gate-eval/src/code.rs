@@ -52,6 +52,8 @@ pub enum Code {
     Order,
     /// `E0616`: nothing was checked.
     NothingChecked,
+    /// `E0617`: an attestation that failed verification was read.
+    Unverified,
     /// `E0701`: a file cannot be read.
     Io,
     /// `E0702`: a document cannot be parsed.
@@ -72,6 +74,9 @@ pub enum Code {
     StringTooLong,
     /// `E0711`: a list or object has more elements than the limit.
     ListTooLong,
+    /// `E0712`: signed attestations cannot be read as given (no trust
+    /// configuration, or not mounted under a name).
+    Unverifiable,
     /// `E0801`: a waiver file is malformed.
     Waiver,
     /// `E0802`: a waiver names a rule the gate does not have.
@@ -84,6 +89,8 @@ pub enum Code {
     Sign,
     /// `E0903`: not a valid decision record or envelope.
     Record,
+    /// `E0904`: a trust configuration, key or trusted root cannot be used.
+    Trust,
 }
 
 /// Every code and its text.
@@ -105,6 +112,7 @@ const TABLE: &[(Code, &str)] = &[
     (Code::Time, "E0614"),
     (Code::Order, "E0615"),
     (Code::NothingChecked, "E0616"),
+    (Code::Unverified, "E0617"),
     (Code::Io, "E0701"),
     (Code::Parse, "E0702"),
     (Code::TooLarge, "E0703"),
@@ -115,12 +123,14 @@ const TABLE: &[(Code, &str)] = &[
     (Code::UnknownFormat, "E0708"),
     (Code::StringTooLong, "E0710"),
     (Code::ListTooLong, "E0711"),
+    (Code::Unverifiable, "E0712"),
     (Code::Waiver, "E0801"),
     (Code::WaiverUnknownRule, "E0802"),
     (Code::WaiverUnknownElement, "E0803"),
     (Code::HostRefused, "E0804"),
     (Code::Sign, "E0902"),
     (Code::Record, "E0903"),
+    (Code::Trust, "E0904"),
 ];
 
 impl Code {

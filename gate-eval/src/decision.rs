@@ -224,6 +224,74 @@ pub struct EvidenceMeta {
     /// `sha256:` and the hex digest of its bytes as given (of its canonical
     /// JSON for a value).
     pub digest: String,
+    /// For an attestation file (`format` `attestation`): every envelope in
+    /// it, verified or not. Absent for other documents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attestations: Vec<AttestationMeta>,
+}
+
+/// One envelope of an attestation file: what was verified, by whom, of
+/// what.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestationMeta {
+    /// Its place in the file (0 for a file of one envelope; the line's
+    /// place among the envelopes of a JSON Lines file).
+    pub index: usize,
+    /// `sha256:` and the hex digest of the envelope (or bundle) as given.
+    pub digest: String,
+    /// Whether its signature verified against the trust configuration and
+    /// its payload is an in-toto Statement.
+    pub verified: bool,
+    /// Why it did not verify.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The statement's `predicateType` (verified envelopes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate_type: Option<String>,
+    /// The statement's subjects (verified envelopes only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subjects: Vec<SubjectMeta>,
+    /// Who signed it (verified envelopes only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<Signer>,
+}
+
+/// A subject of an in-toto Statement.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectMeta {
+    /// Its name, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its digests by algorithm (`sha256` → hex).
+    pub digest: std::collections::BTreeMap<String, String>,
+}
+
+/// Who signed a verified attestation.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signer {
+    /// `key` (a configured public key) or `sigstore` (a keyless signature
+    /// by a configured identity).
+    pub kind: String,
+    /// The name of the trust configuration entry that verified it.
+    pub name: String,
+    /// The key's fingerprint: `sha256:` of its DER SubjectPublicKeyInfo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keyid: Option<String>,
+    /// The certificate identity (subject alternative name) of a keyless
+    /// signature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<String>,
+    /// The OIDC issuer of a keyless signature's certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// When it was signed, from a verified transparency-log entry or
+    /// timestamp (RFC 3339); absent for a plain key signature, which
+    /// carries no trusted time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_at: Option<String>,
 }
 
 /// How a waiver was used.

@@ -47,6 +47,9 @@ pub struct Evidence {
     pub(crate) key_sources: BTreeMap<String, String>,
     pub(crate) default_source: Option<String>,
     pub(crate) bool_words: BTreeSet<String>,
+    /// JSON pointers of attestations that failed verification, and why:
+    /// reading one is an error.
+    pub(crate) unverified: BTreeMap<String, String>,
 }
 
 impl Evidence {
@@ -114,7 +117,18 @@ impl Evidence {
             key_sources: BTreeMap::new(),
             default_source: None,
             bool_words: BTreeSet::new(),
+            unverified: BTreeMap::new(),
         }
+    }
+
+    /// Evidence with the JSON value `root` in place of this one's (a test's
+    /// patch of it, say), named `source`. The attestations that failed
+    /// verification here stay unreadable there: a patch can change the
+    /// evidence around them, never make one of them evidence.
+    pub fn replaced(&self, source: &str, root: Value) -> Result<Evidence, Error> {
+        let mut evidence = Evidence::from_value(source, root)?;
+        evidence.unverified = self.unverified.clone();
+        Ok(evidence)
     }
 
     /// The typed form made for `program` when the evidence was read, if any.
@@ -185,6 +199,8 @@ struct Doc {
     raw: Option<Arc<RawJson>>,
     typed: Vec<Arc<TypedFor>>,
     bool_words: BTreeSet<String>,
+    /// Attestations that failed verification: pointer within the document, why.
+    unverified: Vec<(String, String)>,
 }
 
 impl Doc {
@@ -218,6 +234,7 @@ pub struct EvidenceBuilder {
     docs: Vec<Doc>,
     metas: Vec<EvidenceMeta>,
     policies: Vec<Policy>,
+    trust: Option<Arc<crate::attest::Trust>>,
 }
 
 impl EvidenceBuilder {
@@ -255,6 +272,14 @@ impl EvidenceBuilder {
     /// ```
     pub fn also_for(&mut self, policy: &Policy) -> &mut Self {
         self.policies.push(policy.clone());
+        self
+    }
+
+    /// Sets the signers whose attestations ([`Format::Attestation`]
+    /// documents added after this call) are evidence. Without it, an
+    /// attestation document is refused.
+    pub fn trust(&mut self, trust: crate::attest::Trust) -> &mut Self {
+        self.trust = Some(Arc::new(trust));
         self
     }
 
@@ -313,7 +338,11 @@ impl EvidenceBuilder {
             source: source.to_string(),
             format: format.as_str().to_string(),
             digest,
+            attestations: Vec::new(),
         };
+        if format == Format::Attestation {
+            return self.add_attestations(mount, source, &bytes);
+        }
         if !self.policies.is_empty()
             && format == Format::Json
             && mount.is_none()
@@ -349,6 +378,7 @@ impl EvidenceBuilder {
                     })),
                     typed,
                     bool_words: BTreeSet::new(),
+                    unverified: Vec::new(),
                 });
                 return Ok(self);
             }
@@ -363,6 +393,63 @@ impl EvidenceBuilder {
             raw: None,
             typed: Vec::new(),
             bool_words: parsed.bool_words,
+            unverified: Vec::new(),
+        });
+        Ok(self)
+    }
+
+    /// Adds an attestation file: every envelope verified against the trust
+    /// configuration, mounted as a list of statements.
+    fn add_attestations(
+        &mut self,
+        mount: Option<&str>,
+        source: &str,
+        bytes: &[u8],
+    ) -> Result<&mut Self, Error> {
+        let refuse = |message: String| Error::EvidenceLoad {
+            source: source.to_string(),
+            error: load::LoadError {
+                kind: load::LoadErrorKind::Unverifiable { message },
+                line: None,
+                column: None,
+            },
+        };
+        let Some(mount) = mount else {
+            return Err(refuse(
+                "an attestation file holds a list of statements, so it is mounted under a name (`--evidence provenance=FILE`)".into(),
+            ));
+        };
+        let Some(trust) = self.trust.clone() else {
+            return Err(refuse(
+                "signed attestations are read only with a trust configuration (`--trust FILE`) naming the keys and identities they must be signed by".into(),
+            ));
+        };
+        let (digest, read) = digest_while(bytes, || {
+            crate::attest::read(bytes, source, &trust, &self.limits)
+        });
+        let read = read.map_err(|error| Error::EvidenceLoad {
+            source: source.to_string(),
+            error,
+        })?;
+        self.metas.push(EvidenceMeta {
+            mount: Some(mount.to_string()),
+            source: source.to_string(),
+            format: Format::Attestation.as_str().to_string(),
+            digest,
+            attestations: read.metas,
+        });
+        self.docs.push(Doc {
+            mount: Some(mount.to_string()),
+            source: source.to_string(),
+            value: Some(read.value),
+            raw: None,
+            typed: Vec::new(),
+            bool_words: BTreeSet::new(),
+            unverified: read
+                .failed
+                .into_iter()
+                .map(|(i, why)| (format!("/{i}"), why))
+                .collect(),
         });
         Ok(self)
     }
@@ -411,6 +498,7 @@ impl EvidenceBuilder {
             source: source.to_string(),
             format: "value".into(),
             digest: sha256_hex(&text),
+            attestations: Vec::new(),
         });
         self.docs.push(Doc {
             mount: mount.map(str::to_string),
@@ -419,6 +507,7 @@ impl EvidenceBuilder {
             raw: None,
             typed: Vec::new(),
             bool_words: BTreeSet::new(),
+            unverified: Vec::new(),
         });
         Ok(self)
     }
@@ -441,12 +530,14 @@ impl EvidenceBuilder {
                     key_sources: BTreeMap::new(),
                     default_source: Some(only.source.clone()),
                     bool_words: std::mem::take(&mut only.bool_words),
+                    unverified: BTreeMap::new(),
                 });
             }
         }
         let mut root = Map::new();
         let mut key_sources: BTreeMap<String, String> = BTreeMap::new();
         let mut bool_words = BTreeSet::new();
+        let mut unverified = BTreeMap::new();
         for mut d in self.docs {
             let this = label(&d);
             let value = d.take_value()?;
@@ -457,6 +548,12 @@ impl EvidenceBuilder {
                         crate::evidence::push_pointer(&mut p, &m);
                         p.push_str(w);
                         bool_words.insert(p);
+                    }
+                    for (w, why) in std::mem::take(&mut d.unverified) {
+                        let mut p = String::new();
+                        crate::evidence::push_pointer(&mut p, &m);
+                        p.push_str(&w);
+                        unverified.insert(p, why);
                     }
                     vec![(m, value)]
                 }
@@ -493,6 +590,7 @@ impl EvidenceBuilder {
             key_sources,
             default_source: None,
             bool_words,
+            unverified,
         })
     }
 }

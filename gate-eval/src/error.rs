@@ -95,6 +95,8 @@ pub enum Error {
     },
     /// A signing key or signature problem.
     Sign(crate::sign::SignError),
+    /// A trust configuration, key or trusted root cannot be used.
+    Trust(crate::attest::TrustError),
     /// A decision record is not what it should be.
     Record {
         /// The record file.
@@ -115,6 +117,7 @@ impl Error {
                 crate::load::LoadErrorKind::TooDeep { .. } => Code::TooDeep,
                 crate::load::LoadErrorKind::StringTooLong { .. } => Code::StringTooLong,
                 crate::load::LoadErrorKind::ListTooLong { .. } => Code::ListTooLong,
+                crate::load::LoadErrorKind::Unverifiable { .. } => Code::Unverifiable,
                 _ => Code::Parse,
             },
             Error::EvidenceConflict { .. } => Code::Conflict,
@@ -126,6 +129,7 @@ impl Error {
             Error::WaiverUnknownElement { .. } => Code::WaiverUnknownElement,
             Error::HostFunction { .. } => Code::HostRefused,
             Error::Sign(_) => Code::Sign,
+            Error::Trust(_) => Code::Trust,
             Error::Record { .. } => Code::Record,
         }
     }
@@ -177,6 +181,7 @@ impl fmt::Display for Error {
             ),
             Error::HostFunction { name, message } => write!(f, "host function `{name}`: {message}"),
             Error::Sign(e) => e.fmt(f),
+            Error::Trust(e) => e.fmt(f),
             Error::Record { source, message } => write!(f, "decision record `{source}`: {message}"),
         }
     }
@@ -187,6 +192,12 @@ impl std::error::Error for Error {}
 impl From<CompileError> for Error {
     fn from(e: CompileError) -> Self {
         Error::Policy(e)
+    }
+}
+
+impl From<crate::attest::TrustError> for Error {
+    fn from(e: crate::attest::TrustError) -> Self {
+        Error::Trust(e)
     }
 }
 

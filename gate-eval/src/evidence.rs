@@ -69,6 +69,11 @@ pub enum IssueKind {
         /// What the document has.
         found: String,
     },
+    /// An attestation that failed verification: it is not evidence.
+    Unverified {
+        /// Why it failed.
+        reason: String,
+    },
 }
 
 /// A mismatch between the evidence and the schema.
@@ -99,6 +104,9 @@ impl Issue {
             IssueKind::Null { expected } => format!("required field {at} ({expected}) is null"),
             IssueKind::Mismatch { expected, found } => {
                 format!("{at} should be {expected} but is {found}")
+            }
+            IssueKind::Unverified { reason } => {
+                format!("{at} is an attestation that failed verification: {reason}")
             }
         }
     }
@@ -273,6 +281,8 @@ pub struct TypingOptions<'a> {
     pub key_sources: Option<&'a std::collections::BTreeMap<String, String>>,
     /// The document everything else came from.
     pub default_source: Option<&'a str>,
+    /// JSON pointers of attestations that failed verification, and why.
+    pub unverified: Option<&'a std::collections::BTreeMap<String, String>>,
 }
 
 /// Types JSON values by the schema, collecting issues.
@@ -442,6 +452,15 @@ impl<'a> Converter<'a> {
 
     /// Types `value` (`None`: absent) as `ty`.
     pub(crate) fn convert(&mut self, ty: &Type, value: Option<&Value>) -> Node {
+        if let Some(reason) = self
+            .options
+            .unverified
+            .filter(|m| !m.is_empty())
+            .and_then(|m| m.get(&self.pointer))
+        {
+            let reason = reason.clone();
+            return Node::Invalid(self.issue(IssueKind::Unverified { reason }));
+        }
         let (ty, optional) = match ty {
             Type::Optional(inner) => (&**inner, true),
             other => (other, false),

@@ -26,6 +26,7 @@
 //! assert_eq!(failure.message, "secret B is not in a vault");
 //! ```
 
+pub mod attest;
 mod code;
 pub mod coverage;
 pub mod decision;
@@ -518,6 +519,7 @@ impl Policy {
             bool_words: Some(&evidence.bool_words),
             key_sources: Some(&evidence.key_sources),
             default_source: evidence.default_source.as_deref(),
+            unverified: Some(&evidence.unverified),
         };
         std::borrow::Cow::Owned(evidence::type_evidence_with(
             &self.program.schema,

@@ -138,7 +138,10 @@ const STANDARD_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD
 const URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
 
 /// Decodes base64 in the standard or the URL-safe alphabet (not a mix).
-fn decode_base64(text: &str, field: impl FnOnce() -> String) -> Result<Vec<u8>, SignError> {
+pub(crate) fn decode_base64(
+    text: &str,
+    field: impl FnOnce() -> String,
+) -> Result<Vec<u8>, SignError> {
     STANDARD_LENIENT
         .decode(text)
         .or_else(|_| URL_SAFE_LENIENT.decode(text))
@@ -255,10 +258,20 @@ pub fn sign(payload: &[u8], payload_type: &str, key: &SigningKey) -> Envelope {
 /// # }
 /// ```
 pub fn verify(envelope: &Envelope, key: &VerifyingKey) -> Result<Vec<u8>, SignError> {
-    if envelope.payload_type != PAYLOAD_TYPE {
+    verify_as(envelope, key, PAYLOAD_TYPE)
+}
+
+/// [`verify`] for an envelope of the payload type `payload_type` (an
+/// in-toto Statement's, say) rather than a decision record's.
+pub fn verify_as(
+    envelope: &Envelope,
+    key: &VerifyingKey,
+    payload_type: &str,
+) -> Result<Vec<u8>, SignError> {
+    if envelope.payload_type != payload_type {
         return Err(SignError::WrongPayloadType {
             found: envelope.payload_type.clone(),
-            expected: PAYLOAD_TYPE.to_owned(),
+            expected: payload_type.to_owned(),
         });
     }
     if envelope.signatures.is_empty() {

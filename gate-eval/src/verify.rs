@@ -131,6 +131,24 @@ pub fn verify_record(
         source: "the record".into(),
         message,
     };
+    if crate::attest::vsa::looks_like_vsa(bytes) {
+        let Some(key) = key else {
+            return Err(bad(
+                "it is a signed VSA: give the signer's public key to verify it".into(),
+            ));
+        };
+        return match crate::attest::vsa::read(bytes, key) {
+            Ok(read) => replay(
+                SignatureCheck::Valid(sign::key_id(key)),
+                &read.record,
+                Some(&read.summary),
+                policy,
+                evidence,
+                options,
+            ),
+            Err(why) => Ok(rejected(why, policy)),
+        };
+    }
     let outer = strict_json(bytes).map_err(|e| bad(format!("it is not strict JSON: {e}")))?;
     let (signature, record_bytes) = if sign::is_envelope(&outer) {
         let Some(key) = key else {
@@ -152,7 +170,24 @@ pub fn verify_record(
     } else {
         (SignatureCheck::Unsigned, bytes.to_vec())
     };
-    let recorded = strict_json(&record_bytes)
+    replay(signature, &record_bytes, None, policy, evidence, options)
+}
+
+/// Evaluates again and compares with the record `record_bytes` (and with
+/// the VSA `summary` made of it, if there is one).
+fn replay(
+    signature: SignatureCheck,
+    record_bytes: &[u8],
+    summary: Option<&serde_json::Map<String, Value>>,
+    policy: &Policy,
+    evidence: &Evidence,
+    options: &Options,
+) -> Result<Verification, Error> {
+    let bad = |message: String| Error::Record {
+        source: "the record".into(),
+        message,
+    };
+    let recorded = strict_json(record_bytes)
         .map_err(|e| bad(format!("it does not hold a decision record: {e}")))?;
     if recorded.get("record_version").and_then(Value::as_str) != Some(RECORD_VERSION) {
         return Err(bad(format!(
@@ -203,6 +238,17 @@ pub fn verify_record(
         .collect();
     let mut differences = Vec::new();
     diff("", &recorded, &fresh, &mut differences);
+    if let Some(summary) = summary {
+        differences.extend(
+            crate::attest::vsa::disagreements(summary, &decision)
+                .into_iter()
+                .map(|(pointer, recorded, now)| Difference {
+                    pointer,
+                    recorded,
+                    now,
+                }),
+        );
+    }
     Ok(Verification {
         signature,
         policy: policy_check,

@@ -15,6 +15,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("std.approvals", include_str!("../std/approvals.gate")),
     ("std.agents", include_str!("../std/agents.gate")),
     ("std.operations", include_str!("../std/operations.gate")),
+    ("std.attest", include_str!("../std/attest.gate")),
 ];
 
 /// The source of the standard module `name` (e.g. `std.time`), if there is one.

@@ -9,12 +9,25 @@ use gate_eval::{Options, Outcome, Policy};
 
 /// Evaluates the gate and prints the decision.
 pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
-    if args.sign.is_some() && args.format != Format::Json && args.record.is_none() {
+    if args.sign.is_some()
+        && args.format != Format::Json
+        && args.record.is_none()
+        && args.attest.is_none()
+    {
         render::tool_error(
             out,
             io,
             "E0002",
-            "`--sign` signs the decision record: use it with `--format json` or `--record FILE`",
+            "`--sign` signs the decision record: use it with `--format json`, `--record FILE` or `--attest FILE`",
+        );
+        return Exit::Error;
+    }
+    if args.attest.is_some() && args.sign.is_none() {
+        render::tool_error(
+            out,
+            io,
+            "E0002",
+            "`--attest` writes a signed VSA: give the signing key with `--sign KEY`",
         );
         return Exit::Error;
     }
@@ -75,30 +88,36 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
     options.now = now.map(gate_eval::time::timestamp);
     let decision = policy.evaluate(&data.evidence, &options);
     let mut record = decision.to_json();
-    if let Some(key_path) = &args.sign {
-        let signed = input::read_file(key_path)
-            .and_then(|bytes| {
-                gate_eval::sign::signing_key_from_pem(&String::from_utf8_lossy(&bytes))
-                    .map_err(gate_eval::Error::Sign)
-            })
-            .map(|key| {
-                gate_eval::sign::sign(record.as_bytes(), gate_eval::sign::PAYLOAD_TYPE, &key)
-            });
-        match signed {
-            Ok(envelope) => match serde_json::to_string_pretty(&envelope) {
-                Ok(s) => record = format!("{s}\n"),
-                Err(e) => {
-                    render::tool_error(
-                        out,
-                        io,
-                        "E0901",
-                        &format!("cannot write the envelope: {e}"),
-                    );
-                    return Exit::Error;
-                }
-            },
+    let key = match args.sign.as_deref().map(signing_key).transpose() {
+        Ok(k) => k,
+        Err(e) => {
+            input::report(out, io, &e);
+            return Exit::Error;
+        }
+    };
+    if let (Some(path), Some(key)) = (&args.attest, &key) {
+        let text = match vsa_options(&args, data.evidence.as_json())
+            .and_then(|o| gate_eval::attest::vsa::write(&decision, &o, key))
+        {
+            Ok(text) => text,
             Err(e) => {
-                input::report(out, io, &e);
+                render::tool_error(out, io, "E0002", &e.to_string());
+                return Exit::Error;
+            }
+        };
+        if let Err(e) = std::fs::write(path, text) {
+            let message = format!("cannot write `{}`: {e}", path.display());
+            render::tool_error(out, io, "E0901", &message);
+            return Exit::Error;
+        }
+    }
+    if let (Some(key), true) = (&key, args.format == Format::Json || args.record.is_some()) {
+        let envelope = gate_eval::sign::sign(record.as_bytes(), gate_eval::sign::PAYLOAD_TYPE, key);
+        match serde_json::to_string_pretty(&envelope) {
+            Ok(s) => record = format!("{s}\n"),
+            Err(e) => {
+                let message = format!("cannot write the envelope: {e}");
+                render::tool_error(out, io, "E0901", &message);
                 return Exit::Error;
             }
         }
@@ -265,4 +284,55 @@ fn timeout(text: &str) -> Result<Option<std::time::Duration>, ()> {
         return Err(());
     }
     Ok(Some(std::time::Duration::from_nanos(nanos)))
+}
+
+/// Reads the record-signing key.
+fn signing_key(path: &std::path::Path) -> Result<gate_eval::sign::SigningKey, gate_eval::Error> {
+    let bytes = input::read_file(path)?;
+    gate_eval::sign::signing_key_from_pem(&String::from_utf8_lossy(&bytes))
+        .map_err(gate_eval::Error::Sign)
+}
+
+/// What the VSA says of the artefact: from the flags, else from the
+/// evidence's `artefact` (as gate-evidence/v1 documents have it).
+fn vsa_options(
+    args: &CheckArgs,
+    evidence: &serde_json::Value,
+) -> Result<gate_eval::attest::vsa::VsaOptions, gate_eval::Error> {
+    let missing = |what: &str, flag: &str| gate_eval::Error::Record {
+        source: "the VSA".into(),
+        message: format!("the evidence has no {what}: name it with `{flag}`"),
+    };
+    let field = |pointer: &str| {
+        evidence
+            .pointer(pointer)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let (name, digest) = match &args.subject {
+        Some(spec) => spec
+            .split_once('=')
+            .map(|(n, d)| (n.to_owned(), d.to_owned()))
+            .ok_or_else(|| gate_eval::Error::Record {
+                source: "the VSA".into(),
+                message: format!("`--subject {spec}` is not `NAME=ALGORITHM:HEX`"),
+            })?,
+        None => (
+            field("/artefact/name")
+                .ok_or_else(|| missing("`artefact.name`", "--subject NAME=DIGEST"))?,
+            field("/artefact/digest")
+                .ok_or_else(|| missing("`artefact.digest`", "--subject NAME=DIGEST"))?,
+        ),
+    };
+    let uri = match &args.resource_uri {
+        Some(u) => u.clone(),
+        None => field("/artefact/reference")
+            .ok_or_else(|| missing("`artefact.reference`", "--resource-uri URI"))?,
+    };
+    let mut options = gate_eval::attest::vsa::VsaOptions::new(&name, &digest, &uri)
+        .verified_levels(args.verified_level.clone());
+    if let Some(id) = &args.verifier_id {
+        options = options.verifier_id(id);
+    }
+    Ok(options)
 }

@@ -18,6 +18,7 @@ fn format(f: EvidenceFormat) -> Format {
         EvidenceFormat::Json => Format::Json,
         EvidenceFormat::Yaml => Format::Yaml,
         EvidenceFormat::Toml => Format::Toml,
+        EvidenceFormat::Attestation => Format::Attestation,
     }
 }
 
@@ -85,6 +86,9 @@ pub fn read_in(
             .max_string(args.max_evidence_string)
             .max_list(args.max_evidence_list),
     );
+    if let Some(trust) = &args.trust {
+        builder.trust(gate_eval::attest::Trust::from_file(&base.join(trust))?);
+    }
     let mut stdin_used = false;
     for spec in &args.evidence {
         let (name, file) = mount_in(base, spec);

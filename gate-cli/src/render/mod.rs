@@ -340,6 +340,26 @@ fn escaped(d: &gate_eval::Decision, lines: bool) -> gate_eval::Decision {
     for e in &mut d.evidence {
         escape_in_place(&mut e.source);
         escape_option(&mut e.mount);
+        for a in &mut e.attestations {
+            escape_option(&mut a.reason);
+            escape_option(&mut a.predicate_type);
+            for s in &mut a.subjects {
+                escape_option(&mut s.name);
+                s.digest = std::mem::take(&mut s.digest)
+                    .into_iter()
+                    .map(|(mut k, mut v)| {
+                        escape_in_place(&mut k);
+                        escape_in_place(&mut v);
+                        (k, v)
+                    })
+                    .collect();
+            }
+            if let Some(signer) = a.signer.as_mut() {
+                escape_in_place(&mut signer.name);
+                escape_option(&mut signer.identity);
+                escape_option(&mut signer.issuer);
+            }
+        }
     }
     for r in &mut d.rules {
         escape_option(&mut r.title);
@@ -390,6 +410,7 @@ fn escaped(d: &gate_eval::Decision, lines: bool) -> gate_eval::Decision {
                 escape_in_place(expected);
                 escape_in_place(found);
             }
+            gate_eval::IssueKind::Unverified { reason } => escape_in_place(reason),
         }
     }
     for w in &mut d.warnings {

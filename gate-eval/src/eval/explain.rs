@@ -114,6 +114,10 @@ impl<'a> Eval<'a> {
             crate::evidence::IssueKind::Missing { expected } => {
                 (expected.clone(), serde_json::Value::Null)
             }
+            crate::evidence::IssueKind::Unverified { reason } => (
+                "a verified attestation".to_string(),
+                serde_json::Value::String(format!("failed verification: {reason}")),
+            ),
         };
         let message = issue.message();
         let path = Some(issue.path.clone());

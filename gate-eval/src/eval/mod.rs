@@ -534,8 +534,15 @@ impl<'a> Eval<'a> {
                 if let Some(issue) = issue {
                     path = Some(issue.path.clone());
                 }
+                let unverified = issue.is_some_and(|i| {
+                    matches!(i.kind, crate::evidence::IssueKind::Unverified { .. })
+                });
                 (
-                    Code::WrongType,
+                    if unverified {
+                        Code::Unverified
+                    } else {
+                        Code::WrongType
+                    },
                     match issue {
                         Some(issue) => format!("{}; `{text}` cannot be evaluated", issue.message()),
                         None => format!("evidence for `{text}` has the wrong type"),

@@ -32,31 +32,62 @@ pub enum Format {
     Yaml,
     /// TOML (as accepted by the `toml` crate, TOML 1.1).
     Toml,
+    /// Signed attestations: a DSSE envelope, JSON Lines of them, or a
+    /// Sigstore bundle, verified against a trust configuration
+    /// ([`EvidenceBuilder::trust`](crate::EvidenceBuilder::trust)) before
+    /// they are read; [`parse`] never reads them.
+    Attestation,
 }
 
+/// File name endings of attestation files, compared in lower case.
+const ATTESTATION_SUFFIXES: [&str; 6] = [
+    ".intoto.json",
+    ".intoto.jsonl",
+    ".dsse.json",
+    ".sigstore.json",
+    ".sigstore",
+    ".bundle",
+];
+
 impl Format {
-    /// The format named by a file's extension: `.json`, `.yaml`, `.yml`, `.toml`, in any case.
+    /// The format named by a file's name, in any case: `.json`, `.yaml`,
+    /// `.yml`, `.toml`; attestations by `.intoto.json`, `.intoto.jsonl`,
+    /// `.dsse.json`, `.sigstore.json`, `.sigstore` and `.bundle`.
+    ///
+    /// ```
+    /// use gate_eval::Format;
+    /// use std::path::Path;
+    /// assert_eq!(Format::from_extension(Path::new("build.intoto.jsonl")), Some(Format::Attestation));
+    /// assert_eq!(Format::from_extension(Path::new("release.JSON")), Some(Format::Json));
+    /// ```
     pub fn from_extension(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if ATTESTATION_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+            return Some(Format::Attestation);
+        }
         let ext = path.extension()?.to_str()?;
         Format::from_name(&ext.to_ascii_lowercase())
     }
 
-    /// The format with this name: `json`, `yaml`, `yml` or `toml` (lower case only).
+    /// The format with this name: `json`, `yaml`, `yml`, `toml` or
+    /// `attestation` (lower case only).
     pub fn from_name(name: &str) -> Option<Format> {
         match name {
             "json" => Some(Format::Json),
             "yaml" | "yml" => Some(Format::Yaml),
             "toml" => Some(Format::Toml),
+            "attestation" => Some(Format::Attestation),
             _ => None,
         }
     }
 
-    /// The canonical name: `json`, `yaml` or `toml`.
+    /// The canonical name: `json`, `yaml`, `toml` or `attestation`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Json => "json",
             Format::Yaml => "yaml",
             Format::Toml => "toml",
+            Format::Attestation => "attestation",
         }
     }
 }
@@ -240,6 +271,12 @@ pub enum LoadErrorKind {
         /// The number's text.
         text: String,
     },
+    /// Signed attestations cannot be read here: without a trust
+    /// configuration, at the root of the evidence, or by [`parse`].
+    Unverifiable {
+        /// Why, and what to do.
+        message: String,
+    },
 }
 
 impl LoadError {
@@ -355,6 +392,7 @@ impl fmt::Display for LoadErrorKind {
                 f64::from_str(text)
                     .map_or_else(|_| "another number".to_string(), |v| v.to_string())
             ),
+            LoadErrorKind::Unverifiable { message } => f.write_str(message),
         }
     }
 }
@@ -487,6 +525,11 @@ pub fn parse(format: Format, bytes: &[u8], limits: &LoadLimits) -> Result<Parsed
         Format::Json => json::parse(text, limits),
         Format::Yaml => yaml::parse(text, limits),
         Format::Toml => toml::parse(text, limits),
+        Format::Attestation => {
+            return Err(LoadError::new(LoadErrorKind::Unverifiable {
+                message: "signed attestations are verified before they are read, so they are read as evidence with a trust configuration, never as plain documents".into(),
+            }))
+        }
     }?;
     check_sizes(&parsed.value, limits)?;
     Ok(parsed)

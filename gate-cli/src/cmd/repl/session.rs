@@ -451,6 +451,7 @@ fn read_all(
             max_evidence_depth: 64,
             max_evidence_string: 1 << 20,
             max_evidence_list: 1_000_000,
+            trust: None,
             waivers: Vec::new(),
         };
         input::read(&args, io).map(|i| i.evidence)

@@ -203,6 +203,7 @@ fn prepare(
         max_evidence_depth: 64,
         max_evidence_string: 1 << 20,
         max_evidence_list: 1_000_000,
+        trust: suite.trust.clone(),
         waivers: case
             .waivers
             .iter()
@@ -226,9 +227,7 @@ fn prepare(
                 None => d.source.clone(),
             })
             .collect();
-        let mut b = Evidence::builder();
-        b.add_value(None, &format!("{}, patched", names.join(", ")), root)?;
-        evidence = b.build()?;
+        evidence = evidence.replaced(&format!("{}, patched", names.join(", ")), root)?;
     }
     suite.policy.validate_waivers(&data.waivers, &evidence)?;
     let mut options = Options::default().waivers(data.waivers);

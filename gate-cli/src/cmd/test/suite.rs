@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// The endings of test file names.
 pub const SUFFIXES: &[&str] = &[".test.yaml", ".test.yml", ".test.json", ".test.toml"];
 
-const TOP_KEYS: &[&str] = &["policy", "now", "host", "tests"];
+const TOP_KEYS: &[&str] = &["policy", "now", "host", "trust", "tests"];
 const CASE_KEYS: &[&str] = &[
     "name", "evidence", "input", "patch", "waivers", "now", "expect",
 ];
@@ -30,6 +30,9 @@ pub struct Suite {
     pub policy: Policy,
     /// The file's clock, in nanoseconds since the epoch.
     pub now: Option<i128>,
+    /// The trust configuration its attestations are verified with
+    /// (relative to the test file's folder when written).
+    pub trust: Option<PathBuf>,
     /// The test cases, in file order.
     pub cases: Vec<Case>,
 }
@@ -365,7 +368,7 @@ impl<'a> Cx<'a> {
             self.error(
                 at0,
                 "E0921",
-                "a test file is a mapping with `tests` (and optionally `policy`, `now`, `host`)"
+                "a test file is a mapping with `tests` (and optionally `policy`, `now`, `host`, `trust`)"
                     .into(),
                 None,
             );
@@ -399,6 +402,22 @@ impl<'a> Cx<'a> {
         let host = match top.get("host") {
             Some(h) => self.host(h),
             None => Vec::new(),
+        };
+        let trust = match top.get("trust") {
+            None => None,
+            Some(Value::String(t)) => Some(normalize(&base.join(t))),
+            Some(_) => {
+                self.error(
+                    At {
+                        from: 0,
+                        key: Some("trust"),
+                    },
+                    "E0921",
+                    "`trust` is the path of a trust configuration file".into(),
+                    None,
+                );
+                None
+            }
         };
         // The cases, checked before the policy so that their errors are all
         // reported even when the policy does not compile.
@@ -489,6 +508,7 @@ impl<'a> Cx<'a> {
             policy_path,
             policy,
             now,
+            trust,
             cases,
         }))
     }

@@ -41,6 +41,7 @@ fn by_value(
         bool_words: Some(&words),
         key_sources: Some(&sources),
         default_source: Some(SOURCE),
+        unverified: None,
     };
     let typed = type_evidence(schema, &parsed.value, &options);
     Ok((typed.root, typed.issues))

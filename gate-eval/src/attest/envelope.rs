@@ -1,0 +1,349 @@
+//! Reading an attestation file: each envelope in it (a DSSE envelope, or a
+//! Sigstore bundle holding one) is verified against the [`Trust`], and only
+//! then is its payload read as an in-toto Statement.
+
+use super::statement::{self, PAYLOAD_TYPE};
+use super::trust::{NamedKey, SigstoreSigner};
+use super::Trust;
+use crate::decision::{AttestationMeta, Signer, SubjectMeta};
+use crate::load::{self, Format, LoadError, LoadLimits};
+use serde_json::{Map, Value};
+use sigstore_verify::types::{
+    ArtifactDigest, Bundle, DigestBytes, HashAlgorithm, SignatureContent,
+    VerificationMaterialContent,
+};
+use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy};
+
+/// An attestation file, read.
+pub(crate) struct Read {
+    /// A list with one element per envelope.
+    pub(crate) value: Value,
+    /// The elements that failed verification: index and why.
+    pub(crate) failed: Vec<(usize, String)>,
+    /// What the record says of each envelope.
+    pub(crate) metas: Vec<AttestationMeta>,
+}
+
+/// Reads every envelope of an attestation file: one JSON document (a DSSE
+/// envelope or a Sigstore bundle) or JSON Lines of them. A file that is not
+/// JSON is an error; an envelope that does not verify is an element that
+/// cannot be read.
+pub(crate) fn read(
+    bytes: &[u8],
+    source: &str,
+    trust: &Trust,
+    limits: &LoadLimits,
+) -> Result<Read, LoadError> {
+    let text = load::prepare(bytes, limits)?;
+    let documents: Vec<(&str, Value)> = match load::parse(Format::Json, text.as_bytes(), limits) {
+        Ok(parsed) => vec![(text, parsed.value)],
+        // JSON Lines: one envelope per non-empty line.
+        Err(whole) if text.trim_end().contains('\n') => {
+            let mut out = Vec::new();
+            for (n, line) in text.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let parsed = load::parse(Format::Json, line.as_bytes(), limits).map_err(|e| {
+                    LoadError::at(
+                        LoadError::syntax(format!(
+                            "line {} is not a JSON envelope: {}",
+                            n + 1,
+                            e.kind
+                        )),
+                        n + 1,
+                        e.column.unwrap_or(1),
+                    )
+                })?;
+                out.push((line, parsed.value));
+            }
+            if out.is_empty() {
+                return Err(whole);
+            }
+            out
+        }
+        Err(e) => return Err(e),
+    };
+    let mut read = Read {
+        value: Value::Array(Vec::with_capacity(documents.len())),
+        failed: Vec::new(),
+        metas: Vec::with_capacity(documents.len()),
+    };
+    for (index, (raw, document)) in documents.into_iter().enumerate() {
+        let digest = crate::sha256_hex(raw.as_bytes());
+        let envelope = serde_json::json!({"source": source, "index": index, "digest": digest});
+        let (element, meta) = match verify(raw, &document, trust, limits) {
+            Ok((statement, signer)) => {
+                let meta = AttestationMeta {
+                    index,
+                    digest,
+                    verified: true,
+                    reason: None,
+                    predicate_type: statement
+                        .get("predicateType")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                    subjects: subjects(&statement),
+                    signer: Some(signer.clone()),
+                };
+                let mut element = statement;
+                element.insert("signer".into(), signer_value(&signer));
+                element.insert("envelope".into(), envelope);
+                (Value::Object(element), meta)
+            }
+            Err(reason) => {
+                read.failed.push((index, reason.clone()));
+                let element = serde_json::json!({"error": reason, "envelope": envelope});
+                let meta = AttestationMeta {
+                    index,
+                    digest,
+                    verified: false,
+                    reason: Some(reason),
+                    predicate_type: None,
+                    subjects: Vec::new(),
+                    signer: None,
+                };
+                (element, meta)
+            }
+        };
+        if let Value::Array(list) = &mut read.value {
+            list.push(element);
+        }
+        read.metas.push(meta);
+    }
+    Ok(read)
+}
+
+/// The subjects of a statement, for the record.
+fn subjects(statement: &Map<String, Value>) -> Vec<SubjectMeta> {
+    let list = statement.get("subject").and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .map(|s| SubjectMeta {
+            name: s.get("name").and_then(Value::as_str).map(str::to_owned),
+            digest: s
+                .get("digest")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The `signer` field a policy reads: every key present, `null` where the
+/// kind of signature has none.
+fn signer_value(s: &Signer) -> Value {
+    serde_json::json!({
+        "kind": s.kind,
+        "name": s.name,
+        "keyid": s.keyid,
+        "identity": s.identity,
+        "issuer": s.issuer,
+        "signed_at": s.signed_at,
+    })
+}
+
+/// Verifies one envelope and decodes its statement.
+fn verify(
+    raw: &str,
+    document: &Value,
+    trust: &Trust,
+    limits: &LoadLimits,
+) -> Result<(Map<String, Value>, Signer), String> {
+    if let Some(media) = document.get("mediaType").and_then(Value::as_str) {
+        if media.starts_with("application/vnd.dev.sigstore.bundle") {
+            return verify_bundle(raw, trust, limits);
+        }
+    }
+    if crate::sign::is_envelope(document) {
+        return verify_dsse(document, trust, limits);
+    }
+    Err("not a DSSE envelope (`payloadType`, `payload`, `signatures`) or a Sigstore bundle (`mediaType`)".into())
+}
+
+/// A DSSE envelope: some signature must verify with a trusted key.
+fn verify_dsse(
+    document: &Value,
+    trust: &Trust,
+    limits: &LoadLimits,
+) -> Result<(Map<String, Value>, Signer), String> {
+    let envelope: crate::sign::Envelope = serde_json::from_value(document.clone())
+        .map_err(|e| format!("malformed DSSE envelope: {e}"))?;
+    if envelope.payload_type != PAYLOAD_TYPE {
+        return Err(format!(
+            "the payload type is `{}`, not an in-toto statement (`{PAYLOAD_TYPE}`)",
+            envelope.payload_type
+        ));
+    }
+    if envelope.signatures.is_empty() {
+        return Err("the envelope has no signatures".into());
+    }
+    let payload = crate::sign::decode_base64(&envelope.payload, || "payload".into())
+        .map_err(|e| e.to_string())?;
+    let message = crate::sign::pae(&envelope.payload_type, &payload);
+    let mut signer = None;
+    'found: for (i, signature) in envelope.signatures.iter().enumerate() {
+        let sig = crate::sign::decode_base64(&signature.sig, || format!("signatures[{i}].sig"))
+            .map_err(|e| e.to_string())?;
+        for NamedKey { name, key, .. } in &trust.keys {
+            if key.verifies(&message, &sig) {
+                signer = Some(Signer {
+                    kind: "key".into(),
+                    name: name.clone(),
+                    keyid: Some(key.fingerprint()),
+                    identity: None,
+                    issuer: None,
+                    signed_at: None,
+                });
+                break 'found;
+            }
+        }
+    }
+    let Some(signer) = signer else {
+        let keyless = document
+            .get("signatures")
+            .and_then(Value::as_array)
+            .is_some_and(|s| s.iter().any(|s| s.get("cert").is_some()));
+        let n = envelope.signatures.len();
+        let of = if n == 1 {
+            "its signature"
+        } else {
+            "none of its signatures"
+        };
+        return Err(if keyless {
+            format!("{of} verifies with a trusted key; it is signed with a certificate, which cannot be checked offline without its transparency-log entry: verify the Sigstore bundle (`.sigstore.json`, `.intoto.sigstore`) instead")
+        } else if trust.keys.is_empty() {
+            "it is a DSSE envelope, but no keys are trusted (`keys:` in the trust configuration)"
+                .into()
+        } else {
+            let names: Vec<String> = trust.keys.iter().map(|k| format!("`{}`", k.name)).collect();
+            format!("{of} verifies with a trusted key ({})", names.join(", "))
+        });
+    };
+    let statement = statement::decode(&payload, limits)?;
+    Ok((statement, signer))
+}
+
+/// A Sigstore bundle: verified by `sigstore-verify` against a trusted root
+/// (certificate chain, transparency log inclusion proof or signed entry
+/// timestamp, signature), then matched against a configured signer.
+fn verify_bundle(
+    raw: &str,
+    trust: &Trust,
+    limits: &LoadLimits,
+) -> Result<(Map<String, Value>, Signer), String> {
+    let bundle = Bundle::from_json(raw).map_err(|e| format!("malformed Sigstore bundle: {e}"))?;
+    let SignatureContent::DsseEnvelope(envelope) = &bundle.content else {
+        return Err("the bundle signs a file (a message signature), not an attestation: give the attestation's bundle".into());
+    };
+    if envelope.payload_type != PAYLOAD_TYPE {
+        return Err(format!(
+            "the payload type is `{}`, not an in-toto statement (`{PAYLOAD_TYPE}`)",
+            envelope.payload_type
+        ));
+    }
+    let statement = statement::decode(envelope.payload.as_bytes(), limits)?;
+    // The bundle binds its statement to an artefact; the statement's own
+    // subject stands for it here, and the policy decides which artefact it
+    // must be (`subject` against `artefact.digest`).
+    let (alg, hex) = statement::first_digest(&statement)
+        .ok_or("the statement has no sha256 or sha512 subject digest")?;
+    let bytes = super::keys::decode_hex(hex)
+        .ok_or_else(|| format!("subject digest `{alg}:{hex}` is not hex"))?;
+    let algorithm = if alg == "sha256" {
+        HashAlgorithm::Sha2256
+    } else {
+        HashAlgorithm::Sha2512
+    };
+    let digest = ArtifactDigest::new(algorithm, DigestBytes::new(bytes))
+        .map_err(|e| format!("subject digest `{alg}:{hex}`: {e}"))?;
+
+    if let VerificationMaterialContent::PublicKey(_) = &bundle.verification_material.content {
+        let usable: Vec<&NamedKey> = trust.keys.iter().filter(|k| k.root.is_some()).collect();
+        if usable.is_empty() {
+            return Err("the bundle is signed with a key, but no key is trusted with a `trusted_root` for its transparency log".into());
+        }
+        let mut last = String::new();
+        for k in usable {
+            let Some(root) = &k.root else { continue };
+            let policy = PublicKeyVerificationPolicy::new(k.key.der().clone());
+            match root.verifier.verify(digest.clone(), &bundle, &policy) {
+                Ok(result) => {
+                    let signed_at = result.verified_timestamps().first().map(|t| t.to_string());
+                    return Ok((
+                        statement,
+                        Signer {
+                            kind: "key".into(),
+                            name: k.name.clone(),
+                            keyid: Some(k.key.fingerprint()),
+                            identity: None,
+                            issuer: None,
+                            signed_at,
+                        },
+                    ));
+                }
+                Err(e) => last = format!("key `{}`: {e}", k.name),
+            }
+        }
+        return Err(format!("no trusted key verifies the bundle ({last})"));
+    }
+
+    if trust.sigstore.is_empty() {
+        return Err("it is a keyless Sigstore bundle, but no Sigstore signers are trusted (`sigstore:` in the trust configuration)".into());
+    }
+    let mut reasons = Vec::new();
+    for s in &trust.sigstore {
+        match verify_keyless(&bundle, &digest, s) {
+            Ok(signer) => return Ok((statement, signer)),
+            Err(e) => reasons.push(format!("`{}`: {e}", s.name)),
+        }
+    }
+    Err(format!(
+        "not signed by a trusted signer ({})",
+        reasons.join("; ")
+    ))
+}
+
+/// One keyless signer's check of a bundle.
+fn verify_keyless(
+    bundle: &Bundle,
+    digest: &ArtifactDigest,
+    s: &SigstoreSigner,
+) -> Result<Signer, String> {
+    let mut policy = VerificationPolicy::any_identity().require_issuer(s.issuer.clone());
+    if let super::Identity::Exact(identity) = &s.identity {
+        policy = policy.require_identity(identity.clone());
+    }
+    let result = s
+        .root
+        .verifier
+        .verify(digest.clone(), bundle, &policy)
+        .map_err(|e| e.to_string())?;
+    let identity = result.identity().map(|i| i.as_str().to_owned());
+    match &identity {
+        Some(id) if s.identity.matches(id) => {}
+        found => {
+            return Err(format!(
+                "identity mismatch: expected {}, got {}",
+                s.describe_identity(),
+                found
+                    .as_deref()
+                    .map_or("none".to_string(), |f| format!("`{f}`"))
+            ))
+        }
+    }
+    let signed_at = result
+        .integrated_time()
+        .or_else(|| result.verified_timestamps().first().copied())
+        .map(|t| t.to_string());
+    Ok(Signer {
+        kind: "sigstore".into(),
+        name: s.name.clone(),
+        keyid: None,
+        identity,
+        issuer: result.issuer().map(str::to_owned),
+        signed_at,
+    })
+}
