@@ -87,6 +87,11 @@ fn run_documented(command: &str) -> gate_tests::Run {
                 format!("{scratch}/{rest}")
             } else if std::path::Path::new("..").join(a).exists() && !a.starts_with('-') {
                 format!("../{a}")
+            } else if let Some((name, file)) = a
+                .split_once('=')
+                .filter(|(_, f)| std::path::Path::new("..").join(f).exists())
+            {
+                format!("{name}=../{file}")
             } else {
                 a.to_string()
             }
@@ -105,7 +110,32 @@ fn run_documented(command: &str) -> gate_tests::Run {
 /// the real exit code.
 #[test]
 fn cli_doc_examples_are_real_output() {
-    let doc = std::fs::read_to_string("../docs/cli.md").unwrap();
+    let examples = doc_examples_are_real_output("cli.md");
+    assert!(
+        examples >= 9,
+        "only {examples} examples found in docs/cli.md"
+    );
+}
+
+/// The same of docs/attestations.md, and its gate compiles.
+#[test]
+fn attestation_doc_examples_are_real_output() {
+    let examples = doc_examples_are_real_output("attestations.md");
+    assert!(
+        examples >= 6,
+        "only {examples} examples found in docs/attestations.md"
+    );
+    let doc = std::fs::read_to_string("../docs/attestations.md").unwrap();
+    let start = doc.find("```gate\n").unwrap() + "```gate\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    if let Err(e) = gate_lang::compile_source("example.gate", &doc[start..end]) {
+        panic!("{}", e.render(false, 100));
+    }
+}
+
+/// Runs every `### Example` of `docs/NAME`; how many commands it ran.
+fn doc_examples_are_real_output(name: &str) -> usize {
+    let doc = std::fs::read_to_string(format!("../docs/{name}")).unwrap();
     let mut examples = 0;
     let mut rest_doc = doc.as_str();
     while let Some(i) = rest_doc.find("Example\n\n```\n") {
@@ -118,7 +148,7 @@ fn cli_doc_examples_are_real_output() {
         while let Some(line) = lines.next() {
             let command = line
                 .strip_prefix("$ ")
-                .unwrap_or_else(|| panic!("expected a command in docs/cli.md, found {line:?}"));
+                .unwrap_or_else(|| panic!("expected a command in docs/{name}, found {line:?}"));
             let shown: Vec<&str> =
                 std::iter::from_fn(|| lines.next_if(|l| !l.starts_with("$ "))).collect();
             if command == "echo $?" {
@@ -126,7 +156,7 @@ fn cli_doc_examples_are_real_output() {
                 assert_eq!(
                     shown,
                     [run.code.to_string().as_str()],
-                    "docs/cli.md shows the wrong exit code after {}",
+                    "docs/{name} shows the wrong exit code after {}",
                     run.stdout
                 );
                 continue;
@@ -146,7 +176,7 @@ fn cli_doc_examples_are_real_output() {
                 match rest.find(part) {
                     Some(i) => rest = &rest[i + part.len()..],
                     None => panic!(
-                        "docs/cli.md shows a line `{command}` does not print:\n{part}\n\nactual output:\n{actual}\nstderr:\n{}",
+                        "docs/{name} shows a line `{command}` does not print:\n{part}\n\nactual output:\n{actual}\nstderr:\n{}",
                         run.stderr
                     ),
                 }
@@ -154,8 +184,5 @@ fn cli_doc_examples_are_real_output() {
             last = Some(run);
         }
     }
-    assert!(
-        examples >= 9,
-        "only {examples} examples found in docs/cli.md"
-    );
+    examples
 }

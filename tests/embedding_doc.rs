@@ -164,6 +164,35 @@ fn evidence_read_for_a_policy() -> R {
 }
 
 #[test]
+fn signed_attestations() -> R {
+    at_root();
+    let release = std::fs::read("examples/evidence/release-pass.json")?;
+    let provenance = std::fs::read("examples/attest/payments-api.intoto.json")?;
+    let evidence = {
+        use gate_eval::attest::Trust;
+
+        let trust = Trust::from_file("examples/attest/trust.yaml".as_ref())?;
+        let mut b = Evidence::builder();
+        b.trust(trust);
+        b.add_bytes(None, "release.json", Format::Json, &release)?;
+        b.add_bytes(
+            Some("build_provenance"),
+            "payments-api.intoto.json",
+            Format::Attestation,
+            &provenance,
+        )?;
+        let evidence = b.build()?;
+        let attestation = &evidence.documents()[1].attestations[0];
+        assert!(attestation.verified);
+        evidence
+    };
+    let policy = Policy::from_file("examples/release-attested.gate".as_ref())?;
+    let options = Options::default().at("2026-05-04T09:00:00Z".parse()?);
+    assert!(policy.evaluate(&evidence, &options).permits());
+    Ok(())
+}
+
+#[test]
 fn evaluate() -> R {
     at_root();
     let policy = Policy::from_file("examples/release.gate".as_ref())?;

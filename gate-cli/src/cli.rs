@@ -222,7 +222,7 @@ pub struct EvidenceArgs {
 
     /// A trust configuration (YAML): the keys and Sigstore identities whose
     /// signed attestations (`.intoto.json`, `.intoto.jsonl`, `.dsse.json`,
-    /// `.sigstore.json`, `.sigstore`, `.bundle`) are evidence. See
+    /// `.sigstore.json`, `.sigstore`, `.bundle`, `.link`) are evidence. See
     /// docs/attestations.md.
     #[arg(long, value_name = "FILE")]
     pub trust: Option<PathBuf>,

@@ -60,13 +60,11 @@ pub fn decision(d: &Decision) -> String {
         command(&mut s, "warning", None, "gate", w);
     }
     for issue in &d.evidence_issues {
-        command(
-            &mut s,
-            "warning",
-            None,
-            "evidence does not match the gate's schema",
-            &issue.message(),
-        );
+        let title = match issue.kind {
+            gate_eval::IssueKind::Unverified { .. } => "attestation failed verification",
+            _ => "evidence does not match the gate's schema",
+        };
+        command(&mut s, "warning", None, title, &issue.message());
     }
     let _ = writeln!(
         s,

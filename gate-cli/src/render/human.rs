@@ -39,12 +39,20 @@ pub fn decision(
     );
     let _ = writeln!(s, "evidence: {evidence}");
     if !d.evidence_issues.is_empty() {
-        let _ = writeln!(
-            s,
-            "\n{} the evidence does not match the gate's schema in {} place(s):",
-            paint(c, "!", Style::Yellow),
-            d.evidence_issues.len()
-        );
+        let unverified = d
+            .evidence_issues
+            .iter()
+            .filter(|i| matches!(i.kind, gate_eval::IssueKind::Unverified { .. }))
+            .count();
+        let n = d.evidence_issues.len();
+        let heading = if unverified == 0 {
+            format!("the evidence does not match the gate's schema in {n} place(s):")
+        } else if unverified == n {
+            format!("{n} attestation(s) failed verification and are not evidence:")
+        } else {
+            format!("the evidence does not match the gate's schema, or failed verification, in {n} place(s):")
+        };
+        let _ = writeln!(s, "\n{} {heading}", paint(c, "!", Style::Yellow));
         for issue in d
             .evidence_issues
             .iter()

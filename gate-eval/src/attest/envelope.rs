@@ -64,6 +64,13 @@ pub(crate) fn read(
         }
         Err(e) => return Err(e),
     };
+    if documents.len() > limits.max_list {
+        return Err(LoadError::new(crate::load::LoadErrorKind::ListTooLong {
+            pointer: String::new(),
+            length: documents.len(),
+            limit: limits.max_list,
+        }));
+    }
     let mut read = Read {
         value: Value::Array(Vec::with_capacity(documents.len())),
         failed: Vec::new(),
@@ -207,19 +214,19 @@ fn verify_dsse(
             .and_then(Value::as_array)
             .is_some_and(|s| s.iter().any(|s| s.get("cert").is_some()));
         let n = envelope.signatures.len();
-        let of = if n == 1 {
-            "its signature"
+        let none = if n == 1 {
+            "its signature does not verify with a trusted key".to_string()
         } else {
-            "none of its signatures"
+            format!("none of its {n} signatures verifies with a trusted key")
         };
         return Err(if keyless {
-            format!("{of} verifies with a trusted key; it is signed with a certificate, which cannot be checked offline without its transparency-log entry: verify the Sigstore bundle (`.sigstore.json`, `.intoto.sigstore`) instead")
+            format!("{none}; it is signed with a certificate, which cannot be checked offline without its transparency-log entry: verify the Sigstore bundle (`.sigstore.json`, `.intoto.sigstore`) instead")
         } else if trust.keys.is_empty() {
             "it is a DSSE envelope, but no keys are trusted (`keys:` in the trust configuration)"
                 .into()
         } else {
             let names: Vec<String> = trust.keys.iter().map(|k| format!("`{}`", k.name)).collect();
-            format!("{of} verifies with a trusted key ({})", names.join(", "))
+            format!("{none} ({})", names.join(", "))
         });
     };
     let statement = statement::decode(&payload, limits)?;
@@ -261,13 +268,32 @@ fn verify_bundle(
         .map_err(|e| format!("subject digest `{alg}:{hex}`: {e}"))?;
 
     if let VerificationMaterialContent::PublicKey(_) = &bundle.verification_material.content {
-        let usable: Vec<&NamedKey> = trust.keys.iter().filter(|k| k.root.is_some()).collect();
-        if usable.is_empty() {
-            return Err("the bundle is signed with a key, but no key is trusted with a `trusted_root` for its transparency log".into());
+        if trust.keys.is_empty() {
+            return Err("the bundle is signed with a key, but no keys are trusted (`keys:` in the trust configuration)".into());
         }
         let mut last = String::new();
-        for k in usable {
-            let Some(root) = &k.root else { continue };
+        for k in &trust.keys {
+            let Some(root) = &k.root else {
+                // No transparency log configured for this key: the key is
+                // the trust, as for a DSSE envelope (model-signing's and
+                // cosign's offline key signatures carry no log entry).
+                let message = crate::sign::pae(&envelope.payload_type, envelope.payload.as_bytes());
+                if k.key.verifies(&message, envelope.signature.sig.as_bytes()) {
+                    return Ok((
+                        statement,
+                        Signer {
+                            kind: "key".into(),
+                            name: k.name.clone(),
+                            keyid: Some(k.key.fingerprint()),
+                            identity: None,
+                            issuer: None,
+                            signed_at: None,
+                        },
+                    ));
+                }
+                last = format!("key `{}`: the signature does not verify", k.name);
+                continue;
+            };
             let policy = PublicKeyVerificationPolicy::new(k.key.der().clone());
             match root.verifier.verify(digest.clone(), &bundle, &policy) {
                 Ok(result) => {

@@ -1,5 +1,6 @@
-//! The in-toto Statement a verified envelope signs (v0.1 and v1): checked
-//! for its shape before a policy sees it.
+//! The in-toto Statement a verified envelope signs (v0.1 and v1, and an
+//! in-toto Link read as the link predicate): checked for its shape before
+//! a policy sees it.
 
 use crate::load::{self, Format, LoadLimits};
 use serde_json::{Map, Value};
@@ -25,6 +26,7 @@ pub(crate) fn decode(payload: &[u8], limits: &LoadLimits) -> Result<Map<String, 
     };
     match statement.get("_type").and_then(Value::as_str) {
         Some(t) if STATEMENT_TYPES.contains(&t) => {}
+        Some("link") => return from_link(statement),
         Some(t) => {
             return Err(format!(
                 "the signed payload is not an in-toto Statement (`_type` is `{t}`)"
@@ -54,6 +56,57 @@ pub(crate) fn decode(payload: &[u8], limits: &LoadLimits) -> Result<Map<String, 
         return Err("the statement's `predicate` is not an object".into());
     }
     Ok(statement)
+}
+
+/// The predicate type in-toto gives a Link read as an attestation.
+pub(crate) const LINK_PREDICATE_TYPE: &str = "https://in-toto.io/attestation/link/v0.3";
+
+/// An in-toto Link (what `in-toto-run --use-dsse` signs), as the in-toto
+/// Attestation Framework defines it as an attestation: its products are
+/// the subjects, and the predicate ([`LINK_PREDICATE_TYPE`]) has the
+/// step's `name`, `command`, `materials` (a list of `{name, digest}`),
+/// `byproducts` and `environment`. `_type` stays `link`, as signed.
+fn from_link(link: Map<String, Value>) -> Result<Map<String, Value>, String> {
+    let artifacts = |field: &str| -> Result<Vec<Value>, String> {
+        let Some(map) = link.get(field) else {
+            return Ok(Vec::new());
+        };
+        let map = map
+            .as_object()
+            .ok_or_else(|| format!("the link's `{field}` is not an object"))?;
+        map.iter()
+            .map(|(name, digest)| {
+                let good = digest
+                    .as_object()
+                    .is_some_and(|d| !d.is_empty() && d.values().all(Value::is_string));
+                if good {
+                    Ok(serde_json::json!({"name": name, "digest": digest}))
+                } else {
+                    Err(format!(
+                        "`{field}` entry `{name}` of the link has no digest map"
+                    ))
+                }
+            })
+            .collect()
+    };
+    let subject = artifacts("products")?;
+    if subject.is_empty() {
+        return Err("the link records no products, so it is about nothing".into());
+    }
+    let materials = artifacts("materials")?;
+    let mut predicate = Map::new();
+    for field in ["name", "command", "byproducts", "environment"] {
+        if let Some(v) = link.get(field) {
+            predicate.insert(field.into(), v.clone());
+        }
+    }
+    predicate.insert("materials".into(), Value::Array(materials));
+    let mut out = Map::new();
+    out.insert("_type".into(), Value::String("link".into()));
+    out.insert("subject".into(), Value::Array(subject));
+    out.insert("predicateType".into(), LINK_PREDICATE_TYPE.into());
+    out.insert("predicate".into(), Value::Object(predicate));
+    Ok(out)
 }
 
 /// The first subject digest by an algorithm Sigstore can bind to (sha256,
@@ -103,6 +156,23 @@ mod tests {
             let e = check(&text).unwrap_err();
             assert!(e.contains(why), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn links_are_read_as_the_link_predicate() {
+        let link = r#"{"_type": "link", "name": "build", "command": ["make"],
+            "materials": {"src.c": {"sha256": "aa"}}, "products": {"app": {"sha256": "bb"}},
+            "byproducts": {"return-value": 0}, "environment": {}}"#;
+        let s = check(link).unwrap();
+        assert_eq!(s["_type"], "link");
+        assert_eq!(s["predicateType"], LINK_PREDICATE_TYPE);
+        assert_eq!(s["subject"][0]["name"], "app");
+        assert_eq!(s["predicate"]["materials"][0]["digest"]["sha256"], "aa");
+        assert_eq!(s["predicate"]["command"][0], "make");
+        let none = r#"{"_type": "link", "name": "build", "products": {}}"#;
+        assert!(check(none).unwrap_err().contains("no products"));
+        let bad = r#"{"_type": "link", "products": {"app": "bb"}}"#;
+        assert!(check(bad).unwrap_err().contains("no digest map"));
     }
 
     #[test]

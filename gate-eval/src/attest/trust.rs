@@ -178,8 +178,7 @@ impl Trust {
     /// ```
     pub fn from_file(path: &Path) -> Result<Trust, TrustError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path)
-            .map_err(|e| TrustError::new(format!("cannot read `{shown}`: {e}")))?;
+        let bytes = read_bounded(path)?;
         let base = path.parent().unwrap_or(Path::new(""));
         Trust::from_config(&bytes, base)
             .map_err(|e| e.about(&format!("trust configuration `{shown}`")))
@@ -221,11 +220,7 @@ impl Trust {
             .map_err(|e| TrustError::new(e.to_string()))?;
         let config: Config =
             serde_json::from_value(parsed.value).map_err(|e| TrustError::new(e.to_string()))?;
-        let read = |file: &str| -> Result<Vec<u8>, TrustError> {
-            let path = base.join(file);
-            std::fs::read(&path)
-                .map_err(|e| TrustError::new(format!("cannot read `{}`: {e}", path.display())))
-        };
+        let read = |file: &str| read_bounded(&base.join(file));
         let read_text = |file: &str| -> Result<String, TrustError> {
             String::from_utf8(read(file)?)
                 .map_err(|_| TrustError::new(format!("`{file}` is not UTF-8 text")))
@@ -304,6 +299,28 @@ impl std::fmt::Debug for Trust {
             )
             .finish()
     }
+}
+
+/// Largest trust configuration, key or trusted root file read: 4 MiB
+/// (Sigstore's public-good trusted root is about 7 KiB).
+const MAX_TRUST_FILE: u64 = 4 << 20;
+
+/// Reads a file of at most [`MAX_TRUST_FILE`] bytes.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, TrustError> {
+    use std::io::Read as _;
+    let shown = path.display();
+    let file = std::fs::File::open(path)
+        .map_err(|e| TrustError::new(format!("cannot read `{shown}`: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_TRUST_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| TrustError::new(format!("cannot read `{shown}`: {e}")))?;
+    if bytes.len() as u64 > MAX_TRUST_FILE {
+        return Err(TrustError::new(format!(
+            "`{shown}` is larger than {MAX_TRUST_FILE} bytes"
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Reads a `trusted_root.json` and prepares a verifier for it.

@@ -40,19 +40,21 @@ pub enum Format {
 }
 
 /// File name endings of attestation files, compared in lower case.
-const ATTESTATION_SUFFIXES: [&str; 6] = [
+const ATTESTATION_SUFFIXES: [&str; 7] = [
     ".intoto.json",
     ".intoto.jsonl",
     ".dsse.json",
     ".sigstore.json",
     ".sigstore",
     ".bundle",
+    ".link",
 ];
 
 impl Format {
     /// The format named by a file's name, in any case: `.json`, `.yaml`,
     /// `.yml`, `.toml`; attestations by `.intoto.json`, `.intoto.jsonl`,
-    /// `.dsse.json`, `.sigstore.json`, `.sigstore` and `.bundle`.
+    /// `.dsse.json`, `.sigstore.json`, `.sigstore`, `.bundle` and `.link`
+    /// (an in-toto link signed in DSSE, as `in-toto-run --use-dsse` writes).
     ///
     /// ```
     /// use gate_eval::Format;
