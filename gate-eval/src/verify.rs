@@ -127,10 +127,7 @@ pub fn verify_record(
     evidence: &Evidence,
     options: &Options,
 ) -> Result<Verification, Error> {
-    let bad = |message: String| Error::Record {
-        source: "the record".into(),
-        message,
-    };
+    let bad = record_error;
     if crate::attest::vsa::looks_like_vsa(bytes) {
         let Some(key) = key else {
             return Err(bad(
@@ -183,10 +180,7 @@ fn replay(
     evidence: &Evidence,
     options: &Options,
 ) -> Result<Verification, Error> {
-    let bad = |message: String| Error::Record {
-        source: "the record".into(),
-        message,
-    };
+    let bad = record_error;
     let recorded = strict_json(record_bytes)
         .map_err(|e| bad(format!("it does not hold a decision record: {e}")))?;
     if recorded.get("record_version").and_then(Value::as_str) != Some(RECORD_VERSION) {
@@ -257,6 +251,14 @@ fn replay(
         differences,
         outcome: decision.outcome,
     })
+}
+
+/// What cannot be checked about the record at all.
+fn record_error(message: String) -> Error {
+    Error::Record {
+        source: "the record".into(),
+        message,
+    }
 }
 
 /// A verification that stopped at a rejected signature.

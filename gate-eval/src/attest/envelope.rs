@@ -152,6 +152,18 @@ fn signer_value(s: &Signer) -> Value {
     })
 }
 
+/// The signer of a signature verified with the configured key `k`.
+fn key_signer(k: &NamedKey, signed_at: Option<String>) -> Signer {
+    Signer {
+        kind: "key".into(),
+        name: k.name.clone(),
+        keyid: Some(k.key.fingerprint()),
+        identity: None,
+        issuer: None,
+        signed_at,
+    }
+}
+
 /// Verifies one envelope and decodes its statement.
 fn verify(
     raw: &str,
@@ -194,18 +206,9 @@ fn verify_dsse(
     'found: for (i, signature) in envelope.signatures.iter().enumerate() {
         let sig = crate::sign::decode_base64(&signature.sig, || format!("signatures[{i}].sig"))
             .map_err(|e| e.to_string())?;
-        for NamedKey { name, key, .. } in &trust.keys {
-            if key.verifies(&message, &sig) {
-                signer = Some(Signer {
-                    kind: "key".into(),
-                    name: name.clone(),
-                    keyid: Some(key.fingerprint()),
-                    identity: None,
-                    issuer: None,
-                    signed_at: None,
-                });
-                break 'found;
-            }
+        if let Some(k) = trust.keys.iter().find(|k| k.key.verifies(&message, &sig)) {
+            signer = Some(key_signer(k, None));
+            break 'found;
         }
     }
     let Some(signer) = signer else {
@@ -279,17 +282,7 @@ fn verify_bundle(
                 // cosign's offline key signatures carry no log entry).
                 let message = crate::sign::pae(&envelope.payload_type, envelope.payload.as_bytes());
                 if k.key.verifies(&message, envelope.signature.sig.as_bytes()) {
-                    return Ok((
-                        statement,
-                        Signer {
-                            kind: "key".into(),
-                            name: k.name.clone(),
-                            keyid: Some(k.key.fingerprint()),
-                            identity: None,
-                            issuer: None,
-                            signed_at: None,
-                        },
-                    ));
+                    return Ok((statement, key_signer(k, None)));
                 }
                 last = format!("key `{}`: the signature does not verify", k.name);
                 continue;
@@ -298,17 +291,7 @@ fn verify_bundle(
             match root.verifier.verify(digest.clone(), &bundle, &policy) {
                 Ok(result) => {
                     let signed_at = result.verified_timestamps().first().map(|t| t.to_string());
-                    return Ok((
-                        statement,
-                        Signer {
-                            kind: "key".into(),
-                            name: k.name.clone(),
-                            keyid: Some(k.key.fingerprint()),
-                            identity: None,
-                            issuer: None,
-                            signed_at,
-                        },
-                    ));
+                    return Ok((statement, key_signer(k, signed_at)));
                 }
                 Err(e) => last = format!("key `{}`: {e}", k.name),
             }

@@ -132,6 +132,25 @@ fn gate_level(name: &str) -> String {
     format!("GATE_{upper}")
 }
 
+/// What the decision was made on, as the VSA's `inputAttestations`: every
+/// evidence document, and each envelope of an attestation file in its
+/// stead, by digest.
+fn input_attestations(decision: &Decision) -> Result<Vec<Value>, Error> {
+    let mut inputs = Vec::new();
+    for doc in &decision.evidence {
+        if doc.attestations.is_empty() {
+            inputs.push(json!({"uri": doc.source, "digest": digest_map(&doc.digest, "evidence")?}));
+        }
+        for a in &doc.attestations {
+            inputs.push(json!({
+                "uri": format!("{}#{}", doc.source, a.index),
+                "digest": digest_map(&a.digest, "an attestation")?,
+            }));
+        }
+    }
+    Ok(inputs)
+}
+
 /// The two statements of a decision: the VSA and the record's statement.
 pub fn statements(decision: &Decision, options: &VsaOptions) -> Result<(Value, Value), Error> {
     let subject = json!([{
@@ -152,18 +171,7 @@ pub fn statements(decision: &Decision, options: &VsaOptions) -> Result<(Value, V
             message: format!("a passing decision cannot verify the level `{bad}`"),
         });
     }
-    let mut inputs = Vec::new();
-    for doc in &decision.evidence {
-        if doc.attestations.is_empty() {
-            inputs.push(json!({"uri": doc.source, "digest": digest_map(&doc.digest, "evidence")?}));
-        }
-        for a in &doc.attestations {
-            inputs.push(json!({
-                "uri": format!("{}#{}", doc.source, a.index),
-                "digest": digest_map(&a.digest, "an attestation")?,
-            }));
-        }
-    }
+    let inputs = input_attestations(decision)?;
     let policy_uri = options.policy_uri.clone().unwrap_or_else(|| {
         decision
             .policy
@@ -346,23 +354,16 @@ pub(crate) fn disagreements(
             })
         })
         .collect();
-    let mut inputs = Vec::new();
-    for doc in &decision.evidence {
-        if doc.attestations.is_empty() {
-            inputs.push(digest_map(&doc.digest, "evidence").unwrap_or_default());
-        }
-        for a in &doc.attestations {
-            inputs.push(digest_map(&a.digest, "an attestation").unwrap_or_default());
-        }
-    }
-    let found: Vec<Value> = predicate
+    let digests = |list: &[Value]| -> Vec<Value> {
+        list.iter()
+            .map(|i| i.get("digest").cloned().unwrap_or_default())
+            .collect()
+    };
+    let inputs = digests(&input_attestations(decision).unwrap_or_default());
+    let found = predicate
         .get("inputAttestations")
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .map(|i| i.get("digest").cloned().unwrap_or_default())
-                .collect()
-        })
+        .map(|a| digests(a))
         .unwrap_or_default();
     if found != inputs {
         out.push((
