@@ -234,6 +234,7 @@ pub struct EvidenceBuilder {
     docs: Vec<Doc>,
     metas: Vec<EvidenceMeta>,
     policies: Vec<Policy>,
+    #[cfg(feature = "attest")]
     trust: Option<Arc<crate::attest::Trust>>,
 }
 
@@ -278,6 +279,7 @@ impl EvidenceBuilder {
     /// Sets the signers whose attestations ([`Format::Attestation`]
     /// documents added after this call) are evidence. Without it, an
     /// attestation document is refused.
+    #[cfg(feature = "attest")]
     pub fn trust(&mut self, trust: crate::attest::Trust) -> &mut Self {
         self.trust = Some(Arc::new(trust));
         self
@@ -419,6 +421,32 @@ impl EvidenceBuilder {
                 "an attestation file holds a list of statements, so it is mounted under a name (`--evidence provenance=FILE`)".into(),
             ));
         };
+        self.add_verified(mount, source, bytes, refuse)
+    }
+
+    /// Without the `attest` feature no attestation is read.
+    #[cfg(not(feature = "attest"))]
+    fn add_verified(
+        &mut self,
+        _mount: &str,
+        _source: &str,
+        _bytes: &[u8],
+        refuse: impl Fn(String) -> Error,
+    ) -> Result<&mut Self, Error> {
+        Err(refuse(
+            "this build reads no signed attestations (gate-eval's `attest` feature is off)".into(),
+        ))
+    }
+
+    /// Verifies every envelope and mounts the statements under `mount`.
+    #[cfg(feature = "attest")]
+    fn add_verified(
+        &mut self,
+        mount: &str,
+        source: &str,
+        bytes: &[u8],
+        refuse: impl Fn(String) -> Error,
+    ) -> Result<&mut Self, Error> {
         let Some(trust) = self.trust.clone() else {
             return Err(refuse(
                 "signed attestations are read only with a trust configuration (`--trust FILE`) naming the keys and identities they must be signed by".into(),

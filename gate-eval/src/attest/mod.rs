@@ -29,15 +29,26 @@
 //! assert!(!decision.evidence[0].attestations[0].verified);
 //! ```
 
+//! Reading attestations needs the `attest` feature (on by default), which
+//! brings in the Sigstore verification stack; writing and verifying gate's
+//! own VSAs ([`vsa`]) does not.
+
+#[cfg(feature = "attest")]
 mod envelope;
+#[cfg(feature = "attest")]
 mod keys;
+#[cfg(feature = "attest")]
 mod statement;
+#[cfg(feature = "attest")]
 mod trust;
 pub mod vsa;
 
+#[cfg(feature = "attest")]
 pub use keys::PublicKey;
+#[cfg(feature = "attest")]
 pub use trust::{Identity, Trust};
 
+#[cfg(feature = "attest")]
 pub(crate) use envelope::read;
 
 /// Why a trust configuration, a key or a trusted root cannot be used.
@@ -46,6 +57,7 @@ pub struct TrustError {
     message: String,
 }
 
+#[cfg_attr(not(feature = "attest"), allow(dead_code))]
 impl TrustError {
     pub(crate) fn new(message: impl Into<String>) -> TrustError {
         TrustError {

@@ -6,7 +6,7 @@ use crate::load::{self, Format, LoadLimits};
 use serde_json::{Map, Value};
 
 /// The DSSE payload type of an in-toto Statement.
-pub(crate) const PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+pub(crate) const PAYLOAD_TYPE: &str = super::vsa::STATEMENT_PAYLOAD_TYPE;
 
 /// The statement types read.
 pub(crate) const STATEMENT_TYPES: [&str; 2] = [

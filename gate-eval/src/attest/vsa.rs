@@ -44,7 +44,7 @@ pub const RECORD_PREDICATE_TYPE: &str = "urn:gate:decision-record:v1";
 pub const DEFAULT_VERIFIER_ID: &str = "urn:gate:verifier";
 
 /// The DSSE payload type of an in-toto Statement.
-pub const STATEMENT_PAYLOAD_TYPE: &str = super::statement::PAYLOAD_TYPE;
+pub const STATEMENT_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 
 /// What a VSA says beyond the decision: which artefact, which verifier.
 #[derive(Clone, Debug)]
@@ -110,7 +110,8 @@ fn digest_map(text: &str, what: &str) -> Result<Value, Error> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && !hex.is_empty()
-        && super::keys::decode_hex(hex).is_some();
+        && hex.len() % 2 == 0
+        && hex.chars().all(|c| c.is_ascii_hexdigit());
     if !good {
         return Err(bad());
     }
