@@ -17,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
     let format = match head & 3 {
         1 => Format::Yaml,
         2 => Format::Toml,
+        3 => Format::JsonLines,
         _ => Format::Json,
     };
     let (limits, doc) = if head & 0x80 != 0 {
@@ -34,9 +35,13 @@ fuzz_target!(|data: &[u8]| {
     match parse(format, doc, &limits) {
         Ok(parsed) => {
             assert!(doc.len() <= limits.max_bytes);
+            // The limits hold for each document of a stream, whose list is
+            // one level more.
+            let stream = usize::from(!parsed.documents.is_empty());
+            let max_depth = limits.max_depth + stream;
             let depth = gate_fuzz::depth(&parsed.value);
             assert!(
-                depth <= limits.max_depth,
+                depth <= max_depth,
                 "depth {depth} over the limit {}",
                 limits.max_depth
             );
@@ -52,6 +57,12 @@ fuzz_target!(|data: &[u8]| {
             if format != Format::Yaml {
                 assert!(parsed.bool_words.is_empty());
             }
+            if let serde_json::Value::Array(items) = &parsed.value {
+                if stream == 1 {
+                    assert_eq!(items.len(), parsed.documents.len());
+                    assert!(parsed.documents.windows(2).all(|w| w[0] < w[1]));
+                }
+            }
             for pointer in &parsed.bool_words {
                 let v = parsed.value.pointer(pointer);
                 assert!(
@@ -66,7 +77,7 @@ fuzz_target!(|data: &[u8]| {
                 Err(e) => panic!("a loaded value does not serialise: {e}"),
             };
             let relimits = LoadLimits::default()
-                .max_depth(limits.max_depth)
+                .max_depth(max_depth)
                 .max_bytes(usize::MAX)
                 .max_string(usize::MAX)
                 .max_list(usize::MAX);

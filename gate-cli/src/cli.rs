@@ -83,6 +83,8 @@ Examples:
   gate check release.gate --evidence evidence.yaml --waivers waivers.yaml --now 2026-05-04T09:00:00Z
   gate check release.gate --evidence evidence.json --format json --sign release-signing.key > record.dsse.json
   collect-evidence | gate check release.gate --evidence - --evidence-format yaml
+  gate check agents.gate -e 'tools=mcp/*.json' -e findings=trufflehog.jsonl -e sbom=bom.cdx:json
+  helm template chart/ | gate check k8s.gate -e 'manifests+=-:yaml'
 
 Exit codes:
   0  pass or warn    1  fail    2  error (policy, evidence, usage, or a block rule that errored)";
@@ -173,7 +175,11 @@ Exit codes:
 pub enum EvidenceFormat {
     /// JSON (duplicate keys are an error).
     Json,
-    /// YAML 1.2 (no aliases, duplicate keys are an error).
+    /// JSON Lines (NDJSON): one JSON document per line, read as their list.
+    #[value(alias = "ndjson")]
+    Jsonl,
+    /// YAML 1.2 (no aliases, duplicate keys are an error); a stream of
+    /// several documents is their list.
     Yaml,
     /// TOML.
     Toml,
@@ -185,13 +191,21 @@ pub enum EvidenceFormat {
 /// Where evidence comes from and how to read it.
 #[derive(Debug, Args)]
 pub struct EvidenceArgs {
-    /// An evidence document: `FILE`, or `NAME=FILE` to mount it under the key
-    /// NAME. Repeat to merge several. `-` reads standard input.
-    #[arg(long, short = 'e', value_name = "[NAME=]FILE", required = true)]
+    /// Evidence: `FILE` merges its keys at the root, `NAME=FILE` mounts it
+    /// under NAME, `NAME+=FILE` adds its documents to the list NAME. FILE
+    /// may be `-` (standard input), a folder or a quoted glob (`'mcp/*.json'`):
+    /// under a name, the list of their documents. `FILE:FORMAT` gives the
+    /// format (`x.snap:json`). Repeat to merge several.
+    #[arg(
+        long,
+        short = 'e',
+        value_name = "[NAME=|NAME+=]FILE[:FORMAT]",
+        required = true
+    )]
     pub evidence: Vec<String>,
 
-    /// The format of the evidence; by default told from each file's
-    /// extension (standard input: JSON).
+    /// The format of every evidence file given without `:FORMAT`; by
+    /// default told from each file's name (standard input: JSON).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub evidence_format: Option<EvidenceFormat>,
 
@@ -201,19 +215,19 @@ pub struct EvidenceArgs {
     pub yaml_bool_words: bool,
 
     /// Largest accepted evidence document, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 32 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_EVIDENCE_SIZE)]
     pub max_evidence_size: usize,
 
     /// Deepest accepted nesting of evidence documents.
-    #[arg(long, value_name = "N", default_value_t = 64)]
+    #[arg(long, value_name = "N", default_value_t = MAX_EVIDENCE_DEPTH)]
     pub max_evidence_depth: usize,
 
     /// Longest accepted string (value or key) in evidence, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_EVIDENCE_STRING)]
     pub max_evidence_string: usize,
 
     /// Most elements accepted in one evidence list (or entries in one object).
-    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    #[arg(long, value_name = "N", default_value_t = MAX_EVIDENCE_LIST)]
     pub max_evidence_list: usize,
 
     /// A waiver file (JSON, YAML or TOML); repeat for several.
@@ -227,6 +241,33 @@ pub struct EvidenceArgs {
     #[arg(long, value_name = "FILE")]
     pub trust: Option<PathBuf>,
 }
+
+impl EvidenceArgs {
+    /// The evidence `specs` in `format`, with every other option at its
+    /// default (for commands that read evidence without these options).
+    pub fn defaults(specs: Vec<String>, format: Option<EvidenceFormat>) -> EvidenceArgs {
+        EvidenceArgs {
+            evidence: specs,
+            evidence_format: format,
+            yaml_bool_words: false,
+            max_evidence_size: MAX_EVIDENCE_SIZE,
+            max_evidence_depth: MAX_EVIDENCE_DEPTH,
+            max_evidence_string: MAX_EVIDENCE_STRING,
+            max_evidence_list: MAX_EVIDENCE_LIST,
+            waivers: Vec::new(),
+            trust: None,
+        }
+    }
+}
+
+/// The default of `--max-evidence-size`.
+const MAX_EVIDENCE_SIZE: usize = 32 << 20;
+/// The default of `--max-evidence-depth`.
+const MAX_EVIDENCE_DEPTH: usize = 64;
+/// The default of `--max-evidence-string`.
+const MAX_EVIDENCE_STRING: usize = 1 << 20;
+/// The default of `--max-evidence-list`.
+const MAX_EVIDENCE_LIST: usize = 1_000_000;
 
 /// `gate check`.
 #[derive(Debug, Args)]
@@ -422,16 +463,35 @@ pub enum ControlsFormat {
 #[derive(Debug, Subcommand)]
 pub enum SchemaCommand {
     /// Write an evidence schema inferred from sample documents.
-    #[command(after_help = "Example:\n  gate schema infer past/*.json > schema.gate")]
+    #[command(
+        after_help = "Examples:\n  gate schema infer past/*.json > schema.gate\n  gate schema infer -e 'tools=mcp/*.json' -e findings=scan.jsonl\n  gate schema infer policy.snap:json --many Condition"
+    )]
     Infer(SchemaInferArgs),
 }
 
 /// `gate schema infer`.
 #[derive(Debug, Args)]
 pub struct SchemaInferArgs {
-    /// Sample evidence documents (JSON, YAML or TOML).
-    #[arg(required = true)]
-    pub samples: Vec<PathBuf>,
+    /// Sample evidence documents, each a sample, written as `--evidence`
+    /// is (`NAME=FILE`, `FILE:FORMAT`); an unnamed folder or glob is one
+    /// sample per file.
+    pub samples: Vec<String>,
+
+    /// Evidence as `gate check` takes it: every `-e` together is one more
+    /// sample, read exactly as `gate check` would read it.
+    #[arg(long, short = 'e', value_name = "[NAME=|NAME+=]FILE[:FORMAT]")]
+    pub evidence: Vec<String>,
+
+    /// The format of every sample given without `:FORMAT`.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub evidence_format: Option<EvidenceFormat>,
+
+    /// A field that is a value or a list of values (`many<T>`) whatever the
+    /// samples show: its name (`Action`) or the names leading to it
+    /// (`Statement.Action`). Repeat for several. Fields of known formats
+    /// (AWS IAM policy documents) are found without it.
+    #[arg(long, value_name = "FIELD")]
+    pub many: Vec<String>,
 }
 
 /// `gate diff`.

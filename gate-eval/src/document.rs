@@ -50,6 +50,9 @@ pub struct Evidence {
     /// JSON pointers of attestations that failed verification, and why:
     /// reading one is an error.
     pub(crate) unverified: BTreeMap<String, String>,
+    /// JSON pointers of list elements that came from their own file or
+    /// line (folders, `add_to_list`, streams), and where from.
+    pub(crate) element_sources: BTreeMap<String, String>,
 }
 
 impl Evidence {
@@ -118,7 +121,16 @@ impl Evidence {
             default_source: None,
             bool_words: BTreeSet::new(),
             unverified: BTreeMap::new(),
+            element_sources: BTreeMap::new(),
         }
+    }
+
+    /// Where the list element holding the evidence at `pointer` came from
+    /// (a file, or `file:line` for a document of a stream), when it came
+    /// from a document of its own: one of several added to a list
+    /// ([`EvidenceBuilder::add_to_list`]) or one of a stream's documents.
+    pub fn element_source(&self, pointer: &str) -> Option<&str> {
+        source_at(&self.element_sources, pointer)
     }
 
     /// Evidence with the JSON value `root` in place of this one's (a test's
@@ -201,6 +213,13 @@ struct Doc {
     bool_words: BTreeSet<String>,
     /// Attestations that failed verification: pointer within the document, why.
     unverified: Vec<(String, String)>,
+    /// Its documents are elements of the list `mount` ([`EvidenceBuilder::add_to_list`]).
+    member: bool,
+    /// Its value is a list of documents: a stream (JSON Lines, YAML with
+    /// several documents) or the statements of an attestation file.
+    list: bool,
+    /// For a stream: the line each of its documents starts on.
+    lines: Vec<usize>,
 }
 
 impl Doc {
@@ -381,6 +400,9 @@ impl EvidenceBuilder {
                     typed,
                     bool_words: BTreeSet::new(),
                     unverified: Vec::new(),
+                    member: false,
+                    list: false,
+                    lines: Vec::new(),
                 });
                 return Ok(self);
             }
@@ -396,6 +418,9 @@ impl EvidenceBuilder {
             typed: Vec::new(),
             bool_words: parsed.bool_words,
             unverified: Vec::new(),
+            member: false,
+            list: !parsed.documents.is_empty(),
+            lines: parsed.documents,
         });
         Ok(self)
     }
@@ -478,6 +503,9 @@ impl EvidenceBuilder {
                 .into_iter()
                 .map(|(i, why)| (format!("/{i}"), why))
                 .collect(),
+            member: false,
+            list: true,
+            lines: Vec::new(),
         });
         Ok(self)
     }
@@ -536,7 +564,43 @@ impl EvidenceBuilder {
             typed: Vec::new(),
             bool_words: BTreeSet::new(),
             unverified: Vec::new(),
+            member: false,
+            list: false,
+            lines: Vec::new(),
         });
+        Ok(self)
+    }
+
+    /// Adds a document's contents as elements of the list mounted under
+    /// `mount`: the document itself, or each document of a stream (JSON
+    /// Lines, YAML with several documents) and each statement of an
+    /// attestation file. Documents added to the same list keep their order,
+    /// and each element remembers where it came from: explanations and
+    /// evidence issues about it name `source` (and the line, for a stream).
+    /// The list is a list however many documents make it, which mounting a
+    /// YAML stream with [`EvidenceBuilder::add_bytes`] is not.
+    ///
+    /// ```
+    /// use gate_eval::{Evidence, Format};
+    /// let mut b = Evidence::builder();
+    /// b.add_to_list("tools", "mcp/deploy.json", Format::Json, br#"{"name": "deploy"}"#).unwrap();
+    /// b.add_to_list("tools", "mcp/more.jsonl", Format::JsonLines, b"{\"name\": \"read\"}\n{\"name\": \"exec\"}\n").unwrap();
+    /// let evidence = b.build().unwrap();
+    /// assert_eq!(evidence.as_json()["tools"][2]["name"], "exec");
+    /// assert_eq!(evidence.element_source("/tools/2/name"), Some("mcp/more.jsonl:2"));
+    /// assert_eq!(evidence.documents().len(), 2);
+    /// ```
+    pub fn add_to_list(
+        &mut self,
+        mount: &str,
+        source: &str,
+        format: Format,
+        bytes: &[u8],
+    ) -> Result<&mut Self, Error> {
+        self.add(Some(mount), source, format, Cow::Borrowed(bytes))?;
+        if let Some(doc) = self.docs.last_mut() {
+            doc.member = true;
+        }
         Ok(self)
     }
 
@@ -548,8 +612,9 @@ impl EvidenceBuilder {
             None => d.source.clone(),
         };
         // One document at the root: it is the evidence, whatever its shape.
+        // A stream is a list, which is merged nowhere: the loop below says so.
         if let [only] = self.docs.as_mut_slice() {
-            if only.mount.is_none() {
+            if only.mount.is_none() && !only.list {
                 return Ok(Evidence {
                     root: only.value.take().map(OnceLock::from).unwrap_or_default(),
                     raw: only.raw.take(),
@@ -559,6 +624,7 @@ impl EvidenceBuilder {
                     default_source: Some(only.source.clone()),
                     bool_words: std::mem::take(&mut only.bool_words),
                     unverified: BTreeMap::new(),
+                    element_sources: BTreeMap::new(),
                 });
             }
         }
@@ -566,48 +632,118 @@ impl EvidenceBuilder {
         let mut key_sources: BTreeMap<String, String> = BTreeMap::new();
         let mut bool_words = BTreeSet::new();
         let mut unverified = BTreeMap::new();
+        let mut element_sources = BTreeMap::new();
+        // The mounts that are lists of elements (`add_to_list`).
+        let mut lists = BTreeSet::new();
+        let max_list = self.limits.max_list;
         for mut d in self.docs {
             let this = label(&d);
             let value = d.take_value()?;
-            let entries: Vec<(String, Value)> = match d.mount {
-                Some(m) => {
-                    for w in &d.bool_words {
-                        let mut p = String::new();
-                        crate::evidence::push_pointer(&mut p, &m);
-                        p.push_str(w);
-                        bool_words.insert(p);
-                    }
-                    for (w, why) in std::mem::take(&mut d.unverified) {
-                        let mut p = String::new();
-                        crate::evidence::push_pointer(&mut p, &m);
-                        p.push_str(&w);
-                        unverified.insert(p, why);
-                    }
-                    vec![(m, value)]
-                }
-                None => match value {
-                    Value::Object(map) => {
-                        bool_words.extend(d.bool_words);
-                        map.into_iter().collect()
-                    }
-                    other => {
-                        return Err(Error::EvidenceNotObject {
-                            source: this,
-                            found: crate::evidence::describe_json(&other),
-                        })
-                    }
-                },
-            };
-            for (k, v) in entries {
-                if let Some(first) = key_sources.get(&k) {
-                    return Err(Error::EvidenceConflict {
-                        key: k,
-                        first: first.clone(),
-                        second: this,
+            let Some(m) = d.mount.take() else {
+                let Value::Object(map) = value else {
+                    return Err(Error::EvidenceNotObject {
+                        source: this,
+                        found: crate::evidence::describe_json(&value),
                     });
+                };
+                bool_words.extend(d.bool_words);
+                for (k, v) in map {
+                    claim(&mut key_sources, &k, &this)?;
+                    root.insert(k, v);
                 }
-                key_sources.insert(k.clone(), this.clone());
-                root.insert(k, v);
+                continue;
+            };
+            // Where the document's elements go: at `offset` of the list
+            // `m` for a member, else `m` is the document.
+            let offset = if d.member {
+                match root.get(&m) {
+                    Some(Value::Array(items)) if lists.contains(&m) => items.len(),
+                    _ => {
+                        claim(&mut key_sources, &m, &this)?;
+                        lists.insert(m.clone());
+                        root.insert(m.clone(), Value::Array(Vec::new()));
+                        0
+                    }
+                }
+            } else {
+                claim(&mut key_sources, &m, &this)?;
+                0
+            };
+            // A document's own pointer `w` as a pointer into the evidence.
+            let single_member = d.member && !d.list;
+            let at = |w: &str| -> String {
+                let mut p = String::new();
+                crate::evidence::push_pointer(&mut p, &m);
+                if single_member {
+                    p.push('/');
+                    p.push_str(&offset.to_string());
+                    p.push_str(w);
+                } else if d.member {
+                    // `/i/rest` of a list document is `/offset+i/rest`.
+                    let rest = w.strip_prefix('/').unwrap_or(w);
+                    let (index, tail) = rest.split_once('/').map_or((rest, ""), |(i, t)| (i, t));
+                    let index = index
+                        .parse::<usize>()
+                        .map_or(0, |i| i.saturating_add(offset));
+                    p.push('/');
+                    p.push_str(&index.to_string());
+                    if !tail.is_empty() {
+                        p.push('/');
+                        p.push_str(tail);
+                    }
+                } else {
+                    p.push_str(w);
+                }
+                p
+            };
+            bool_words.extend(d.bool_words.iter().map(|w| at(w)));
+            unverified.extend(d.unverified.iter().map(|(w, why)| (at(w), why.clone())));
+            let elements = match value {
+                Value::Array(items) if d.list => items,
+                other if d.member => vec![other],
+                other => {
+                    root.insert(m.clone(), other);
+                    Vec::new()
+                }
+            };
+            if d.list || d.member {
+                for i in 0..elements.len() {
+                    let source = match d.lines.get(i) {
+                        Some(line) => format!("{}:{line}", d.source),
+                        None => d.source.clone(),
+                    };
+                    let w = if single_member {
+                        String::new()
+                    } else {
+                        format!("/{i}")
+                    };
+                    element_sources.insert(at(&w), source);
+                }
+            }
+            if d.member {
+                if let Some(Value::Array(items)) = root.get_mut(&m) {
+                    items.extend(elements);
+                    if items.len() > max_list {
+                        return Err(Error::EvidenceLoad {
+                            source: this,
+                            error: load::LoadError {
+                                kind: load::LoadErrorKind::ListTooLong {
+                                    pointer: {
+                                        let mut p = String::new();
+                                        crate::evidence::push_pointer(&mut p, &m);
+                                        p
+                                    },
+                                    length: items.len(),
+                                    limit: max_list,
+                                },
+                                line: None,
+                                column: None,
+                            },
+                        });
+                    }
+                }
+            } else if d.list {
+                root.insert(m, Value::Array(elements));
             }
         }
         Ok(Evidence {
@@ -619,8 +755,38 @@ impl EvidenceBuilder {
             default_source: None,
             bool_words,
             unverified,
+            element_sources,
         })
     }
+}
+
+/// The source of the element of `sources` (by JSON pointer) that holds
+/// `pointer`: the entry for `pointer` or for the nearest pointer above it.
+pub(crate) fn source_at<'s>(
+    sources: &'s BTreeMap<String, String>,
+    pointer: &str,
+) -> Option<&'s str> {
+    let mut p = pointer;
+    loop {
+        if let Some(source) = sources.get(p) {
+            return Some(source);
+        }
+        p = p.get(..p.rfind('/')?)?;
+    }
+}
+
+/// Records that `this` provides the top-level key `key`; a key another
+/// document provides already is a conflict naming both.
+fn claim(key_sources: &mut BTreeMap<String, String>, key: &str, this: &str) -> Result<(), Error> {
+    if let Some(first) = key_sources.get(key) {
+        return Err(Error::EvidenceConflict {
+            key: key.to_string(),
+            first: first.clone(),
+            second: this.to_string(),
+        });
+    }
+    key_sources.insert(key.to_string(), this.to_string());
+    Ok(())
 }
 
 /// `sha256:` and the lowercase hex SHA-256 of `bytes`.
@@ -690,5 +856,59 @@ mod tests {
     fn depth_of_values() {
         assert_eq!(depth(&serde_json::json!(1)), 0);
         assert_eq!(depth(&serde_json::json!({"a": [1]})), 2);
+    }
+
+    #[test]
+    fn lists_are_built_in_order_with_their_sources() {
+        let mut b = Evidence::builder();
+        b.add_to_list("m", "a.yaml", Format::Yaml, b"kind: A\n")
+            .unwrap();
+        b.add_to_list(
+            "m",
+            "b.yaml",
+            Format::Yaml,
+            b"kind: B\nx: yes\n---\nkind: C\n",
+        )
+        .unwrap();
+        b.add_bytes(Some("s"), "s.jsonl", Format::JsonLines, b"1\n\n2\n")
+            .unwrap();
+        let e = b.build().unwrap();
+        assert_eq!(e.as_json()["m"][2]["kind"], "C");
+        assert_eq!(e.element_source("/m/0/kind"), Some("a.yaml"));
+        assert_eq!(e.element_source("/m/1"), Some("b.yaml:1"));
+        assert_eq!(e.element_source("/m/2"), Some("b.yaml:3"));
+        assert_eq!(e.element_source("/s/1"), Some("s.jsonl:3"));
+        assert_eq!(e.element_source("/m"), None);
+        // The boolean word of the second file's first document, where it is now.
+        assert!(e.bool_words.contains("/m/1/x"), "{:?}", e.bool_words);
+    }
+
+    #[test]
+    fn a_list_is_bounded_and_a_mount_of_its_name_conflicts() {
+        let mut b = Evidence::builder();
+        b.limits(LoadLimits::default().max_list(2));
+        b.add_to_list("m", "a.jsonl", Format::JsonLines, b"1\n2\n")
+            .unwrap();
+        b.add_to_list("m", "b.json", Format::Json, b"3").unwrap();
+        match b.build() {
+            Err(Error::EvidenceLoad { source, error }) => {
+                assert_eq!(source, "m=b.json");
+                assert!(matches!(
+                    error.kind,
+                    load::LoadErrorKind::ListTooLong { length: 3, .. }
+                ));
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut b = Evidence::builder();
+        b.add_to_list("m", "a.json", Format::Json, b"1").unwrap();
+        b.add_bytes(Some("m"), "b.json", Format::Json, b"2")
+            .unwrap();
+        assert!(matches!(b.build(), Err(Error::EvidenceConflict { .. })));
+        // A stream is a list: it is merged at the root of nothing.
+        let mut b = Evidence::builder();
+        b.add_bytes(None, "a.jsonl", Format::JsonLines, b"{}\n")
+            .unwrap();
+        assert!(matches!(b.build(), Err(Error::EvidenceNotObject { .. })));
     }
 }

@@ -167,10 +167,10 @@ impl fmt::Display for Error {
                 write!(f, "evidence key `{key}` comes from both `{first}` and `{second}`")
             }
             Error::EvidenceNotObject { source, found } => {
-                write!(f, "evidence `{source}` is {found}, not an object, so it cannot be merged at the root")
+                write!(f, "evidence `{source}` is {found}, not an object, so it cannot be merged at the root: mount it under a name (`--evidence NAME={source}`)")
             }
             Error::EvidenceSerialize { source, message } => write!(f, "cannot turn `{source}` into evidence: {message}"),
-            Error::UnknownFormat { source } => write!(f, "cannot tell the format of `{source}` from its name"),
+            Error::UnknownFormat { source } => write!(f, "cannot tell the format of `{source}` from its name: give it after a colon (`{source}:json`, `:jsonl`, `:yaml`, `:toml`) or with `--evidence-format`"),
             Error::Waiver { source, message } => write!(f, "invalid waivers in `{source}`: {message}"),
             Error::WaiverUnknownRule { source, rule, .. } => {
                 write!(f, "a waiver in `{source}` names rule `{rule}`, which the gate does not have")

@@ -279,6 +279,9 @@ pub struct TypingOptions<'a> {
     pub bool_words: Option<&'a std::collections::BTreeSet<String>>,
     /// Which document each top-level key came from, for issue reports.
     pub key_sources: Option<&'a std::collections::BTreeMap<String, String>>,
+    /// Which document each list element that is a document of its own
+    /// came from (by JSON pointer), for issue reports.
+    pub element_sources: Option<&'a std::collections::BTreeMap<String, String>>,
     /// The document everything else came from.
     pub default_source: Option<&'a str>,
     /// JSON pointers of attestations that failed verification, and why.
@@ -377,8 +380,13 @@ impl<'a> Converter<'a> {
             .strip_prefix('/')
             .map(|p| p.split('/').next().unwrap_or(""))
             .map(|k| k.replace("~1", "/").replace("~0", "~"));
-        let source = top
-            .and_then(|k| self.options.key_sources.and_then(|m| m.get(&k)).cloned())
+        let element = self
+            .options
+            .element_sources
+            .and_then(|m| crate::document::source_at(m, &self.pointer))
+            .map(str::to_string);
+        let source = element
+            .or_else(|| top.and_then(|k| self.options.key_sources.and_then(|m| m.get(&k)).cloned()))
             .or_else(|| self.options.default_source.map(str::to_string));
         self.issues.push(Issue {
             path: self.pointer.clone(),

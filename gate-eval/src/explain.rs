@@ -21,6 +21,11 @@ pub struct ElementRef {
     /// Its identifying field (`key` in the schema, or `id`/`name`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<KeyRef>,
+    /// The file it came from (`file:line` for a document of a stream), for
+    /// an element that is a document of its own: one of a folder's files,
+    /// of the files added to a list, or of a stream's documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// The identifying field of an element.

@@ -381,7 +381,18 @@ impl Policy {
             ev.cov = Some(std::mem::take(h));
         }
         ev.run_globals();
-        let rules: Vec<RuleResult> = prog.rules.iter().map(|r| ev.run_rule(r)).collect();
+        let mut rules: Vec<RuleResult> = prog.rules.iter().map(|r| ev.run_rule(r)).collect();
+        if !evidence.element_sources.is_empty() {
+            for failure in rules.iter_mut().flat_map(|r| r.failures.iter_mut()) {
+                if let Some(element) = failure.element.as_mut() {
+                    element.source = element
+                        .path
+                        .as_deref()
+                        .and_then(|p| evidence.element_source(p))
+                        .map(str::to_string);
+                }
+            }
+        }
         if let (Some(h), Some(collected)) = (hits, ev.cov.take()) {
             *h = collected;
         }
@@ -518,6 +529,7 @@ impl Policy {
             yaml_bool_words: options.yaml_bool_words,
             bool_words: Some(&evidence.bool_words),
             key_sources: Some(&evidence.key_sources),
+            element_sources: Some(&evidence.element_sources),
             default_source: evidence.default_source.as_deref(),
             unverified: Some(&evidence.unverified),
         };

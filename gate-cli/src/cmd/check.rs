@@ -264,13 +264,37 @@ fn undecided(
 }
 
 fn data_names(d: &gate_eval::Decision) -> Vec<String> {
-    d.evidence
-        .iter()
-        .map(|e| match &e.mount {
-            Some(m) => format!("{m}={}", e.source),
-            None => e.source.clone(),
-        })
-        .collect()
+    // The files of one list (a folder, a glob, `NAME+=`) are consecutive.
+    let mut out: Vec<String> = Vec::new();
+    let mut run: Vec<&gate_eval::decision::EvidenceMeta> = Vec::new();
+    let flush = |run: &mut Vec<&gate_eval::decision::EvidenceMeta>, out: &mut Vec<String>| {
+        match run.as_slice() {
+            [] => {}
+            [one] => out.push(match &one.mount {
+                Some(m) => format!("{m}={}", one.source),
+                None => one.source.clone(),
+            }),
+            [first, .., last] => out.push(format!(
+                "{}=[{} files: {} … {}]",
+                first.mount.as_deref().unwrap_or_default(),
+                run.len(),
+                first.source,
+                last.source
+            )),
+        }
+        run.clear();
+    };
+    for e in &d.evidence {
+        if e.mount.is_none() || run.last().is_some_and(|l| l.mount != e.mount) {
+            flush(&mut run, &mut out);
+        }
+        run.push(e);
+        if e.mount.is_none() {
+            flush(&mut run, &mut out);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// `--timeout`: a duration, or `none` for no deadline.

@@ -1,6 +1,7 @@
 //! Reading evidence documents and waiver files named on the command line.
 
 use crate::cli::{EvidenceArgs, EvidenceFormat};
+use crate::cmd::spec::{Files, Spec};
 use crate::io::Io;
 use gate_eval::{Error, Evidence, EvidenceBuilder, Format, LoadLimits, Policy, Waiver};
 use std::path::Path;
@@ -16,34 +17,10 @@ pub struct Input {
 fn format(f: EvidenceFormat) -> Format {
     match f {
         EvidenceFormat::Json => Format::Json,
+        EvidenceFormat::Jsonl => Format::JsonLines,
         EvidenceFormat::Yaml => Format::Yaml,
         EvidenceFormat::Toml => Format::Toml,
         EvidenceFormat::Attestation => Format::Attestation,
-    }
-}
-
-/// Splits `NAME=FILE`; a spec that names an existing file, or whose part
-/// before `=` is not a plain name, is a file.
-#[cfg(test)]
-fn mount(spec: &str) -> (Option<&str>, &str) {
-    mount_in(Path::new(""), spec)
-}
-
-/// [`mount`] for a spec whose file is relative to the folder `base`.
-pub fn mount_in<'a>(base: &Path, spec: &'a str) -> (Option<&'a str>, &'a str) {
-    if spec == "-" || base.join(spec).exists() {
-        return (None, spec);
-    }
-    match spec.split_once('=') {
-        Some((name, file))
-            if !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
-        {
-            (Some(name), file)
-        }
-        _ => (None, spec),
     }
 }
 
@@ -78,7 +55,37 @@ pub fn read_in(
     policies: &[&Policy],
     io: &mut Io,
 ) -> Result<Input, Error> {
-    let mut builder = builder(policies, args.evidence.len());
+    // Every file first: evidence of one JSON document is read faster.
+    let mut items = Vec::new();
+    for spec in &args.evidence {
+        let spec = Spec::parse(base, spec);
+        let files = spec
+            .files(base, args.evidence_format.is_some())
+            .map_err(|message| Error::Io {
+                path: spec.path.to_string(),
+                message,
+            })?;
+        match files {
+            Files::Set(paths) => {
+                if paths.len() > args.max_evidence_list {
+                    return Err(Error::Io {
+                        path: spec.path.to_string(),
+                        message: format!(
+                            "names {} files, over the limit of {} (`--max-evidence-list`)",
+                            paths.len(),
+                            args.max_evidence_list
+                        ),
+                    });
+                }
+                // Under a name, a list of the files' documents.
+                let list = spec.name.is_some();
+                items.extend(paths.into_iter().map(|p| (spec.clone(), list, Some(p))));
+            }
+            Files::One(path) => items.push((spec.clone(), spec.append, Some(path))),
+            Files::Stdin => items.push((spec.clone(), spec.append, None)),
+        }
+    }
+    let mut builder = builder(policies, items.len());
     builder.limits(
         LoadLimits::default()
             .max_bytes(args.max_evidence_size)
@@ -90,34 +97,45 @@ pub fn read_in(
         builder.trust(gate_eval::attest::Trust::from_file(&base.join(trust))?);
     }
     let mut stdin_used = false;
-    for spec in &args.evidence {
-        let (name, file) = mount_in(base, spec);
-        let (source, bytes, fmt) = if file == "-" {
-            if stdin_used {
-                return Err(Error::Io {
-                    path: "<stdin>".into(),
-                    message: "standard input can be read only once".into(),
-                });
-            }
-            stdin_used = true;
-            let bytes = read_stdin_bounded(io, args.max_evidence_size)?;
-            let fmt = args.evidence_format.map(format).unwrap_or(Format::Json);
-            ("<stdin>".to_string(), bytes, fmt)
-        } else {
-            let path = base.join(file);
-            let file = path.to_str().unwrap_or(file);
-            let bytes = read_bounded(&path, args.max_evidence_size)?;
-            let fmt = match args.evidence_format {
-                Some(f) => format(f),
-                None => {
-                    Format::from_extension(Path::new(file)).ok_or_else(|| Error::UnknownFormat {
-                        source: file.to_string(),
-                    })?
+    for (spec, list, path) in items {
+        let given = spec.format.or(args.evidence_format.map(format));
+        let (source, bytes, fmt) = match path {
+            None => {
+                if stdin_used {
+                    return Err(Error::Io {
+                        path: "<stdin>".into(),
+                        message: "standard input can be read only once".into(),
+                    });
                 }
-            };
-            (file.to_string(), bytes, fmt)
+                stdin_used = true;
+                let bytes = read_stdin_bounded(io, args.max_evidence_size)?;
+                ("<stdin>".to_string(), bytes, given)
+            }
+            Some(path) => {
+                let bytes = read_bounded(&path, args.max_evidence_size)?;
+                let fmt =
+                    match given {
+                        Some(f) => Some(f),
+                        None => Some(Format::from_extension(&path).ok_or_else(|| {
+                            Error::UnknownFormat {
+                                source: path.display().to_string(),
+                            }
+                        })?),
+                    };
+                (path.display().to_string(), bytes, fmt)
+            }
         };
-        builder.add_owned_bytes(name, &source, fmt, bytes)?;
+        // Standard input in no format given is read as JSON, with a hint
+        // when it is not.
+        let added = match (spec.name, list) {
+            (Some(name), true) => {
+                builder.add_to_list(name, &source, fmt.unwrap_or(Format::Json), &bytes)
+            }
+            (name, _) => builder.add_owned_bytes(name, &source, fmt.unwrap_or(Format::Json), bytes),
+        };
+        if let Err(e) = added {
+            return Err(if fmt.is_none() { stdin_hint(e) } else { e });
+        }
     }
     let evidence = builder.build()?;
     let mut waivers = Vec::new();
@@ -134,6 +152,22 @@ pub fn read_in(
         )?);
     }
     Ok(Input { evidence, waivers })
+}
+
+/// A syntax error in standard input read as JSON because no format was
+/// given, with the way to give one.
+fn stdin_hint(e: Error) -> Error {
+    match e {
+        Error::EvidenceLoad { source, mut error } => {
+            if let gate_eval::load::LoadErrorKind::Syntax { message } = &mut error.kind {
+                message.push_str(
+                    " (standard input is read as JSON when no format is given: give one with `-:yaml`, `-:jsonl`, `-:toml` or `--evidence-format`)",
+                );
+            }
+            Error::EvidenceLoad { source, error }
+        }
+        other => other,
+    }
 }
 
 /// Largest file read where no option sets a limit (records, keys, policy
@@ -239,18 +273,5 @@ pub fn report(out: &crate::render::Output, io: &mut Io, e: &Error) {
             }
             crate::render::tool_error(out, io, other.code().as_str(), &message);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mount;
-
-    #[test]
-    fn mounts() {
-        assert_eq!(mount("secrets=vault.json"), (Some("secrets"), "vault.json"));
-        assert_eq!(mount("evidence.json"), (None, "evidence.json"));
-        assert_eq!(mount("-"), (None, "-"));
-        assert_eq!(mount("a/b=c.json"), (None, "a/b=c.json"));
     }
 }

@@ -136,17 +136,17 @@ fn untested_when(path: &Path, program: &Program) -> Vec<Finding> {
     let Ok(files) = suite::discover(std::slice::from_ref(&dir)) else {
         return Vec::new();
     };
-    let me = suite::normalize(path);
+    let me = crate::files::normalize(path);
     let mut decisions = Vec::new();
     for file in files {
         // Only files of this folder, not of sub-folders.
-        if file.parent().map(suite::normalize) != Some(suite::normalize(&dir)) {
+        if file.parent().map(crate::files::normalize) != Some(crate::files::normalize(&dir)) {
             continue;
         }
         let Ok(s) = suite::load_suite(&file) else {
             continue;
         };
-        if suite::normalize(&s.policy_path) != me {
+        if crate::files::normalize(&s.policy_path) != me {
             continue;
         }
         let result = crate::cmd::test::run::run_suite(&s, false);

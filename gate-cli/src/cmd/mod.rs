@@ -10,5 +10,6 @@ pub mod keygen;
 pub mod lint;
 pub mod repl;
 pub mod schema;
+pub mod spec;
 pub mod test;
 pub mod verify;

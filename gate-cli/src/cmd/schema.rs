@@ -4,12 +4,13 @@
 
 pub mod infer;
 
-use crate::cli::{SchemaCommand, SchemaInferArgs};
+use crate::cli::{EvidenceArgs, SchemaCommand, SchemaInferArgs};
 use crate::cmd::input;
+use crate::cmd::spec::{Files, Spec};
 use crate::exit::Exit;
 use crate::io::Io;
 use crate::render::{self, Output};
-use gate_eval::{Error, Evidence, Format};
+use gate_eval::Error;
 
 /// Runs `gate schema …`.
 pub fn run(command: SchemaCommand, out: &Output, io: &mut Io) -> Exit {
@@ -18,24 +19,96 @@ pub fn run(command: SchemaCommand, out: &Output, io: &mut Io) -> Exit {
     }
 }
 
-/// Reads one sample the way `gate check` reads evidence.
-fn load(path: &std::path::Path) -> Result<serde_json::Value, Error> {
-    let bytes = input::read_file(path)?;
-    let name = path.display().to_string();
-    let fmt = Format::from_extension(path).ok_or_else(|| Error::UnknownFormat {
-        source: name.clone(),
-    })?;
-    let mut b = Evidence::builder();
-    b.add_bytes(None, &name, fmt, &bytes)?;
-    Ok(b.build()?.as_json().clone())
+/// One sample: a name for reports and the evidence specs that make it.
+struct Sample {
+    name: String,
+    specs: Vec<String>,
+}
+
+/// The samples the arguments name: each positional one (one per file of an
+/// unnamed folder or glob), then every `-e` together.
+fn samples(args: &SchemaInferArgs) -> Result<Vec<Sample>, Error> {
+    let base = std::path::Path::new("");
+    let mut out = Vec::new();
+    for spec in &args.samples {
+        let parsed = Spec::parse(base, spec);
+        match parsed.files(base, args.evidence_format.is_some()) {
+            Ok(Files::Set(paths)) if parsed.name.is_none() => {
+                for p in paths {
+                    let mut one = p.display().to_string();
+                    if let Some(f) = parsed.format {
+                        one.push(':');
+                        one.push_str(f.as_str());
+                    }
+                    out.push(Sample {
+                        name: p.display().to_string(),
+                        specs: vec![one],
+                    });
+                }
+            }
+            Ok(_) => out.push(Sample {
+                name: parsed.path.to_string(),
+                specs: vec![spec.clone()],
+            }),
+            Err(message) => {
+                return Err(Error::Io {
+                    path: parsed.path.to_string(),
+                    message,
+                })
+            }
+        }
+    }
+    if !args.evidence.is_empty() {
+        out.push(Sample {
+            name: args.evidence.join(" "),
+            specs: args.evidence.clone(),
+        });
+    }
+    Ok(out)
 }
 
 fn run_infer(args: &SchemaInferArgs, out: &Output, io: &mut Io) -> Exit {
+    if args.samples.is_empty() && args.evidence.is_empty() {
+        render::tool_error(
+            out,
+            io,
+            "E0002",
+            "no samples: name sample documents (`gate schema infer past/*.json`) or evidence (`-e NAME=FILE`)",
+        );
+        return Exit::Error;
+    }
+    let samples = match samples(args) {
+        Ok(s) => s,
+        Err(e) => {
+            input::report(out, io, &e);
+            return Exit::Error;
+        }
+    };
     let mut root = infer::Seen::default();
     let mut names = Vec::new();
-    for (i, path) in args.samples.iter().enumerate() {
-        match load(path) {
-            Ok(value) if value.is_object() => root.observe(&value, i, ""),
+    let mut many: Vec<infer::Many> = args
+        .many
+        .iter()
+        .map(|path| infer::Many {
+            path: path.clone(),
+            why: "named with `--many`".into(),
+        })
+        .collect();
+    for (i, sample) in samples.iter().enumerate() {
+        let read = input::read(
+            &EvidenceArgs::defaults(sample.specs.clone(), args.evidence_format),
+            io,
+        )
+        .map(|input| input.evidence.as_json().clone());
+        match read {
+            Ok(value) if value.is_object() => {
+                for m in infer::known_many(&value) {
+                    if !many.iter().any(|n| n.path == m.path) {
+                        many.push(m);
+                    }
+                }
+                root.observe(&value, i, "");
+            }
             Ok(value) => {
                 let found = json_kind(&value);
                 render::tool_error(
@@ -43,8 +116,8 @@ fn run_infer(args: &SchemaInferArgs, out: &Output, io: &mut Io) -> Exit {
                     io,
                     "E0940",
                     &format!(
-                        "sample `{}` is {found}, not an object: an evidence document is an object of named sections",
-                        path.display()
+                        "sample `{}` is {found}, not an object: an evidence document is an object of named sections; mount it under a name (`NAME={}`)",
+                        sample.name, sample.name
                     ),
                 );
                 return Exit::Error;
@@ -54,9 +127,9 @@ fn run_infer(args: &SchemaInferArgs, out: &Output, io: &mut Io) -> Exit {
                 return Exit::Error;
             }
         }
-        names.push(path.display().to_string());
+        names.push(sample.name.clone());
     }
-    let schema = infer::infer(&root, &names);
+    let schema = infer::infer(&root, &names, &many);
     for p in &schema.problems {
         warning(out, io, &format!("{}: {}", p.place, p.message));
     }

@@ -259,22 +259,7 @@ fn failure(
         help.push(format!("evidence: {p}"));
     }
     if let Some(e) = &f.element {
-        let key = e
-            .key
-            .as_ref()
-            .map(|k| {
-                format!(
-                    " ({} {})",
-                    k.field,
-                    super::escape_text(&k.value.to_string())
-                )
-            })
-            .unwrap_or_default();
-        let at = e
-            .path
-            .clone()
-            .unwrap_or_else(|| format!("element {}", e.index));
-        help.push(format!("element: {at}{key}"));
+        help.push(format!("element: {}", super::element_text(e)));
     }
     if let Some(c) = &f.called_from {
         help.push(format!("called from: {}:{}:{}", c.file, c.line, c.column));

@@ -81,10 +81,15 @@ pub fn element_text(e: &gate_eval::explain::ElementRef) -> String {
         .path
         .clone()
         .unwrap_or_else(|| format!("element {}", e.index));
-    match &e.key {
+    let mut text = match &e.key {
         Some(k) => format!("{at} ({} {})", k.field, escape_text(&k.value.to_string())),
         None => at,
+    };
+    if let Some(source) = &e.source {
+        text.push_str(" in ");
+        text.push_str(&escape_text(source));
     }
+    text
 }
 
 /// The decision with the policy's files named as they were given (a record
@@ -373,6 +378,7 @@ fn escaped(d: &gate_eval::Decision, lines: bool) -> gate_eval::Decision {
             escape_option(&mut f.path);
             if let Some(e) = f.element.as_mut() {
                 escape_option(&mut e.path);
+                escape_option(&mut e.source);
                 if let Some(k) = e.key.as_mut() {
                     escape_in_place(&mut k.field);
                 }

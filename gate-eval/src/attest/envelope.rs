@@ -40,22 +40,12 @@ pub(crate) fn read(
         // JSON Lines: one envelope per non-empty line.
         Err(whole) if text.trim_end().contains('\n') => {
             let mut out = Vec::new();
-            for (n, line) in text.lines().enumerate() {
-                if line.trim().is_empty() {
-                    continue;
-                }
-                let parsed = load::parse(Format::Json, line.as_bytes(), limits).map_err(|e| {
-                    LoadError::at(
-                        LoadError::syntax(format!(
-                            "line {} is not a JSON envelope: {}",
-                            n + 1,
-                            e.kind
-                        )),
-                        n + 1,
-                        e.column.unwrap_or(1),
-                    )
+            for (n, line) in load::lines::lines(text) {
+                let value = load::lines::document(n, line, limits).map_err(|e| LoadError {
+                    kind: LoadError::syntax(format!("line {n} is not a JSON envelope: {}", e.kind)),
+                    ..e
                 })?;
-                out.push((line, parsed.value));
+                out.push((line, value));
             }
             if out.is_empty() {
                 return Err(whole);

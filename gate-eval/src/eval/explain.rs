@@ -568,7 +568,12 @@ impl<'a> Eval<'a> {
             .paths
             .last_index(frame.elem.path)
             .unwrap_or(frame.index);
-        Some(ElementRef { path, index, key })
+        Some(ElementRef {
+            path,
+            index,
+            key,
+            source: None,
+        })
     }
 
     /// Renders the requirement's message template in the innermost scope

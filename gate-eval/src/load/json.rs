@@ -36,11 +36,36 @@ pub(super) fn parse(text: &str, limits: &LoadLimits) -> Result<Parsed, LoadError
         jiter: Jiter::new(text.as_bytes()),
         max_depth: limits.max_depth,
     };
-    let value = reader.document()?;
+    let value = reader.document().map_err(|e| lines_hint(text, limits, e))?;
     Ok(Parsed {
         value,
         bool_words: Default::default(),
+        documents: Vec::new(),
     })
+}
+
+/// "Trailing characters" on line 2 or later of a text whose first line is
+/// a whole JSON document: it is most likely JSON Lines, so say so.
+fn lines_hint(text: &str, limits: &LoadLimits, e: LoadError) -> LoadError {
+    let trailing =
+        matches!(&e.kind, LoadErrorKind::Syntax { message } if message == "trailing characters");
+    if !trailing || e.line.is_none_or(|l| l < 2) {
+        return e;
+    }
+    let first = text.lines().next().unwrap_or_default();
+    let mut reader = Reader {
+        jiter: Jiter::new(first.as_bytes()),
+        max_depth: limits.max_depth,
+    };
+    if reader.document().is_err() {
+        return e;
+    }
+    LoadError {
+        kind: LoadError::syntax(
+            "trailing characters: this looks like JSON Lines (one document per line); name the file `.jsonl` or give its format (`FILE:jsonl`, `--evidence-format jsonl`)",
+        ),
+        ..e
+    }
 }
 
 struct Reader<'j> {

@@ -14,6 +14,7 @@
 //! Format-specific decisions are documented in `json.rs`, `yaml.rs` and `toml.rs`.
 
 mod json;
+pub(crate) mod lines;
 mod toml;
 pub(crate) mod typed;
 mod yaml;
@@ -28,7 +29,10 @@ use std::str::FromStr;
 pub enum Format {
     /// Strict JSON (RFC 8259), no duplicate keys.
     Json,
-    /// A single YAML 1.2 document, core schema, no aliases.
+    /// JSON Lines (NDJSON): one JSON document per line; the list of them.
+    JsonLines,
+    /// YAML 1.2, core schema, no aliases: one document, or a stream of
+    /// several (`---`), which is the list of its documents.
     Yaml,
     /// TOML (as accepted by the `toml` crate, TOML 1.1).
     Toml,
@@ -51,8 +55,8 @@ const ATTESTATION_SUFFIXES: [&str; 7] = [
 ];
 
 impl Format {
-    /// The format named by a file's name, in any case: `.json`, `.yaml`,
-    /// `.yml`, `.toml`; attestations by `.intoto.json`, `.intoto.jsonl`,
+    /// The format named by a file's name, in any case: `.json`, `.jsonl`,
+    /// `.ndjson`, `.yaml`, `.yml`, `.toml`; attestations by `.intoto.json`, `.intoto.jsonl`,
     /// `.dsse.json`, `.sigstore.json`, `.sigstore`, `.bundle` and `.link`
     /// (an in-toto link signed in DSSE, as `in-toto-run --use-dsse` writes).
     ///
@@ -61,6 +65,7 @@ impl Format {
     /// use std::path::Path;
     /// assert_eq!(Format::from_extension(Path::new("build.intoto.jsonl")), Some(Format::Attestation));
     /// assert_eq!(Format::from_extension(Path::new("release.JSON")), Some(Format::Json));
+    /// assert_eq!(Format::from_extension(Path::new("findings.ndjson")), Some(Format::JsonLines));
     /// ```
     pub fn from_extension(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
@@ -71,11 +76,12 @@ impl Format {
         Format::from_name(&ext.to_ascii_lowercase())
     }
 
-    /// The format with this name: `json`, `yaml`, `yml`, `toml` or
-    /// `attestation` (lower case only).
+    /// The format with this name: `json`, `jsonl` (or `ndjson`), `yaml`
+    /// (or `yml`), `toml` or `attestation` (lower case only).
     pub fn from_name(name: &str) -> Option<Format> {
         match name {
             "json" => Some(Format::Json),
+            "jsonl" | "ndjson" => Some(Format::JsonLines),
             "yaml" | "yml" => Some(Format::Yaml),
             "toml" => Some(Format::Toml),
             "attestation" => Some(Format::Attestation),
@@ -83,10 +89,11 @@ impl Format {
         }
     }
 
-    /// The canonical name: `json`, `yaml`, `toml` or `attestation`.
+    /// The canonical name: `json`, `jsonl`, `yaml`, `toml` or `attestation`.
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Json => "json",
+            Format::JsonLines => "jsonl",
             Format::Yaml => "yaml",
             Format::Toml => "toml",
             Format::Attestation => "attestation",
@@ -176,6 +183,9 @@ pub struct Parsed {
     /// Only values are listed, never mapping keys (keys are always strings). A bare scalar
     /// document is listed as the empty pointer `""`. Always empty for JSON and TOML.
     pub bool_words: BTreeSet<String>,
+    /// For a stream (JSON Lines, or YAML with several documents), whose value is the list
+    /// of its documents: the 1-based line each document starts on. Empty otherwise.
+    pub documents: Vec<usize>,
 }
 
 /// Why a document could not be loaded, with the 1-based position where it is known.
@@ -234,8 +244,6 @@ pub enum LoadErrorKind {
         /// The integer's text.
         text: String,
     },
-    /// A YAML stream with more than one document.
-    MultipleDocuments,
     /// A YAML mapping or sequence used as a mapping key.
     ComplexKey,
     /// The input is not UTF-8.
@@ -354,9 +362,6 @@ impl fmt::Display for LoadErrorKind {
             }
             LoadErrorKind::NumberOutOfRange { text } => {
                 write!(f, "integer {} is out of the 64-bit range", quote(text))
-            }
-            LoadErrorKind::MultipleDocuments => {
-                f.write_str("yaml stream has more than one document")
             }
             LoadErrorKind::ComplexKey => {
                 f.write_str("mapping key must be a scalar, not a mapping or sequence")
@@ -525,6 +530,7 @@ pub fn parse(format: Format, bytes: &[u8], limits: &LoadLimits) -> Result<Parsed
     let text = prepare(bytes, limits)?;
     let parsed = match format {
         Format::Json => json::parse(text, limits),
+        Format::JsonLines => lines::parse(text, limits),
         Format::Yaml => yaml::parse(text, limits),
         Format::Toml => toml::parse(text, limits),
         Format::Attestation => {
@@ -819,7 +825,6 @@ pub(crate) mod tests {
                 text: "1e400".into(),
             },
             LoadErrorKind::NumberOutOfRange { text: "1".into() },
-            LoadErrorKind::MultipleDocuments,
             LoadErrorKind::ComplexKey,
             LoadErrorKind::InvalidUtf8 { offset: 1 },
             LoadErrorKind::StringTooLong {

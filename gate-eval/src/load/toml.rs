@@ -42,6 +42,7 @@ pub(super) fn parse(text: &str, limits: &LoadLimits) -> Result<Parsed, LoadError
     Ok(Parsed {
         value,
         bool_words: BTreeSet::new(),
+        documents: Vec::new(),
     })
 }
 

@@ -3,8 +3,12 @@
 //! The value is built with an explicit stack of open sequences/mappings, so nothing here
 //! recurses. Decisions:
 //!
-//! - Exactly one document. An empty stream (nothing, or only comments) is a `Syntax` error
-//!   "empty document"; a second document is `MultipleDocuments`; `---` alone is `null`.
+//! - A stream of one document is that document; `---` alone is `null`. An empty stream
+//!   (nothing, or only comments) is a `Syntax` error "empty document". A stream of several
+//!   documents (`---` between them: rendered Helm charts, kustomize output) is the list of
+//!   its documents, in order, without the empty (null) ones that `---` separators leave;
+//!   [`Parsed::documents`] has the line each one starts on, and `bool_words` pointers
+//!   start with the document's place in that list.
 //! - Aliases (`*x`) are refused (`Alias`), as soon as the first one is seen, so
 //!   "billion laughs" input fails at once. An alias to an undefined anchor is also `Alias`.
 //!   Anchors alone are ignored. Merge keys (`<<: *base`) therefore fail too.
@@ -63,12 +67,16 @@ pub(super) fn parse(text: &str, limits: &LoadLimits) -> Result<Parsed, LoadError
         limits,
         stack: Vec::new(),
         root: None,
-        documents: 0,
+        documents: Vec::new(),
+        line: 1,
         bool_words: BTreeSet::new(),
         pointer_bytes: 0,
     };
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|err| scan_error(err, limits.max_depth))?;
+        if matches!(event, Event::DocumentStart(_)) {
+            builder.line = span.start.line();
+        }
         match builder.event(event) {
             Ok(Flow::Continue) => {}
             Ok(Flow::Stop) => break,
@@ -78,13 +86,44 @@ pub(super) fn parse(text: &str, limits: &LoadLimits) -> Result<Parsed, LoadError
     if !builder.stack.is_empty() {
         return Err(LoadError::new(LoadError::syntax("unexpected end of input")));
     }
-    match builder.root {
-        Some(value) => Ok(Parsed {
-            value,
-            bool_words: builder.bool_words,
-        }),
-        None => Err(LoadError::new(LoadError::syntax("empty document"))),
+    builder.end_document();
+    let mut documents = builder.documents;
+    if documents.len() == 1 {
+        if let Some(only) = documents.pop() {
+            return Ok(Parsed {
+                value: only.value,
+                bool_words: only.bool_words,
+                documents: Vec::new(),
+            });
+        }
     }
+    if documents.is_empty() {
+        return Err(LoadError::new(LoadError::syntax("empty document")));
+    }
+    // A stream: its documents, without the empty ones.
+    let mut values = Vec::with_capacity(documents.len());
+    let mut lines = Vec::with_capacity(documents.len());
+    let mut bool_words = BTreeSet::new();
+    for doc in documents.into_iter().filter(|d| !d.value.is_null()) {
+        let mut prefix = String::new();
+        push_pointer_segment(&mut prefix, &values.len().to_string());
+        bool_words.extend(doc.bool_words.into_iter().map(|w| format!("{prefix}{w}")));
+        values.push(doc.value);
+        lines.push(doc.line);
+    }
+    Ok(Parsed {
+        value: Value::Array(values),
+        bool_words,
+        documents: lines,
+    })
+}
+
+/// One document of the stream, read.
+struct Document {
+    value: Value,
+    /// The line it starts on (1-based).
+    line: usize,
+    bool_words: BTreeSet<String>,
 }
 
 fn at(kind: LoadErrorKind, span: Span) -> LoadError {
@@ -127,8 +166,13 @@ enum Flow {
 struct Builder<'l> {
     limits: &'l LoadLimits,
     stack: Vec<Frame>,
+    /// The value of the document being read.
     root: Option<Value>,
-    documents: usize,
+    /// The documents read so far.
+    documents: Vec<Document>,
+    /// The line the document being read starts on.
+    line: usize,
+    /// The boolean words of the document being read.
     bool_words: BTreeSet<String>,
     pointer_bytes: usize,
 }
@@ -136,14 +180,9 @@ struct Builder<'l> {
 impl Builder<'_> {
     fn event(&mut self, event: Event<'_>) -> Result<Flow, LoadErrorKind> {
         match event {
-            Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
+            Event::Nothing | Event::StreamStart | Event::DocumentStart(_) => {}
+            Event::DocumentEnd => self.end_document(),
             Event::StreamEnd => return Ok(Flow::Stop),
-            Event::DocumentStart(_) => {
-                self.documents = self.documents.saturating_add(1);
-                if self.documents > 1 {
-                    return Err(LoadErrorKind::MultipleDocuments);
-                }
-            }
             Event::Alias(_) => return Err(LoadErrorKind::Alias),
             Event::Scalar(text, style, _anchor, tag) => {
                 self.scalar(&text, style, tag.as_deref())?;
@@ -169,6 +208,17 @@ impl Builder<'_> {
             }
         }
         Ok(Flow::Continue)
+    }
+
+    /// Keeps the document just read (if any) and starts the next.
+    fn end_document(&mut self) {
+        if let Some(value) = self.root.take() {
+            self.documents.push(Document {
+                value,
+                line: self.line,
+                bool_words: std::mem::take(&mut self.bool_words),
+            });
+        }
     }
 
     fn expecting_key(&self) -> bool {
@@ -858,17 +908,30 @@ strings: [nULL, tRUE, 0X1F, 0o8, 0x, 1_000, '1', 1:20, +0x1, 1e, ., 0b11, inf, N
     }
 
     #[test]
-    fn multiple_documents() {
-        let err = e("a: 1\n---\nb: 2\n");
-        assert_eq!(err.kind, LoadErrorKind::MultipleDocuments);
-        assert_eq!((err.line, err.column), (Some(2), Some(1)));
-        assert_eq!(e("--- 1\n--- 2\n").kind, LoadErrorKind::MultipleDocuments);
-        assert_eq!(
-            e("a: 1\n...\n---\nb: 2\n").kind,
-            LoadErrorKind::MultipleDocuments
+    fn a_stream_of_documents_is_their_list() {
+        let p = ok(Format::Yaml, "a: 1\n---\nb: 2\n");
+        assert_eq!(p.value, json!([{"a": 1}, {"b": 2}]));
+        assert_eq!(p.documents, vec![1, 2]);
+        assert_eq!(y("--- 1\n--- 2\n"), json!([1, 2]));
+        assert_eq!(y("a: 1\n...\n---\nb: 2\n"), json!([{"a": 1}, {"b": 2}]));
+        // The empty documents separators leave (Helm templates that render
+        // nothing) are not elements.
+        let p = ok(
+            Format::Yaml,
+            "---\n# Source: a.yaml\nkind: A\n---\n# Source: empty.yaml\n---\nkind: B\n---\n",
         );
-        // One explicit document, with or without an end marker, is fine.
-        assert_eq!(y("---\na: 1\n...\n"), json!({"a": 1}));
+        assert_eq!(p.value, json!([{"kind": "A"}, {"kind": "B"}]));
+        assert_eq!(p.documents, vec![1, 6]);
+        // Boolean words are pointed at within their document's element.
+        assert_eq!(words("a: yes\n---\n- on\n"), vec!["/0/a", "/1/0"]);
+        // One explicit document, with or without an end marker, is the document.
+        let p = ok(Format::Yaml, "---\na: 1\n...\n");
+        assert_eq!(p.value, json!({"a": 1}));
+        assert!(p.documents.is_empty());
+        // An error in a later document is at its line.
+        let err = e("a: 1\n---\nb: *x\n");
+        assert_eq!(err.kind, LoadErrorKind::Alias);
+        assert_eq!(err.line, Some(3));
     }
 
     #[test]

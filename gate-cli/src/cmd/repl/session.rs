@@ -443,17 +443,7 @@ fn read_all(
     let evidence = if specs.is_empty() {
         Evidence::from_value("evidence", serde_json::json!({}))
     } else {
-        let args = EvidenceArgs {
-            evidence: specs.to_vec(),
-            evidence_format: format,
-            yaml_bool_words: false,
-            max_evidence_size: 32 << 20,
-            max_evidence_depth: 64,
-            max_evidence_string: 1 << 20,
-            max_evidence_list: 1_000_000,
-            trust: None,
-            waivers: Vec::new(),
-        };
+        let args = EvidenceArgs::defaults(specs.to_vec(), format);
         input::read(&args, io).map(|i| i.evidence)
     };
     let evidence = evidence.map_err(|e| format!("error[{}]: {e}\n", e.code()))?;

@@ -10,7 +10,10 @@
 //! * strings that are all RFC 3339 timestamps are `time`, all durations
 //!   (`"90d"`, `"1h30m"`) `duration`;
 //! * objects become named records; records of identical shape are shared;
-//! * a value that is sometimes a `T` and sometimes a list of `T` is `many<T>`;
+//! * a value that is sometimes a `T` and sometimes a list of `T` is `many<T>`,
+//!   and so is a field that the format of the samples allows both ways
+//!   ([`KNOWN_MANY`], found in the samples by [`known_many`]) or that is
+//!   named with `--many`, whatever the samples happen to show;
 //! * values of kinds no gate type admits together (a string here, a number
 //!   there) leave the field out — records ignore undeclared fields — with a
 //!   comment in the output and a [`Problem`] for standard error.
@@ -245,22 +248,119 @@ pub struct Schema {
     pub samples: usize,
 }
 
+/// A field that is `many<T>`: its name (`Action`) or the names leading to
+/// it, list elements left out (`Statement.Action`), and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Many {
+    /// The field, as `--many` names it.
+    pub path: String,
+    /// Why it is `many<T>`, for the comment in the schema.
+    pub why: String,
+}
+
+impl Many {
+    /// Whether it names the field at `place` (a JSON pointer with `*` for
+    /// list elements).
+    fn names(&self, place: &str) -> bool {
+        let keys: Vec<String> = place
+            .split('/')
+            .skip(1)
+            .filter(|k| *k != "*")
+            .map(|k| k.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let want: Vec<&str> = self.path.split('.').collect();
+        keys.len() >= want.len()
+            && keys
+                .iter()
+                .rev()
+                .zip(want.iter().rev())
+                .all(|(k, w)| k == w)
+    }
+}
+
+/// A format whose documents have fields that are a value or a list of
+/// values, as its specification allows, whatever one file shows.
+pub struct KnownFormat {
+    /// Its name, for the comment in the schema.
+    pub name: &'static str,
+    /// Whether an object is one of its documents.
+    pub detect: fn(&serde_json::Map<String, Value>) -> bool,
+    /// Its `many<T>` fields, relative to the document.
+    pub many: &'static [&'static str],
+}
+
+/// The formats whose `many<T>` fields are known.
+pub const KNOWN_MANY: &[KnownFormat] = &[KnownFormat {
+    name: "AWS IAM policy documents",
+    detect: |doc| {
+        matches!(
+            doc.get("Version").and_then(Value::as_str),
+            Some("2012-10-17" | "2008-10-17")
+        ) && doc.contains_key("Statement")
+    },
+    many: &[
+        "Statement",
+        "Statement.Action",
+        "Statement.NotAction",
+        "Statement.Resource",
+        "Statement.NotResource",
+        "Statement.Principal.AWS",
+        "Statement.Principal.Service",
+        "Statement.Principal.Federated",
+        "Statement.Principal.CanonicalUser",
+        "Statement.NotPrincipal.AWS",
+        "Statement.NotPrincipal.Service",
+    ],
+}];
+
+/// The `many<T>` fields of the known formats whose documents are in
+/// `value` (at any depth: mounted, in a list, embedded in a larger export).
+pub fn known_many(value: &Value) -> Vec<Many> {
+    let mut found: Vec<&KnownFormat> = Vec::new();
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                for f in KNOWN_MANY {
+                    if (f.detect)(map) && !found.iter().any(|g| std::ptr::eq(*g, f)) {
+                        found.push(f);
+                    }
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    found
+        .into_iter()
+        .flat_map(|f| {
+            f.many.iter().map(|p| Many {
+                path: (*p).to_string(),
+                why: format!("a value or a list of them in {}", f.name),
+            })
+        })
+        .collect()
+}
+
 struct Inferrer<'a> {
     records: Vec<Record>,
     by_shape: HashMap<Vec<Field>, usize>,
     problems: Vec<Problem>,
     names: &'a [String],
+    many: &'a [Many],
 }
 
 /// Infers a schema from the merged observations of the samples' roots
 /// (`root` must have seen only objects). `names` are the samples' names, for
-/// the reports.
-pub fn infer(root: &Seen, names: &[String]) -> Schema {
+/// the reports; the fields `many` names are `many<T>`.
+pub fn infer(root: &Seen, names: &[String], many: &[Many]) -> Schema {
     let mut inf = Inferrer {
         records: Vec::new(),
         by_shape: HashMap::new(),
         problems: Vec::new(),
         names,
+        many,
     };
     let fields = inf.fields(root, "");
     Schema {
@@ -291,7 +391,10 @@ impl Inferrer<'_> {
             }
             let mut notes = Vec::new();
             let optional = child.present < seen.objects || child.nulls > 0;
-            let ty = self.value(child, &child_place, &mut notes);
+            let ty = match self.many.iter().find(|m| m.names(&child_place)) {
+                Some(m) => self.many_value(child, &child_place, &m.why, &mut notes),
+                None => self.value(child, &child_place, &mut notes),
+            };
             let ty = ty.map(|t| {
                 if optional {
                     Ty::Optional(Box::new(t))
@@ -380,6 +483,27 @@ impl Inferrer<'_> {
                 None
             }
         }
+    }
+
+    /// The type of a field that is `many<T>` whatever the samples show:
+    /// `T` from its values and the elements of its lists.
+    fn many_value(
+        &mut self,
+        seen: &Seen,
+        place: &str,
+        why: &str,
+        notes: &mut Vec<String>,
+    ) -> Option<Ty> {
+        let flat = seen.flattened();
+        if flat.kinds().contains(&Kind::Array) {
+            // Lists of lists: not a `many<T>`.
+            return self.value(seen, place, notes);
+        }
+        let elem = self.value(&flat, place, notes)?;
+        if !matches!(seen.kinds().as_slice(), [_, _]) {
+            notes.push(format!("many: {why}"));
+        }
+        Some(Ty::Many(Box::new(elem)))
     }
 
     fn record(&mut self, seen: &Seen, place: &str) -> usize {
@@ -671,7 +795,7 @@ mod tests {
             root.observe(s, i, "");
         }
         let names: Vec<String> = (0..samples.len()).map(|i| format!("s{i}.json")).collect();
-        infer(&root, &names)
+        infer(&root, &names, &[])
     }
 
     fn render(samples: &[Value]) -> String {

@@ -184,31 +184,22 @@ fn prepare(
     base: &Path,
 ) -> Result<(Evidence, Options), gate_eval::Error> {
     // Paths relative to the test file, as `gate check` would be given them.
-    let resolve = |file: &str| super::suite::normalize(&base.join(file));
+    let resolve = |file: &str| crate::files::normalize(&base.join(file));
     let specs: Vec<String> = match &case.evidence {
         CaseEvidence::Files(specs) => specs
             .iter()
-            .map(|spec| match input::mount_in(base, spec) {
-                (Some(name), file) => format!("{name}={}", resolve(file).display()),
-                (None, file) => resolve(file).display().to_string(),
-            })
+            .map(|spec| crate::cmd::spec::Spec::parse(base, spec).rebased(base))
             .collect(),
         CaseEvidence::Inline(_) => Vec::new(),
     };
     let defaults = EvidenceArgs {
-        evidence: specs,
-        evidence_format: None,
-        yaml_bool_words: false,
-        max_evidence_size: 32 << 20,
-        max_evidence_depth: 64,
-        max_evidence_string: 1 << 20,
-        max_evidence_list: 1_000_000,
         trust: suite.trust.clone(),
         waivers: case
             .waivers
             .iter()
             .map(|w| resolve(&w.to_string_lossy()))
             .collect(),
+        ..EvidenceArgs::defaults(specs, None)
     };
     let data = input::read_for(&defaults, &[&suite.policy], &mut Io::memory(""))?;
     let source = format!("{} (test `{}`)", suite.path.display(), case.name);

@@ -1,7 +1,8 @@
 //! Test files: finding them, reading them strictly, and checking them
 //! against their policy (format: `docs/testing.md`).
 
-use crate::cmd::input;
+use crate::cmd::spec::{Files, Spec};
+use crate::files::normalize;
 use gate_eval::{HostType, HostValue, Outcome, Policy, RuleOutcome};
 use serde_json::{Map, Value};
 use std::path::{Path, PathBuf};
@@ -189,30 +190,6 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
     Ok(out)
 }
 
-/// A path with `.` and `a/..` taken out, without looking at the file
-/// system: `tests/a/../b.gate` is `tests/b.gate`.
-pub fn normalize(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out: Vec<Component<'_>> = Vec::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => match out.last() {
-                Some(Component::Normal(_)) => {
-                    out.pop();
-                }
-                Some(Component::RootDir | Component::Prefix(_)) => {}
-                _ => out.push(c),
-            },
-            other => out.push(other),
-        }
-    }
-    if out.is_empty() {
-        return PathBuf::from(".");
-    }
-    out.iter().collect()
-}
-
 /// The default policy of a test file: its name without `.test.yaml` (or the
 /// other endings), plus `.gate`.
 pub fn default_policy(test_file: &Path) -> Option<PathBuf> {
@@ -264,6 +241,16 @@ pub fn load_suite(path: &Path) -> Result<Suite, Vec<SuiteError>> {
             })])
         }
     };
+    if let Some(second) = parsed.documents.get(1) {
+        return Err(vec![SuiteError::File(FileError {
+            file: path.to_path_buf(),
+            line: Some(*second),
+            column: Some(1),
+            code: "E0920",
+            message: "the test file cannot be read: a test file holds one YAML document".into(),
+            help: None,
+        })]);
+    }
     let text = String::from_utf8_lossy(&bytes).into_owned();
     let mut cx = Cx {
         file: path,
@@ -302,7 +289,6 @@ fn load_message(e: &gate_eval::load::LoadError) -> String {
         K::UnsupportedTag { tag } => format!("the YAML tag {tag} is not supported"),
         K::NonFiniteNumber { text } => format!("{text} is not a finite number"),
         K::NumberOutOfRange { text } => format!("{text} is out of range"),
-        K::MultipleDocuments => "a test file holds one YAML document".into(),
         K::ComplexKey => "a mapping key must be a string".into(),
         K::InvalidUtf8 { offset } => format!("not UTF-8 (at byte {offset})"),
         other => other.to_string(),
@@ -710,16 +696,17 @@ impl<'a> Cx<'a> {
             );
             return;
         }
-        let (_, file) = input::mount_in(base, spec);
-        let path = normalize(&base.join(file));
-        if !path.is_file() {
-            let help = suggest_file(&path);
-            self.error(
-                at,
-                "E0923",
-                format!("test `{name}`: no such evidence file `{}`", path.display()),
-                help,
-            );
+        let missing = match Spec::parse(base, spec).files(base, false) {
+            Ok(Files::One(path)) if !path.is_file() => {
+                let path = normalize(&path);
+                let help = suggest_file(&path);
+                Some((format!("no such evidence file `{}`", path.display()), help))
+            }
+            Ok(_) => None,
+            Err(message) => Some((message, None)),
+        };
+        if let Some((message, help)) = missing {
+            self.error(at, "E0923", format!("test `{name}`: {message}"), help);
         }
     }
 
@@ -1256,20 +1243,6 @@ mod tests {
             default_policy(Path::new("a/release.test.yml")),
             Some(PathBuf::from("release.gate"))
         );
-    }
-
-    #[test]
-    fn normalizes_paths() {
-        assert_eq!(
-            normalize(Path::new("a/b/../c.gate")),
-            PathBuf::from("a/c.gate")
-        );
-        assert_eq!(normalize(Path::new("./a/./b")), PathBuf::from("a/b"));
-        assert_eq!(
-            normalize(Path::new("../a/../../b")),
-            PathBuf::from("../../b")
-        );
-        assert_eq!(normalize(Path::new("a/..")), PathBuf::from("."));
     }
 
     #[test]

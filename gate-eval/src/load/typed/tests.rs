@@ -40,6 +40,7 @@ fn by_value(
         yaml_bool_words: false,
         bool_words: Some(&words),
         key_sources: Some(&sources),
+        element_sources: None,
         default_source: Some(SOURCE),
         unverified: None,
     };
