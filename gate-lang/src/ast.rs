@@ -233,6 +233,9 @@ pub struct Directive {
     pub name: Ident,
     /// The field it refers to.
     pub field: Ident,
+    /// For a field of a nested record (`key metadata.name`): the names
+    /// after the first.
+    pub nested: Vec<Ident>,
     /// The condition after `when`, for `key`.
     pub condition: Option<Expr>,
     /// The whole directive.

@@ -253,7 +253,8 @@ impl Builtin {
 pub struct KeyMatch {
     /// The record type of the elements.
     pub record: RecordId,
-    /// The key field's slot.
+    /// The key field's slot (the first of a nested key, whose other
+    /// steps are in the record's [`crate::types::KeyDef::nested`]).
     pub field: u32,
     /// The key condition, a function of the element.
     pub condition: Option<FuncId>,

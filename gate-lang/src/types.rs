@@ -231,8 +231,13 @@ pub fn is_digest(text: &str) -> bool {
 /// `key FIELD (when COND)?` of a record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyDef {
-    /// Index of the key field.
+    /// Index of the key field (of the record holding it, for a nested key).
     pub field: u32,
+    /// For a key in a nested record (`key metadata.name`): each record
+    /// below and the slot of the next field in it; `field` is the first.
+    pub nested: Vec<(RecordId, u32)>,
+    /// The key as written (`name`, `metadata.name`), for explanations.
+    pub name: String,
     /// The function (in [`crate::ir::Program::functions`]) that decides
     /// whether an element counts, taking the element as its only argument.
     pub condition: Option<crate::ir::FuncId>,
@@ -315,6 +320,16 @@ impl Schema {
     /// The record with the given id.
     pub fn record(&self, id: RecordId) -> Option<&RecordDef> {
         self.records.get(id.0 as usize)
+    }
+
+    /// The type of the key of record `id` (the last field of a nested key).
+    pub fn key_type(&self, id: RecordId) -> Option<&Type> {
+        let rec = self.record(id)?;
+        let key = rec.key.as_ref()?;
+        match key.nested.last() {
+            None => rec.fields.get(key.field as usize).map(|f| &f.ty),
+            Some((rid, slot)) => self.record(*rid)?.fields.get(*slot as usize).map(|f| &f.ty),
+        }
     }
 
     /// The enum with the given id.

@@ -229,10 +229,8 @@ impl<'a> Eval<'a> {
     fn key_info(&self, key: Option<gate_lang::ir::KeyMatch>) -> Option<(String, Option<String>)> {
         let schema = &self.prog.schema;
         key.and_then(|k| {
-            let rec = schema.record(k.record)?;
-            let field = rec.fields.get(k.field as usize)?.name.clone();
-            let cond = rec.key.as_ref().and_then(|kd| kd.condition_text.clone());
-            Some((field, cond))
+            let kd = schema.record(k.record)?.key.as_ref()?;
+            Some((kd.name.clone(), kd.condition_text.clone()))
         })
     }
 
@@ -316,6 +314,7 @@ impl<'a> Eval<'a> {
             return l.clone();
         };
         let mut keys = Vec::new();
+        let steps = super::expr::key_steps(&self.prog.schema, k);
         for i in 0..items.len() {
             if let Ok(V {
                 val: Val::Record(_, fields),
@@ -323,9 +322,15 @@ impl<'a> Eval<'a> {
                 ..
             }) = self.element(l, &items, i, id)
             {
-                if let Some(Ok(v)) = fields.get(k.field as usize).map(value::node_val) {
-                    let secret = secret || self.field_secret(k.record, k.field);
-                    keys.push(V::at(v, PathId::NONE, secret));
+                if let Some((node, taken)) = super::expr::follow_key(fields, &steps) {
+                    if let Ok(v) = value::node_val(node) {
+                        let secret = secret
+                            || steps
+                                .iter()
+                                .take(taken)
+                                .any(|(r, f)| self.field_secret(*r, *f));
+                        keys.push(V::at(v, PathId::NONE, secret));
+                    }
                 }
             }
         }
@@ -546,14 +551,40 @@ impl<'a> Eval<'a> {
         let key = match &frame.elem.val {
             Val::Record(rid, fields) => schema.record(*rid).and_then(|rec| {
                 let slot = rec.identity_field()?;
-                let field = rec.fields.get(slot as usize)?;
-                let v = value::node_val(fields.get(slot as usize)?).ok()?;
+                // The key's steps (one but for a nested key), else the
+                // identifying field alone.
+                let steps = match &rec.key {
+                    Some(_) => super::expr::key_steps(
+                        schema,
+                        gate_lang::ir::KeyMatch {
+                            record: *rid,
+                            field: slot,
+                            condition: None,
+                        },
+                    ),
+                    None => vec![(*rid, slot)],
+                };
+                let (node, taken) = super::expr::follow_key(fields, &steps)?;
+                if taken < steps.len() {
+                    return None;
+                }
+                let v = value::node_val(node).ok()?;
                 if v.is_null() {
                     return None;
                 }
-                let redact = value::field_is_sensitive(field) || frame.elem.secret;
+                let sensitive = steps.iter().any(|(r, s)| {
+                    schema
+                        .record(*r)
+                        .and_then(|rec| rec.fields.get(*s as usize))
+                        .is_some_and(value::field_is_sensitive)
+                });
+                let redact = sensitive || frame.elem.secret;
+                let name = match &rec.key {
+                    Some(k) => k.name.clone(),
+                    None => rec.fields.get(slot as usize)?.name.clone(),
+                };
                 Some(KeyRef {
-                    field: field.name.clone(),
+                    field: name,
                     value: if redact {
                         serde_json::Value::String(crate::redact::REDACTED.to_string())
                     } else {

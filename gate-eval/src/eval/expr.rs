@@ -535,6 +535,9 @@ impl<'a> Eval<'a> {
         let mut found = Vec::new();
         let mut rejected = Vec::new();
         let mut error = None;
+        let steps = key
+            .map(|k| key_steps(&self.prog.schema, k))
+            .unwrap_or_default();
         for i in 0..items.len() {
             let e = match self.element(list, &items, i, id) {
                 Ok(e) => e,
@@ -554,11 +557,15 @@ impl<'a> Eval<'a> {
                         error.get_or_insert(self.err(RtKind::NullValue, id, e.path));
                         continue;
                     };
-                    let Some(node) = fields.get(k.field as usize) else {
+                    let Some((node, taken)) = follow_key(fields, &steps) else {
                         continue;
                     };
-                    let kpath = self.paths.push(e.path, Seg::Field(k.record, k.field));
-                    let secret = e.secret || self.field_secret(k.record, k.field);
+                    let mut kpath = e.path;
+                    let mut secret = e.secret;
+                    for (record, slot) in steps.iter().take(taken) {
+                        kpath = self.paths.push(kpath, Seg::Field(*record, *slot));
+                        secret = secret || self.field_secret(*record, *slot);
+                    }
                     let kv = match self.read_node(node, kpath, secret, id) {
                         Ok(kv) => kv,
                         Err(err) => {
@@ -824,4 +831,39 @@ fn from_host<'a>(v: crate::host::HostValue) -> Option<Val<'a>> {
             Val::List(List::Owned(Rc::new(out)))
         }
     })
+}
+
+/// The fields from a record element to its key: its key field, then down
+/// the records of a nested key (`key metadata.name`), each `(record, slot)`.
+pub(super) fn key_steps(
+    schema: &gate_lang::types::Schema,
+    key: gate_lang::ir::KeyMatch,
+) -> Vec<(gate_lang::types::RecordId, u32)> {
+    let mut steps = vec![(key.record, key.field)];
+    if let Some(k) = schema.record(key.record).and_then(|r| r.key.as_ref()) {
+        steps.extend(k.nested.iter().copied());
+    }
+    steps
+}
+
+/// Follows `steps` from a record's `fields`: the node reached and how many
+/// steps were taken. A field on the way that is not a record (null,
+/// missing, not of its type) is where it stops, so that reading it says
+/// why there is no key.
+pub(super) fn follow_key<'n>(
+    fields: &'n [crate::evidence::Node],
+    steps: &[(gate_lang::types::RecordId, u32)],
+) -> Option<(&'n crate::evidence::Node, usize)> {
+    let mut fields = fields;
+    for (i, (_, slot)) in steps.iter().enumerate() {
+        let node = fields.get(*slot as usize)?;
+        if i + 1 == steps.len() {
+            return Some((node, i + 1));
+        }
+        match node {
+            crate::evidence::Node::Record(_, inner) => fields = inner,
+            other => return Some((other, i + 1)),
+        }
+    }
+    None
 }

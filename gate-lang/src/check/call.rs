@@ -33,13 +33,12 @@ impl Checker {
     fn key_match(&self, rid: crate::types::RecordId) -> Option<(KeyMatch, Type)> {
         let rec = self.schema.record(rid)?;
         let k = rec.key.as_ref()?;
-        let field = rec.fields.get(k.field as usize)?;
         let key = KeyMatch {
             record: rid,
             field: k.field,
             condition: k.condition,
         };
-        Some((key, field.ty.clone()))
+        Some((key, self.schema.key_type(rid)?.clone()))
     }
 
     /// `name(args)`: `present`, a `def`, or a built-in in function form.
@@ -389,11 +388,7 @@ impl Checker {
             return self.poison(span);
         }
         let hint = match &elem {
-            Type::Record(rid) => self
-                .schema
-                .record(*rid)
-                .and_then(|r| r.key.as_ref().and_then(|k| r.fields.get(k.field as usize)))
-                .map(|f| f.ty.clone()),
+            Type::Record(rid) => self.schema.key_type(*rid).cloned(),
             other => Some(other.clone()),
         };
         let ids: Vec<ExprId> = args.iter().map(|a| self.expr(a, hint.as_ref())).collect();

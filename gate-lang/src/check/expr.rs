@@ -765,11 +765,7 @@ impl Checker {
             let lty = self.ty(list).clone();
             let hint = match lty.non_null() {
                 Type::List(e) | Type::Many(e) => match &**e {
-                    Type::Record(rid) => self
-                        .schema
-                        .record(*rid)
-                        .and_then(|r| r.key.as_ref().and_then(|k| r.fields.get(k.field as usize)))
-                        .map(|f| f.ty.clone()),
+                    Type::Record(rid) => self.schema.key_type(*rid).cloned(),
                     other => Some(other.clone()),
                 },
                 Type::Map(_) => Some(Type::String),

@@ -309,6 +309,13 @@ impl Checker {
             reason,
         };
         if name == "elements" {
+            if let Some(n) = d.nested.first() {
+                self.error(
+                    invalid("`elements` names a field of the record itself".into()),
+                    n.span,
+                );
+                return;
+            }
             if d.condition.is_some() {
                 self.error(
                     invalid("`elements` takes no `when` condition".into()),
@@ -338,6 +345,44 @@ impl Checker {
             }
             return;
         }
+        // A key in a nested record: follow the names down.
+        let mut written = d.field.name.clone();
+        let mut nested = Vec::new();
+        let mut field = field.clone();
+        for n in &d.nested {
+            let Type::Record(rid) = field.ty.non_null() else {
+                let shown = self.show(&field.ty);
+                self.error(
+                    invalid(format!(
+                        "`{written}` is `{shown}`, not a record with a field `{}`",
+                        n.name
+                    )),
+                    n.span,
+                );
+                return;
+            };
+            let rid = *rid;
+            let Some(inner) = self.schema.record(rid).cloned() else {
+                return;
+            };
+            let Some((slot, next)) = inner.field(&n.name) else {
+                let suggestion = closest(&n.name, inner.fields.iter().map(|f| f.name.as_str()))
+                    .map(|s| format!("`{s}`"));
+                self.error(
+                    ErrorKind::UnknownField {
+                        field: n.name.clone(),
+                        record: inner.name.clone(),
+                        suggestion,
+                    },
+                    n.span,
+                );
+                return;
+            };
+            nested.push((rid, slot));
+            field = next.clone();
+            written.push('.');
+            written.push_str(&n.name);
+        }
         let scalar = matches!(
             field.ty,
             Type::String | Type::Int | Type::Enum(_) | Type::Bool
@@ -346,10 +391,9 @@ impl Checker {
             let shown = self.show(&field.ty);
             self.error(
                 invalid(format!(
-                    "a key is a string, int, bool or enum field that is never null; `{}` is `{shown}`",
-                    d.field.name
+                    "a key is a string, int, bool or enum field that is never null; `{written}` is `{shown}`"
                 )),
-                d.field.span,
+                d.nested.last().map_or(d.field.span, |n| n.span),
             );
             return;
         }
@@ -388,6 +432,8 @@ impl Checker {
         if let Some(r) = self.schema.records.get_mut(id.0 as usize) {
             r.key = Some(KeyDef {
                 field: slot,
+                nested,
+                name: written,
                 condition,
                 condition_text,
             });

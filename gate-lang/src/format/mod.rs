@@ -492,7 +492,12 @@ impl<'a> Formatter<'a> {
                 cat(vec![text(head), ty])
             }
             RecordMember::Directive(d) => {
-                let head = text(format!("{} {}", d.name.name, d.field.name));
+                let mut path = d.field.name.clone();
+                for n in &d.nested {
+                    path.push('.');
+                    path.push_str(&n.name);
+                }
+                let head = text(format!("{} {path}", d.name.name));
                 match &d.condition {
                     None => head,
                     Some(c) => {

@@ -39,14 +39,12 @@ pub fn render(p: &Program) -> String {
             collect(&f.ty, &mut records, &mut enums);
         }
         if let Some(k) = &r.key {
-            if let Some(kf) = r.fields.get(k.field as usize) {
-                let cond = k
-                    .condition_text
-                    .as_deref()
-                    .map(|c| format!(" when {c}"))
-                    .unwrap_or_default();
-                let _ = writeln!(s, "  key {}{cond}", kf.name);
-            }
+            let cond = k
+                .condition_text
+                .as_deref()
+                .map(|c| format!(" when {c}"))
+                .unwrap_or_default();
+            let _ = writeln!(s, "  key {}{cond}", k.name);
         }
         if let Some(e) = r.elements.and_then(|i| r.fields.get(i as usize)) {
             let _ = writeln!(s, "  elements {}", e.name);
