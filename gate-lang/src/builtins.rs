@@ -24,6 +24,8 @@ pub enum Form {
     /// A method of a list taking a predicate or a function of the element
     /// (`all`, `map`, …).
     Quantifier(QuantKind),
+    /// `xs.flat_map(f)`: `xs.map(f).flatten()`, `f` giving a list.
+    FlatMap,
     /// `xs.includes(a, b, …)`: one value or more.
     Includes,
     /// `xs.includes_all(ys)` (`any` false) and `xs.includes_any(ys)`.
@@ -188,6 +190,13 @@ pub const TABLE: &[BuiltinDef] = &[
         LIST,
     )),
     collection(def(
+        "flat_map",
+        Form::FlatMap,
+        Collections,
+        "xs.flat_map(f) -> [U]",
+        LIST,
+    )),
+    collection(def(
         "group_by",
         Form::Quantifier(QuantKind::GroupBy),
         Collections,
@@ -242,6 +251,13 @@ pub const TABLE: &[BuiltinDef] = &[
         Collections,
         "s.contains(t: string) -> bool",
         "a string or a list",
+    )),
+    collection(def(
+        "flatten",
+        func(Builtin::Flatten, 0),
+        Collections,
+        "xss.flatten() -> [T]",
+        "a list of lists",
     )),
     collection(def(
         "unique",
@@ -639,6 +655,7 @@ mod tests {
             CidrContains,
             IsWildcard,
             LooksLikeSecret,
+            Flatten,
         ];
         for b in all {
             // Exhaustive: a new variant must be added to `all` above.
@@ -648,7 +665,7 @@ mod tests {
                 | DaysToDuration | HoursToDuration | SecondsToDuration | ToString | Trim
                 | Split | Matches | Glob | Now | ParseTime | Age | Sort | DistinctCount | Union
                 | Intersect | Difference | SemverCmp | SemverSatisfies | IsDigest
-                | CidrContains | IsWildcard | LooksLikeSecret => {}
+                | CidrContains | IsWildcard | LooksLikeSecret | Flatten => {}
             }
             let n = TABLE
                 .iter()

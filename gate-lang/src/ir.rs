@@ -166,6 +166,8 @@ pub enum Builtin {
     IsEmpty,
     /// `xs.unique()`: the list without repeated elements, first occurrence kept
     Unique,
+    /// `xss.flatten()`: the elements of a list of lists, in order
+    Flatten,
     /// `xs.min()` (`T?`: null for an empty list)
     Min,
     /// `xs.max()`

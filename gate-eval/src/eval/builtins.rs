@@ -235,6 +235,17 @@ impl<'a> Eval<'a> {
                     Val::Bool(n == 0)
                 }
             }
+            Builtin::Flatten => {
+                let lists = self.items(&recv, arg_id)?;
+                let mut all: Vec<V<'a>> = Vec::new();
+                for list in &lists {
+                    // A null inner list is an error, as reading it is.
+                    let items = self.items(list, arg_id)?;
+                    self.charge(id, items.len() as u64 + 1)?;
+                    all.extend(items);
+                }
+                Val::List(List::Owned(Rc::new(all)))
+            }
             Builtin::Unique => {
                 let items = self.items(&recv, arg_id)?;
                 self.charge(id, items.len() as u64)?;

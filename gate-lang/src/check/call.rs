@@ -210,6 +210,7 @@ impl Checker {
         let builtin = match builtins::lookup(method).map(|d| d.form) {
             Some(Form::Quantifier(QuantKind::Count)) if args.is_empty() => Some(Builtin::Len),
             Some(Form::Quantifier(kind)) => return self.quantifier(kind, recv, args, span, name),
+            Some(Form::FlatMap) => return self.flat_map(recv, args, span, name),
             Some(Form::Includes) => return self.includes(recv, args, span),
             Some(Form::IncludesEach { any }) => {
                 return self.includes_each(recv, args, span, name, any);
@@ -274,6 +275,40 @@ impl Checker {
                     self.span(recv),
                 );
                 None
+            }
+        }
+    }
+
+    /// `xs.flat_map(f)`: the map, flattened; `f` must give a list.
+    fn flat_map(&mut self, recv: ExprId, args: &[Expr], span: Span, name: &ast::Ident) -> ExprId {
+        let mapped = self.quantifier(QuantKind::Map, recv, args, span, name);
+        let ty = self.ty(mapped).clone();
+        match ty.list_elem() {
+            Some(Type::List(e) | Type::Many(e)) => {
+                let out = Type::List(e.clone());
+                self.push(
+                    Ir::Builtin {
+                        func: Builtin::Flatten,
+                        args: vec![mapped],
+                    },
+                    out,
+                    span,
+                )
+            }
+            Some(Type::Error) | None if matches!(ty, Type::Error) => mapped,
+            _ => {
+                let found = ty
+                    .list_elem()
+                    .map_or_else(|| self.describe(&ty), |e| self.describe(e));
+                self.error(
+                    ErrorKind::TypeMismatch {
+                        expected: "a list".into(),
+                        found,
+                        context: "the function of `flat_map` gives a list for each element (for one value each, use `map`; for a list that may be null, `?? []`)".into(),
+                    },
+                    span,
+                );
+                self.poison(span)
             }
         }
     }
@@ -664,6 +699,10 @@ impl Checker {
             Builtin::Unique => elem
                 .filter(|e| !matches!(e, Record(_) | Map(_)))
                 .map(|e| (List(Box::new(e)), vec![recv])),
+            Builtin::Flatten => match elem {
+                Some(List(e) | Many(e)) => Some((List(e), vec![recv])),
+                _ => None,
+            },
             Builtin::DistinctCount => elem
                 .filter(|e| !matches!(e, Record(_) | Map(_)))
                 .map(|_| (Int, vec![recv])),

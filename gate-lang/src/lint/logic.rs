@@ -432,7 +432,7 @@ fn from_evidence(p: &Program, id: ExprId, lets: &[(u32, ExprId)]) -> bool {
                 ..
             }) => cur = *list,
             Some(Ir::Builtin {
-                func: Builtin::Unique | Builtin::Values | Builtin::Keys,
+                func: Builtin::Unique | Builtin::Flatten | Builtin::Values | Builtin::Keys,
                 args,
             }) => match args.first() {
                 Some(a) => cur = *a,
