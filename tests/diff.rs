@@ -182,14 +182,8 @@ fn json_report_matches_gate_check() {
         let flips = old["outcome"] != new["outcome"];
         assert_eq!(d["decision_flips"], flips, "{path}");
         decision_flips += usize::from(flips);
-        let outcome = |rec: &Value, id: &str| -> Value {
-            rec["rules"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|r| r["id"] == id)
-                .map_or(Value::Null, |r| r["outcome"].clone())
-        };
+        let outcome =
+            |rec: &Value, id: &str| -> Value { gate_tests::rule(rec, id)["outcome"].clone() };
         let mut ids: Vec<String> = Vec::new();
         for rec in [&new, &old] {
             for r in rec["rules"].as_array().unwrap() {

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use gate_tests::{gate, scratch};
+use gate_tests::{gate, rule, scratch};
 use serde_json::Value;
 
 const GATE: &str = "corpus/human/evidence_shapes.gate";
@@ -41,16 +41,8 @@ fn with_e(specs: &[String]) -> Vec<&str> {
     specs.iter().flat_map(|s| ["-e", s.as_str()]).collect()
 }
 
-fn failures(record: &Value, rule: &str) -> Vec<Value> {
-    record["rules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["id"] == rule)
-        .unwrap()["failures"]
-        .as_array()
-        .unwrap()
-        .clone()
+fn failures(record: &Value, id: &str) -> Vec<Value> {
+    rule(record, id)["failures"].as_array().unwrap().clone()
 }
 
 #[test]

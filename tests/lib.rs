@@ -49,6 +49,14 @@ pub fn gate(args: &[&str], stdin: &str) -> Run {
     }
 }
 
+/// The result of rule `id` in a decision record (`null` when there is none).
+pub fn rule<'r>(record: &'r serde_json::Value, id: &str) -> &'r serde_json::Value {
+    record["rules"]
+        .as_array()
+        .and_then(|rules| rules.iter().find(|r| r["id"] == id))
+        .unwrap_or(&serde_json::Value::Null)
+}
+
 /// An empty folder of its own for the files one test writes:
 /// `gate-{prefix}-{pid}-{name}` in the system's temporary folder.
 pub fn scratch(prefix: &str, name: &str) -> PathBuf {

@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use gate_tests::{files, gate};
+use gate_tests::{files, gate, rule};
 use std::path::{Path, PathBuf};
 
 /// Every data file, with the format to give it when its name does not
@@ -119,19 +119,11 @@ fn a_rendered_stream_is_the_list_of_its_objects() {
         "",
     );
     let record: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let outcome = |id: &str| {
-        record["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == id)
-            .unwrap()["outcome"]
-            .clone()
-    };
+    let outcome = |id: &str| rule(&record, id)["outcome"].clone();
     assert_eq!(outcome("nineteen"), "pass", "{}", run.stdout);
     assert_eq!(outcome("controller"), "pass");
     assert_eq!(outcome("no_cluster_roles"), "fail");
-    let failure = &record["rules"][2]["failures"][0]["element"];
+    let failure = &rule(&record, "no_cluster_roles")["failures"][0]["element"];
     assert_eq!(failure["key"]["field"], "metadata.name");
     let source = failure["source"].as_str().unwrap();
     assert!(
