@@ -9,6 +9,10 @@
 use gate_lang::span::Location;
 use serde::Serialize;
 
+/// The longest string kept whole in a failure's `actual` (in characters);
+/// a longer one is cut, and `actual_truncated` says so.
+pub const MAX_SHOWN_CHARS: usize = crate::value::MAX_SHOWN_CHARS;
+
 /// The element of a collection a failure is about.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

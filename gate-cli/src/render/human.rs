@@ -390,12 +390,41 @@ fn paint(color: bool, text: &str, style: Style) -> String {
     }
 }
 
-/// Cuts a value shown in a one-line label.
+/// Cuts a value shown in a one-line label to about `max` characters,
+/// keeping both ends (`"sha256:4f1c…93ab"`, `[1, 2, … 9]`). One token that
+/// people compare by eye — a digest, a commit id, an ARN: a string without
+/// spaces — is never cut, up to the length the record keeps.
 fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() > max {
-        let cut: String = text.chars().take(max).collect();
-        format!("{cut}…")
-    } else {
-        text.to_string()
+    let count = text.chars().count();
+    let token = text.starts_with('"') && !text.contains(char::is_whitespace);
+    if count <= max || token && count <= gate_eval::explain::MAX_SHOWN_CHARS + 2 {
+        return text.to_string();
+    }
+    let head = max / 2;
+    let tail = max.saturating_sub(head + 1);
+    let start: String = text.chars().take(head).collect();
+    let end: String = text.chars().skip(count - tail).collect();
+    format!("{start}…{end}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip;
+
+    #[test]
+    fn clipping_keeps_both_ends_and_whole_tokens() {
+        let digest = format!("\"sha256:{}\"", "ab".repeat(32));
+        assert_eq!(clip(&digest, 60), digest);
+        let list = format!(
+            "[{}]",
+            (0..40).map(|i| i.to_string()).collect::<Vec<_>>().join(",")
+        );
+        let shown = clip(&list, 20);
+        assert_eq!(shown.chars().count(), 20);
+        assert!(
+            shown.starts_with("[0,1,2") && shown.ends_with("38,39]"),
+            "{shown}"
+        );
+        assert_eq!(clip("short", 60), "short");
     }
 }
