@@ -8,7 +8,7 @@
 //! the full result or a limit error.
 //!
 //! Longer runs, by hand: `PROPTEST_CASES=3000 GATE_MUTATE_ALL=1 cargo test
-//! -p gate-tests --test properties` (about six minutes on two cores; CI runs
+//! -p gate-tests --test all properties::` (about six minutes on two cores; CI runs
 //! the defaults in well under a minute).
 
 // Test code: panicking on a broken expectation is the point.
