@@ -381,6 +381,8 @@ pub enum ExprKind {
     It,
     /// `[a, b, c]`
     List(Vec<Expr>),
+    /// `{"key": value, …}`, `{}`: a map, keys are string literals.
+    Map(Vec<(StrLit, Expr)>),
     /// `(e)`
     Paren(Box<Expr>),
     /// `base.name` or `base?.name`
@@ -567,6 +569,7 @@ impl Expr {
             ExprKind::List(items) | ExprKind::And(items) | ExprKind::Or(items) => {
                 items.iter().collect()
             }
+            ExprKind::Map(entries) => entries.iter().map(|(_, v)| v).collect(),
             ExprKind::Paren(e) => vec![e],
             ExprKind::Field { base, .. } => vec![base],
             ExprKind::Call { args, .. } => args.iter().collect(),
@@ -618,6 +621,7 @@ fn take_children(kind: &mut ExprKind, stack: &mut Vec<Expr>) {
     match std::mem::replace(kind, ExprKind::Error) {
         ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::It | ExprKind::Error => {}
         ExprKind::List(items) | ExprKind::And(items) | ExprKind::Or(items) => stack.extend(items),
+        ExprKind::Map(entries) => stack.extend(entries.into_iter().map(|(_, v)| v)),
         ExprKind::Call { args, .. } => stack.extend(args),
         ExprKind::Method { receiver, args, .. } => {
             stack.push(*receiver);

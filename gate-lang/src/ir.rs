@@ -269,6 +269,8 @@ pub enum Ir {
     Const(Const),
     /// `[a, b]`
     List(Vec<ExprId>),
+    /// `{"a": x}`: keys (distinct) and values, in source order.
+    Map(Vec<(Box<str>, ExprId)>),
     /// The evidence root record.
     Root,
     /// A local slot of the current frame (parameter, `let`, element).
@@ -725,6 +727,7 @@ impl Program {
             Ir::List(items) | Ir::Present { args: items, .. } | Ir::WellTyped { args: items } => {
                 items.clone()
             }
+            Ir::Map(entries) => entries.iter().map(|(_, v)| *v).collect(),
             Ir::Field { base, .. } => vec![*base],
             Ir::Index { base, index } => vec![*base, *index],
             Ir::MapGet { base, key } => vec![*base, *key],

@@ -364,6 +364,7 @@ fn describe_expected(expected: &[String]) -> Vec<String> {
         "Ident",
         "\"(\"",
         "\"[\"",
+        "\"{\"",
         "\"-\"",
         "\"not\"",
         "\"!\"",
@@ -646,6 +647,12 @@ fn remap_spans(e: &mut Expr, f: &dyn Fn(usize) -> u32) {
         ExprKind::Lit(_) | ExprKind::Name(_) | ExprKind::It | ExprKind::Error => {}
         ExprKind::List(items) | ExprKind::And(items) | ExprKind::Or(items) => {
             items.iter_mut().for_each(|x| remap_spans(x, f));
+        }
+        ExprKind::Map(entries) => {
+            for (key, value) in entries {
+                map(&mut key.span);
+                remap_spans(value, f);
+            }
         }
         ExprKind::Call { callee, args } => {
             map(&mut callee.span);

@@ -183,6 +183,13 @@ impl<'a> Eval<'a> {
                 }
                 Ok(V::new(Val::List(List::Owned(Rc::new(out)))))
             }
+            Ir::Map(entries) => {
+                let mut out = Vec::with_capacity(entries.len());
+                for (key, value) in entries {
+                    out.push((V::new(Val::Str(key)), self.eval(*value)?));
+                }
+                Ok(V::new(Val::OwnedMap(Rc::new(out))))
+            }
             Ir::Root => self.read_node(self.root, PathId::ROOT, false, id),
             Ir::Local(s) => self
                 .locals

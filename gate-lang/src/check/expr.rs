@@ -7,7 +7,7 @@
 
 use super::scope::Place;
 use super::{closest, Checker, TypeRef};
-use crate::ast::{self, BinOp, Expr, ExprKind, Lit, UnaryOp};
+use crate::ast::{self, BinOp, Expr, ExprKind, Lit, StrLit, UnaryOp};
 use crate::error::{Error, ErrorKind};
 use crate::ir::{ArithOp, CmpOp, Const, DeclKind, ExprId, Ir};
 use crate::span::Span;
@@ -22,6 +22,7 @@ impl Checker {
             ExprKind::Name(name) => self.resolve_name(name, span, hint),
             ExprKind::It => self.it(span),
             ExprKind::List(items) => self.list(items, span, hint),
+            ExprKind::Map(entries) => self.map(entries, span, hint),
             ExprKind::Paren(inner) => self.expr(inner, hint),
             ExprKind::Field {
                 base,
@@ -145,6 +146,51 @@ impl Checker {
         }
         let elem = elem.or(elem_hint).unwrap_or(Type::Error);
         self.push(Ir::List(ids), Type::List(Box::new(elem)), span)
+    }
+
+    /// `{"k": v, …}`: one value type for all entries (as in a list), from
+    /// the entries or, for `{}`, from what the context expects.
+    fn map(&mut self, entries: &[(StrLit, Expr)], span: Span, hint: Option<&Type>) -> ExprId {
+        let value_hint = hint.and_then(|h| match h.non_null() {
+            Type::Map(t) => Some((**t).clone()),
+            _ => None,
+        });
+        let mut out: Vec<(Box<str>, ExprId)> = Vec::new();
+        let mut value: Option<Type> = None;
+        for (key, item) in entries {
+            if out.iter().any(|(k, _)| **k == *key.value) {
+                self.error(
+                    ErrorKind::Duplicate {
+                        what: "map key".into(),
+                        name: key.value.clone(),
+                    },
+                    key.span,
+                );
+            }
+            let id = self.expr(item, value_hint.as_ref().or(value.as_ref()));
+            let ty = self.ty(id).clone();
+            value = match value {
+                None => Some(ty),
+                Some(prev) => match Type::join(&prev, &ty) {
+                    Some(j) => Some(j),
+                    None => {
+                        let (a, b) = (self.describe(&prev), self.describe(&ty));
+                        self.error(
+                            ErrorKind::TypeMismatch {
+                                expected: a,
+                                found: b,
+                                context: "all values of a map have one type".into(),
+                            },
+                            self.span(id),
+                        );
+                        Some(Type::Error)
+                    }
+                },
+            };
+            out.push((key.value.as_str().into(), id));
+        }
+        let value = value.or(value_hint).unwrap_or(Type::Error);
+        self.push(Ir::Map(out), Type::Map(Box::new(value)), span)
     }
 
     /// `base.name` / `base?.name`, including module members (`sec.MAX_AGE`)

@@ -683,6 +683,10 @@ impl<'a> Formatter<'a> {
                 let inner = self.args(items, end(e.span).saturating_sub(1));
                 group(cat(vec![text("["), inner, Doc::Soft, text("]")]))
             }
+            ExprKind::Map(entries) => {
+                let inner = self.entries(entries, end(e.span).saturating_sub(1));
+                group(cat(vec![text("{"), inner, Doc::Soft, text("}")]))
+            }
             ExprKind::Paren(inner) => {
                 let d = self.expr(inner);
                 let tail = self.leading(end(e.span).saturating_sub(1));
@@ -834,6 +838,24 @@ impl<'a> Formatter<'a> {
         let body = if simple { Doc::Fill(v) } else { cat(v) };
         indent(cat(vec![Doc::Soft, body, tail]))
     }
+
+    /// The entries of a map literal, laid out as the elements of a list.
+    fn entries(&mut self, entries: &[(StrLit, Expr)], close: usize) -> Doc {
+        let mut v = Vec::new();
+        for (i, (key, value)) in entries.iter().enumerate() {
+            if i > 0 {
+                let (before, after) = self.gap(at(key.span));
+                v.push(cat(vec![text(","), before, Doc::Line, after]));
+            }
+            let key = text(self.slice(key.span));
+            v.push(cat(vec![key, text(": "), self.expr(value)]));
+        }
+        let tail = self.block_end(close, !entries.is_empty()).0;
+        if entries.is_empty() {
+            return indent(tail);
+        }
+        indent(cat(vec![Doc::Soft, cat(v), tail]))
+    }
 }
 
 fn member_pos(m: &RecordMember) -> usize {
@@ -854,7 +876,10 @@ fn is_nil(d: &Doc) -> bool {
 
 /// Values that open a bracket on the line of the `=` and break inside it.
 fn hugs(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::List(_) | ExprKind::Call { .. })
+    matches!(
+        e.kind,
+        ExprKind::List(_) | ExprKind::Map(_) | ExprKind::Call { .. }
+    )
 }
 
 /// Names, literals and field paths: short arguments that can share a line.

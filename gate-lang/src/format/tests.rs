@@ -115,3 +115,18 @@ fn syntax_errors_are_returned_not_formatted() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn map_literals_are_laid_out_as_lists() {
+    assert_eq!(
+        fmt("let M = {  \"a\" :1,\"b\":  2 }\nlet E = { }\n"),
+        "let M = {\"a\": 1, \"b\": 2}\nlet E = {}\n"
+    );
+    let long = "let OWNERS = {\"payments-api\": \"team-payments\", \"ledger\": \"team-ledger\", \"gateway\": \"team-edge\", \"search\": \"team-search\"}\n";
+    assert_eq!(
+        fmt(long),
+        "let OWNERS = {\n  \"payments-api\": \"team-payments\",\n  \"ledger\": \"team-ledger\",\n  \"gateway\": \"team-edge\",\n  \"search\": \"team-search\"\n}\n"
+    );
+    let commented = "let M = {\n  \"a\": 1, # first\n  \"b\": 2\n}\n";
+    assert_eq!(fmt(commented), commented);
+}
