@@ -54,6 +54,8 @@ pub enum Code {
     NothingChecked,
     /// `E0617`: an attestation that failed verification was read.
     Unverified,
+    /// `E0618`: text given to `base64_decode` does not decode.
+    Decode,
     /// `E0701`: a file cannot be read.
     Io,
     /// `E0702`: a document cannot be parsed.
@@ -113,6 +115,7 @@ const TABLE: &[(Code, &str)] = &[
     (Code::Order, "E0615"),
     (Code::NothingChecked, "E0616"),
     (Code::Unverified, "E0617"),
+    (Code::Decode, "E0618"),
     (Code::Io, "E0701"),
     (Code::Parse, "E0702"),
     (Code::TooLarge, "E0703"),

@@ -155,6 +155,8 @@ pub(crate) struct FieldPlan {
     pub(crate) sensitive: bool,
     /// The format its values must have.
     pub(crate) format: Option<Format>,
+    /// How its text is decoded before it is typed (`@json`, …).
+    pub(crate) decode: Box<[gate_lang::types::Encoding]>,
 }
 
 /// Records with more fields than this look keys up in a hash map.
@@ -175,6 +177,7 @@ impl Plan {
                         ty: f.ty.clone(),
                         sensitive: crate::value::field_is_sensitive(f),
                         format: f.format,
+                        decode: f.decode.as_slice().into(),
                     })
                     .collect();
                 let mut index = HashMap::with_capacity(fields.len());
@@ -458,6 +461,48 @@ impl<'a> Converter<'a> {
             .is_some_and(|w| w.contains(&self.pointer))
     }
 
+    /// Types the document that the text `value` decodes to by `decode`
+    /// (`@base64`, `@json`, `@yaml`) as `ty`. Absent and `null` are as the
+    /// type says; anything but text that decodes is an issue, so that a
+    /// rule reading it is an error. Paths inside the document go on from
+    /// the field's (`/annotations/config/replicas`).
+    fn decoded(
+        &mut self,
+        ty: &Type,
+        decode: &[gate_lang::types::Encoding],
+        value: Option<&Value>,
+    ) -> Node {
+        let expected = || {
+            let names: Vec<String> = decode
+                .iter()
+                .map(|e| format!("`@{}`", e.attribute()))
+                .collect();
+            format!("text to decode ({})", names.join(" "))
+        };
+        match value {
+            None | Some(Value::Null) => self.convert(ty, value),
+            Some(Value::String(text)) => {
+                match crate::load::decode::decode(text, decode, self.sensitive) {
+                    Ok(inner) => self.convert(ty, Some(&inner)),
+                    Err(reason) => {
+                        let expected = expected();
+                        let found = format!("a string that is {reason}");
+                        Node::Invalid(self.issue(IssueKind::Mismatch { expected, found }))
+                    }
+                }
+            }
+            Some(other) => {
+                let expected = expected();
+                let found = if self.sensitive {
+                    format!("{} (value redacted)", json_kind(&Found::Value(other)))
+                } else {
+                    describe_json(other)
+                };
+                Node::Invalid(self.issue(IssueKind::Mismatch { expected, found }))
+            }
+        }
+    }
+
     /// Types `value` (`None`: absent) as `ty`.
     pub(crate) fn convert(&mut self, ty: &Type, value: Option<&Value>) -> Node {
         if let Some(reason) = self
@@ -542,7 +587,12 @@ impl<'a> Converter<'a> {
                     push_pointer(&mut self.pointer, &f.key);
                     self.sensitive = outer.0 || f.sensitive;
                     self.format = f.format;
-                    slots.push(self.convert(&f.ty, map.get(&*f.key)));
+                    let value = map.get(&*f.key);
+                    slots.push(if f.decode.is_empty() {
+                        self.convert(&f.ty, value)
+                    } else {
+                        self.decoded(&f.ty, &f.decode, value)
+                    });
                     self.pointer.truncate(len);
                 }
                 (self.sensitive, self.format) = outer;

@@ -12,9 +12,8 @@
 //!
 //! [DSSE]: https://github.com/secure-systems-lab/dsse
 
-use base64::alphabet;
 use base64::engine::general_purpose::STANDARD;
-use base64::engine::{DecodePaddingMode, Engine as _, GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::Engine as _;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
 use ed25519_dalek::pkcs8::spki::der::zeroize::{Zeroize as _, Zeroizing};
 use ed25519_dalek::pkcs8::{
@@ -129,23 +128,13 @@ fn describe_keyids(found: &[String]) -> String {
         .join(", ")
 }
 
-/// Base64 decoding options accepted by [`verify`]: padding optional.
-const LENIENT: GeneralPurposeConfig =
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
-/// The standard alphabet, padding optional.
-const STANDARD_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, LENIENT);
-/// The URL-safe alphabet, padding optional.
-const URL_SAFE_LENIENT: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, LENIENT);
-
-/// Decodes base64 in the standard or the URL-safe alphabet (not a mix).
+/// Decodes base64 in the standard or the URL-safe alphabet (not a mix),
+/// padding optional ([`crate::load::decode::base64`]).
 pub(crate) fn decode_base64(
     text: &str,
     field: impl FnOnce() -> String,
 ) -> Result<Vec<u8>, SignError> {
-    STANDARD_LENIENT
-        .decode(text)
-        .or_else(|_| URL_SAFE_LENIENT.decode(text))
-        .map_err(|_| SignError::BadBase64 { field: field() })
+    crate::load::decode::base64(text).ok_or_else(|| SignError::BadBase64 { field: field() })
 }
 
 /// DSSE pre-authentication encoding: "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body (LEN as ASCII decimal).

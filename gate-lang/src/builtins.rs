@@ -379,6 +379,13 @@ pub const TABLE: &[BuiltinDef] = &[
         STRING,
     ),
     def(
+        "base64_decode",
+        func(Builtin::Base64Decode, 0),
+        Text,
+        "s.base64_decode() -> string",
+        STRING,
+    ),
+    def(
         "starts_with",
         func(Builtin::StartsWith, 1),
         Text,
@@ -656,6 +663,7 @@ mod tests {
             IsWildcard,
             LooksLikeSecret,
             Flatten,
+            Base64Decode,
         ];
         for b in all {
             // Exhaustive: a new variant must be added to `all` above.
@@ -665,7 +673,7 @@ mod tests {
                 | DaysToDuration | HoursToDuration | SecondsToDuration | ToString | Trim
                 | Split | Matches | Glob | Now | ParseTime | Age | Sort | DistinctCount | Union
                 | Intersect | Difference | SemverCmp | SemverSatisfies | IsDigest
-                | CidrContains | IsWildcard | LooksLikeSecret | Flatten => {}
+                | CidrContains | IsWildcard | LooksLikeSecret | Flatten | Base64Decode => {}
             }
             let n = TABLE
                 .iter()

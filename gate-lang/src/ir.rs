@@ -216,6 +216,8 @@ pub enum Builtin {
     Now,
     /// `parse_time(s)`: an RFC 3339 timestamp
     ParseTime,
+    /// `s.base64_decode()`: the UTF-8 text that the base64 `s` encodes
+    Base64Decode,
     /// `age(t)`: `now() - t`
     Age,
     /// `xs.sort()`: ascending, stable

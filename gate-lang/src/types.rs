@@ -140,8 +140,49 @@ pub struct FieldDef {
     /// A format its values must have besides their type (`@utc`,
     /// `@digest`); a value without it is an evidence issue.
     pub format: Option<Format>,
+    /// How its text is decoded before it is typed, in order (`@base64
+    /// @json`: base64, then JSON); empty for a field read as it is.
+    pub decode: Vec<Encoding>,
     /// Where it was declared.
     pub span: Span,
+}
+
+/// An encoding of a field's value, given by an attribute: the evidence has
+/// a string there, and the field's type is that of what it decodes to. A
+/// string that does not decode is an evidence issue, so a rule reading the
+/// field is an error, never a pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// `@base64`: base64 text (the standard or the URL-safe alphabet, with
+    /// or without padding) of UTF-8 text.
+    Base64,
+    /// `@json`: a JSON document.
+    Json,
+    /// `@yaml`: a YAML document.
+    Yaml,
+}
+
+impl Encoding {
+    /// Every encoding, with its attribute name.
+    pub const ALL: [(&'static str, Encoding); 3] = [
+        ("base64", Encoding::Base64),
+        ("json", Encoding::Json),
+        ("yaml", Encoding::Yaml),
+    ];
+
+    /// The attribute that gives it, without the `@`.
+    pub fn attribute(self) -> &'static str {
+        match self {
+            Encoding::Base64 => "base64",
+            Encoding::Json => "json",
+            Encoding::Yaml => "yaml",
+        }
+    }
+
+    /// Whether it decodes to a document (JSON, YAML) rather than to text.
+    pub fn is_document(self) -> bool {
+        !matches!(self, Encoding::Base64)
+    }
 }
 
 /// A format that a field's values must have besides their JSON type, given

@@ -27,6 +27,8 @@ pub(super) mod codes {
     pub const TIME: crate::Code = crate::Code::Time;
     /// Values that cannot be ordered with each other.
     pub const ORDER: crate::Code = crate::Code::Order;
+    /// Text that does not decode.
+    pub const DECODE: crate::Code = crate::Code::Decode;
 }
 
 /// Most compiled patterns kept per evaluation; the cache is emptied when
@@ -161,6 +163,7 @@ impl<'a> Eval<'a> {
             | Builtin::Matches
             | Builtin::Glob
             | Builtin::ParseTime
+            | Builtin::Base64Decode
             | Builtin::SemverCmp
             | Builtin::SemverSatisfies => return self.string_builtin(id, func, &vals, args),
             Builtin::IsDigest

@@ -132,6 +132,18 @@ impl<'a> Eval<'a> {
                     ));
                 }
             },
+            Builtin::Base64Decode => match crate::load::decode::base64_text(&s) {
+                Ok(text) => Val::OwnedStr(Rc::from(text.as_str())),
+                Err(reason) => {
+                    let shown = self.quoted(Some(&recv), &s);
+                    return Err(self.bad_arg(
+                        codes::DECODE,
+                        id,
+                        &recv,
+                        format!("the text{shown} is {reason}"),
+                    ));
+                }
+            },
             Builtin::SemverCmp | Builtin::SemverSatisfies => {
                 let other = self.text_arg(vals, args, 1, id)?;
                 let ov = vals.get(1).cloned().unwrap_or_else(|| V::new(Val::Null));

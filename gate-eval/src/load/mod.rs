@@ -13,6 +13,7 @@
 //!
 //! Format-specific decisions are documented in `json.rs`, `yaml.rs` and `toml.rs`.
 
+pub(crate) mod decode;
 mod json;
 pub(crate) mod lines;
 mod toml;

@@ -574,7 +574,8 @@ impl<'s> Loader<'s> {
                     let (Some(field), Some(seen)) = (rec.fields.get(i), seen.get_mut(i)) else {
                         return Err(Refused);
                     };
-                    if *seen {
+                    // Decoding text (`@json`) is left to the `Value` path.
+                    if *seen || !field.decode.is_empty() {
                         return Err(Refused);
                     }
                     *seen = true;

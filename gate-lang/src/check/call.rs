@@ -789,12 +789,15 @@ impl Checker {
             Builtin::Lower
             | Builtin::Upper
             | Builtin::Trim
+            | Builtin::Base64Decode
             | Builtin::ParseTime
             | Builtin::IsDigest
             | Builtin::IsWildcard
             | Builtin::LooksLikeSecret => (rty == String).then(|| {
                 let ty = match func {
-                    Builtin::Lower | Builtin::Upper | Builtin::Trim => String,
+                    Builtin::Lower | Builtin::Upper | Builtin::Trim | Builtin::Base64Decode => {
+                        String
+                    }
                     Builtin::ParseTime => Time,
                     _ => Bool,
                 };

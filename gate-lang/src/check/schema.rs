@@ -184,7 +184,31 @@ impl Checker {
                     let ty = self.resolve_type(m, &f.ty, &format!("{name}.{fname}"));
                     let mut sensitive = false;
                     let mut format = None;
+                    let mut decode: Vec<crate::types::Encoding> = Vec::new();
                     for a in &f.attributes {
+                        let encoding = crate::types::Encoding::ALL
+                            .iter()
+                            .find(|(n, _)| *n == a.name)
+                            .map(|(_, e)| *e);
+                        if let Some(e) = encoding {
+                            // Text first, then at most one document:
+                            // `@base64 @json`, not `@json @base64`.
+                            let after_document = decode.iter().any(|d| d.is_document());
+                            if after_document || decode.contains(&e) {
+                                self.error(
+                                    ErrorKind::TypeMismatch {
+                                        expected: "one document encoding, after `@base64`".into(),
+                                        found: format!("`@{}` here", e.attribute()),
+                                        context: "a field's text is decoded once, in the order of its attributes"
+                                            .into(),
+                                    },
+                                    a.span,
+                                );
+                            } else {
+                                decode.push(e);
+                            }
+                            continue;
+                        }
                         let named = crate::types::Format::ALL
                             .iter()
                             .find(|(n, _)| *n == a.name)
@@ -216,8 +240,11 @@ impl Checker {
                                 );
                             }
                         } else {
-                            let suggestion = closest(&a.name, ["sensitive", "utc", "digest"])
-                                .map(|s| format!("`@{s}`"));
+                            let suggestion = closest(
+                                &a.name,
+                                ["sensitive", "utc", "digest", "base64", "json", "yaml"],
+                            )
+                            .map(|s| format!("`@{s}`"));
                             self.error(
                                 ErrorKind::UnknownAttribute {
                                     name: a.name.clone(),
@@ -227,12 +254,26 @@ impl Checker {
                             );
                         }
                     }
+                    // Decoded to text only (`@base64`): the field holds text.
+                    let text_only = !decode.is_empty() && !decode.iter().any(|d| d.is_document());
+                    if text_only && !matches!(ty.non_null(), Type::String | Type::Error) {
+                        self.error(
+                            ErrorKind::TypeMismatch {
+                                expected: "a `string` field".into(),
+                                found: format!("`{}`", self.schema.display(&ty)),
+                                context: "`@base64` decodes to text; add `@json` or `@yaml` to read a document"
+                                    .into(),
+                            },
+                            f.span,
+                        );
+                    }
                     fields.push(FieldDef {
                         name: fname,
                         key: f.key.clone(),
                         ty,
                         sensitive,
                         format,
+                        decode,
                         span: f.span,
                     });
                 }
