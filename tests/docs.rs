@@ -78,8 +78,20 @@ fn run_documented(command: &str) -> gate_tests::Run {
     let scratch = std::env::temp_dir().join(format!("gate-docs-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     let scratch = scratch.to_str().unwrap().to_string();
+    // Files of the repository, also as `NAME=FILE` or in a glob.
+    let in_repo = |p: &str| {
+        ["examples/", "tests/", "docs/", "stdlib/"]
+            .iter()
+            .any(|d| p.starts_with(d))
+    };
     let args: Vec<String> = command
         .split_whitespace()
+        // `'tools=dir/*.json'`: quoted for the shell.
+        .map(|a| {
+            a.strip_prefix('\'')
+                .and_then(|a| a.strip_suffix('\''))
+                .unwrap_or(a)
+        })
         .map(|a| {
             if let Some(rest) = a.strip_prefix("/tmp/") {
                 let _ = std::fs::remove_file(format!("{scratch}/{rest}.key"));
@@ -91,6 +103,10 @@ fn run_documented(command: &str) -> gate_tests::Run {
                 .split_once('=')
                 .filter(|(_, f)| std::path::Path::new("..").join(f).exists())
             {
+                format!("{name}=../{file}")
+            } else if in_repo(a) {
+                format!("../{a}")
+            } else if let Some((name, file)) = a.split_once('=').filter(|(_, f)| in_repo(f)) {
                 format!("{name}=../{file}")
             } else {
                 a.to_string()
@@ -131,6 +147,36 @@ fn attestation_doc_examples_are_real_output() {
     if let Err(e) = gate_lang::compile_source("example.gate", &doc[start..end]) {
         panic!("{}", e.render(false, 100));
     }
+}
+
+/// Every module of docs/stdlib.md with a `#### Worked example`: its gate is
+/// the file of `examples/` that its command checks, and the command prints
+/// what the doc shows.
+#[test]
+fn stdlib_worked_examples_are_real_output() {
+    let doc = std::fs::read_to_string("../docs/stdlib.md").unwrap();
+    let mut worked = 0;
+    for part in doc.split("#### Worked example\n").skip(1) {
+        let start = part.find("```gate\n").unwrap() + "```gate\n".len();
+        let end = start + part[start..].find("```").unwrap();
+        let shown = &part[start..end];
+        let command = part[end..]
+            .lines()
+            .find(|l| l.starts_with("$ gate "))
+            .unwrap_or_else(|| panic!("a worked example without a command:\n{shown}"));
+        let file = command
+            .split_whitespace()
+            .find(|a| a.starts_with("examples/") && a.ends_with(".gate"))
+            .unwrap_or_else(|| panic!("{command} checks no gate of examples/"));
+        let text = std::fs::read_to_string(format!("../{file}")).unwrap();
+        assert_eq!(shown, text, "docs/stdlib.md shows another gate than {file}");
+        worked += 1;
+    }
+    let examples = doc_examples_are_real_output("stdlib.md");
+    assert!(
+        worked >= 1 && examples >= worked,
+        "{worked} worked examples, {examples} commands"
+    );
 }
 
 /// Runs every `### Example` of `docs/NAME`; how many commands it ran.

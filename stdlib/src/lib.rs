@@ -16,6 +16,12 @@ pub const MODULES: &[(&str, &str)] = &[
     ("std.agents", include_str!("../std/agents.gate")),
     ("std.operations", include_str!("../std/operations.gate")),
     ("std.attest", include_str!("../std/attest.gate")),
+    ("std.mcp", include_str!("../std/mcp.gate")),
+    ("std.scorecard", include_str!("../std/scorecard.gate")),
+    ("std.github", include_str!("../std/github.gate")),
+    ("std.k8s", include_str!("../std/k8s.gate")),
+    ("std.cyclonedx", include_str!("../std/cyclonedx.gate")),
+    ("std.spdx", include_str!("../std/spdx.gate")),
 ];
 
 /// The source of the standard module `name` (e.g. `std.time`), if there is one.
