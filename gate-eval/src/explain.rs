@@ -76,6 +76,82 @@ pub struct Failure {
     /// The waiver (its `id` in the record's `waivers`) that covers it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waived_by: Option<usize>,
+    /// When several predicates explain this element's failure of the
+    /// requirement (the conjuncts of an `and`, the alternatives of an
+    /// `or`): each of them, the first being the failure's own `path`,
+    /// `actual`, `expected` and `span`. Empty for a failure of one
+    /// predicate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub operands: Vec<Operand>,
+}
+
+/// One of several predicates that explain one failure.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Operand {
+    /// JSON pointer of the evidence the predicate read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The value the predicate saw.
+    pub actual: serde_json::Value,
+    /// Whether `actual` was cut.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub actual_truncated: bool,
+    /// What was required.
+    pub expected: String,
+    /// The generated or templated message of this predicate alone.
+    pub message: String,
+    /// The predicate in the policy source.
+    pub span: Location,
+}
+
+impl Failure {
+    fn operand(&self) -> Operand {
+        Operand {
+            path: self.path.clone(),
+            actual: self.actual.clone(),
+            actual_truncated: self.actual_truncated,
+            expected: self.expected.clone(),
+            message: self.message.clone(),
+            span: self.span.clone(),
+        }
+    }
+
+    /// Whether `other` explains the same element's failure of the same
+    /// requirement, in the same place of the policy.
+    fn same_unit(&self, other: &Failure) -> bool {
+        self.element.is_some()
+            && self.requirement == other.requirement
+            && self.element == other.element
+            && self.any_of == other.any_of
+            && self.called_from == other.called_from
+            && self.waived_by == other.waived_by
+            && self.span.file == other.span.file
+    }
+}
+
+/// One failure per element and requirement: consecutive failures that
+/// explain the same element's failure (every true conjunct of an `and`
+/// inside `none`, every false one inside `all`) become one, with each
+/// predicate among its [`Failure::operands`] and their distinct messages
+/// joined.
+pub(crate) fn merge_by_element(failures: Vec<Failure>) -> Vec<Failure> {
+    let mut out: Vec<Failure> = Vec::with_capacity(failures.len());
+    for f in failures {
+        match out.last_mut() {
+            Some(last) if last.same_unit(&f) => {
+                if last.operands.is_empty() {
+                    last.operands.push(last.operand());
+                }
+                if !last.operands.iter().any(|o| o.message == f.message) {
+                    last.message = format!("{}; {}", last.message, f.message);
+                }
+                last.operands.push(f.operand());
+            }
+            _ => out.push(f),
+        }
+    }
+    out
 }
 
 /// A predicate that could not be evaluated (the rule's outcome is `error`).

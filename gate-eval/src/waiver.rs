@@ -315,6 +315,7 @@ pub(crate) fn apply(decision: &mut Decision, waivers: &[Waiver], now: i128) {
             span,
             element: None,
             any_of: None,
+            operands: Vec::new(),
             called_from: None,
             waived_by: None,
         });

@@ -571,10 +571,19 @@ pub fn taken(name: &str) -> Option<String> {
     if lookup(name).is_some() {
         return Some(format!("`{name}` is a built-in function"));
     }
-    std_functions()
+    let modules: Vec<String> = std_functions()
         .iter()
-        .find(|(f, _)| f == name)
-        .map(|(_, module)| format!("`{name}` is a function of `{module}`"))
+        .filter(|(f, _)| f == name)
+        .map(|(_, module)| format!("`{module}`"))
+        .collect();
+    match modules.as_slice() {
+        [] => None,
+        [one] => Some(format!("`{name}` is a function of {one}")),
+        [rest @ .., last] => Some(format!(
+            "`{name}` is a function of {} and {last}",
+            rest.join(", ")
+        )),
+    }
 }
 
 /// Every `def` of the standard modules, with its module.

@@ -248,15 +248,24 @@ fn failure(
     out: &Output,
 ) {
     // JSON text: strings quoted, so an empty string is visible.
-    let actual = super::escape_text(&f.actual.to_string()).into_owned();
-    let label = format!(
-        "found {}, expected {}",
-        clip(&actual, 60),
-        clip(&f.expected, 80)
-    );
+    let label_of = |actual: &serde_json::Value, expected: &str| {
+        let actual = super::escape_text(&actual.to_string()).into_owned();
+        format!(
+            "found {}, expected {}",
+            clip(&actual, 60),
+            clip(expected, 80)
+        )
+    };
+    let label = label_of(&f.actual, &f.expected);
     let mut help = Vec::new();
-    if let Some(p) = &f.path {
-        help.push(format!("evidence: {p}"));
+    let mut paths: Vec<&str> = f.path.iter().map(String::as_str).collect();
+    for o in f.operands.iter().skip(1) {
+        if let Some(p) = o.path.as_deref().filter(|p| !paths.contains(p)) {
+            paths.push(p);
+        }
+    }
+    if !paths.is_empty() {
+        help.push(format!("evidence: {}", paths.join(", ")));
     }
     if let Some(e) = &f.element {
         help.push(format!("element: {}", super::element_text(e)));
@@ -276,7 +285,35 @@ fn failure(
         RuleSeverity::Warn => miette::Severity::Warning,
         RuleSeverity::Info => miette::Severity::Advice,
     };
-    let report = Excerpt::new(policy, &f.span, f.message.clone(), label, help, severity);
+    // The operands near the first share its excerpt; one further away
+    // (in another `def`) gets an excerpt of its own, with its own message.
+    let near = |a: &Location, b: &Location| a.file == b.file && b.line.abs_diff(a.end_line) <= 3;
+    let mut report = Excerpt::new(
+        policy,
+        &f.span,
+        f.message.clone(),
+        label,
+        Vec::new(),
+        severity,
+    );
+    let mut last = f.span.clone();
+    for o in f.operands.iter().skip(1) {
+        let label = label_of(&o.actual, &o.expected);
+        if near(&last, &o.span) {
+            report = report.with_label(&o.span, label);
+        } else {
+            render_excerpt(s, &report, out);
+            // The same message once: the excerpts below it say where else.
+            let message = if f.message.starts_with(&o.message) {
+                "and".to_string()
+            } else {
+                o.message.clone()
+            };
+            report = Excerpt::new(policy, &o.span, message, label, Vec::new(), severity);
+        }
+        last = o.span.clone();
+    }
+    report.help = help;
     render_excerpt(s, &report, out);
 }
 
@@ -299,6 +336,8 @@ struct Excerpt {
     severity: miette::Severity,
     source: Option<miette::NamedSource<Arc<str>>>,
     span: miette::SourceSpan,
+    /// Further labelled places.
+    more: Vec<(miette::SourceSpan, String)>,
 }
 
 impl Excerpt {
@@ -331,7 +370,19 @@ impl Excerpt {
             severity,
             source,
             span,
+            more: Vec::new(),
         }
+    }
+
+    /// Another labelled place of the same file (an operand of the same
+    /// failure).
+    fn with_label(mut self, at: &Location, label: String) -> Self {
+        let span = miette::SourceSpan::new(
+            (at.start as usize).into(),
+            at.end.saturating_sub(at.start) as usize,
+        );
+        self.more.push((span, label));
+        self
     }
 }
 
@@ -362,9 +413,17 @@ impl miette::Diagnostic for Excerpt {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        Some(Box::new(std::iter::once(
-            miette::LabeledSpan::new_primary_with_span(Some(self.label.clone()), self.span),
-        )))
+        let more = self
+            .more
+            .iter()
+            .map(|(span, label)| miette::LabeledSpan::new_with_span(Some(label.clone()), *span));
+        Some(Box::new(
+            std::iter::once(miette::LabeledSpan::new_primary_with_span(
+                Some(self.label.clone()),
+                self.span,
+            ))
+            .chain(more),
+        ))
     }
 }
 

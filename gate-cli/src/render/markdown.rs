@@ -189,9 +189,9 @@ fn rule(s: &mut String, d: &Decision, r: &RuleResult) {
                     .as_ref()
                     .map(|e| code(&element_text(e), true))
                     .unwrap_or_default(),
-                f.path.as_deref().map(|p| code(p, true)).unwrap_or_default(),
-                code(&f.actual.to_string(), true),
-                code(&f.expected, true),
+                column(f, |o| o.path.clone().unwrap_or_default()),
+                column(f, |o| o.actual.to_string()),
+                column(f, |o| o.expected.clone()),
                 code(&format!("{}:{}", at.file, at.line), true),
             );
         }
@@ -296,6 +296,33 @@ pub fn code(raw: &str, in_table: bool) -> String {
     } else {
         format!("{fence}{value}{fence}")
     }
+}
+
+/// A column of a failure's row: its own value, or (when several predicates
+/// explain it) each operand's, in order.
+fn column(
+    f: &gate_eval::explain::Failure,
+    of: impl Fn(&gate_eval::explain::Operand) -> String,
+) -> String {
+    let own = gate_eval::explain::Operand {
+        path: f.path.clone(),
+        actual: f.actual.clone(),
+        actual_truncated: f.actual_truncated,
+        expected: f.expected.clone(),
+        message: f.message.clone(),
+        span: f.span.clone(),
+    };
+    let values: Vec<String> = if f.operands.is_empty() {
+        vec![of(&own)]
+    } else {
+        f.operands.iter().map(&of).collect()
+    };
+    values
+        .iter()
+        .filter(|v| !v.is_empty())
+        .map(|v| code(v, true))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -113,6 +113,9 @@ pub fn as_shown(d: &gate_eval::Decision, policy: &gate_eval::Policy) -> gate_eva
             if let Some(c) = &mut f.called_from {
                 show(c);
             }
+            for o in &mut f.operands {
+                show(&mut o.span);
+            }
         }
         for e in &mut r.errors {
             show(&mut e.span);

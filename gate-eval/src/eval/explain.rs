@@ -70,6 +70,29 @@ impl<'a> Eval<'a> {
                 format!("all {n} elements of `{list_text}` satisfy `{body_text}`"),
             ),
         };
+        // A list of the policy's own (`PATTERNS.any(p => a.glob(p))`)
+        // says nothing about the evidence: the element examined is the one
+        // of the enclosing quantifier, which the predicate was about.
+        let examined = self
+            .ex
+            .as_ref()
+            .and_then(|ex| ex.elements.last())
+            .map(|frame| frame.elem.clone())
+            .filter(|_| l.path == PathId::NONE && n > 0);
+        if let Some(elem) = examined {
+            let (expected, message) = match (kind, want) {
+                (QuantKind::Any, true) | (QuantKind::None, false) => (
+                    format!("`{body_text}` for one of the {n} elements of `{list_text}`"),
+                    format!("no element of `{list_text}` satisfies `{body_text}`"),
+                ),
+                _ => (
+                    format!("`{body_text}` false for one of the {n} elements of `{list_text}`"),
+                    format!("every element of `{list_text}` satisfies `{body_text}`"),
+                ),
+            };
+            self.push_failure(id, Some(&elem), expected, message);
+            return;
+        }
         self.push_failure(id, Some(l), expected, message);
     }
 
@@ -534,6 +557,7 @@ impl<'a> Eval<'a> {
                 span,
                 element,
                 any_of: None,
+                operands: Vec::new(),
                 called_from,
                 waived_by: None,
             });

@@ -309,7 +309,22 @@ impl<'a> Eval<'a> {
             Ir::Coalesce { lhs, rhs } => {
                 let l = self.eval(*lhs)?;
                 if l.val.is_null() {
-                    self.eval(*rhs)
+                    let mut r = self.eval(*rhs)?;
+                    // The default stands for the value that is missing:
+                    // explanations point at where it is missing
+                    // (`c.hashes ?? []` at `/components/1/hashes`). Not for
+                    // a default with elements, whose paths would name
+                    // evidence that is not there.
+                    let has_elements = match &r.val {
+                        Val::List(items) => !items.is_empty(),
+                        Val::Map(entries) => !entries.is_empty(),
+                        Val::OwnedMap(entries) => !entries.is_empty(),
+                        _ => false,
+                    };
+                    if r.path == PathId::NONE && !has_elements {
+                        r.path = l.path;
+                    }
+                    Ok(r)
                 } else {
                     Ok(l)
                 }

@@ -348,7 +348,7 @@ impl<'a> Eval<'a> {
                     self.cover(req.expr, outcome.as_ref().ok().copied());
                     let ex = self.ex.take().unwrap_or_default();
                     result.notes.append(&mut self.notes);
-                    let mut failures = ex.failures;
+                    let mut failures = crate::explain::merge_by_element(ex.failures);
                     let mut errors = ex.errors;
                     // Fail closed: the requirement did not hold the first
                     // time, so it does not pass even if the explaining pass
@@ -426,6 +426,7 @@ impl<'a> Eval<'a> {
             span: self.prog.sources.locate_for_record(span),
             element: None,
             any_of: None,
+            operands: Vec::new(),
             called_from: None,
             waived_by: None,
         }
