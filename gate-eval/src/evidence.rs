@@ -609,9 +609,11 @@ impl<'a> Converter<'a> {
                 }
                 list_node(out)
             }
+            // One value standing for a list of one: a value that cannot be
+            // read makes the list unreadable, as in `list_node`.
             (Type::Many(elem), single) => {
                 let node = self.convert(elem, Some(single));
-                Node::One(vec![node].into_boxed_slice())
+                unreadable(&node).unwrap_or_else(|| Node::One(vec![node].into_boxed_slice()))
             }
             (Type::Map(elem), Value::Object(map)) => {
                 let mut out = Vec::with_capacity(map.len());
