@@ -635,7 +635,7 @@ impl<'a> Converter<'a> {
 
 /// An element that cannot be read, as the node that stands for the whole
 /// collection it is in.
-fn unreadable(n: &Node) -> Option<Node> {
+pub(crate) fn unreadable(n: &Node) -> Option<Node> {
     match n {
         Node::Missing(i) => Some(Node::Missing(*i)),
         Node::Invalid(i) => Some(Node::Invalid(*i)),

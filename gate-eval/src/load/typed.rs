@@ -256,8 +256,12 @@ fn single(ty: &Type) -> (&Type, usize) {
     (t, wraps)
 }
 
-/// `node` as the single element of `wraps` nested `many<…>` values.
+/// `node` as the single element of `wraps` nested `many<…>` values; a
+/// node that cannot be read stands for them (as in `list_node`).
 fn wrap(mut node: Node, wraps: usize) -> Node {
+    if let Some(bad) = crate::evidence::unreadable(&node) {
+        return bad;
+    }
     for _ in 0..wraps {
         node = Node::One(Box::new([node]));
     }
