@@ -124,6 +124,7 @@ fn the_stdlib_tests_pass() {
         "k8s",
         "cyclonedx",
         "spdx",
+        "aws_iam",
     ] {
         assert!(
             run.stdout

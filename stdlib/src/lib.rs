@@ -22,6 +22,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("std.k8s", include_str!("../std/k8s.gate")),
     ("std.cyclonedx", include_str!("../std/cyclonedx.gate")),
     ("std.spdx", include_str!("../std/spdx.gate")),
+    ("std.aws_iam", include_str!("../std/aws_iam.gate")),
 ];
 
 /// The source of the standard module `name` (e.g. `std.time`), if there is one.
