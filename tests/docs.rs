@@ -149,6 +149,17 @@ fn attestation_doc_examples_are_real_output() {
     }
 }
 
+/// docs/real-data.md walks three real files from `gate schema infer` to
+/// `gate check`: every command it shows prints what it shows.
+#[test]
+fn real_data_doc_examples_are_real_output() {
+    let examples = doc_examples_are_real_output("real-data.md");
+    assert!(
+        examples >= 9,
+        "only {examples} examples found in docs/real-data.md"
+    );
+}
+
 /// Every module of docs/stdlib.md with a `#### Worked example`: its gate is
 /// the file of `examples/` that its command checks, and the command prints
 /// what the doc shows.
