@@ -123,29 +123,36 @@ impl Checker {
         let mut elem: Option<Type> = None;
         for item in items {
             let id = self.expr(item, elem_hint.as_ref().or(elem.as_ref()));
-            let ty = self.ty(id).clone();
-            elem = match elem {
-                None => Some(ty),
-                Some(prev) => match Type::join(&prev, &ty) {
-                    Some(j) => Some(j),
-                    None => {
-                        let (a, b) = (self.describe(&prev), self.describe(&ty));
-                        self.error(
-                            ErrorKind::TypeMismatch {
-                                expected: a,
-                                found: b,
-                                context: "all elements of a list have one type".into(),
-                            },
-                            self.span(id),
-                        );
-                        Some(Type::Error)
-                    }
-                },
-            };
+            elem = Some(self.one_type(elem, id, "all elements of a list have one type"));
             ids.push(id);
         }
         let elem = elem.or(elem_hint).unwrap_or(Type::Error);
         self.push(Ir::List(ids), Type::List(Box::new(elem)), span)
+    }
+
+    /// The type of the elements so far (`prev`) joined with that of `id`:
+    /// the elements of a list, the values of a map. Types that do not join
+    /// are an error (`context` says why they must).
+    fn one_type(&mut self, prev: Option<Type>, id: ExprId, context: &str) -> Type {
+        let ty = self.ty(id).clone();
+        let Some(prev) = prev else {
+            return ty;
+        };
+        match Type::join(&prev, &ty) {
+            Some(j) => j,
+            None => {
+                let (a, b) = (self.describe(&prev), self.describe(&ty));
+                self.error(
+                    ErrorKind::TypeMismatch {
+                        expected: a,
+                        found: b,
+                        context: context.into(),
+                    },
+                    self.span(id),
+                );
+                Type::Error
+            }
+        }
     }
 
     /// `{"k": v, …}`: one value type for all entries (as in a list), from
@@ -168,25 +175,7 @@ impl Checker {
                 );
             }
             let id = self.expr(item, value_hint.as_ref().or(value.as_ref()));
-            let ty = self.ty(id).clone();
-            value = match value {
-                None => Some(ty),
-                Some(prev) => match Type::join(&prev, &ty) {
-                    Some(j) => Some(j),
-                    None => {
-                        let (a, b) = (self.describe(&prev), self.describe(&ty));
-                        self.error(
-                            ErrorKind::TypeMismatch {
-                                expected: a,
-                                found: b,
-                                context: "all values of a map have one type".into(),
-                            },
-                            self.span(id),
-                        );
-                        Some(Type::Error)
-                    }
-                },
-            };
+            value = Some(self.one_type(value, id, "all values of a map have one type"));
             out.push((key.value.as_str().into(), id));
         }
         let value = value.or(value_hint).unwrap_or(Type::Error);
