@@ -125,6 +125,11 @@ fn the_stdlib_tests_pass() {
         "cyclonedx",
         "spdx",
         "aws_iam",
+        "trufflehog",
+        "gitleaks",
+        "sarif",
+        "vault",
+        "aws_secretsmanager",
     ] {
         assert!(
             run.stdout

@@ -610,6 +610,19 @@ fn lex_message(kind: &LexErrorKind) -> String {
     }
 }
 
+/// Names people try for decoding a document held in text, which gate does
+/// with field attributes instead (a decoded value needs a type).
+const DECODERS: [&str; 8] = [
+    "parse_json",
+    "parse_yaml",
+    "json_decode",
+    "yaml_decode",
+    "from_json",
+    "from_yaml",
+    "decode_json",
+    "decode_yaml",
+];
+
 impl ErrorKind {
     /// The stable code of this kind of diagnostic.
     pub fn code(&self) -> &'static str {
@@ -757,6 +770,12 @@ impl ErrorKind {
                 None => "built-in types are bool, int, float, string, time, duration, [T], T?, map<T> and many<T>"
                     .into(),
             }),
+            ErrorKind::UnknownFunction { name, .. } if DECODERS.contains(&name.as_str()) => Some(
+                "a document held in text is decoded where the evidence is read: declare the field \
+                 `@json` (or `@yaml`, `@base64 @json`) with the type of what it holds \
+                 (docs/language.md, Records)"
+                    .into(),
+            ),
             ErrorKind::UnknownFunction { suggestion, .. } => did_you_mean(suggestion),
             ErrorKind::AmbiguousName { help, .. } => Some(help.clone()),
             ErrorKind::UnknownEnumValue { suggestion, .. } => did_you_mean(suggestion),

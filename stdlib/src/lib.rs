@@ -16,13 +16,21 @@ pub const MODULES: &[(&str, &str)] = &[
     ("std.agents", include_str!("../std/agents.gate")),
     ("std.operations", include_str!("../std/operations.gate")),
     ("std.attest", include_str!("../std/attest.gate")),
-    ("std.mcp", include_str!("../std/mcp.gate")),
-    ("std.scorecard", include_str!("../std/scorecard.gate")),
-    ("std.github", include_str!("../std/github.gate")),
     ("std.k8s", include_str!("../std/k8s.gate")),
+    ("std.aws_iam", include_str!("../std/aws_iam.gate")),
+    ("std.trufflehog", include_str!("../std/trufflehog.gate")),
+    ("std.gitleaks", include_str!("../std/gitleaks.gate")),
+    ("std.sarif", include_str!("../std/sarif.gate")),
     ("std.cyclonedx", include_str!("../std/cyclonedx.gate")),
     ("std.spdx", include_str!("../std/spdx.gate")),
-    ("std.aws_iam", include_str!("../std/aws_iam.gate")),
+    ("std.scorecard", include_str!("../std/scorecard.gate")),
+    ("std.github", include_str!("../std/github.gate")),
+    ("std.mcp", include_str!("../std/mcp.gate")),
+    ("std.vault", include_str!("../std/vault.gate")),
+    (
+        "std.aws_secretsmanager",
+        include_str!("../std/aws_secretsmanager.gate"),
+    ),
 ];
 
 /// The source of the standard module `name` (e.g. `std.time`), if there is one.
