@@ -307,6 +307,17 @@ impl<'a> Eval<'a> {
                     format!("`{list_text}` has no element with `{field}` {shown}"),
                     self.keys_of(&l, key, list),
                 ),
+                // A list of the policy's own (`APPROVED.includes(owner)`):
+                // the value examined is the evidence, the list what it
+                // should have been.
+                (None, _) if l.path == PathId::NONE && v.path != PathId::NONE => {
+                    let list_shown = value::render_text(&l, &self.prog.schema);
+                    (
+                        format!("one of {list_shown}"),
+                        format!("`{list_text}` does not include {shown}"),
+                        v.clone(),
+                    )
+                }
                 (None, _) => (
                     format!("{shown} in the list"),
                     format!("`{list_text}` does not include {shown}"),
