@@ -21,6 +21,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("std.trufflehog", include_str!("../std/trufflehog.gate")),
     ("std.gitleaks", include_str!("../std/gitleaks.gate")),
     ("std.sarif", include_str!("../std/sarif.gate")),
+    ("std.sbom", include_str!("../std/sbom.gate")),
     ("std.cyclonedx", include_str!("../std/cyclonedx.gate")),
     ("std.spdx", include_str!("../std/spdx.gate")),
     ("std.scorecard", include_str!("../std/scorecard.gate")),
