@@ -188,6 +188,22 @@ fn stdlib_worked_examples_are_real_output() {
         worked >= 1 && examples >= worked,
         "{worked} worked examples, {examples} commands"
     );
+    // Every format module of the table has one.
+    let modules = &doc[doc.find("| Module | Reads |").unwrap()..];
+    let modules = &modules[..modules.find("\n\n").unwrap()];
+    let mut formats = 0;
+    for row in modules.lines().skip(2) {
+        let name = row.split('`').nth(1).unwrap();
+        let start = doc.find(&format!("### `{name}`\n")).unwrap();
+        let section = &doc[start + 4..];
+        let section = &section[..section.find("\n### ").unwrap_or(section.len())];
+        assert!(
+            section.contains("#### Worked example\n"),
+            "{name} has no worked example in docs/stdlib.md"
+        );
+        formats += 1;
+    }
+    assert!(formats >= 12, "only {formats} format modules in the table");
 }
 
 /// Runs every `### Example` of `docs/NAME`; how many commands it ran.
