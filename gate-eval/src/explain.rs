@@ -106,7 +106,9 @@ pub struct Operand {
 }
 
 impl Failure {
-    fn operand(&self) -> Operand {
+    /// The failure's own predicate as an [`Operand`] (the first of
+    /// [`Failure::operands`] when there are several).
+    pub fn operand(&self) -> Operand {
         Operand {
             path: self.path.clone(),
             actual: self.actual.clone(),

@@ -304,16 +304,8 @@ fn column(
     f: &gate_eval::explain::Failure,
     of: impl Fn(&gate_eval::explain::Operand) -> String,
 ) -> String {
-    let own = gate_eval::explain::Operand {
-        path: f.path.clone(),
-        actual: f.actual.clone(),
-        actual_truncated: f.actual_truncated,
-        expected: f.expected.clone(),
-        message: f.message.clone(),
-        span: f.span.clone(),
-    };
     let values: Vec<String> = if f.operands.is_empty() {
-        vec![of(&own)]
+        vec![of(&f.operand())]
     } else {
         f.operands.iter().map(&of).collect()
     };
