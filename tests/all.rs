@@ -20,6 +20,7 @@ mod host;
 mod hostile;
 mod lint;
 mod metering;
+mod pipelines;
 mod policy_tests;
 mod properties;
 mod public_api;

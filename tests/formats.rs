@@ -121,7 +121,7 @@ fn credentials_stay_redacted_in_every_format() {
 
 /// A validator for the SARIF 2.1.0 schema (`schemas/README.md` says where it
 /// comes from).
-fn sarif_validator() -> jsonschema::Validator {
+pub(crate) fn sarif_validator() -> jsonschema::Validator {
     let text = std::fs::read_to_string("schemas/sarif-schema-2.1.0.json").unwrap();
     // The schema's pattern for `run.language` has a stray `]`, which
     // ECMAScript reads as a literal `]` but the validator's regex engine
@@ -195,15 +195,30 @@ fn sarif_is_valid_against_the_schema_and_matches_the_decision() {
                 .uri
                 .clone()
                 .unwrap();
-            assert_eq!(
-                uri,
-                shown(policy, item["span"]["file"].as_str().unwrap()).replace(' ', "%20")
-            );
+            let policy_uri =
+                shown(policy, item["span"]["file"].as_str().unwrap()).replace(' ', "%20");
             let region = phys.region.as_ref().unwrap();
-            assert_eq!(region.start_line, item["span"]["line"].as_i64());
-            assert_eq!(region.start_column, item["span"]["column"].as_i64());
-            assert_eq!(region.end_line, item["span"]["end_line"].as_i64());
-            assert_eq!(region.end_column, item["span"]["end_column"].as_i64());
+            // A value of evidence inside this folder is the result's place,
+            // the predicate its related location; else the predicate is.
+            let predicate = if item["path"].is_string() && !evidence.starts_with("..") {
+                assert_eq!(uri, *evidence, "{name}");
+                assert!(region.start_line.unwrap() >= 1);
+                let related = &res.related_locations.as_ref().unwrap()[0];
+                let at = related.physical_location.as_ref().unwrap();
+                assert_eq!(
+                    at.artifact_location.as_ref().unwrap().uri.as_deref(),
+                    Some(policy_uri.as_str())
+                );
+                at.region.as_ref().unwrap()
+            } else {
+                assert_eq!(uri, policy_uri);
+                assert!(res.related_locations.is_none());
+                region
+            };
+            assert_eq!(predicate.start_line, item["span"]["line"].as_i64());
+            assert_eq!(predicate.start_column, item["span"]["column"].as_i64());
+            assert_eq!(predicate.end_line, item["span"]["end_line"].as_i64());
+            assert_eq!(predicate.end_column, item["span"]["end_column"].as_i64());
             if let Some(path) = item["path"].as_str() {
                 let logical = &loc.logical_locations.as_ref().unwrap()[0];
                 assert_eq!(logical.fully_qualified_name.as_deref(), Some(path));
@@ -592,12 +607,15 @@ fn github_commands_read_back_per_the_escaping_rules() {
             rec["gate"]["name"].as_str().unwrap(),
             rec["outcome"].as_str().unwrap().to_uppercase()
         )));
+        // Most important first: errors, then warnings, then notices; in a
+        // kind, the first of every rule before the second of any.
         let mut expected = Vec::new();
         for r in rules(&rec) {
-            for e in r["errors"].as_array().unwrap() {
-                expected.push((r, e, "error"));
+            let errors = r["errors"].as_array().unwrap();
+            for (rank, e) in errors.iter().enumerate() {
+                expected.push((0, rank, r, e, "error"));
             }
-            for f in r["failures"].as_array().unwrap() {
+            for (rank, f) in r["failures"].as_array().unwrap().iter().enumerate() {
                 let kind = if f.get("waived_by").is_some() {
                     "notice"
                 } else {
@@ -607,15 +625,35 @@ fn github_commands_read_back_per_the_escaping_rules() {
                         _ => "notice",
                     }
                 };
-                expected.push((r, f, kind));
+                let order = ["error", "warning", "notice"]
+                    .iter()
+                    .position(|k| *k == kind)
+                    .unwrap();
+                expected.push((order, rank + errors.len(), r, f, kind));
             }
+        }
+        expected.sort_by_key(|e| (e.0, e.1));
+        // GitHub shows ten of each kind; one notice says what was left out.
+        let over = (0..3).any(|k| expected.iter().filter(|e| e.0 == k).count() > 10);
+        let mut shown_per_kind = [0usize; 3];
+        expected.retain(|e| {
+            let limit = if over && e.0 == 2 { 9 } else { 10 };
+            shown_per_kind[e.0] += 1;
+            shown_per_kind[e.0] <= limit
+        });
+        if over {
+            assert!(
+                out.contains("more annotations not shown")
+                    || out.contains("more annotation not shown"),
+                "{name}:\n{out}"
+            );
         }
         let located: Vec<&Command> = commands
             .iter()
             .filter(|c| c.props.iter().any(|(k, _)| k == "file"))
             .collect();
         assert_eq!(located.len(), expected.len(), "{name}");
-        for (c, (r, item, kind)) in located.iter().zip(&expected) {
+        for (c, (_, _, r, item, kind)) in located.iter().zip(&expected) {
             assert_eq!(c.kind, *kind);
             let prop = |k: &str| {
                 c.props
@@ -625,18 +663,33 @@ fn github_commands_read_back_per_the_escaping_rules() {
                     .unwrap()
             };
             let keys: Vec<&str> = c.props.iter().map(|(k, _)| k.as_str()).collect();
-            assert_eq!(
-                keys,
-                ["file", "line", "col", "endLine", "endColumn", "title"]
-            );
-            assert_eq!(
-                prop("file"),
-                shown(policy, item["span"]["file"].as_str().unwrap())
-            );
-            assert_eq!(prop("line"), item["span"]["line"].to_string());
-            assert_eq!(prop("col"), item["span"]["column"].to_string());
-            assert_eq!(prop("endLine"), item["span"]["end_line"].to_string());
-            assert_eq!(prop("endColumn"), item["span"]["end_column"].to_string());
+            let policy_file = shown(policy, item["span"]["file"].as_str().unwrap());
+            // A value of evidence inside this folder is annotated there,
+            // naming the rule's place; else the predicate is.
+            let in_folder = !evidence.starts_with("..");
+            if item["path"].is_string() && in_folder {
+                assert_eq!(keys, ["file", "line", "col", "title"], "{name}");
+                assert_eq!(prop("file"), *evidence);
+                assert!(prop("line").parse::<usize>().unwrap() >= 1);
+                assert!(
+                    c.message.contains(&format!(
+                        "rule: {policy_file}:{}:{}",
+                        item["span"]["line"], item["span"]["column"]
+                    )),
+                    "{name}: {}",
+                    c.message
+                );
+            } else {
+                assert_eq!(
+                    keys,
+                    ["file", "line", "col", "endLine", "endColumn", "title"]
+                );
+                assert_eq!(prop("file"), policy_file);
+                assert_eq!(prop("line"), item["span"]["line"].to_string());
+                assert_eq!(prop("col"), item["span"]["column"].to_string());
+                assert_eq!(prop("endLine"), item["span"]["end_line"].to_string());
+                assert_eq!(prop("endColumn"), item["span"]["end_column"].to_string());
+            }
             assert_eq!(
                 prop("title"),
                 format!(

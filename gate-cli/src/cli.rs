@@ -14,9 +14,17 @@ Exit codes:
 #[derive(Debug, Parser)]
 #[command(name = "gate", version, about, after_help = EXIT_CODES, propagate_version = true)]
 pub struct Cli {
-    /// When to use colours: `auto` uses them on a terminal unless NO_COLOR is set.
+    /// When to use colours: `auto` uses them on a terminal, unless NO_COLOR
+    /// is set or TERM is `dumb` (CLICOLOR_FORCE or FORCE_COLOR force them);
+    /// `always` and `never` win over the environment.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
+
+    /// Print nothing on standard output (errors still go to standard
+    /// error; files named by `--output` and `--record` are still written):
+    /// the exit code is the answer.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
 
     /// What to do.
     #[command(subcommand)]
@@ -26,9 +34,9 @@ pub struct Cli {
 /// Colour choice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// On a terminal, unless NO_COLOR is set.
+    /// On a terminal, by the environment's conventions.
     Auto,
-    /// Always (NO_COLOR still wins).
+    /// Always.
     Always,
     /// Never.
     Never,
@@ -67,35 +75,46 @@ pub enum Command {
     Diff(DiffArgs),
     /// Create an ed25519 key pair for signing decision records.
     #[command(
-        after_help = "Example:\n  gate keygen --out release-signing\n  # writes release-signing.key (keep it secret) and release-signing.pub"
+        after_help = "Example:\n  gate keygen --out release-signing\n  # writes release-signing.key (keep it secret) and release-signing.pub\n\nExit codes:\n  0  the key pair was written\n  2  it could not be (a file exists already, or cannot be written)"
     )]
     Keygen(KeygenArgs),
     /// Print a shell completion script.
-    #[command(after_help = "Example:\n  gate completions bash > /etc/bash_completion.d/gate")]
+    #[command(
+        after_help = "Example:\n  gate completions bash > /etc/bash_completion.d/gate\n\nExit codes:\n  0  the script was written\n  2  usage error"
+    )]
     Completions(CompletionsArgs),
 }
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
-  gate check examples/release.gate --evidence examples/evidence/release-fail.json
-  gate check release.gate --evidence evidence.json --format json > decision.json
-  gate check release.gate --evidence secrets=vault-export.json --evidence approvals=reviews.yaml
-  gate check release.gate --evidence evidence.yaml --waivers waivers.yaml --now 2026-05-04T09:00:00Z
-  gate check release.gate --evidence evidence.json --format json --sign release-signing.key > record.dsse.json
-  collect-evidence | gate check release.gate --evidence - --evidence-format yaml
-  gate check agents.gate -e 'tools=mcp/*.json' -e findings=trufflehog.jsonl -e sbom=bom.cdx:json
+  gate check examples/release.gate -e examples/evidence/release-fail.json
+  gate check release.gate -e evidence.json --format json > decision.json
+  gate check release.gate -e secrets=vault.json -e approvals=reviews.yaml
+  gate check release.gate -e evidence.yaml --waivers waivers.yaml
+  gate check release.gate -e evidence.json -o json=record.json -o sarif=gate.sarif
+  gate check release.gate -e evidence.json --sign signing.key --record record.dsse.json
+  gate check release.gate -e evidence.json --format github   # in GitHub Actions
+  collect-evidence | gate check release.gate -e - --evidence-format yaml
+  gate check agents.gate -e 'tools=mcp/*.json' -e findings=trufflehog.jsonl
   helm template chart/ | gate check k8s.gate -e 'manifests+=-:yaml'
 
 Exit codes:
-  0  pass or warn    1  fail    2  error (policy, evidence, usage, or a block rule that errored)";
+  0  pass or warn
+  1  fail: a block rule did not hold
+  2  error: the policy, the evidence or the command line, or a block rule
+     that could not be evaluated (fail closed)";
 
 const VERIFY_EXAMPLES: &str = "\
 Examples:
-  gate verify-record record.dsse.json --key release-signing.pub --policy release.gate --evidence evidence.json
-  gate verify-record record.json --policy release.gate --evidence secrets=vault.json --evidence approvals=reviews.yaml
+  gate verify-record record.dsse.json --key signing.pub --policy release.gate \\
+    --evidence evidence.json
+  gate verify-record record.json --policy release.gate \\
+    --evidence secrets=vault.json --evidence approvals=reviews.yaml
 
 Exit codes:
-  0  the record is authentic and reproduces    1  it does not (the differences are listed)    2  error";
+  0  the record is authentic and reproduces
+  1  it does not (the differences are listed)
+  2  error: the record, the key, the policy or the evidence cannot be read";
 
 /// Output formats of `gate check`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -110,8 +129,30 @@ pub enum Format {
     Junit,
     /// A Markdown summary, for a merge-request comment.
     Markdown,
-    /// GitHub Actions workflow commands (annotations).
+    /// GitHub Actions workflow commands (annotations); inside Actions, the
+    /// Markdown summary is also appended to `$GITHUB_STEP_SUMMARY`.
     Github,
+    /// A GitLab Code Quality report (`artifacts:reports:codequality`).
+    #[value(alias = "gitlab")]
+    Codequality,
+}
+
+/// `--output FORMAT=FILE`: a report in FORMAT written to FILE.
+pub fn output_spec<F: ValueEnum>(text: &str) -> Result<(F, PathBuf), String> {
+    let (format, file) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not FORMAT=FILE (say `sarif=gate.sarif`)"))?;
+    let format = F::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = F::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!("`{format}` is not a format: one of {}", names.join(", "))
+    })?;
+    if file.is_empty() {
+        return Err(format!("`{text}` names no file"));
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 const FMT_EXAMPLES: &str = "\
@@ -122,7 +163,9 @@ Examples:
   gate fmt - < release.gate     # format standard input to standard output
 
 Exit codes:
-  0  formatted (or, with --check, already formatted)    1  --check found unformatted files    2  error";
+  0  formatted (or, with --check, already formatted)
+  1  --check found unformatted files
+  2  error: a file cannot be read or does not parse";
 
 const LINT_EXAMPLES: &str = "\
 Examples:
@@ -133,7 +176,9 @@ Examples:
   #   # lint: allow(rule-without-message) the title says it all
 
 Exit codes:
-  0  no error-level findings    1  error-level findings    2  the linter could not run";
+  0  no error-level findings
+  1  error-level findings
+  2  the linter could not run: a file does not compile or cannot be read";
 
 const TEST_EXAMPLES: &str = "\
 Examples:
@@ -142,7 +187,9 @@ Examples:
   gate test release.test.yaml --format json
 
 Exit codes:
-  0  every test passed    1  a test failed    2  a test file or policy has errors";
+  0  every test passed
+  1  a test failed
+  2  a test file or policy has errors, or a case could not run";
 
 const REPL_EXAMPLES: &str = "\
 Examples:
@@ -155,12 +202,21 @@ Commands inside the REPL:
   :rules            list the rules and their outcomes
   :schema           show the evidence schema
   :reload           read the policy and the evidence again
-  :help, :quit";
+  :help, :quit
+
+Exit codes:
+  0  the session ended (from a pipe: every line was evaluated)
+  2  the policy or the evidence cannot be read, or (from a pipe) a line
+     had an error";
 
 const CONTROLS_EXAMPLES: &str = "\
 Examples:
   gate controls examples/*.gate
-  gate controls examples/release.gate --record decision.json --format json";
+  gate controls examples/release.gate --record decision.json --format json
+
+Exit codes:
+  0  the coverage was written
+  2  a gate does not compile, or the record cannot be read";
 
 const DIFF_EXAMPLES: &str = "\
 Examples:
@@ -168,7 +224,9 @@ Examples:
   gate diff old.gate new.gate --corpus past/ --format json
 
 Exit codes:
-  0  nothing flips    1  a decision or a rule outcome flips    2  error";
+  0  nothing flips
+  1  a decision or a rule outcome flips
+  2  error: a gate does not compile, or a document cannot be read";
 
 /// Evidence formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -293,7 +351,14 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
 
-    /// Also write the decision record (JSON) to FILE.
+    /// Also write the report in FORMAT to FILE (repeat for several: one
+    /// run writes the record, SARIF, JUnit and a summary at once). `json` is
+    /// the decision record, signed with `--sign`.
+    #[arg(long, short = 'o', value_name = "FORMAT=FILE", value_parser = output_spec::<Format>)]
+    pub output: Vec<(Format, PathBuf)>,
+
+    /// Also write the decision record (JSON) to FILE: the same as
+    /// `--output json=FILE`.
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
 
@@ -364,13 +429,26 @@ pub struct FmtArgs {
     pub check: bool,
 }
 
-/// Output formats of `gate lint`, `gate test`, `gate controls` and `gate diff`.
+/// Output formats of `gate diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormat {
     /// For people.
     Human,
     /// Stable JSON for machines.
     Json,
+}
+
+/// Output formats of `gate lint` and `gate test`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ResultFormat {
+    /// For people.
+    Human,
+    /// Stable JSON for machines.
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// JUnit XML, for CI test reports.
+    Junit,
 }
 
 /// `gate lint`.
@@ -381,8 +459,12 @@ pub struct LintArgs {
     pub paths: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = ResultFormat::Human)]
+    pub format: ResultFormat,
+
+    /// Also write the report in FORMAT to FILE (repeatable).
+    #[arg(long, short = 'o', value_name = "FORMAT=FILE", value_parser = output_spec::<ResultFormat>)]
+    pub output: Vec<(ResultFormat, PathBuf)>,
 
     /// Set a rule's severity: `RULE=error|warning|off` (repeatable).
     #[arg(long = "rule", value_name = "RULE=LEVEL")]
@@ -411,8 +493,12 @@ pub struct TestArgs {
     pub coverage: bool,
 
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = ReportFormat::Human)]
-    pub format: ReportFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = ResultFormat::Human)]
+    pub format: ResultFormat,
+
+    /// Also write the report in FORMAT to FILE (repeatable).
+    #[arg(long, short = 'o', value_name = "FORMAT=FILE", value_parser = output_spec::<ResultFormat>)]
+    pub output: Vec<(ResultFormat, PathBuf)>,
 }
 
 /// `gate repl`.
@@ -464,7 +550,7 @@ pub enum ControlsFormat {
 pub enum SchemaCommand {
     /// Write an evidence schema inferred from sample documents.
     #[command(
-        after_help = "Examples:\n  gate schema infer past/*.json > schema.gate\n  gate schema infer -e 'tools=mcp/*.json' -e findings=scan.jsonl\n  gate schema infer policy.snap:json --many Condition"
+        after_help = "Examples:\n  gate schema infer past/*.json > schema.gate\n  gate schema infer -e 'tools=mcp/*.json' -e findings=scan.jsonl\n  gate schema infer policy.snap:json --many Condition\n\nExit codes:\n  0  the schema was written\n  2  a sample cannot be read"
     )]
     Infer(SchemaInferArgs),
 }

@@ -1,76 +1,104 @@
 //! Finding the files a command works on: the paths given, folders searched
-//! recursively (hidden folders and `target/` skipped), in a stable order.
+//! recursively in a stable order, by one walker (walkdir) for every command
+//! (`lint`, `fmt`, `test`, evidence folders and globs, `diff --corpus`).
+//!
+//! Links to files are files; links to folders are not followed, so a link
+//! to a folder above (`loop/self -> loop`) is not walked again and again. A
+//! folder that cannot be read is not skipped in silence: it is in
+//! [`Walk::unreadable`], and the commands report it as an error (E0701).
 
 use std::path::{Path, PathBuf};
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// The files wanted, sorted.
+    pub files: Vec<PathBuf>,
+    /// The folders (or entries) that could not be read, and why.
+    pub unreadable: Vec<(PathBuf, String)>,
+}
+
+impl Walk {
+    /// The problems as one message each: `cannot read `DIR`: why`.
+    pub fn problems(&self) -> Vec<String> {
+        self.unreadable
+            .iter()
+            .map(|(p, why)| format!("cannot read `{}`: {why}", p.display()))
+            .collect()
+    }
+}
+
+/// Which folders a walk leaves out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// Hidden folders and `target/` (a build folder in a source tree).
+    SourceTree,
+    /// Hidden folders only (in a folder of evidence, `target/` may be
+    /// anything).
+    Hidden,
+}
 
 /// Every file under `paths` (files as given, folders searched) for which
 /// `wanted` holds; the current folder when `paths` is empty. A path that
 /// does not exist is an error.
-pub fn find(paths: &[PathBuf], wanted: &dyn Fn(&Path) -> bool) -> Result<Vec<PathBuf>, String> {
+pub fn find(paths: &[PathBuf], wanted: &dyn Fn(&Path) -> bool) -> Result<Walk, String> {
     let default = [PathBuf::from(".")];
     let roots: &[PathBuf] = if paths.is_empty() { &default } else { paths };
-    let mut out = Vec::new();
+    let mut out = Walk::default();
     for root in roots {
         if root.is_file() {
-            out.push(root.clone());
+            out.files.push(root.clone());
             continue;
         }
         if !root.is_dir() {
             return Err(format!("`{}`: no such file or folder", root.display()));
         }
         std::fs::read_dir(root).map_err(|e| format!("cannot read `{}`: {e}", root.display()))?;
-        out.extend(walk(root, wanted));
+        let found = walk(root, wanted, Skip::SourceTree);
+        out.files.extend(found.files);
+        out.unreadable.extend(found.unreadable);
     }
-    out.dedup();
+    out.files.dedup();
     Ok(out)
 }
 
-/// Every file under `dir` (recursively, hidden folders and `target/`
-/// skipped, unreadable folders too) for which `wanted` holds, sorted.
-pub fn walk(dir: &Path, wanted: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
-    walk_skipping(dir, wanted, &|name| {
-        name.starts_with('.') || name == "target"
-    })
-}
-
-/// [`walk`] skipping only hidden folders (`target/` is a build folder in a
-/// source tree, but may be anything in a folder of evidence).
-pub fn walk_all(dir: &Path, wanted: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
-    walk_skipping(dir, wanted, &|name| name.starts_with('.'))
-}
-
-/// Every file under `dir` for which `wanted` holds, in folders whose names
-/// `skip` does not refuse, sorted. Links to files are files; links to
-/// folders are not followed (a link to a folder above would never end).
-fn walk_skipping(
-    dir: &Path,
-    wanted: &dyn Fn(&Path) -> bool,
-    skip: &dyn Fn(&str) -> bool,
-) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            let Ok(kind) = entry.file_type() else {
+/// Every file under `dir` (recursively, leaving out the folders `skip`
+/// names) for which `wanted` holds, sorted, and what could not be read.
+pub fn walk(dir: &Path, wanted: &dyn Fn(&Path) -> bool, skip: Skip) -> Walk {
+    let left_out = |name: &str| {
+        name.starts_with('.') && name != "." && name != ".."
+            || skip == Skip::SourceTree && name == "target"
+    };
+    let mut out = Walk::default();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !e.file_type().is_dir() || !left_out(&e.file_name().to_string_lossy())
+        });
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().unwrap_or(dir).to_path_buf();
+                let why = e
+                    .io_error()
+                    .map(|io| io.to_string())
+                    .unwrap_or_else(|| e.to_string());
+                out.unreadable.push((clean(&at), why));
                 continue;
-            };
-            if kind.is_dir() {
-                if !skip(&name) {
-                    stack.push(path);
-                }
-            } else if (kind.is_file() || kind.is_symlink() && path.is_file()) && wanted(&path) {
-                found.push(clean(&path));
             }
+        };
+        let kind = entry.file_type();
+        let path = entry.path();
+        let file = kind.is_file() || kind.is_symlink() && path.is_file();
+        if file && wanted(path) {
+            out.files.push(clean(path));
         }
     }
-    found.sort();
-    found
+    out.files.sort();
+    out
 }
 
 /// `./a/b.gate` → `a/b.gate`, so names read as the user would write them.
@@ -137,8 +165,14 @@ mod tests {
         std::fs::write(dir.join("a/x.gate"), "").unwrap();
         std::os::unix::fs::symlink(&dir, dir.join("a/loop")).unwrap();
         std::os::unix::fs::symlink(dir.join("a/x.gate"), dir.join("y.gate")).unwrap();
-        let found = walk(&dir, &is_gate_file);
+        std::fs::create_dir_all(dir.join("target")).unwrap();
+        std::fs::write(dir.join("target/z.gate"), "").unwrap();
+        std::fs::create_dir_all(dir.join(".hidden")).unwrap();
+        std::fs::write(dir.join(".hidden/z.gate"), "").unwrap();
+        let found = walk(&dir, &is_gate_file, Skip::SourceTree);
+        assert!(found.unreadable.is_empty());
         let names: Vec<_> = found
+            .files
             .iter()
             .map(|p| p.strip_prefix(&dir).unwrap().to_path_buf())
             .collect();

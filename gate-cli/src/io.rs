@@ -1,5 +1,6 @@
 //! The streams a command reads and writes: the process's, or memory.
 
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
 
 /// Standard input, output and error, and whether they are terminals.
@@ -13,11 +14,73 @@ pub struct Io {
     pub stdin_tty: bool,
     /// Whether standard error is a terminal.
     pub stderr_tty: bool,
-    /// `NO_COLOR` (or its absence).
-    pub no_color: bool,
+    /// What the environment says of colour.
+    pub colors: ColorEnv,
     /// Terminal width for wrapping.
     pub width: usize,
+    /// The environment variables commands read (`GITHUB_STEP_SUMMARY`, …):
+    /// `None` reads the process's, a map (memory streams) stands in for them.
+    vars: Option<BTreeMap<String, String>>,
+    /// `--quiet`: what is written to standard output is dropped.
+    pub quiet: bool,
     captured: Option<(SharedBuf, SharedBuf)>,
+}
+
+/// The colour conventions of the environment, read once: `NO_COLOR`
+/// (no-color.org), `CLICOLOR`/`CLICOLOR_FORCE` (bixense.com/clicolors),
+/// `FORCE_COLOR` (force-color.org) and `TERM`. `--color always|never`
+/// overrides every one of them; see [`ColorEnv::wants`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ColorEnv {
+    /// `NO_COLOR` is set and not empty.
+    pub no_color: bool,
+    /// `CLICOLOR_FORCE` or `FORCE_COLOR` is set, not empty and not `0`.
+    pub force: bool,
+    /// `CLICOLOR=0`.
+    pub clicolor_off: bool,
+    /// `TERM` names a terminal that shows colour (not `dumb`).
+    pub term_color: bool,
+}
+
+impl ColorEnv {
+    /// The process's environment, read with `anstyle-query` (the rules the
+    /// Rust command-line tools share).
+    pub fn process() -> ColorEnv {
+        let force_color =
+            std::env::var_os("FORCE_COLOR").is_some_and(|v| !v.is_empty() && v != "0");
+        ColorEnv {
+            no_color: anstyle_query::no_color(),
+            force: anstyle_query::clicolor_force() || force_color,
+            clicolor_off: anstyle_query::clicolor() == Some(false),
+            term_color: anstyle_query::term_supports_color(),
+        }
+    }
+
+    /// Whether `--color auto` colours a stream (`tty`: it is a terminal):
+    /// never with `NO_COLOR`; always with `CLICOLOR_FORCE`/`FORCE_COLOR`;
+    /// never with `CLICOLOR=0`; else on a terminal whose `TERM` is not
+    /// `dumb`. The order is anstream's.
+    ///
+    /// ```
+    /// use gate_cli::io::ColorEnv;
+    /// let term = ColorEnv { term_color: true, ..ColorEnv::default() };
+    /// assert!(term.wants(true));
+    /// assert!(!term.wants(false));
+    /// assert!(ColorEnv { force: true, ..ColorEnv::default() }.wants(false));
+    /// assert!(!ColorEnv { no_color: true, force: true, ..term }.wants(true));
+    /// assert!(!ColorEnv::default().wants(true)); // TERM=dumb
+    /// ```
+    pub fn wants(&self, tty: bool) -> bool {
+        if self.no_color {
+            false
+        } else if self.force {
+            true
+        } else if self.clicolor_off {
+            false
+        } else {
+            tty && self.term_color
+        }
+    }
 }
 
 #[derive(Clone, Default)]
@@ -37,9 +100,16 @@ impl Write for SharedBuf {
 impl Io {
     /// The process's streams.
     pub fn process() -> Io {
+        // `COLUMNS` first (a user's choice), then the terminal's own width
+        // (standard error's, where diagnostics go, then standard output's).
         let width = std::env::var("COLUMNS")
             .ok()
             .and_then(|c| c.parse::<usize>().ok())
+            .or_else(|| {
+                terminal_size::terminal_size_of(std::io::stderr())
+                    .or_else(|| terminal_size::terminal_size_of(std::io::stdout()))
+                    .map(|(w, _)| usize::from(w.0))
+            })
             .filter(|w| *w >= 40)
             .unwrap_or(100);
         Io {
@@ -49,8 +119,10 @@ impl Io {
             stdin_tty: std::io::stdin().is_terminal(),
             stdout_tty: std::io::stdout().is_terminal(),
             stderr_tty: std::io::stderr().is_terminal(),
-            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            colors: ColorEnv::process(),
             width,
+            vars: None,
+            quiet: false,
             captured: None,
         }
     }
@@ -66,9 +138,29 @@ impl Io {
             stdin_tty: false,
             stdout_tty: false,
             stderr_tty: false,
-            no_color: false,
+            colors: ColorEnv::default(),
             width: 100,
+            vars: Some(BTreeMap::new()),
+            quiet: false,
             captured: Some((out, err)),
+        }
+    }
+
+    /// An environment variable (of the process, or of the map memory
+    /// streams have); empty values count as unset.
+    pub fn var(&self, name: &str) -> Option<String> {
+        let value = match &self.vars {
+            Some(map) => map.get(name).cloned(),
+            None => std::env::var(name).ok(),
+        };
+        value.filter(|v| !v.is_empty())
+    }
+
+    /// Sets an environment variable for memory streams (the process's are
+    /// left alone).
+    pub fn set_var(&mut self, name: &str, value: &str) {
+        if let Some(map) = &mut self.vars {
+            map.insert(name.to_string(), value.to_string());
         }
     }
 
@@ -91,6 +183,9 @@ impl Io {
     /// Writes to standard output, or to standard error when `stderr`.
     /// A closed pipe is not an error worth reporting.
     pub fn write(&mut self, stderr: bool, text: &str) {
+        if self.quiet && !stderr {
+            return;
+        }
         let stream = if stderr {
             &mut self.stderr
         } else {

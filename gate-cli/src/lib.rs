@@ -16,7 +16,7 @@ pub mod files;
 pub mod io;
 pub mod render;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use exit::Exit;
 pub use io::Io;
 use std::ffi::OsString;
@@ -27,7 +27,11 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let args = match cli::Cli::try_parse_from(args) {
+    let parsed = cli::Cli::command()
+        .version(version_static())
+        .try_get_matches_from(args)
+        .and_then(|m| cli::Cli::from_arg_matches(&m));
+    let args = match parsed {
         Ok(a) => a,
         Err(e) => {
             let use_stderr = e.use_stderr();
@@ -36,6 +40,7 @@ where
             return if use_stderr { Exit::Error } else { Exit::Pass };
         }
     };
+    io.quiet = args.quiet;
     let out = render::Output::new(args.color, io);
     match args.command {
         cli::Command::Check(a) => cmd::check::run(*a, &out, io),
@@ -49,5 +54,25 @@ where
         cli::Command::Diff(a) => cmd::diff::run(a, &out, io),
         cli::Command::Keygen(a) => cmd::keygen::run(a, &out, io),
         cli::Command::Completions(a) => cmd::completions::run(a, io),
+    }
+}
+
+/// [`version`], made once for clap (which wants a `&'static str`).
+fn version_static() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(version)
+}
+
+/// `gate --version`'s text: the version and, when known, the commit it was
+/// built from (as decision records name it in `engine`).
+///
+/// ```
+/// assert!(gate_cli::version().starts_with(env!("CARGO_PKG_VERSION")));
+/// ```
+pub fn version() -> String {
+    let engine = gate_eval::decision::Engine::this();
+    match engine.commit {
+        Some(commit) => format!("{} ({commit})", engine.version),
+        None => engine.version,
     }
 }

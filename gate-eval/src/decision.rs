@@ -148,14 +148,25 @@ pub struct Engine {
     pub name: String,
     /// The engine's version.
     pub version: String,
+    /// The commit it was built from (40 hex digits), when it was built from
+    /// a git checkout of its own source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
 }
 
 impl Engine {
-    /// This engine: `gate` and its version.
+    /// This engine: `gate`, its version and, when known, its commit.
+    ///
+    /// ```
+    /// let engine = gate_eval::decision::Engine::this();
+    /// assert_eq!(engine.name, "gate");
+    /// assert!(engine.commit.iter().all(|c| c.len() == 40));
+    /// ```
     pub fn this() -> Engine {
         Engine {
             name: "gate".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            commit: option_env!("GATE_COMMIT").map(str::to_owned),
         }
     }
 }

@@ -9,16 +9,12 @@ use gate_eval::{Options, Outcome, Policy};
 
 /// Evaluates the gate and prints the decision.
 pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
-    if args.sign.is_some()
-        && args.format != Format::Json
-        && args.record.is_none()
-        && args.attest.is_none()
-    {
+    if args.sign.is_some() && !writes_record(&args) && args.attest.is_none() {
         render::tool_error(
             out,
             io,
             "E0002",
-            "`--sign` signs the decision record: use it with `--format json`, `--record FILE` or `--attest FILE`",
+            "`--sign` signs the decision record: use it with `--format json`, `--output json=FILE`, `--record FILE` or `--attest FILE`",
         );
         return Exit::Error;
     }
@@ -111,7 +107,7 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
             return Exit::Error;
         }
     }
-    if let (Some(key), true) = (&key, args.format == Format::Json || args.record.is_some()) {
+    if let (Some(key), true) = (&key, writes_record(&args)) {
         let envelope = gate_eval::sign::sign(record.as_bytes(), gate_eval::sign::PAYLOAD_TYPE, key);
         match serde_json::to_string_pretty(&envelope) {
             Ok(s) => record = format!("{s}\n"),
@@ -122,32 +118,18 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
             }
         }
     }
-    if let Some(path) = &args.record {
-        if let Err(e) = std::fs::write(path, &record) {
-            render::tool_error(
-                out,
-                io,
-                "E0901",
-                &format!("cannot write `{}`: {e}", path.display()),
-            );
-            return Exit::Error;
-        }
-    }
     // The record names the policy's files relative to the gate's folder;
     // what people and tools read names them as they were given.
     let decision = render::as_shown(&decision, &policy);
-    if args.format == Format::Human {
-        let names: Vec<String> = data_names(&decision);
-        io.out(&render::human::decision(
-            &decision,
-            &policy,
-            &names.join(", "),
-            out,
-            args.verbose,
-        ));
-    } else if let Err(exit) =
-        machine_report(args.format, &decision, Some(&policy), &record, out, io)
-    {
+    let names: Vec<String> = data_names(&decision);
+    let shown = Shown {
+        decision: &decision,
+        policy: Some(&policy),
+        record: &record,
+        evidence_names: &names.join(", "),
+        verbose: args.verbose,
+    };
+    if let Err(exit) = write_reports(&args, &shown, true, out, io) {
         return exit;
     }
     match decision.outcome {
@@ -157,35 +139,109 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
     }
 }
 
-/// Writes a decision in a machine format (`record` is its JSON).
-/// `policy` is `None` for a decision that could not be made.
-fn machine_report(
-    format: Format,
-    decision: &gate_eval::Decision,
-    policy: Option<&Policy>,
-    record: &str,
+/// Whether the run writes the decision record (which `--sign` signs).
+fn writes_record(args: &CheckArgs) -> bool {
+    args.format == Format::Json
+        || args.record.is_some()
+        || args.output.iter().any(|(f, _)| *f == Format::Json)
+}
+
+/// A decision as the reports show it.
+struct Shown<'a> {
+    decision: &'a gate_eval::Decision,
+    /// `None` for a decision that could not be made.
+    policy: Option<&'a Policy>,
+    /// The record's JSON (a DSSE envelope when signed).
+    record: &'a str,
+    /// The evidence, named for the human format's heading.
+    evidence_names: &'a str,
+    verbose: bool,
+}
+
+/// Every report the run asks for: `--format` on standard output (when
+/// `to_stdout`), each `--output` and `--record` to its file, and, with a
+/// `github` report inside GitHub Actions, the Markdown summary appended to
+/// `$GITHUB_STEP_SUMMARY` and the `outcome` step output to
+/// `$GITHUB_OUTPUT`. Every report is written even when one fails;
+/// a report that cannot be written makes the run exit 2.
+fn write_reports(
+    args: &CheckArgs,
+    shown: &Shown<'_>,
+    to_stdout: bool,
     out: &Output,
     io: &mut Io,
 ) -> Result<(), Exit> {
-    let text = match format {
-        Format::Json | Format::Human => Ok(record.to_string()),
-        Format::Sarif => render::sarif::decision(decision, policy)
+    let locator = render::evidence::Locator::default();
+    let files: Vec<(Format, &std::path::Path)> = args
+        .output
+        .iter()
+        .map(|(f, p)| (*f, p.as_path()))
+        .chain(args.record.iter().map(|p| (Format::Json, p.as_path())))
+        .collect();
+    let text = |format: Format, out: &Output| report_text(format, shown, &locator, out);
+    let mut failed =
+        !render::write_reports(to_stdout.then_some(args.format), &files, &text, out, io);
+    let github =
+        args.format == Format::Github || args.output.iter().any(|(f, _)| *f == Format::Github);
+    if let (true, Some(outputs)) = (github, io.var("GITHUB_OUTPUT")) {
+        let line = format!("outcome={}\n", shown.decision.outcome.as_str());
+        if let Err(e) = append(std::path::Path::new(&outputs), &line) {
+            let message = format!("cannot append to `$GITHUB_OUTPUT` (`{outputs}`): {e}");
+            render::tool_error(out, io, "E0901", &message);
+            failed = true;
+        }
+    }
+    if let (true, Some(summary)) = (github, io.var("GITHUB_STEP_SUMMARY")) {
+        let text = render::markdown::decision(shown.decision);
+        if let Err(e) = append(std::path::Path::new(&summary), &text) {
+            let message = format!("cannot append to `$GITHUB_STEP_SUMMARY` (`{summary}`): {e}");
+            render::tool_error(out, io, "E0901", &message);
+            failed = true;
+        }
+    }
+    if failed {
+        Err(Exit::Error)
+    } else {
+        Ok(())
+    }
+}
+
+/// Appends `text` to a file, creating it if need be (a step summary is
+/// shared by the steps of a job: nothing written before is lost).
+fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+/// One report's text.
+fn report_text(
+    format: Format,
+    shown: &Shown<'_>,
+    locator: &render::evidence::Locator,
+    out: &Output,
+) -> Result<String, String> {
+    let d = shown.decision;
+    match format {
+        Format::Human => Ok(match shown.policy {
+            Some(policy) => {
+                render::human::decision(d, policy, shown.evidence_names, out, shown.verbose)
+            }
+            None => render::human::undecided(d, out),
+        }),
+        Format::Json => Ok(shown.record.to_string()),
+        Format::Sarif => render::sarif::decision(d, shown.policy, locator)
             .map_err(|e| format!("cannot write SARIF: {e}")),
         Format::Junit => {
-            render::junit::decision(decision).map_err(|e| format!("cannot write JUnit XML: {e}"))
+            render::junit::decision(d).map_err(|e| format!("cannot write JUnit XML: {e}"))
         }
-        Format::Markdown => Ok(render::markdown::decision(decision)),
-        Format::Github => Ok(render::github::decision(decision)),
-    };
-    match text {
-        Ok(text) => {
-            io.out(&text);
-            Ok(())
-        }
-        Err(message) => {
-            render::tool_error(out, io, "E0901", &message);
-            Err(Exit::Error)
-        }
+        Format::Markdown => Ok(render::markdown::decision(d)),
+        Format::Github => Ok(render::github::decision(d, locator)),
+        Format::Codequality => render::codequality::decision(d, locator)
+            .map_err(|e| format!("cannot write the Code Quality report: {e}")),
     }
 }
 
@@ -200,9 +256,6 @@ fn undecided(
     out: &Output,
     io: &mut Io,
 ) -> Exit {
-    if args.format == Format::Human {
-        return Exit::Error;
-    }
     let now = args
         .now
         .as_deref()
@@ -257,9 +310,17 @@ fn undecided(
     let decision =
         gate_eval::Decision::undecided(&gate, meta, gate_eval::time::timestamp(now), errors);
     let record = decision.to_json();
-    // The report is written whatever happens; the exit code says it was not
-    // a decision.
-    let _ = machine_report(args.format, &decision, None, &record, out, io);
+    // The reports are written whatever happens (on standard output only in
+    // a machine format: the error is on standard error already); the exit
+    // code says it was not a decision.
+    let shown = Shown {
+        decision: &decision,
+        policy: None,
+        record: &record,
+        evidence_names: "",
+        verbose: false,
+    };
+    let _ = write_reports(args, &shown, args.format != Format::Human, out, io);
     Exit::Error
 }
 

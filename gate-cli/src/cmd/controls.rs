@@ -33,7 +33,7 @@ pub fn run(args: ControlsArgs, out: &Output, io: &mut Io) -> Exit {
                 policies.push((path.display().to_string(), p));
             }
             Err(e) => {
-                io.err(&e.render(out.color_err, out.width));
+                crate::cmd::input::report_compile(out, io, &e);
                 return Exit::Error;
             }
         }
@@ -357,10 +357,10 @@ fn markdown(m: &Matrix) -> String {
     for p in &m.policies {
         let _ = writeln!(
             s,
-            "- gate **{}** ({}): {} rule(s), policy {}",
+            "- gate **{}** ({}): {}, policy {}",
             text(&p.name),
             text(&p.file),
-            p.rules,
+            crate::render::count(p.rules, "rule"),
             crate::render::markdown::code(&p.digest, false)
         );
     }
@@ -396,8 +396,9 @@ fn markdown(m: &Matrix) -> String {
         };
         let _ = writeln!(
             s,
-            "## {name}\n\n{} control(s), {rules} rule reference(s)\n\n{head}",
-            f.controls.len()
+            "## {name}\n\n{}, {}\n\n{head}",
+            crate::render::count(f.controls.len(), "control"),
+            crate::render::count(rules, "rule reference")
         );
         for c in &f.controls {
             for r in &c.rules {

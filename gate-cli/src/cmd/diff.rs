@@ -212,7 +212,7 @@ fn compile(path: &Path, out: &Output, io: &mut Io) -> Option<Policy> {
             Some(p)
         }
         Err(e) => {
-            io.err(&e.render(out.color_err, out.width));
+            crate::cmd::input::report_compile(out, io, &e);
             None
         }
     }
@@ -226,51 +226,24 @@ fn gate_ref(path: &Path, policy: &Policy) -> GateRef {
     }
 }
 
-/// Every evidence document under `dir`, recursively, sorted. Folders that
-/// cannot be listed are reported in `errors`. Symbolic links to folders are
-/// not followed.
+/// Every evidence document under `dir`, recursively, sorted (hidden
+/// folders left out). Folders that cannot be listed are reported in
+/// `errors`. Symbolic links to folders are not followed.
 fn documents(dir: &Path, errors: &mut Vec<DocReport>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries = match std::fs::read_dir(&d) {
-            Ok(e) => e,
-            Err(e) => {
-                errors.push(unreadable(
-                    &d,
-                    "E0701",
-                    format!("cannot list the folder: {e}"),
-                ));
-                continue;
-            }
-        };
-        for entry in entries {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    errors.push(unreadable(
-                        &d,
-                        "E0701",
-                        format!("cannot list the folder: {e}"),
-                    ));
-                    continue;
-                }
-            };
-            let path = entry.path();
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            if is_dir {
-                stack.push(path);
-            } else if path
-                .extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
-            {
-                out.push(path);
-            }
-        }
+    let is_document = |path: &Path| {
+        path.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+    };
+    let found = crate::files::walk(dir, &is_document, crate::files::Skip::Hidden);
+    for (path, why) in &found.unreadable {
+        errors.push(unreadable(
+            path,
+            "E0701",
+            format!("cannot list the folder: {why}"),
+        ));
     }
-    out.sort();
-    out
+    found.files
 }
 
 fn unreadable(path: &Path, code: &'static str, message: String) -> DocReport {

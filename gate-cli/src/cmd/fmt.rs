@@ -6,7 +6,7 @@ use crate::io::Io;
 use crate::render::{self, Output};
 use gate_lang::format::{format_source, FormatError};
 use gate_lang::SourceMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Formats files in place, or with `--check` shows what would change.
 pub fn run(args: FmtArgs, out: &Output, io: &mut Io) -> Exit {
@@ -22,29 +22,19 @@ pub fn run(args: FmtArgs, out: &Output, io: &mut Io) -> Exit {
         }
         return stdin(args.check, out, io);
     }
-    let roots = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let mut files = Vec::new();
-    for root in &roots {
-        if root.is_dir() {
-            collect(root, &mut files);
-        } else if root.is_file() {
-            files.push(root.clone());
-        } else {
-            render::tool_error(
-                out,
-                io,
-                "E0911",
-                &format!("{}: no such file or folder", root.display()),
-            );
+    let found = match crate::files::find(&args.paths, &crate::files::is_gate_file) {
+        Ok(found) => found,
+        Err(message) => {
+            render::tool_error(out, io, "E0911", &message);
             return Exit::Error;
         }
-    }
+    };
     let mut worst = Exit::Pass;
-    for file in &files {
+    for problem in found.problems() {
+        render::tool_error(out, io, "E0911", &problem);
+        worst = Exit::Error;
+    }
+    for file in &found.files {
         let result = one_file(file, args.check, out, io);
         worst = match (worst, result) {
             (Exit::Error, _) | (_, Exit::Error) => Exit::Error,
@@ -171,10 +161,4 @@ fn diff(name: &str, old: &str, new: &str, out: &Output) -> String {
             format!("{coloured}\n")
         })
         .collect()
-}
-
-/// Every `.gate` file under `dir`, sorted, skipping hidden folders and
-/// `target/`.
-fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
-    files.extend(crate::files::walk(dir, &crate::files::is_gate_file));
 }

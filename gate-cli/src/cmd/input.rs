@@ -265,7 +265,7 @@ pub fn now_arg(
 /// Prints an error of the evaluator crate to standard error.
 pub fn report(out: &crate::render::Output, io: &mut Io, e: &Error) {
     match e {
-        Error::Policy(c) => io.err(&c.render(out.color_err, out.width)),
+        Error::Policy(c) => report_compile(out, io, c),
         other => {
             let mut message = other.to_string();
             if let Some(help) = other.help() {
@@ -273,5 +273,46 @@ pub fn report(out: &crate::render::Output, io: &mut Io, e: &Error) {
             }
             crate::render::tool_error(out, io, other.code().as_str(), &message);
         }
+    }
+}
+
+/// Prints a policy's compile errors to standard error.
+pub fn report_compile(out: &crate::render::Output, io: &mut Io, c: &gate_lang::CompileError) {
+    match missing_gate(c) {
+        // A gate that cannot be read at all is reported as a missing
+        // evidence file is: one line, the same shape.
+        Some((target, reason)) => crate::render::tool_error(
+            out,
+            io,
+            "E0501",
+            &format!("cannot read `{target}`: {}", lower_first(&reason)),
+        ),
+        None => io.err(&c.render(out.color_err, out.width)),
+    }
+}
+
+/// The gate file itself could not be read (nothing of the policy was
+/// loaded): its name and why.
+fn missing_gate(c: &gate_lang::CompileError) -> Option<(String, String)> {
+    if c.sources.files().next().is_some() {
+        return None;
+    }
+    match c.errors.as_slice() {
+        [only] => match &*only.kind {
+            gate_lang::error::ErrorKind::ImportNotFound { target, reason } => {
+                Some((target.clone(), reason.clone()))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `No such file or directory (os error 2)` → `no such file or directory (os error 2)`.
+fn lower_first(text: &str) -> String {
+    let mut c = text.chars();
+    match c.next() {
+        Some(first) => first.to_lowercase().chain(c).collect(),
+        None => String::new(),
     }
 }

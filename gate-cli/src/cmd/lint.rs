@@ -1,6 +1,6 @@
 //! `gate lint [PATHS]`: named, documented rules over gates and modules.
 
-use crate::cli::{LintArgs, ReportFormat};
+use crate::cli::{LintArgs, ResultFormat};
 use crate::exit::Exit;
 use crate::files;
 use crate::io::Io;
@@ -26,24 +26,31 @@ pub fn run(args: LintArgs, out: &Output, io: &mut Io) -> Exit {
             return Exit::Error;
         }
     };
-    let paths = match files::find(&args.paths, &files::is_gate_file) {
+    let found = match files::find(&args.paths, &files::is_gate_file) {
         Ok(p) => p,
         Err(msg) => {
             render::tool_error(out, io, "E0701", &msg);
             return Exit::Error;
         }
     };
-    let mut failed = false;
+    // A folder that cannot be read is an error: its gates are not linted.
+    for problem in found.problems() {
+        render::tool_error(out, io, "E0701", &problem);
+    }
+    let unread = !found.unreadable.is_empty();
+    let paths = found.files;
     let mut programs: Vec<(PathBuf, Program)> = Vec::new();
+    let mut broken: Vec<(PathBuf, gate_lang::CompileError)> = Vec::new();
     for path in &paths {
         match compile(path, &config.host) {
             Ok(p) => programs.push((path.clone(), p)),
-            Err(text) => {
-                io.err(&text(out.color_err, out.width));
-                failed = true;
+            Err(e) => {
+                io.err(&e.render(out.color_err, out.width));
+                broken.push((path.clone(), e));
             }
         }
     }
+    let failed = !broken.is_empty() || unread;
     let refs: Vec<&Program> = programs.iter().map(|(_, p)| p).collect();
     let across = lint::duplicate_ids_across(&refs);
     let mut seen = std::collections::HashSet::new();
@@ -64,37 +71,17 @@ pub fn run(args: LintArgs, out: &Output, io: &mut Io) -> Exit {
     }
     let errors = all.iter().filter(|(_, f)| f.level == Level::Error).count();
     let warnings = all.len() - errors;
-    match args.format {
-        ReportFormat::Human => {
-            let mut text = String::new();
-            for (program, f) in &all {
-                text.push_str(&lint::render(
-                    std::slice::from_ref(f),
-                    &program.sources,
-                    out.color,
-                    out.width,
-                ));
-            }
-            text.push_str(&summary(errors, warnings, paths.len()));
-            io.out(&text);
-        }
-        ReportFormat::Json => {
-            let findings: Vec<Value> = all.iter().map(|(p, f)| finding_json(p, f)).collect();
-            let doc = json!({
-                "files": paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-                "findings": findings,
-                "errors": errors,
-                "warnings": warnings,
-                "compile_errors": failed,
-            });
-            match serde_json::to_string_pretty(&doc) {
-                Ok(s) => io.out(&format!("{s}\n")),
-                Err(e) => {
-                    render::tool_error(out, io, "E0901", &format!("cannot write JSON: {e}"));
-                    return Exit::Error;
-                }
-            }
-        }
+    let run = LintRun {
+        paths: &paths,
+        findings: &all,
+        broken: &broken,
+        errors,
+        warnings,
+    };
+    let files: Vec<_> = args.output.iter().map(|(f, p)| (*f, p.as_path())).collect();
+    let text = |format: ResultFormat, out: &Output| report(format, &run, out);
+    if !render::write_reports(Some(args.format), &files, &text, out, io) {
+        return Exit::Error;
     }
     if failed {
         Exit::Error
@@ -105,10 +92,208 @@ pub fn run(args: LintArgs, out: &Output, io: &mut Io) -> Exit {
     }
 }
 
-type Rendered = Box<dyn Fn(bool, usize) -> String>;
+/// What one lint run found.
+struct LintRun<'a> {
+    paths: &'a [PathBuf],
+    findings: &'a [(&'a Program, Finding)],
+    /// The files that do not compile.
+    broken: &'a [(PathBuf, gate_lang::CompileError)],
+    errors: usize,
+    warnings: usize,
+}
+
+/// The run's report in one format.
+fn report(format: ResultFormat, run: &LintRun<'_>, out: &Output) -> Result<String, String> {
+    match format {
+        ResultFormat::Human => {
+            let mut text = String::new();
+            for (program, f) in run.findings {
+                text.push_str(&lint::render(
+                    std::slice::from_ref(f),
+                    &program.sources,
+                    out.color,
+                    out.width,
+                ));
+            }
+            text.push_str(&summary(run.errors, run.warnings, run.paths.len()));
+            Ok(text)
+        }
+        ResultFormat::Json => {
+            let findings: Vec<Value> = run
+                .findings
+                .iter()
+                .map(|(p, f)| finding_json(p, f))
+                .collect();
+            let doc = json!({
+                "files": run.paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+                "findings": findings,
+                "errors": run.errors,
+                "warnings": run.warnings,
+                "compile_errors": !run.broken.is_empty(),
+            });
+            serde_json::to_string_pretty(&doc)
+                .map(|s| format!("{s}\n"))
+                .map_err(|e| format!("cannot write JSON: {e}"))
+        }
+        ResultFormat::Sarif => sarif(run),
+        ResultFormat::Junit => junit(run),
+    }
+}
+
+/// The findings as SARIF: the lint rules as the tool's rules, a result per
+/// finding (its labels as related locations), and a result per
+/// diagnostic of a file that does not compile (its code as the rule).
+fn sarif(run: &LintRun<'_>) -> Result<String, String> {
+    use crate::render::sarif as s;
+    let mut rules: Vec<_> = lint::RULES
+        .iter()
+        .map(|r| {
+            s::rule(
+                r.name,
+                &capitalise(r.summary),
+                r.explanation,
+                sarif_level(r.default.as_str()),
+            )
+        })
+        .collect();
+    let mut results = Vec::new();
+    for (program, f) in run.findings {
+        let index = lint::RULES
+            .iter()
+            .position(|r| r.name == f.rule)
+            .unwrap_or(0);
+        let mut text = f.message.clone();
+        if let Some(h) = &f.help {
+            text.push_str(&format!("\nhelp: {h}"));
+        }
+        let level = match f.level {
+            Level::Error => serde_sarif::sarif::ResultLevel::Error,
+            _ => serde_sarif::sarif::ResultLevel::Warning,
+        };
+        let at = program.sources.locate(f.span);
+        let mut result = s::result_at_level(f.rule, index, &text, s::span_location(&at), level);
+        if !f.labels.is_empty() {
+            result.related_locations = Some(
+                f.labels
+                    .iter()
+                    .map(|l| {
+                        let mut loc = s::span_location(&program.sources.locate(l.span));
+                        loc.message = Some(
+                            serde_sarif::sarif::Message::builder()
+                                .text(l.text.clone())
+                                .build(),
+                        );
+                        loc
+                    })
+                    .collect(),
+            );
+        }
+        results.push(result);
+    }
+    for (_, e) in run.broken {
+        for d in e
+            .errors
+            .iter()
+            .filter(|d| d.severity == gate_lang::Severity::Error)
+        {
+            let code = d.code().to_string();
+            let index = match rules.iter().position(|r| r.id == code) {
+                Some(i) => i,
+                None => {
+                    rules.push(s::rule(
+                        &code,
+                        "The policy does not compile",
+                        "A file that does not compile cannot be linted; see docs/errors.md for the code.",
+                        "error",
+                    ));
+                    rules.len() - 1
+                }
+            };
+            let at = e.sources.locate(d.span);
+            results.push(s::result(
+                &code,
+                index,
+                &d.to_string(),
+                s::span_location(&at),
+            ));
+        }
+    }
+    s::tool_log("gate lint", rules, results, run.broken.is_empty())
+}
+
+fn sarif_level(level: &str) -> &'static str {
+    match level {
+        "error" => "error",
+        "warning" => "warning",
+        _ => "none",
+    }
+}
+
+/// The findings as JUnit XML: a test case per linted file, failed by its
+/// error-level findings (warnings are listed in its output), an error when
+/// it does not compile.
+fn junit(run: &LintRun<'_>) -> Result<String, String> {
+    use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+    let mut suite = TestSuite::new("gate lint");
+    for path in run.paths {
+        let name = path.display().to_string();
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        for (program, f) in run.findings {
+            let at = program.sources.locate(f.span);
+            if Path::new(&at.file) != path.as_path() {
+                continue;
+            }
+            let line = format!(
+                "{}:{}:{}: {}: {}",
+                at.file, at.line, at.column, f.rule, f.message
+            );
+            match f.level {
+                Level::Error => errors.push(line),
+                _ => warnings.push(line),
+            }
+        }
+        let status = if let Some((_, e)) = run.broken.iter().find(|(p, _)| p == path) {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            let text: Vec<String> = e
+                .errors
+                .iter()
+                .filter(|d| d.severity == gate_lang::Severity::Error)
+                .map(|d| {
+                    let at = e.sources.locate(d.span);
+                    format!("{}:{}:{}: {}: {d}", at.file, at.line, at.column, d.code())
+                })
+                .collect();
+            status
+                .set_message("the file does not compile")
+                .set_type("compile-error")
+                .set_description(text.join("\n"));
+            status
+        } else if errors.is_empty() {
+            TestCaseStatus::success()
+        } else {
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(crate::render::count(errors.len(), "error-level finding"))
+                .set_type("lint")
+                .set_description(errors.join("\n"));
+            status
+        };
+        let mut case = TestCase::new(name.as_str(), status);
+        case.set_classname("gate lint");
+        case.extra.insert("file".into(), name.as_str().into());
+        if !warnings.is_empty() {
+            case.set_system_out(warnings.join("\n"));
+        }
+        suite.add_test_case(case);
+    }
+    let mut report = Report::new("gate lint");
+    report.add_test_suite(suite);
+    report.to_string().map_err(|e| e.to_string())
+}
 
 /// Compiles a gate, or a module on its own.
-fn compile(path: &Path, host: &[HostSig]) -> Result<Program, Rendered> {
+fn compile(path: &Path, host: &[HostSig]) -> Result<Program, gate_lang::CompileError> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let (file, _) = gate_lang::parser::parse_file(gate_lang::SourceId(0), &text);
     let is_module = matches!(file.header, Some(gate_lang::ast::Header::Module(_)));
@@ -116,12 +301,11 @@ fn compile(path: &Path, host: &[HostSig]) -> Result<Program, Rendered> {
         host: host.to_vec(),
         ..Default::default()
     };
-    let result = if is_module {
+    if is_module {
         gate_lang::compile_module_file(path, options)
     } else {
         gate_lang::compile_file_with(path, &gate_lang::RealFs, options)
-    };
-    result.map_err(|e| Box::new(move |color, width| e.render(color, width)) as Rendered)
+    }
 }
 
 /// `untested-when`: the test files beside the gate (`*.test.yaml` in its
@@ -176,9 +360,9 @@ fn untested_when(path: &Path, program: &Program) -> Vec<Finding> {
                     "untested-when",
                     span,
                     format!(
-                        "no test case makes this `when` hold, so the requirements of block rule `{}` never ran in the {} test case(s) of this gate",
+                        "no test case makes this `when` hold, so the requirements of block rule `{}` never ran in the {} of this gate",
                         rule.id,
-                        decisions.len()
+                        crate::render::count(decisions.len(), "test case")
                     ),
                 )
                 .help("add a test case whose evidence makes the `when` hold (see docs/testing.md)"),
@@ -189,24 +373,14 @@ fn untested_when(path: &Path, program: &Program) -> Vec<Finding> {
 }
 
 fn summary(errors: usize, warnings: usize, files: usize) -> String {
-    let files = match files {
-        1 => "1 file".to_string(),
-        n => format!("{n} files"),
-    };
+    let files = crate::render::count(files, "file");
     if errors + warnings == 0 {
         return format!("no findings in {files}\n");
     }
-    let plural = |n: usize, one: &str, many: &str| {
-        if n == 1 {
-            format!("1 {one}")
-        } else {
-            format!("{n} {many}")
-        }
-    };
     format!(
         "{}, {} in {files}\n",
-        plural(errors, "error", "errors"),
-        plural(warnings, "warning", "warnings")
+        crate::render::count(errors, "error"),
+        crate::render::count(warnings, "warning")
     )
 }
 
@@ -250,14 +424,17 @@ fn explain(name: &str, out: &Output, io: &mut Io) -> Exit {
     }
     match lint::rule(name) {
         Some(r) => {
-            io.out(&format!(
-                "{} (default: {})\n\n{}.\n\n{}\n\nExamples: docs/lint.md#{}\n",
+            let mut text = format!(
+                "{} (default: {})\n\n{}.\n\n{}\n",
                 r.name,
                 r.default.as_str(),
                 capitalise(r.summary),
                 r.explanation,
-                r.name
-            ));
+            );
+            if let Some(examples) = doc_examples(r.name) {
+                text.push_str(&format!("\n{examples}"));
+            }
+            io.out(&text);
             Exit::Pass
         }
         None => {
@@ -265,6 +442,21 @@ fn explain(name: &str, out: &Output, io: &mut Io) -> Exit {
             Exit::Error
         }
     }
+}
+
+/// The lint rules' documentation, built in so that `--explain` shows it
+/// wherever gate is installed.
+const LINT_DOC: &str = include_str!("../../../docs/lint.md");
+
+/// The examples of a rule's section of the documentation: from its
+/// `Fails:` to the next section.
+fn doc_examples(rule: &str) -> Option<String> {
+    let head = format!("\n## `{rule}`\n");
+    let start = LINT_DOC.find(&head)? + head.len();
+    let section = LINT_DOC.get(start..)?;
+    let section = section.split("\n## ").next()?;
+    let from = section.find("Fails:")?;
+    Some(section.get(from..)?.trim_end().to_string() + "\n")
 }
 
 fn capitalise(s: &str) -> String {

@@ -125,8 +125,16 @@ impl<'a> Spec<'a> {
         }
         if path.is_dir() {
             let any = format_given || self.format.is_some();
-            let found =
-                crate::files::walk_all(&path, &|p| any || Format::from_extension(p).is_some());
+            let found = crate::files::walk(
+                &path,
+                &|p| any || Format::from_extension(p).is_some(),
+                crate::files::Skip::Hidden,
+            );
+            // Evidence in a folder that cannot be read would be missing.
+            if let Some(problem) = found.problems().into_iter().next() {
+                return Err(problem);
+            }
+            let found = found.files;
             if found.is_empty() {
                 return Err(format!(
                     "the folder `{}` holds no evidence file (`.json`, `.jsonl`, `.yaml`, `.toml`, attestations)",
@@ -170,10 +178,15 @@ fn glob(base: &Path, pattern: &str) -> Result<Vec<PathBuf>, String> {
     if !root.is_dir() {
         return Ok(Vec::new());
     }
-    let found = crate::files::walk_all(&root, &|p| {
-        p.strip_prefix(base).is_ok_and(|rel| matcher.is_match(rel))
-    });
-    Ok(found)
+    let found = crate::files::walk(
+        &root,
+        &|p| p.strip_prefix(base).is_ok_and(|rel| matcher.is_match(rel)),
+        crate::files::Skip::Hidden,
+    );
+    match found.problems().into_iter().next() {
+        Some(problem) => Err(problem),
+        None => Ok(found.files),
+    }
 }
 
 #[cfg(test)]

@@ -44,7 +44,7 @@ pub fn run(args: VerifyArgs, out: &Output, io: &mut Io) -> Exit {
     let policy = match Policy::from_file(&args.policy) {
         Ok(p) => p,
         Err(e) => {
-            io.err(&e.render(out.color_err, out.width));
+            crate::cmd::input::report_compile(out, io, &e);
             return Exit::Error;
         }
     };
@@ -121,7 +121,9 @@ fn report(check: &verify::Verification) -> String {
     if let Some((recorded, given)) = check.evidence_count {
         let _ = writeln!(
             report,
-            "evidence: the record has {recorded} document(s), {given} were given"
+            "evidence: the record has {}, {given} {} given",
+            crate::render::count(recorded, "document"),
+            if given == 1 { "was" } else { "were" }
         );
     }
     for d in &check.evidence {

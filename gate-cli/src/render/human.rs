@@ -14,6 +14,30 @@ use std::sync::Arc;
 /// Failures shown per rule unless `--verbose`.
 const SHOWN_FAILURES: usize = 10;
 
+/// A decision that could not be made (the policy did not compile, the
+/// evidence could not be read), for a human report written to a file: its
+/// errors and the outcome.
+pub fn undecided(d: &Decision, out: &Output) -> String {
+    let d = &super::displayable(d);
+    let c = out.color;
+    let mut s = String::new();
+    for e in &d.errors {
+        let _ = writeln!(
+            s,
+            "{} {}",
+            paint(c, &format!("error[{}]:", e.code), Style::Red),
+            e.message
+        );
+    }
+    let _ = writeln!(
+        s,
+        "{} — gate {} could not decide",
+        paint(c, "decision: ERROR", Style::Red),
+        d.gate.name
+    );
+    s
+}
+
 /// Renders a decision.
 pub fn decision(
     d: &Decision,
@@ -46,11 +70,21 @@ pub fn decision(
             .count();
         let n = d.evidence_issues.len();
         let heading = if unverified == 0 {
-            format!("the evidence does not match the gate's schema in {n} place(s):")
+            format!(
+                "the evidence does not match the gate's schema in {}:",
+                super::count(n, "place")
+            )
         } else if unverified == n {
-            format!("{n} attestation(s) failed verification and are not evidence:")
+            format!(
+                "{} failed verification and {} not evidence:",
+                super::count(n, "attestation"),
+                if n == 1 { "is" } else { "are" }
+            )
         } else {
-            format!("the evidence does not match the gate's schema, or failed verification, in {n} place(s):")
+            format!(
+                "the evidence does not match the gate's schema, or failed verification, in {}:",
+                super::count(n, "place")
+            )
         };
         let _ = writeln!(s, "\n{} {heading}", paint(c, "!", Style::Yellow));
         for issue in d
@@ -76,7 +110,7 @@ pub fn decision(
         for w in &d.waivers {
             let status = match w.status {
                 gate_eval::decision::WaiverStatus::Applied => {
-                    format!("applied to {} failure(s)", w.covered)
+                    format!("applied to {}", super::count(w.covered, "failure"))
                 }
                 gate_eval::decision::WaiverStatus::Expired => {
                     "EXPIRED (the rule fails)".to_string()
@@ -107,15 +141,7 @@ pub fn decision(
     for w in &d.warnings {
         let _ = writeln!(s, "{} {w}", paint(c, "warning:", Style::Yellow));
     }
-    let waived = if d.counts.waived > 0 {
-        format!(", {} waived", d.counts.waived)
-    } else {
-        String::new()
-    };
-    let summary = format!(
-        "{} rules: {} passed, {} failed, {} errors, {} not applicable{waived}",
-        d.counts.rules, d.counts.pass, d.counts.fail, d.counts.error, d.counts.not_applicable
-    );
+    let summary = super::counts_text(d);
     let (word, style) = match d.outcome {
         Outcome::Pass => ("PASS", Style::Green),
         Outcome::Warn => ("WARN", Style::Yellow),
@@ -222,13 +248,15 @@ fn rule(
     if hidden > 0 {
         let _ = writeln!(
             s,
-            "  … and {hidden} more failure(s) (`--verbose` shows them)"
+            "  … and {} (`--verbose` shows them)",
+            super::count(hidden, "more failure")
         );
     }
     if dropped > 0 {
         let _ = writeln!(
             s,
-            "  … and {dropped} more failure(s) not kept (`--max-failures` keeps more)"
+            "  … and {} not kept (`--max-failures` keeps more)",
+            super::count(dropped, "more failure")
         );
     }
     if verbose {

@@ -81,7 +81,7 @@ fn case(d: &Decision, r: &RuleResult) -> TestCase {
                     format!("{} (and {} more)", f.message, r.failures_total - 1)
                 }
                 Some(f) => f.message.clone(),
-                None => format!("{} failure(s)", r.failures_total),
+                None => super::count(r.failures_total, "failure"),
             };
             s.set_message(one_line(&message))
                 .set_type(r.severity.as_str())
@@ -156,14 +156,18 @@ fn failures_text(d: &Decision, r: &RuleResult) -> String {
     }
     let dropped = r.failures_total.saturating_sub(r.failures.len());
     if dropped > 0 {
-        let _ = writeln!(s, "… and {dropped} more failure(s) not kept");
+        let _ = writeln!(
+            s,
+            "… and {} not kept",
+            super::count(dropped, "more failure")
+        );
     }
     s
 }
 
 /// A message attribute on one line: XML readers fold line breaks in
 /// attributes, so they become spaces here (the element's text keeps them).
-fn one_line(text: &str) -> String {
+pub fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()

@@ -58,7 +58,7 @@ pub fn decision(d: &Decision) -> String {
         );
         for r in &bad {
             let failures = if r.outcome == RuleOutcome::Error {
-                format!("{} error(s)", r.errors.len())
+                super::count(r.errors.len(), "error")
             } else {
                 r.failures_total.to_string()
             };
@@ -94,7 +94,9 @@ pub fn decision(d: &Decision) -> String {
             );
             for w in &d.waivers {
                 let status = match w.status {
-                    WaiverStatus::Applied => format!("applied to {} failure(s)", w.covered),
+                    WaiverStatus::Applied => {
+                        format!("applied to {}", super::count(w.covered, "failure"))
+                    }
                     WaiverStatus::Expired => "**expired** (the rule fails)".to_string(),
                     WaiverStatus::Unmatched => "matched nothing".to_string(),
                 };
@@ -203,7 +205,8 @@ fn rule(s: &mut String, d: &Decision, r: &RuleResult) {
     if more > 0 {
         let _ = writeln!(
             s,
-            "… and {more} more failure(s) (`gate check --format human --verbose` shows them)\n"
+            "… and {} (`gate check --format human --verbose` shows them)\n",
+            super::count(more, "more failure")
         );
     }
 }

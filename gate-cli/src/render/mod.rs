@@ -1,6 +1,8 @@
-//! Rendering results for people (colour only on a terminal, never with
-//! NO_COLOR) and for machines.
+//! Rendering results for people (colour on a terminal, by the conventions
+//! of [`crate::io::ColorEnv`]) and for machines.
 
+pub mod codequality;
+pub mod evidence;
 pub mod github;
 pub mod human;
 pub mod junit;
@@ -22,13 +24,13 @@ pub struct Output {
 }
 
 impl Output {
-    /// Decides colour from the choice, the terminals and `NO_COLOR`.
+    /// Decides colour from the choice (which wins), else the environment
+    /// and whether each stream is a terminal ([`crate::io::ColorEnv::wants`]).
     pub fn new(choice: ColorChoice, io: &Io) -> Self {
         let decide = |tty: bool| match choice {
-            _ if io.no_color => false,
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => tty,
+            ColorChoice::Auto => io.colors.wants(tty),
         };
         Output {
             color: decide(io.stdout_tty),
@@ -49,6 +51,45 @@ impl Output {
             .with_width(self.width)
             .with_links(false)
     }
+}
+
+/// Writes a command's reports: the one in `stdout`'s format (if any) on
+/// standard output, and each of `files` to its file, without colour. Every
+/// report is written even when another cannot be; a report that cannot be
+/// made or written is an error (E0901) on standard error, and the result
+/// says whether every one was written.
+pub fn write_reports<F: Copy>(
+    stdout: Option<F>,
+    files: &[(F, &std::path::Path)],
+    text: &dyn Fn(F, &Output) -> Result<String, String>,
+    out: &Output,
+    io: &mut Io,
+) -> bool {
+    let mut ok = true;
+    if let Some(format) = stdout {
+        match text(format, out) {
+            Ok(t) => io.out(&t),
+            Err(message) => {
+                tool_error(out, io, "E0901", &message);
+                ok = false;
+            }
+        }
+    }
+    let plain = Output {
+        color: false,
+        color_err: false,
+        ..*out
+    };
+    for (format, path) in files {
+        let written = text(*format, &plain).and_then(|t| {
+            std::fs::write(path, t).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+        });
+        if let Err(message) = written {
+            tool_error(out, io, "E0901", &message);
+            ok = false;
+        }
+    }
+    ok
 }
 
 /// Prints a tool error (not a gate failure) to standard error.
@@ -213,9 +254,38 @@ pub fn counts_text(d: &gate_eval::Decision) -> String {
         String::new()
     };
     format!(
-        "{} rules: {} passed, {} failed, {} errors, {} not applicable{waived}",
-        d.counts.rules, d.counts.pass, d.counts.fail, d.counts.error, d.counts.not_applicable
+        "{}: {} passed, {} failed, {}, {} not applicable{waived}",
+        count(d.counts.rules, "rule"),
+        d.counts.pass,
+        d.counts.fail,
+        count(d.counts.error, "error"),
+        d.counts.not_applicable
     )
+}
+
+/// `n` and the noun, singular for one: `1 rule`, `2 rules`, `0 errors`.
+///
+/// ```
+/// assert_eq!(gate_cli::render::count(1, "rule"), "1 rule");
+/// assert_eq!(gate_cli::render::count(0, "error"), "0 errors");
+/// assert_eq!(gate_cli::render::count(3, "test case"), "3 test cases");
+/// ```
+pub fn count(n: usize, noun: &str) -> String {
+    let n_signed = isize::try_from(n).unwrap_or(isize::MAX);
+    format!("{n} {}", pluralizer::pluralize(noun, n_signed, false))
+}
+
+/// A failure's identity from one run to the next, for the reports that
+/// track results (SARIF's fingerprint, GitLab Code Quality's): the rule,
+/// the requirement, the evidence path and the element.
+pub fn fingerprint(r: &gate_eval::decision::RuleResult, f: &gate_eval::explain::Failure) -> String {
+    let mut text = format!("{}|{}|", r.id, f.requirement);
+    text.push_str(f.path.as_deref().unwrap_or(""));
+    text.push('|');
+    if let Some(e) = &f.element {
+        text.push_str(&element_text(e));
+    }
+    gate_eval::sha256_hex(text.as_bytes())
 }
 
 /// A failure as a few lines of plain text: the message, then what was

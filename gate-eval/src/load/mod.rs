@@ -16,9 +16,12 @@
 pub(crate) mod decode;
 mod json;
 pub(crate) mod lines;
+mod locate;
 mod toml;
 pub(crate) mod typed;
 mod yaml;
+
+pub use locate::{locate, locate_in, Position};
 
 use std::collections::BTreeSet;
 use std::fmt;

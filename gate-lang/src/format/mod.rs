@@ -38,9 +38,10 @@ pub enum FormatError {
 impl std::fmt::Display for FormatError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FormatError::Syntax(errors) => {
-                write!(f, "the file has {} syntax error(s)", errors.len())
-            }
+            FormatError::Syntax(errors) => match errors.len() {
+                1 => write!(f, "the file has 1 syntax error"),
+                n => write!(f, "the file has {n} syntax errors"),
+            },
             FormatError::Internal(why) => write!(f, "the formatter failed: {why}"),
         }
     }

@@ -27,6 +27,7 @@
 //! - [`run`]: running cases and comparing;
 //! - [`report`]: the human and JSON reports, coverage by policy.
 
+pub mod ci;
 pub mod patch;
 pub mod report;
 pub mod run;
@@ -38,7 +39,7 @@ pub use suite::{
     discover, load_suite, Case, CaseEvidence, Expect, Expected, FileError, Suite, SuiteError,
 };
 
-use crate::cli::{ReportFormat, TestArgs};
+use crate::cli::{ResultFormat, TestArgs};
 use crate::exit::Exit;
 use crate::io::Io;
 use crate::render::{self, Output};
@@ -70,15 +71,23 @@ pub fn run(args: TestArgs, out: &Output, io: &mut Io) -> Exit {
         })
         .collect();
     let coverage = report::coverage_by_policy(&reports);
-    match args.format {
-        ReportFormat::Human => {
-            let errors = report::errors_text(&reports, out);
-            if !errors.is_empty() {
-                io.err(&errors);
-            }
-            io.out(&report::human(&reports, &coverage, out));
+    if args.format == ResultFormat::Human {
+        let errors = report::errors_text(&reports, out);
+        if !errors.is_empty() {
+            io.err(&errors);
         }
-        ReportFormat::Json => io.out(&report::json(&reports, &coverage, args.coverage)),
+    }
+    let text = |format: ResultFormat, out: &Output| match format {
+        ResultFormat::Human => Ok(report::human(&reports, &coverage, out)),
+        ResultFormat::Json => Ok(report::json(&reports, &coverage, args.coverage)),
+        ResultFormat::Sarif => ci::sarif(&reports).map_err(|e| format!("cannot write SARIF: {e}")),
+        ResultFormat::Junit => {
+            ci::junit(&reports).map_err(|e| format!("cannot write JUnit XML: {e}"))
+        }
+    };
+    let files: Vec<_> = args.output.iter().map(|(f, p)| (*f, p.as_path())).collect();
+    if !render::write_reports(Some(args.format), &files, &text, out, io) {
+        return Exit::Error;
     }
     let t = report::totals(&reports);
     if t.errors > 0 || t.files_with_errors > 0 {

@@ -221,26 +221,30 @@ fn human_case(s: &mut String, case: &CaseResult, c: bool) {
                 case.name
             ));
             for m in &case.mismatches {
-                let line = match m {
-                    Mismatch::Decision { expected, actual } => format!(
-                        "decision: expected {}, got {}",
-                        expected.as_str(),
-                        actual.as_str()
-                    ),
-                    Mismatch::Rule {
-                        rule,
-                        expected,
-                        actual,
-                    } => format!("rule {rule}: expected {expected}, got {actual}"),
-                    Mismatch::Message { rule, missing } => {
-                        format!("rule {rule}: no failure or error mentions {missing:?}")
-                    }
-                };
-                s.push_str(&format!("          {line}\n"));
+                s.push_str(&format!("          {}\n", mismatch_text(m)));
             }
             if let Some(d) = &case.decision {
                 explanations(s, case, d, c);
             }
+        }
+    }
+}
+
+/// One difference between what a case expects and what happened, in a line.
+pub fn mismatch_text(m: &Mismatch) -> String {
+    match m {
+        Mismatch::Decision { expected, actual } => format!(
+            "decision: expected {}, got {}",
+            expected.as_str(),
+            actual.as_str()
+        ),
+        Mismatch::Rule {
+            rule,
+            expected,
+            actual,
+        } => format!("rule {rule}: expected {expected}, got {actual}"),
+        Mismatch::Message { rule, missing } => {
+            format!("rule {rule}: no failure or error mentions {missing:?}")
         }
     }
 }

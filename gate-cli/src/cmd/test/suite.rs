@@ -184,7 +184,19 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, FileError> {
                 help: None,
             });
         }
-        out.extend(crate::files::walk(p, &is_test_file));
+        let found = crate::files::walk(p, &is_test_file, crate::files::Skip::SourceTree);
+        // A folder that cannot be read holds tests that would not run.
+        if let Some((dir, why)) = found.unreadable.first() {
+            return Err(FileError {
+                file: dir.clone(),
+                line: None,
+                column: None,
+                code: "E0920",
+                message: format!("cannot read the folder: {why}"),
+                help: None,
+            });
+        }
+        out.extend(found.files);
     }
     out.dedup();
     Ok(out)
