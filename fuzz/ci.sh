@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 seconds=${FUZZ_SECONDS:-15}
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(parse check fmt load eval)
+  targets=(parse check fmt load eval bundle)
 fi
 
 # libfuzzer-sys compiles libFuzzer (C++): install a C++ compiler if the

@@ -56,3 +56,18 @@ done <policies.txt
 for d in "$corpus"/*/; do
   echo "$(basename "$d"): $(find "$d" -type f | wc -l) seeds"
 done
+
+# Bundles: one valid bundle of the quickstart gate (made with GNU tar as
+# `gate bundle build` would make it), and the same with a digest that does
+# not match.
+tmp=$(mktemp -d)
+cp "$root/examples/quickstart.gate" "$tmp/quickstart.gate"
+digest=$(sha256sum "$tmp/quickstart.gate" | cut -c1-64)
+size=$(wc -c <"$tmp/quickstart.gate")
+for d in "$digest" "$(printf '0%.0s' $(seq 64))"; do
+  printf '{"bundle_version":"gate-bundle/v1","name":"release","gate":"quickstart.gate","files":[{"path":"quickstart.gate","digest":"sha256:%s","size":%s}]}\n' \
+    "$d" "$size" >"$tmp/gate-bundle.json"
+  tar --format=ustar --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$tmp/seed.tar" -C "$tmp" gate-bundle.json quickstart.gate
+  put bundle "$tmp/seed.tar"
+done
+rm -rf "$tmp"

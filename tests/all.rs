@@ -4,6 +4,7 @@
 //! `cargo test -p gate-tests --test all hostile::`.
 
 mod attestations;
+mod bundles;
 mod canaries;
 mod controls;
 mod controls_doc;

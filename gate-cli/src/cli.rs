@@ -73,6 +73,10 @@ pub enum Command {
     /// Replay past evidence through two versions of a gate and list what flips.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// Pack, sign and verify policy bundles: a gate, its modules and tests
+    /// in one archive pinned by one digest.
+    #[command(subcommand)]
+    Bundle(BundleCommand),
     /// Create an ed25519 key pair for signing decision records.
     #[command(
         after_help = "Example:\n  gate keygen --out release-signing\n  # writes release-signing.key (keep it secret) and release-signing.pub\n\nExit codes:\n  0  the key pair was written\n  2  it could not be (a file exists already, or cannot be written)"
@@ -330,12 +334,17 @@ const MAX_EVIDENCE_LIST: usize = 1_000_000;
 /// `gate check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The gate to evaluate (a `.gate` file).
+    /// The gate to evaluate: a `.gate` file, or a policy bundle
+    /// (`*.bundle`, `gate bundle build`).
     pub policy: PathBuf,
 
     /// Evidence.
     #[command(flatten)]
     pub input: EvidenceArgs,
+
+    /// What a bundle must be.
+    #[command(flatten)]
+    pub require: Requirements,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
@@ -523,9 +532,13 @@ pub struct ReplArgs {
 /// `gate controls`.
 #[derive(Debug, Args)]
 pub struct ControlsArgs {
-    /// The gates.
+    /// The gates: `.gate` files or policy bundles (`*.bundle`).
     #[arg(required = true)]
     pub policies: Vec<PathBuf>,
+
+    /// What a bundle must be.
+    #[command(flatten)]
+    pub require: Requirements,
 
     /// A decision record (`gate check --format json`) whose outcomes to show.
     #[arg(long, value_name = "FILE")]
@@ -613,13 +626,134 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "PUB")]
     pub key: Option<PathBuf>,
 
-    /// The gate the record was made with.
+    /// The gate the record was made with: a `.gate` file or a bundle.
     #[arg(long, value_name = "POLICY")]
     pub policy: PathBuf,
+
+    /// What a bundle must be.
+    #[command(flatten)]
+    pub require: Requirements,
 
     /// Evidence.
     #[command(flatten)]
     pub input: EvidenceArgs,
+}
+
+/// What a command requires of a policy bundle (a POLICY whose name ends
+/// in `.bundle`).
+#[derive(Clone, Debug, Default, Args)]
+pub struct Requirements {
+    /// Refuse the bundle unless its digest (the SHA-256 of the file, as
+    /// `sha256sum` prints it) is this one: `sha256:HEX` or `HEX`.
+    #[arg(long, value_name = "DIGEST")]
+    pub require_digest: Option<String>,
+
+    /// Refuse the bundle unless it is signed by this key (ed25519 SPKI
+    /// PEM, as `gate keygen` writes it); repeat for several, any of which
+    /// may have signed it.
+    #[arg(long, value_name = "PUB")]
+    pub require_signer: Vec<PathBuf>,
+
+    /// The bundle's signature (`gate bundle sign`); `BUNDLE.sig` by
+    /// default.
+    #[arg(long, value_name = "FILE")]
+    pub bundle_signature: Option<PathBuf>,
+}
+
+/// `gate bundle …`.
+#[derive(Debug, Subcommand)]
+pub enum BundleCommand {
+    /// Pack a folder's gate, modules, tests and their data into a bundle.
+    #[command(after_help = BUNDLE_BUILD_HELP, disable_version_flag = true)]
+    Build(BundleBuildArgs),
+    /// Sign a bundle with an ed25519 key (`gate keygen`).
+    #[command(after_help = BUNDLE_SIGN_HELP)]
+    Sign(BundleSignArgs),
+    /// Check a bundle: every file against its manifest, and the digest and
+    /// signer required.
+    #[command(after_help = BUNDLE_VERIFY_HELP)]
+    Verify(BundleVerifyArgs),
+}
+
+const BUNDLE_BUILD_HELP: &str = "\
+Examples:
+  gate bundle build policies/release -o release.bundle --version 1.4.0
+  gate bundle build . --gate release.gate -o release.bundle
+
+Exit codes:
+  0  the bundle was written (its digest is printed)
+  2  the folder has no single gate, the gate does not compile from the
+     folder alone, or a file cannot be read or written";
+
+const BUNDLE_SIGN_HELP: &str = "\
+Example:
+  gate bundle sign release.bundle --key signing.key   # writes release.bundle.sig
+
+Exit codes:
+  0  the signature was written
+  2  the bundle is not valid, or the key cannot be read";
+
+const BUNDLE_VERIFY_HELP: &str = "\
+Examples:
+  gate bundle verify release.bundle
+  gate bundle verify release.bundle --require-signer signing.pub \\
+    --require-digest sha256:…
+  gate check release.bundle --require-signer signing.pub -e evidence.json
+
+Exit codes:
+  0  the bundle is valid and meets every requirement
+  1  it is valid but not the one required (digest, signer)
+  2  it is not a valid bundle, or cannot be read";
+
+/// `gate bundle build`.
+#[derive(Debug, Args)]
+pub struct BundleBuildArgs {
+    /// The folder: every `.gate` file, test file and evidence or waiver
+    /// document under it (hidden folders and `target/` left out).
+    pub dir: PathBuf,
+
+    /// The bundle to write.
+    #[arg(long, short = 'o', value_name = "FILE", default_value = "gate.bundle")]
+    pub output: PathBuf,
+
+    /// The gate, relative to the folder; by default its only gate at the
+    /// top.
+    #[arg(long, value_name = "FILE")]
+    pub gate: Option<PathBuf>,
+
+    /// The bundle's name; by default the gate's.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// The bundle's version.
+    #[arg(long, value_name = "VERSION")]
+    pub version: Option<String>,
+}
+
+/// `gate bundle sign`.
+#[derive(Debug, Args)]
+pub struct BundleSignArgs {
+    /// The bundle.
+    pub bundle: PathBuf,
+
+    /// The ed25519 private key (PKCS#8 PEM, `gate keygen`).
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+
+    /// Where to write the signature; `BUNDLE.sig` by default.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `gate bundle verify`.
+#[derive(Debug, Args)]
+pub struct BundleVerifyArgs {
+    /// The bundle.
+    pub bundle: PathBuf,
+
+    /// What it must be.
+    #[command(flatten)]
+    pub require: Requirements,
 }
 
 /// `gate keygen`.
@@ -635,4 +769,15 @@ pub struct KeygenArgs {
 pub struct CompletionsArgs {
     /// The shell.
     pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        // clap's own checks of every subcommand (unique names, …), which
+        // otherwise run only when a subcommand is first used.
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
 }

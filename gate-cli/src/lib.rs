@@ -52,6 +52,7 @@ where
         cli::Command::Controls(a) => cmd::controls::run(a, &out, io),
         cli::Command::Schema(c) => cmd::schema::run(c, &out, io),
         cli::Command::Diff(a) => cmd::diff::run(a, &out, io),
+        cli::Command::Bundle(c) => cmd::bundle::run(c, &out, io),
         cli::Command::Keygen(a) => cmd::keygen::run(a, &out, io),
         cli::Command::Completions(a) => cmd::completions::run(a, io),
     }

@@ -8,7 +8,10 @@
 //!   outputs read back from its `GITHUB_OUTPUT` file as the runner reads
 //!   them. GitHub's own runner, and `act` (a Go program that needs Docker),
 //!   cannot run here; the `upload-sarif` step talks to GitHub's API, so
-//!   the test checks the file it would upload instead;
+//!   the test checks the file it would upload instead. The install step
+//!   runs with the `gate` input (the binary under test): without it, it
+//!   runs `cargo install --path gate-cli`, which `cargo install` itself
+//!   is tested for, and which would build again what the test has;
 //! - the pre-commit hooks (`.pre-commit-hooks.yaml`), run by the real
 //!   `pre-commit` from PyPI in a temporary git repository.
 //!

@@ -93,6 +93,10 @@ pub enum Code {
     Record,
     /// `E0904`: a trust configuration, key or trusted root cannot be used.
     Trust,
+    /// `E0905`: not a valid policy bundle.
+    Bundle,
+    /// `E0906`: a policy bundle is not the one required (digest, signer).
+    BundleRefused,
 }
 
 /// Every code and its text.
@@ -134,6 +138,8 @@ const TABLE: &[(Code, &str)] = &[
     (Code::Sign, "E0902"),
     (Code::Record, "E0903"),
     (Code::Trust, "E0904"),
+    (Code::Bundle, "E0905"),
+    (Code::BundleRefused, "E0906"),
 ];
 
 impl Code {

@@ -189,6 +189,27 @@ pub struct PolicyMeta {
     pub digest: String,
     /// Every source: the gate and the modules it imports, in load order.
     pub sources: Vec<SourceDigest>,
+    /// The bundle the policy came from, when it came from one
+    /// ([`crate::bundle`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleMeta>,
+}
+
+/// The policy bundle a decision's policy came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleMeta {
+    /// `sha256:` and the hex SHA-256 of the bundle's bytes.
+    pub digest: String,
+    /// Its name.
+    pub name: String,
+    /// Its version, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The key id of the signature that was checked before it was used
+    /// (`--require-signer`), if one was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
 }
 
 impl PolicyMeta {
@@ -216,6 +237,7 @@ impl PolicyMeta {
         PolicyMeta {
             digest: crate::document::sha256_hex(all.as_bytes()),
             sources,
+            bundle: None,
         }
     }
 }

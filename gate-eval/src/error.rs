@@ -97,6 +97,17 @@ pub enum Error {
     Sign(crate::sign::SignError),
     /// A trust configuration, key or trusted root cannot be used.
     Trust(crate::attest::TrustError),
+    /// A policy bundle is not a valid bundle (E0905).
+    Bundle {
+        /// What is wrong.
+        message: String,
+    },
+    /// A policy bundle is not the one the command requires: another
+    /// digest, or no signature by a required signer (E0906).
+    BundleRefused {
+        /// Why.
+        message: String,
+    },
     /// A decision record is not what it should be.
     Record {
         /// The record file.
@@ -131,6 +142,8 @@ impl Error {
             Error::Sign(_) => Code::Sign,
             Error::Trust(_) => Code::Trust,
             Error::Record { .. } => Code::Record,
+            Error::Bundle { .. } => Code::Bundle,
+            Error::BundleRefused { .. } => Code::BundleRefused,
         }
     }
 
@@ -183,6 +196,10 @@ impl fmt::Display for Error {
             Error::Sign(e) => e.fmt(f),
             Error::Trust(e) => e.fmt(f),
             Error::Record { source, message } => write!(f, "decision record `{source}`: {message}"),
+            Error::Bundle { message } => write!(f, "not a valid policy bundle: {message}"),
+            Error::BundleRefused { message } => {
+                write!(f, "the policy bundle is refused: {message}")
+            }
         }
     }
 }

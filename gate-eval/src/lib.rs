@@ -27,6 +27,7 @@
 //! ```
 
 pub mod attest;
+pub mod bundle;
 mod code;
 pub mod coverage;
 pub mod decision;
@@ -103,6 +104,8 @@ pub struct Policy {
     plan: Arc<evidence::Plan>,
     /// The policy's digest, computed the first time it is needed.
     digest: Arc<std::sync::OnceLock<decision::PolicyMeta>>,
+    /// The bundle it was compiled from, if any.
+    pub(crate) bundle: Option<Arc<decision::BundleMeta>>,
 }
 
 /// What a rule is, for listings.
@@ -262,12 +265,14 @@ impl Policy {
     }
 
     fn compute_digest(&self) -> decision::PolicyMeta {
-        decision::PolicyMeta::of_sources(
+        let mut meta = decision::PolicyMeta::of_sources(
             self.program
                 .sources
                 .files()
                 .map(|(_, f)| (f.record_name.as_str(), f.text.as_bytes())),
-        )
+        );
+        meta.bundle = self.bundle.as_deref().cloned();
+        meta
     }
 
     /// Checks waivers against the gate and the evidence: every rule they
@@ -714,6 +719,7 @@ impl PolicyBuilder {
             program: Arc::new(program),
             host: Arc::new(self.host),
             digest: Arc::default(),
+            bundle: None,
         }
     }
 

@@ -27,11 +27,10 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
         );
         return Exit::Error;
     }
-    let policy = match Policy::builder()
+    let builder = Policy::builder()
         .max_policy_size(args.max_policy_size)
-        .max_policy_depth(args.max_policy_depth)
-        .compile_file(&args.policy)
-    {
+        .max_policy_depth(args.max_policy_depth);
+    let policy = match crate::cmd::bundle::compile(&args.policy, builder, &args.require) {
         Ok(p) => p,
         Err(e) => {
             input::report(out, io, &e);

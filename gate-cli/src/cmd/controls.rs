@@ -20,7 +20,7 @@ use std::fmt::Write;
 pub fn run(args: ControlsArgs, out: &Output, io: &mut Io) -> Exit {
     let mut policies = Vec::new();
     for path in &args.policies {
-        match Policy::from_file(path) {
+        match crate::cmd::bundle::compile(path, Policy::builder(), &args.require) {
             Ok(p) => {
                 if !p.warnings().is_empty() {
                     io.err(&gate_lang::error::render(
@@ -33,7 +33,7 @@ pub fn run(args: ControlsArgs, out: &Output, io: &mut Io) -> Exit {
                 policies.push((path.display().to_string(), p));
             }
             Err(e) => {
-                crate::cmd::input::report_compile(out, io, &e);
+                crate::cmd::input::report(out, io, &e);
                 return Exit::Error;
             }
         }

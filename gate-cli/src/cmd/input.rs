@@ -291,6 +291,16 @@ pub fn report_compile(out: &crate::render::Output, io: &mut Io, c: &gate_lang::C
     }
 }
 
+/// A gate file that cannot be read, as [`report_compile`] prints it (for
+/// the commands that read the gate's text themselves).
+pub fn unreadable_gate(path: &Path, e: &std::io::Error) -> String {
+    format!(
+        "error[E0501]: cannot read `{}`: {}\n",
+        path.display(),
+        lower_first(&e.to_string())
+    )
+}
+
 /// The gate file itself could not be read (nothing of the policy was
 /// loaded): its name and why.
 fn missing_gate(c: &gate_lang::CompileError) -> Option<(String, String)> {

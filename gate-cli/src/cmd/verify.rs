@@ -41,10 +41,10 @@ pub fn run(args: VerifyArgs, out: &Output, io: &mut Io) -> Exit {
             }
         },
     };
-    let policy = match Policy::from_file(&args.policy) {
+    let policy = match crate::cmd::bundle::compile(&args.policy, Policy::builder(), &args.require) {
         Ok(p) => p,
         Err(e) => {
-            crate::cmd::input::report_compile(out, io, &e);
+            input::report(out, io, &e);
             return Exit::Error;
         }
     };

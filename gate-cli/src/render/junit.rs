@@ -1,5 +1,5 @@
 //! JUnit XML, for CI test reports: one test suite for the gate, one test
-//! case per rule. A failing rule is a `<failure>`, a rule that could not be
+//! case per rule (with the `file` attribute GitLab links to). A failing rule is a `<failure>`, a rule that could not be
 //! evaluated an `<error>`, a rule that did not apply or whose failures are
 //! all waived is `<skipped>`.
 
@@ -138,6 +138,10 @@ fn case(d: &Decision, r: &RuleResult) -> TestCase {
     };
     let mut case = TestCase::new(name, status);
     case.set_classname(d.gate.name.as_str());
+    // GitLab's test report links a case to its `file`.
+    if let Some(file) = super::source_path(&r.span.file) {
+        case.extra.insert("file".into(), file.into());
+    }
     case.add_property(Property::new("severity", r.severity.as_str()));
     for c in &r.controls {
         case.add_property(Property::new("control", c.as_str()));

@@ -180,7 +180,7 @@ impl Session {
         let text = format!("{prefix}{expr})\n");
         let canonical = gate_lang::RealFs
             .canonicalize(&self.path)
-            .map_err(|e| format!("error[E0701]: cannot read `{}`: {e}\n", self.path.display()))?;
+            .map_err(|e| input::unreadable_gate(&self.path, &e))?;
         let fs = Overlay {
             path: canonical,
             text,
@@ -437,8 +437,7 @@ fn read_all(
     out: &Output,
     io: &mut Io,
 ) -> Result<(String, Policy, Evidence), String> {
-    let base = std::fs::read_to_string(path)
-        .map_err(|e| format!("error[E0701]: cannot read `{}`: {e}\n", path.display()))?;
+    let base = std::fs::read_to_string(path).map_err(|e| input::unreadable_gate(path, &e))?;
     let policy = Policy::from_file(path).map_err(|e| e.render(out.color_err, out.width))?;
     let evidence = if specs.is_empty() {
         Evidence::from_value("evidence", serde_json::json!({}))
