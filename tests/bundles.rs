@@ -387,3 +387,464 @@ fn build_refuses_a_folder_it_cannot_bundle_whole() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A built and signed bundle of [`folder`]: (bundle, public key, digest).
+fn built(dir: &Path) -> (PathBuf, PathBuf, String) {
+    let src = folder(dir);
+    let bundle = dir.join("demo.bundle");
+    let run = gate(
+        &[
+            "bundle",
+            "build",
+            s(&src),
+            "-o",
+            s(&bundle),
+            "--version",
+            "2.0.0",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let keys = dir.join("k");
+    assert_eq!(gate(&["keygen", "--out", s(&keys)], "").code, 0);
+    let run = gate(
+        &["bundle", "sign", s(&bundle), "--key", s(&dir.join("k.key"))],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let digest = gate_eval::sha256_hex(&std::fs::read(&bundle).unwrap());
+    (bundle, dir.join("k.pub"), digest)
+}
+
+#[test]
+fn test_and_lint_take_a_bundle_and_show_its_files_under_its_name() {
+    let dir = scratch("bundles", "test-lint");
+    let (bundle, public, digest) = built(&dir);
+    let run = gate(
+        &[
+            "test",
+            s(&bundle),
+            "--require-signer",
+            s(&public),
+            "--require-digest",
+            &digest,
+        ],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let shown = format!("{}/demo.test.yaml", bundle.display());
+    assert!(run.stdout.contains(&shown), "{}", run.stdout);
+    assert!(!run.stdout.contains("gate-bundle-"), "{}", run.stdout);
+    // A report written to a file shows the same names.
+    let junit = dir.join("tests.xml");
+    let run = gate(
+        &["test", s(&bundle), "-o", &format!("junit={}", s(&junit))],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.contains(&shown) && !xml.contains("gate-bundle-"),
+        "{xml}"
+    );
+
+    let run = gate(&["lint", s(&bundle), "--format", "json"], "");
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let text = v.to_string();
+    assert!(!text.contains("gate-bundle-"), "{text}");
+
+    // Held to the requirements like `check`: refused, nothing run.
+    let other = dir.join("other");
+    assert_eq!(gate(&["keygen", "--out", s(&other)], "").code, 0);
+    for command in ["test", "lint"] {
+        let run = gate(
+            &[
+                command,
+                s(&bundle),
+                "--require-signer",
+                s(&dir.join("other.pub")),
+            ],
+            "",
+        );
+        assert_eq!(run.code, 1, "{command}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains("E0906"), "{command}: {}", run.stderr);
+        assert!(!run.stdout.contains("passed"), "{command}: {}", run.stdout);
+    }
+    // Requirements for a folder are an error, not ignored.
+    let run = gate(
+        &["test", s(&dir.join("src")), "--require-digest", &digest],
+        "",
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("is not one"), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_policy_from_a_registry_must_be_pinned_by_digest() {
+    let dir = scratch("bundles", "unpinned");
+    let evidence = dir.join("e.json");
+    std::fs::write(&evidence, r#"{"secrets": []}"#).unwrap();
+    for policy in [
+        "oci://registry.example/policies/release:1.0",
+        "oci://registry.example/policies/release",
+    ] {
+        let run = gate(&["check", policy, "-e", s(&evidence)], "");
+        assert_eq!(run.code, 2, "{}", run.stdout);
+        assert!(run.stderr.contains("E0906"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("not pinned by digest"),
+            "{}",
+            run.stderr
+        );
+    }
+    let run = gate(
+        &[
+            "check",
+            "oci://registry.example/p/r@sha256:abc",
+            "-e",
+            s(&evidence),
+        ],
+        "",
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("E0907"), "{}", run.stderr);
+    // A registry that is not there: a clear error, nothing run.
+    let zeros = format!("sha256:{}", "0".repeat(64));
+    let run = gate(
+        &[
+            "check",
+            &format!("oci://127.0.0.1:9/p/r@{zeros}"),
+            "-e",
+            s(&evidence),
+        ],
+        "",
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("cannot connect to the registry `127.0.0.1:9`"),
+        "{}",
+        run.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The registry `.ci/registry` starts (`GATE_TEST_REGISTRY`, with its
+/// user and password), or `None` when it is not running here; with
+/// `GATE_REQUIRE_REGISTRY=1` (CI) it must be.
+struct Registry {
+    host: String,
+    user: String,
+    password: String,
+}
+
+fn registry() -> Option<Registry> {
+    let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+    match (
+        var("GATE_TEST_REGISTRY"),
+        var("GATE_TEST_REGISTRY_USER"),
+        var("GATE_TEST_REGISTRY_PASSWORD"),
+    ) {
+        (Some(host), Some(user), Some(password)) => Some(Registry {
+            host,
+            user,
+            password,
+        }),
+        _ => {
+            assert!(
+                var("GATE_REQUIRE_REGISTRY").is_none(),
+                "GATE_REQUIRE_REGISTRY is set and GATE_TEST_REGISTRY is not: start one with `.ci/registry start DIR`"
+            );
+            eprintln!(
+                "no registry (GATE_TEST_REGISTRY): `.ci/registry start DIR` starts one; skipped"
+            );
+            None
+        }
+    }
+}
+
+impl Registry {
+    /// A Docker configuration in `dir` with this registry's credentials
+    /// (as `docker login` writes it).
+    fn login(&self, dir: &Path) -> PathBuf {
+        use base64::Engine as _;
+        let conf = dir.join("docker");
+        std::fs::create_dir_all(&conf).unwrap();
+        let auth = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", self.user, self.password));
+        std::fs::write(
+            conf.join("config.json"),
+            serde_json::json!({"auths": {self.host.as_str(): {"auth": auth}}}).to_string(),
+        )
+        .unwrap();
+        conf
+    }
+
+    /// A repository of its own for one test run.
+    fn repo(&self, name: &str) -> String {
+        format!(
+            "oci://{}/gate-tests/{}-{name}",
+            self.host,
+            std::process::id()
+        )
+    }
+}
+
+/// `gate ARGS` with `DOCKER_CONFIG` set to `conf`.
+fn gate_in(conf: &Path, args: &[&str]) -> gate_tests::Run {
+    gate_tests::gate_with(args, "", |io| io.set_var("DOCKER_CONFIG", s(conf)))
+}
+
+#[test]
+fn a_bundle_goes_through_a_real_registry_pinned_by_digest() {
+    let Some(reg) = registry() else { return };
+    let dir = scratch("bundles", "registry");
+    let (bundle, public, digest) = built(&dir);
+    let conf = reg.login(&dir);
+    let repo = reg.repo("release");
+    let tagged = format!("{repo}:2.0.0");
+
+    let run = gate_in(&conf, &["bundle", "push", s(&bundle), &tagged]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("with its signature"), "{}", run.stdout);
+    let pinned = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("pinned: "))
+        .unwrap()
+        .to_string();
+    assert!(pinned.starts_with(&format!("{repo}@sha256:")), "{pinned}");
+    // Pushing the same bundle again makes the same manifest.
+    let again = gate_in(&conf, &["bundle", "push", s(&bundle), &tagged]);
+    assert!(again.stdout.contains(&pinned), "{}", again.stdout);
+
+    // Pulled by tag and by digest: the same bytes, the signature beside.
+    for reference in [tagged.as_str(), pinned.as_str()] {
+        let out = dir.join("pulled.bundle");
+        let run = gate_in(
+            &conf,
+            &[
+                "bundle",
+                "pull",
+                reference,
+                "-o",
+                s(&out),
+                "--require-signer",
+                s(&public),
+            ],
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stdout.contains(&format!("pulled: {pinned}")),
+            "{}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("signature: verified"), "{}", run.stdout);
+        assert_eq!(
+            std::fs::read(&out).unwrap(),
+            std::fs::read(&bundle).unwrap()
+        );
+        assert_eq!(
+            std::fs::read(dir.join("pulled.bundle.sig")).unwrap(),
+            std::fs::read(dir.join("demo.bundle.sig")).unwrap()
+        );
+    }
+
+    // check runs it pinned, held to digest and signer; the record names
+    // where it came from.
+    let evidence = dir.join("src/pass.json");
+    let record = dir.join("record.json");
+    let run = gate_in(
+        &conf,
+        &[
+            "check",
+            &pinned,
+            "--require-digest",
+            &digest,
+            "--require-signer",
+            s(&public),
+            "-e",
+            s(&evidence),
+            "--record",
+            s(&record),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let r: Value = serde_json::from_str(&std::fs::read_to_string(&record).unwrap()).unwrap();
+    assert_eq!(r["policy"]["bundle"]["digest"], digest.as_str());
+    assert_eq!(r["policy"]["bundle"]["source"], pinned.as_str());
+    assert!(r["policy"]["bundle"]["signer"].is_string());
+    // verify-record replays it from the registry.
+    let run = gate_in(
+        &conf,
+        &[
+            "verify-record",
+            s(&record),
+            "--policy",
+            &pinned,
+            "--require-signer",
+            s(&public),
+            "-e",
+            s(&evidence),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // test and lint take it too; verify names where it was pulled from.
+    let run = gate_in(&conf, &["test", &pinned]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!("{pinned}/demo.test.yaml")),
+        "{}",
+        run.stdout
+    );
+    let run = gate_in(
+        &conf,
+        &["bundle", "verify", &pinned, "--require-signer", s(&public)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!("pulled: {pinned}")),
+        "{}",
+        run.stdout
+    );
+
+    // Another key required: refused, nothing written or run.
+    gate(&["keygen", "--out", s(&dir.join("x"))], "");
+    let out = dir.join("refused.bundle");
+    let run = gate_in(
+        &conf,
+        &[
+            "bundle",
+            "pull",
+            &pinned,
+            "-o",
+            s(&out),
+            "--require-signer",
+            s(&dir.join("x.pub")),
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("E0906"), "{}", run.stderr);
+    assert!(!out.exists());
+    let run = gate_in(
+        &conf,
+        &[
+            "check",
+            &pinned,
+            "--require-digest",
+            &format!("sha256:{}", "0".repeat(64)),
+            "-e",
+            s(&evidence),
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("E0906"), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_registry_that_cannot_give_the_bundle_stops_the_command() {
+    let Some(reg) = registry() else { return };
+    let dir = scratch("bundles", "registry-errors");
+    let (bundle, _public, _digest) = built(&dir);
+    let conf = reg.login(&dir);
+    let repo = reg.repo("errors");
+    let run = gate_in(
+        &conf,
+        &["bundle", "push", s(&bundle), &format!("{repo}:v1")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let evidence = dir.join("src/pass.json");
+    let zeros = format!("sha256:{}", "0".repeat(64));
+
+    // A digest the repository does not have; a tag it does not have.
+    let wrong = format!("{repo}@{zeros}");
+    let run = gate_in(&conf, &["check", &wrong, "-e", s(&evidence)]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("error[E0907]"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no such tag or digest"),
+        "{}",
+        run.stderr
+    );
+    let out = dir.join("none.bundle");
+    let run = gate_in(
+        &conf,
+        &["bundle", "pull", &format!("{repo}:missing"), "-o", s(&out)],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("error[E0907]"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no such tag or digest"),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.exists());
+    // A repository that is not there.
+    let run = gate_in(
+        &conf,
+        &[
+            "bundle",
+            "pull",
+            &format!(
+                "oci://{}/gate-tests/none-{}:v1",
+                reg.host,
+                std::process::id()
+            ),
+        ],
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("E0907"), "{}", run.stderr);
+
+    // No credentials, or wrong ones: refused by the registry.
+    let empty = dir.join("nobody");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = gate_in(
+        &empty,
+        &["bundle", "pull", &format!("{repo}:v1"), "-o", s(&out)],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("refuses the credentials"),
+        "{}",
+        run.stderr
+    );
+    let bad = Registry {
+        host: reg.host.clone(),
+        user: reg.user.clone(),
+        password: "not-the-password".into(),
+    }
+    .login(&dir.join("bad"));
+    let run = gate_in(&bad, &["bundle", "push", s(&bundle), &format!("{repo}:v2")]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("refuses the credentials"),
+        "{}",
+        run.stderr
+    );
+
+    // An unsigned bundle when a signer is required.
+    std::fs::remove_file(dir.join("demo.bundle.sig")).unwrap();
+    let run = gate_in(
+        &conf,
+        &["bundle", "push", s(&bundle), &format!("{repo}:unsigned")],
+    );
+    assert!(run.stdout.contains("unsigned"), "{}", run.stdout);
+    let run = gate_in(
+        &conf,
+        &[
+            "bundle",
+            "pull",
+            &format!("{repo}:unsigned"),
+            "-o",
+            s(&out),
+            "--require-signer",
+            s(&dir.join("k.pub")),
+        ],
+    );
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("has no signature"), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}

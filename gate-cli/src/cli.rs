@@ -100,6 +100,8 @@ Examples:
   gate check release.gate -e evidence.json --format github   # in GitHub Actions
   collect-evidence | gate check release.gate -e - --evidence-format yaml
   gate check agents.gate -e 'tools=mcp/*.json' -e findings=trufflehog.jsonl
+  gate check oci://registry.example/policies/release@sha256:… \\
+    --require-signer signing.pub -e evidence.json
   helm template chart/ | gate check k8s.gate -e 'manifests+=-:yaml'
 
 Exit codes:
@@ -176,12 +178,13 @@ Examples:
   gate lint examples/
   gate lint release.gate --format json
   gate lint --explain vacuous-all
+  gate lint release.bundle --require-signer signing.pub
   # in a policy, silence one finding with a reason:
   #   # lint: allow(rule-without-message) the title says it all
 
 Exit codes:
   0  no error-level findings
-  1  error-level findings
+  1  error-level findings, or a bundle is not the one required
   2  the linter could not run: a file does not compile or cannot be read";
 
 const TEST_EXAMPLES: &str = "\
@@ -189,10 +192,11 @@ Examples:
   gate test                      # every *.test.yaml under this folder
   gate test examples/ --coverage
   gate test release.test.yaml --format json
+  gate test release.bundle          # a bundle's tests against its own gate
 
 Exit codes:
   0  every test passed
-  1  a test failed
+  1  a test failed, or a bundle is not the one required (digest, signer)
   2  a test file or policy has errors, or a case could not run";
 
 const REPL_EXAMPLES: &str = "\
@@ -487,6 +491,10 @@ pub struct LintArgs {
     /// Print a rule's documentation and exit.
     #[arg(long, value_name = "RULE")]
     pub explain: Option<String>,
+
+    /// What a bundle among the paths must be.
+    #[command(flatten)]
+    pub require: Requirements,
 }
 
 /// `gate test`.
@@ -500,6 +508,11 @@ pub struct TestArgs {
     /// exercised.
     #[arg(long)]
     pub coverage: bool,
+
+    /// What a bundle among the paths must be (its tests are run against
+    /// its own gate).
+    #[command(flatten)]
+    pub require: Requirements,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ResultFormat::Human)]
@@ -673,7 +686,45 @@ pub enum BundleCommand {
     /// signer required.
     #[command(after_help = BUNDLE_VERIFY_HELP)]
     Verify(BundleVerifyArgs),
+    /// Push a bundle (and its signature) to an OCI registry.
+    #[command(after_help = BUNDLE_PUSH_HELP)]
+    Push(BundlePushArgs),
+    /// Pull a bundle (and its signature) from an OCI registry, checked
+    /// against the digest it is pinned by and the requirements.
+    #[command(after_help = BUNDLE_PULL_HELP)]
+    Pull(BundlePullArgs),
 }
+
+const BUNDLE_PUSH_HELP: &str = "\
+Examples:
+  gate bundle push release.bundle oci://registry.example/policies/release:1.4.0
+  gate bundle push release.bundle oci://localhost:5000/policies/release \\
+    --signature release.bundle.sig
+
+The artifact's manifest digest is printed, and the reference pinned by it
+(`oci://…@sha256:…`), which `gate check` takes as its POLICY. Credentials
+come from $DOCKER_CONFIG/config.json (`docker login`); a registry on
+loopback is spoken to over plain HTTP, any other over HTTPS.
+
+Exit codes:
+  0  pushed
+  2  the bundle or its signature is not valid or cannot be read, or the
+     registry cannot be reached or refuses it";
+
+const BUNDLE_PULL_HELP: &str = "\
+Examples:
+  gate bundle pull oci://registry.example/policies/release:1.4.0 -o release.bundle
+  gate bundle pull oci://registry.example/policies/release@sha256:… \\
+    --require-signer signing.pub -o release.bundle
+
+Writes the bundle, and its signature beside it (BUNDLE.sig) when the
+artifact has one; prints the reference pinned by digest.
+
+Exit codes:
+  0  pulled, and it meets every requirement
+  1  it is not the one required (digest, signer): nothing is written
+  2  it cannot be pulled (unreachable registry, no such tag or digest,
+     credentials refused) or is not a valid bundle";
 
 const BUNDLE_BUILD_HELP: &str = "\
 Examples:
@@ -745,10 +796,42 @@ pub struct BundleSignArgs {
     pub output: Option<PathBuf>,
 }
 
+/// `gate bundle push`.
+#[derive(Debug, Args)]
+pub struct BundlePushArgs {
+    /// The bundle.
+    pub bundle: PathBuf,
+
+    /// Where to: `oci://HOST[:PORT]/REPOSITORY[:TAG]` (tag `latest` when
+    /// none is given).
+    #[arg(value_name = "REFERENCE")]
+    pub reference: String,
+
+    /// The signature to push with it; `BUNDLE.sig` when that file exists.
+    #[arg(long, value_name = "FILE")]
+    pub signature: Option<PathBuf>,
+}
+
+/// `gate bundle pull`.
+#[derive(Debug, Args)]
+pub struct BundlePullArgs {
+    /// What to pull: `oci://HOST[:PORT]/REPOSITORY[:TAG|@sha256:DIGEST]`.
+    #[arg(value_name = "REFERENCE")]
+    pub reference: String,
+
+    /// The bundle to write (its signature is written beside it, `.sig`).
+    #[arg(long, short = 'o', value_name = "FILE", default_value = "gate.bundle")]
+    pub output: PathBuf,
+
+    /// What it must be.
+    #[command(flatten)]
+    pub require: Requirements,
+}
+
 /// `gate bundle verify`.
 #[derive(Debug, Args)]
 pub struct BundleVerifyArgs {
-    /// The bundle.
+    /// The bundle: a file, or `oci://…@sha256:…`.
     pub bundle: PathBuf,
 
     /// What it must be.

@@ -24,6 +24,9 @@ pub struct Io {
     /// `--quiet`: what is written to standard output is dropped.
     pub quiet: bool,
     captured: Option<(SharedBuf, SharedBuf)>,
+    /// Folders shown under another name (a bundle's files, unpacked into a
+    /// private folder, are shown as `BUNDLE/PATH`).
+    shown: Vec<(String, String)>,
 }
 
 /// The colour conventions of the environment, read once: `NO_COLOR`
@@ -124,6 +127,7 @@ impl Io {
             vars: None,
             quiet: false,
             captured: None,
+            shown: Vec::new(),
         }
     }
 
@@ -143,6 +147,7 @@ impl Io {
             vars: Some(BTreeMap::new()),
             quiet: false,
             captured: Some((out, err)),
+            shown: Vec::new(),
         }
     }
 
@@ -180,12 +185,35 @@ impl Io {
             .unwrap_or_default()
     }
 
+    /// Shows the folder `real` as `shown` in everything written from now
+    /// on (to the streams, and in reports written to files).
+    pub fn show_as(&mut self, real: &std::path::Path, shown: &str) {
+        self.shown
+            .push((real.to_string_lossy().into_owned(), shown.to_string()));
+    }
+
+    /// `text` with the folders [`Io::show_as`] names shown as they are to be.
+    pub fn shown<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let mut text = std::borrow::Cow::Borrowed(text);
+        for (real, shown) in &self.shown {
+            if text.contains(real.as_str()) {
+                text = std::borrow::Cow::Owned(text.replace(real.as_str(), shown));
+            }
+        }
+        text
+    }
+
     /// Writes to standard output, or to standard error when `stderr`.
     /// A closed pipe is not an error worth reporting.
     pub fn write(&mut self, stderr: bool, text: &str) {
         if self.quiet && !stderr {
             return;
         }
+        let text = if self.shown.is_empty() {
+            std::borrow::Cow::Borrowed(text)
+        } else {
+            std::borrow::Cow::Owned(self.shown(text).into_owned())
+        };
         let stream = if stderr {
             &mut self.stderr
         } else {

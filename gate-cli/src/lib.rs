@@ -14,6 +14,7 @@ pub mod cmd;
 pub mod exit;
 pub mod files;
 pub mod io;
+mod registry;
 pub mod render;
 
 use clap::{CommandFactory, FromArgMatches};

@@ -347,6 +347,7 @@ impl Bundle {
             name: self.manifest.name.clone(),
             version: self.manifest.version.clone(),
             signer,
+            source: None,
         }
     }
 
@@ -354,16 +355,12 @@ impl Bundle {
     /// functions), reading imports from the bundle only. The policy's
     /// record names the bundle ([`crate::decision::PolicyMeta::bundle`]).
     pub fn policy(&self, builder: PolicyBuilder) -> Result<Policy, Error> {
-        self.policy_signed_by(builder, None)
+        self.policy_with(builder, self.meta(None))
     }
 
-    /// [`Bundle::policy`] for a bundle whose signature by `signer` (a key
-    /// id) was checked: the record names the signer too.
-    pub fn policy_signed_by(
-        &self,
-        builder: PolicyBuilder,
-        signer: Option<String>,
-    ) -> Result<Policy, Error> {
+    /// [`Bundle::policy`] recorded as `meta`: a bundle whose signature was
+    /// checked names its signer, one pulled from a registry its source.
+    pub fn policy_with(&self, builder: PolicyBuilder, meta: BundleMeta) -> Result<Policy, Error> {
         let mut fs = crate::MemFs::new();
         for (path, bytes) in &self.files {
             if path.ends_with(".gate") {
@@ -373,7 +370,7 @@ impl Bundle {
             }
         }
         let mut policy = builder.compile_file_in(Path::new(&self.manifest.gate), &fs)?;
-        policy.bundle = Some(std::sync::Arc::new(self.meta(signer)));
+        policy.bundle = Some(std::sync::Arc::new(meta));
         // The digest names the bundle: made afresh.
         policy.digest = std::sync::Arc::default();
         Ok(policy)

@@ -97,6 +97,8 @@ pub enum Code {
     Bundle,
     /// `E0906`: a policy bundle is not the one required (digest, signer).
     BundleRefused,
+    /// `E0907`: a registry cannot be reached, refuses, or has no such bundle.
+    Registry,
 }
 
 /// Every code and its text.
@@ -140,6 +142,7 @@ const TABLE: &[(Code, &str)] = &[
     (Code::Trust, "E0904"),
     (Code::Bundle, "E0905"),
     (Code::BundleRefused, "E0906"),
+    (Code::Registry, "E0907"),
 ];
 
 impl Code {

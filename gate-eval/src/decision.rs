@@ -210,6 +210,10 @@ pub struct BundleMeta {
     /// (`--require-signer`), if one was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signer: Option<String>,
+    /// Where it was read from when that was a registry: the OCI reference
+    /// pinned by the digest of its manifest (`oci://host/repo@sha256:…`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 impl PolicyMeta {

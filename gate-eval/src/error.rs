@@ -108,6 +108,15 @@ pub enum Error {
         /// Why.
         message: String,
     },
+    /// A policy bundle cannot be pushed to or pulled from an OCI registry:
+    /// not reachable, credentials refused, no such tag or digest, or an
+    /// artifact that is not a gate bundle (E0907).
+    Registry {
+        /// The reference, `oci://host/repository[:tag|@digest]`.
+        reference: String,
+        /// What went wrong.
+        message: String,
+    },
     /// A decision record is not what it should be.
     Record {
         /// The record file.
@@ -144,6 +153,7 @@ impl Error {
             Error::Record { .. } => Code::Record,
             Error::Bundle { .. } => Code::Bundle,
             Error::BundleRefused { .. } => Code::BundleRefused,
+            Error::Registry { .. } => Code::Registry,
         }
     }
 
@@ -200,6 +210,7 @@ impl fmt::Display for Error {
             Error::BundleRefused { message } => {
                 write!(f, "the policy bundle is refused: {message}")
             }
+            Error::Registry { reference, message } => write!(f, "registry, `{reference}`: {message}"),
         }
     }
 }

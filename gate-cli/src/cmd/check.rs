@@ -30,7 +30,7 @@ pub fn run(args: CheckArgs, out: &Output, io: &mut Io) -> Exit {
     let builder = Policy::builder()
         .max_policy_size(args.max_policy_size)
         .max_policy_depth(args.max_policy_depth);
-    let policy = match crate::cmd::bundle::compile(&args.policy, builder, &args.require) {
+    let policy = match crate::cmd::bundle::compile(&args.policy, builder, &args.require, io) {
         Ok(p) => p,
         Err(e) => {
             input::report(out, io, &e);

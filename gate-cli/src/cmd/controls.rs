@@ -20,7 +20,7 @@ use std::fmt::Write;
 pub fn run(args: ControlsArgs, out: &Output, io: &mut Io) -> Exit {
     let mut policies = Vec::new();
     for path in &args.policies {
-        match crate::cmd::bundle::compile(path, Policy::builder(), &args.require) {
+        match crate::cmd::bundle::compile(path, Policy::builder(), &args.require, io) {
             Ok(p) => {
                 if !p.warnings().is_empty() {
                     io.err(&gate_lang::error::render(

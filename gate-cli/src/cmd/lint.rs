@@ -19,14 +19,29 @@ pub fn run(args: LintArgs, out: &Output, io: &mut Io) -> Exit {
     if let Some(name) = &args.explain {
         return explain(name, out, io);
     }
-    let config = match config(&args) {
+    // A bundle's files are unpacked, checked, into a folder of their own
+    // (removed when `unpacked` goes).
+    let (paths, unpacked) = match crate::cmd::bundle::unpack(&args.paths, &args.require, out, io) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    // A bundle's own configuration, when one bundle has one.
+    let from_bundle: Vec<PathBuf> = unpacked
+        .iter()
+        .map(|d| d.path().join(CONFIG_FILE))
+        .filter(|p| p.is_file())
+        .collect();
+    let config = match config(
+        &args,
+        from_bundle.first().filter(|_| from_bundle.len() == 1),
+    ) {
         Ok(c) => c,
         Err(msg) => {
             render::tool_error(out, io, "E0961", &msg);
             return Exit::Error;
         }
     };
-    let found = match files::find(&args.paths, &files::is_gate_file) {
+    let found = match files::find(&paths, &files::is_gate_file) {
         Ok(p) => p,
         Err(msg) => {
             render::tool_error(out, io, "E0701", &msg);
@@ -59,7 +74,11 @@ pub fn run(args: LintArgs, out: &Output, io: &mut Io) -> Exit {
         let mut found = lint::analyse(program, &config.lint);
         found.extend(across.get(i).cloned().unwrap_or_default());
         if let Some((path, _)) = programs.get(i) {
-            found.extend(untested_when(path, program));
+            found.extend(untested_when(
+                path,
+                program,
+                crate::cmd::bundle::root_of(path, &unpacked),
+            ));
         }
         for f in lint::finish(program, found, &config.lint) {
             let loc = program.sources.locate(f.span);
@@ -311,7 +330,7 @@ fn compile(path: &Path, host: &[HostSig]) -> Result<Program, gate_lang::CompileE
 /// `untested-when`: the test files beside the gate (`*.test.yaml` in its
 /// folder that name it) are run; a `block` rule with a `when` that no case
 /// makes hold is reported. Gates without tests are not checked.
-fn untested_when(path: &Path, program: &Program) -> Vec<Finding> {
+fn untested_when(path: &Path, program: &Program, root: Option<&Path>) -> Vec<Finding> {
     use crate::cmd::test::suite;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -327,7 +346,7 @@ fn untested_when(path: &Path, program: &Program) -> Vec<Finding> {
         if file.parent().map(crate::files::normalize) != Some(crate::files::normalize(&dir)) {
             continue;
         }
-        let Ok(s) = suite::load_suite(&file) else {
+        let Ok(s) = suite::load_suite_within(&file, root) else {
             continue;
         };
         if crate::files::normalize(&s.policy_path) != me {
@@ -476,10 +495,12 @@ struct LintConfig {
     host: Vec<HostSig>,
 }
 
-/// Levels and frameworks from `gate-lint.toml` (or `--config`) and `--rule`.
-fn config(args: &LintArgs) -> Result<LintConfig, String> {
+/// Levels and frameworks from `--config`, else the configuration of the
+/// bundle being linted, else `gate-lint.toml` in the current folder; and
+/// `--rule`.
+fn config(args: &LintArgs, bundle: Option<&PathBuf>) -> Result<LintConfig, String> {
     let mut config = LintConfig::default();
-    let file = match &args.config {
+    let file = match args.config.as_ref().or(bundle) {
         Some(p) => Some(p.clone()),
         None => {
             let p = PathBuf::from(CONFIG_FILE);

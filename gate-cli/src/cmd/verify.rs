@@ -41,13 +41,14 @@ pub fn run(args: VerifyArgs, out: &Output, io: &mut Io) -> Exit {
             }
         },
     };
-    let policy = match crate::cmd::bundle::compile(&args.policy, Policy::builder(), &args.require) {
-        Ok(p) => p,
-        Err(e) => {
-            input::report(out, io, &e);
-            return Exit::Error;
-        }
-    };
+    let policy =
+        match crate::cmd::bundle::compile(&args.policy, Policy::builder(), &args.require, io) {
+            Ok(p) => p,
+            Err(e) => {
+                input::report(out, io, &e);
+                return Exit::Error;
+            }
+        };
     let data = match input::read_for(&args.input, &[&policy], io) {
         Ok(d) => d,
         Err(e) => {

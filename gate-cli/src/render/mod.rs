@@ -82,7 +82,8 @@ pub fn write_reports<F: Copy>(
     };
     for (format, path) in files {
         let written = text(*format, &plain).and_then(|t| {
-            std::fs::write(path, t).map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+            std::fs::write(path, io.shown(&t).as_bytes())
+                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
         });
         if let Err(message) = written {
             tool_error(out, io, "E0901", &message);

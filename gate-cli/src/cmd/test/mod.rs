@@ -36,7 +36,8 @@ pub mod suite;
 pub use patch::merge_patch;
 pub use run::{run_suite, CaseResult, CaseStatus, Mismatch, SuiteResult};
 pub use suite::{
-    discover, load_suite, Case, CaseEvidence, Expect, Expected, FileError, Suite, SuiteError,
+    discover, load_suite, load_suite_within, Case, CaseEvidence, Expect, Expected, FileError,
+    Suite, SuiteError,
 };
 
 use crate::cli::{ResultFormat, TestArgs};
@@ -47,7 +48,13 @@ use report::FileReport;
 
 /// Runs `gate test`.
 pub fn run(args: TestArgs, out: &Output, io: &mut Io) -> Exit {
-    let files = match discover(&args.paths) {
+    // A bundle's files are unpacked, checked, into a folder of their own
+    // (removed when `unpacked` goes).
+    let (paths, unpacked) = match crate::cmd::bundle::unpack(&args.paths, &args.require, out, io) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let files = match discover(&paths) {
         Ok(f) => f,
         Err(e) => {
             render::tool_error(out, io, e.code, &e.describe());
@@ -65,10 +72,12 @@ pub fn run(args: TestArgs, out: &Output, io: &mut Io) -> Exit {
     }
     let reports: Vec<FileReport> = files
         .into_iter()
-        .map(|file| match load_suite(&file) {
-            Ok(suite) => FileReport::Ran(run_suite(&suite, args.coverage)),
-            Err(errors) => FileReport::Errors { file, errors },
-        })
+        .map(
+            |file| match load_suite_within(&file, crate::cmd::bundle::root_of(&file, &unpacked)) {
+                Ok(suite) => FileReport::Ran(run_suite(&suite, args.coverage)),
+                Err(errors) => FileReport::Errors { file, errors },
+            },
+        )
         .collect();
     let coverage = report::coverage_by_policy(&reports);
     if args.format == ResultFormat::Human {

@@ -219,6 +219,13 @@ pub fn default_policy(test_file: &Path) -> Option<PathBuf> {
 /// assert!(!suite.cases.is_empty());
 /// ```
 pub fn load_suite(path: &Path) -> Result<Suite, Vec<SuiteError>> {
+    load_suite_within(path, None)
+}
+
+/// [`load_suite`] for a test file whose files must all be inside `root`
+/// (a bundle's, unpacked): a policy, trust configuration, waiver or
+/// evidence file outside it is an error (E0928), never read.
+pub fn load_suite_within(path: &Path, root: Option<&Path>) -> Result<Suite, Vec<SuiteError>> {
     let fail = |code, message: String| {
         vec![SuiteError::File(FileError {
             file: path.to_path_buf(),
@@ -268,6 +275,7 @@ pub fn load_suite(path: &Path) -> Result<Suite, Vec<SuiteError>> {
         file: path,
         text: &text,
         errors: Vec::new(),
+        root: root.map(normalize),
     };
     let suite = cx.suite(&parsed.value);
     let mut errors: Vec<SuiteError> = cx.errors.into_iter().map(SuiteError::File).collect();
@@ -312,6 +320,8 @@ struct Cx<'a> {
     file: &'a Path,
     text: &'a str,
     errors: Vec<FileError>,
+    /// The folder every file named must be in, if there is one.
+    root: Option<PathBuf>,
 }
 
 /// Where in the text a value is: an offset to search from, and a key.
@@ -403,7 +413,14 @@ impl<'a> Cx<'a> {
         };
         let trust = match top.get("trust") {
             None => None,
-            Some(Value::String(t)) => Some(normalize(&base.join(t))),
+            Some(Value::String(t)) => {
+                let p = normalize(&base.join(t));
+                let at = At {
+                    from: 0,
+                    key: Some("trust"),
+                };
+                self.inside(at, &p, "the trust configuration").then_some(p)
+            }
             Some(_) => {
                 self.error(
                     At {
@@ -422,6 +439,13 @@ impl<'a> Cx<'a> {
         let raw_cases = self.cases(top.get("tests"), &base);
         let policy_rel = policy_rel?;
         let policy_path = normalize(&base.join(&policy_rel));
+        let at = At {
+            from: 0,
+            key: Some("policy"),
+        };
+        if !self.inside(at, &policy_path, "the policy") {
+            return None;
+        }
         if !policy_path.is_file() {
             let help = suggest_file(&policy_path);
             self.error(
@@ -627,7 +651,8 @@ impl<'a> Cx<'a> {
                     .into_iter()
                     .map(|w| {
                         let p = normalize(&base.join(&w));
-                        if !p.is_file() {
+                        let what = format!("test `{name}`: the waiver file");
+                        if self.inside(at("waivers"), &p, &what) && !p.is_file() {
                             let help = suggest_file(&p);
                             self.error(
                                 at("waivers"),
@@ -694,6 +719,28 @@ impl<'a> Cx<'a> {
         Some(list)
     }
 
+    /// Whether `path` is inside the root (always, without one); reports
+    /// it when it is not.
+    fn inside(&mut self, at: At<'_>, path: &Path, what: &str) -> bool {
+        let Some(root) = &self.root else {
+            return true;
+        };
+        let path = normalize(path);
+        if path.starts_with(root) {
+            return true;
+        }
+        self.error(
+            at,
+            "E0928",
+            format!(
+                "{what} `{}` is outside the bundle: a bundle's tests read only the bundle's files",
+                path.display()
+            ),
+            None,
+        );
+        false
+    }
+
     fn check_spec(&mut self, spec: &str, base: &Path, name: &str, from: usize) {
         let at = At {
             from,
@@ -708,7 +755,17 @@ impl<'a> Cx<'a> {
             );
             return;
         }
-        let missing = match Spec::parse(base, spec).files(base, false) {
+        let files = Spec::parse(base, spec).files(base, false);
+        let named: Vec<PathBuf> = match &files {
+            Ok(Files::One(p)) => vec![p.clone()],
+            Ok(Files::Set(ps)) => ps.clone(),
+            _ => Vec::new(),
+        };
+        let what = format!("test `{name}`: the evidence file");
+        if !named.iter().all(|p| self.inside(at, p, &what)) {
+            return;
+        }
+        let missing = match files {
             Ok(Files::One(path)) if !path.is_file() => {
                 let path = normalize(&path);
                 let help = suggest_file(&path);
