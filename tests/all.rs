@@ -20,6 +20,7 @@ mod formats;
 mod host;
 mod hostile;
 mod lint;
+mod lsp;
 mod metering;
 mod pipelines;
 mod policy_tests;

@@ -77,6 +77,10 @@ pub enum Command {
     /// in one archive pinned by one digest.
     #[command(subcommand)]
     Bundle(BundleCommand),
+    /// Run the language server (LSP over standard input and output), for
+    /// editors.
+    #[command(after_help = LSP_HELP)]
+    Lsp,
     /// Create an ed25519 key pair for signing decision records.
     #[command(
         after_help = "Example:\n  gate keygen --out release-signing\n  # writes release-signing.key (keep it secret) and release-signing.pub\n\nExit codes:\n  0  the key pair was written\n  2  it could not be (a file exists already, or cannot be written)"
@@ -88,6 +92,19 @@ pub enum Command {
     )]
     Completions(CompletionsArgs),
 }
+
+const LSP_HELP: &str = "\
+Editors start it themselves (docs/editors.md):
+  VS Code: the extension in editors/vscode starts `gate lsp`
+  Neovim:  vim.lsp.start({ name = 'gate', cmd = { 'gate', 'lsp' } })
+
+It answers diagnostics (compile errors, lint findings), hover, go to
+definition, document symbols and formatting, for `.gate` files; the lint
+configuration is the nearest gate-lint.toml above each file.
+
+Exit codes:
+  0  the client asked it to exit
+  2  the connection failed";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:

@@ -14,6 +14,7 @@ pub mod cmd;
 pub mod exit;
 pub mod files;
 pub mod io;
+pub mod lsp;
 mod registry;
 pub mod render;
 
@@ -54,6 +55,7 @@ where
         cli::Command::Schema(c) => cmd::schema::run(c, &out, io),
         cli::Command::Diff(a) => cmd::diff::run(a, &out, io),
         cli::Command::Bundle(c) => cmd::bundle::run(c, &out, io),
+        cli::Command::Lsp => lsp::run(io),
         cli::Command::Keygen(a) => cmd::keygen::run(a, &out, io),
         cli::Command::Completions(a) => cmd::completions::run(a, io),
     }

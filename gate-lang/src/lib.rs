@@ -56,8 +56,18 @@ pub fn compile_file(path: &Path) -> Result<Program, CompileError> {
 /// Loads and checks a `module` file on its own (its imports, types, `let`s
 /// and `def`s), for tools such as the linter.
 pub fn compile_module_file(path: &Path, options: CompileOptions) -> Result<Program, CompileError> {
+    compile_module_file_with(path, &RealFs, options)
+}
+
+/// [`compile_module_file`] reading from a file system of your choice (an
+/// editor's unsaved buffers over the disk).
+pub fn compile_module_file_with(
+    path: &Path,
+    fs: &dyn FileSystem,
+    options: CompileOptions,
+) -> Result<Program, CompileError> {
     check::check_entry(
-        loader::load_file(path, &RealFs, options.load),
+        loader::load_file(path, fs, options.load),
         options.host,
         true,
     )

@@ -70,17 +70,10 @@ pub fn run(args: LintArgs, out: &Output, io: &mut Io) -> Exit {
     let across = lint::duplicate_ids_across(&refs);
     let mut seen = std::collections::HashSet::new();
     let mut all: Vec<(&Program, Finding)> = Vec::new();
-    for (i, (_, program)) in programs.iter().enumerate() {
-        let mut found = lint::analyse(program, &config.lint);
-        found.extend(across.get(i).cloned().unwrap_or_default());
-        if let Some((path, _)) = programs.get(i) {
-            found.extend(untested_when(
-                path,
-                program,
-                crate::cmd::bundle::root_of(path, &unpacked),
-            ));
-        }
-        for f in lint::finish(program, found, &config.lint) {
+    for (i, (path, program)) in programs.iter().enumerate() {
+        let extra = across.get(i).cloned().unwrap_or_default();
+        let root = crate::cmd::bundle::root_of(path, &unpacked);
+        for f in findings(path, program, &config.lint, extra, root) {
             let loc = program.sources.locate(f.span);
             // A module imported by several gates is linted with each.
             if seen.insert((loc.file, loc.start, f.rule, f.message.clone())) {
@@ -313,7 +306,17 @@ fn junit(run: &LintRun<'_>) -> Result<String, String> {
 
 /// Compiles a gate, or a module on its own.
 fn compile(path: &Path, host: &[HostSig]) -> Result<Program, gate_lang::CompileError> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    compile_in(path, &gate_lang::RealFs, host)
+}
+
+/// Compiles a file as the linter does, reading from `fs`: a gate with its
+/// imports, a module on its own.
+pub(crate) fn compile_in(
+    path: &Path,
+    fs: &dyn gate_lang::FileSystem,
+    host: &[HostSig],
+) -> Result<Program, gate_lang::CompileError> {
+    let text = fs.read(path).unwrap_or_default();
     let (file, _) = gate_lang::parser::parse_file(gate_lang::SourceId(0), &text);
     let is_module = matches!(file.header, Some(gate_lang::ast::Header::Module(_)));
     let options = gate_lang::CompileOptions {
@@ -321,10 +324,27 @@ fn compile(path: &Path, host: &[HostSig]) -> Result<Program, gate_lang::CompileE
         ..Default::default()
     };
     if is_module {
-        gate_lang::compile_module_file(path, options)
+        gate_lang::compile_module_file_with(path, fs, options)
     } else {
-        gate_lang::compile_file_with(path, &gate_lang::RealFs, options)
+        gate_lang::compile_file_with(path, fs, options)
     }
+}
+
+/// Every finding of one compiled file: the rules, `extra` findings found
+/// across files, and `untested-when` from the tests beside it (whose files
+/// must be inside `root` when there is one); suppressions and levels
+/// applied.
+pub(crate) fn findings(
+    path: &Path,
+    program: &Program,
+    config: &lint::Config,
+    extra: Vec<Finding>,
+    root: Option<&Path>,
+) -> Vec<Finding> {
+    let mut found = lint::analyse(program, config);
+    found.extend(extra);
+    found.extend(untested_when(path, program, root));
+    lint::finish(program, found, config)
 }
 
 /// `untested-when`: the test files beside the gate (`*.test.yaml` in its
@@ -488,11 +508,20 @@ fn capitalise(s: &str) -> String {
 
 /// What `gate-lint.toml` configures.
 #[derive(Default)]
-struct LintConfig {
-    lint: Config,
+pub(crate) struct LintConfig {
+    pub(crate) lint: Config,
     /// Host functions the embedding program provides, so that its policies
     /// compile here.
-    host: Vec<HostSig>,
+    pub(crate) host: Vec<HostSig>,
+}
+
+/// The configuration in the file `path` (`gate-lint.toml`).
+pub(crate) fn config_file(path: &Path) -> Result<LintConfig, String> {
+    let mut config = LintConfig::default();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    read_config(&text, &mut config).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(config)
 }
 
 /// Levels and frameworks from `--config`, else the configuration of the

@@ -1,0 +1,174 @@
+//! Compile errors, warnings and lint findings as LSP diagnostics, for
+//! every open document and the files they import.
+
+use super::text::{path_to_uri, Encoding, LineIndex};
+use super::workspace::Workspace;
+use gate_lang::lint::Level;
+use gate_lang::{SourceMap, Span};
+use lsp_types::{
+    Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
+};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The diagnostics of every open `.gate` document (an entry, possibly
+/// empty, for each) and of the files they import, by file.
+pub fn all(ws: &Workspace, enc: Encoding) -> BTreeMap<PathBuf, Vec<Diagnostic>> {
+    let mut out: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+    for path in ws.paths() {
+        if !crate::files::is_gate_file(&path) {
+            continue;
+        }
+        out.entry(path.clone()).or_default();
+        let analysis = ws.analyse(&path);
+        if let Some((file, message)) = &analysis.config_error {
+            out.entry(path.clone()).or_default().push(Diagnostic {
+                range: lsp_types::Range::default(),
+                severity: Some(DiagnosticSeverity::WARNING),
+                code: Some(NumberOrString::String("E0961".into())),
+                source: Some("gate".into()),
+                message: format!(
+                    "the lint configuration `{}` cannot be used: {message}",
+                    file.display()
+                ),
+                ..Diagnostic::default()
+            });
+        }
+        if let Some(failed) = &analysis.failed {
+            for e in &failed.errors {
+                let mut message = e.to_string();
+                if let Some(help) = e.kind.help() {
+                    message.push_str(&format!("\nhelp: {help}"));
+                }
+                for note in &e.notes {
+                    message.push_str(&format!("\nnote: {note}"));
+                }
+                let severity = match e.severity {
+                    gate_lang::Severity::Error => DiagnosticSeverity::ERROR,
+                    _ => DiagnosticSeverity::WARNING,
+                };
+                let labels: Vec<(Span, &str)> =
+                    e.labels.iter().map(|l| (l.span, l.text.as_str())).collect();
+                let d = made(
+                    &failed.sources,
+                    e.span,
+                    severity,
+                    e.code(),
+                    message,
+                    &labels,
+                    enc,
+                );
+                add(&mut out, d);
+            }
+        }
+        if let Some(program) = &analysis.program {
+            for e in &program.warnings {
+                let d = made(
+                    &program.sources,
+                    e.span,
+                    DiagnosticSeverity::WARNING,
+                    e.code(),
+                    e.to_string(),
+                    &[],
+                    enc,
+                );
+                add(&mut out, d);
+            }
+            for f in &analysis.findings {
+                if f.level == Level::Off {
+                    continue;
+                }
+                let severity = match f.level {
+                    Level::Error => DiagnosticSeverity::ERROR,
+                    _ => DiagnosticSeverity::WARNING,
+                };
+                let mut message = f.message.clone();
+                if let Some(help) = &f.help {
+                    message.push_str(&format!("\nhelp: {help}"));
+                }
+                let labels: Vec<(Span, &str)> =
+                    f.labels.iter().map(|l| (l.span, l.text.as_str())).collect();
+                let d = made(
+                    &program.sources,
+                    f.span,
+                    severity,
+                    f.rule,
+                    message,
+                    &labels,
+                    enc,
+                );
+                add(&mut out, d);
+            }
+        }
+    }
+    out
+}
+
+/// Adds a diagnostic to its file's list, once (a module imported by two
+/// open gates is reported by both).
+fn add(out: &mut BTreeMap<PathBuf, Vec<Diagnostic>>, d: Option<(PathBuf, Diagnostic)>) {
+    let Some((file, d)) = d else {
+        return;
+    };
+    let list = out.entry(file).or_default();
+    if !list.contains(&d) {
+        list.push(d);
+    }
+}
+
+/// The file a source of a compilation is, when it is a file (not a
+/// `std` module).
+pub fn source_path(sources: &SourceMap, span: Span) -> Option<PathBuf> {
+    let file = sources.get(span.source)?;
+    let path = Path::new(&file.name);
+    path.is_absolute()
+        .then(|| super::workspace::key(&crate::files::normalize(path)))
+}
+
+/// The range of `span` in its source.
+pub fn range_of(sources: &SourceMap, span: Span, enc: Encoding) -> lsp_types::Range {
+    match sources.get(span.source) {
+        Some(f) => {
+            let index = LineIndex::new(&f.text);
+            index.range(&f.text, span.start as usize, span.end as usize, enc)
+        }
+        None => lsp_types::Range::default(),
+    }
+}
+
+/// A diagnostic at `span`, in the file it is in.
+#[allow(clippy::too_many_arguments)]
+fn made(
+    sources: &SourceMap,
+    span: Span,
+    severity: DiagnosticSeverity,
+    code: &str,
+    message: String,
+    labels: &[(Span, &str)],
+    enc: Encoding,
+) -> Option<(PathBuf, Diagnostic)> {
+    let file = source_path(sources, span)?;
+    let related: Vec<DiagnosticRelatedInformation> = labels
+        .iter()
+        .filter_map(|(s, text)| {
+            let uri = path_to_uri(&source_path(sources, *s)?)?;
+            Some(DiagnosticRelatedInformation {
+                location: Location {
+                    uri,
+                    range: range_of(sources, *s, enc),
+                },
+                message: (*text).to_string(),
+            })
+        })
+        .collect();
+    let d = Diagnostic {
+        range: range_of(sources, span, enc),
+        severity: Some(severity),
+        code: Some(NumberOrString::String(code.to_string())),
+        source: Some("gate".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..Diagnostic::default()
+    };
+    Some((file, d))
+}

@@ -1,0 +1,384 @@
+//! `gate lsp` in process: JSON-RPC messages in, responses and
+//! notifications out, over `lsp_server::Connection::memory`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use gate_tests::scratch;
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// A client talking to a server thread.
+struct Client {
+    conn: Connection,
+    thread: Option<std::thread::JoinHandle<Result<(), String>>>,
+    next: i32,
+    /// Notifications received while waiting for something else.
+    pending: Vec<Notification>,
+}
+
+impl Client {
+    /// Starts a server and initializes it (UTF-16 positions unless
+    /// `utf8`).
+    fn start(utf8: bool) -> Client {
+        let (server, conn) = Connection::memory();
+        let thread = std::thread::spawn(move || gate_cli::lsp::serve(&server));
+        let mut c = Client {
+            conn,
+            thread: Some(thread),
+            next: 0,
+            pending: Vec::new(),
+        };
+        let caps = if utf8 {
+            json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}})
+        } else {
+            json!({})
+        };
+        let init = c.request("initialize", json!({"capabilities": caps}));
+        let want = if utf8 { "utf-8" } else { "utf-16" };
+        assert_eq!(init["capabilities"]["positionEncoding"], want);
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.conn
+            .sender
+            .send(Notification::new(method.into(), params).into())
+            .unwrap();
+    }
+
+    /// Sends a request and returns its result (an error response as
+    /// `{"error": …}`).
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next += 1;
+        let id = RequestId::from(self.next);
+        self.conn
+            .sender
+            .send(Request::new(id.clone(), method.into(), params).into())
+            .unwrap();
+        loop {
+            match self.conn.receiver.recv_timeout(Duration::from_secs(60)) {
+                Ok(Message::Response(r)) if r.id == id => {
+                    return match r.response_result {
+                        Err(e) => json!({"error": {"code": e.code, "message": e.message}}),
+                        Ok(v) => v,
+                    }
+                }
+                Ok(Message::Notification(n)) => self.pending.push(n),
+                Ok(other) => panic!("unexpected {other:?}"),
+                Err(e) => panic!("no answer to {method}: {e}"),
+            }
+        }
+    }
+
+    /// The next diagnostics published for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        loop {
+            if let Some(i) = self.pending.iter().position(|n| {
+                n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri
+            }) {
+                let n = self.pending.remove(i);
+                return n.params["diagnostics"].as_array().unwrap().clone();
+            }
+            match self.conn.receiver.recv_timeout(Duration::from_secs(60)) {
+                Ok(Message::Notification(n)) => self.pending.push(n),
+                Ok(other) => panic!("unexpected {other:?}"),
+                Err(e) => panic!("no diagnostics for {uri}: {e}"),
+            }
+        }
+    }
+
+    /// Drops the diagnostics received so far.
+    fn forget(&mut self) {
+        while let Ok(Message::Notification(n)) =
+            self.conn.receiver.recv_timeout(Duration::from_millis(200))
+        {
+            self.pending.push(n);
+        }
+        self.pending.clear();
+    }
+
+    fn open(&mut self, path: &Path, text: &str) -> String {
+        let uri = uri(path);
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "gate", "version": 1, "text": text}}),
+        );
+        uri
+    }
+
+    fn at(uri: &str, line: u32, character: u32) -> Value {
+        json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
+    }
+
+    fn stop(mut self) {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.is_null(), "{r}");
+        self.notify("exit", Value::Null);
+        self.thread.take().unwrap().join().unwrap().unwrap();
+    }
+}
+
+fn uri(path: &Path) -> String {
+    gate_cli::lsp::text::path_to_uri(&std::fs::canonicalize(path).unwrap_or(path.to_path_buf()))
+        .unwrap()
+        .as_str()
+        .to_string()
+}
+
+/// The line and column (0-based, in characters) of the first `needle`.
+fn find(text: &str, needle: &str) -> (u32, u32) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle}"));
+    let line = text[..at].matches('\n').count();
+    let col = text[..at].rsplit('\n').next().unwrap().chars().count();
+    (line as u32, col as u32)
+}
+
+const TYPES: &str = "module types\n\nrecord Secret {\n  name: string\n  vaulted: bool\n}\n";
+const GATE: &str = "gate demo {\n  title \"Demo\"\n}\n\nimport \"lib/types.gate\" as t\n\nevidence {\n  secrets: [t.Secret]\n}\n\ndef named(s: t.Secret) -> bool = s.name != \"\"\n\nrule S01 \"Secrets are vaulted\" {\n  severity block\n  controls \"OWASP-NHI:NHI2\"\n  require not secrets.is_empty() else \"no secrets\"\n  require secrets.all(vaulted and named(it)) else \"secret {name} is not vaulted\"\n}\n";
+
+fn project(name: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let dir = std::fs::canonicalize(scratch("lsp", name)).unwrap();
+    std::fs::create_dir_all(dir.join("lib")).unwrap();
+    let gate = dir.join("demo.gate");
+    let lib = dir.join("lib/types.gate");
+    std::fs::write(&gate, GATE).unwrap();
+    std::fs::write(&lib, TYPES).unwrap();
+    (dir, gate, lib)
+}
+
+#[test]
+fn diagnostics_follow_edits_across_imports() {
+    let (dir, gate, lib) = project("diagnostics");
+    let mut c = Client::start(false);
+    let g = c.open(&gate, GATE);
+    assert_eq!(c.diagnostics(&g), Vec::<Value>::new());
+    // An unknown field: an error with its code, where it is written.
+    let broken = GATE.replace("s.name", "s.nme");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": g, "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let d = c.diagnostics(&g);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["severity"], 1);
+    assert!(d[0]["code"].as_str().unwrap().starts_with('E'), "{d:?}");
+    assert!(d[0]["message"].as_str().unwrap().contains("nme"), "{d:?}");
+    assert!(
+        d[0]["message"].as_str().unwrap().contains("did you mean"),
+        "{d:?}"
+    );
+    let (line, col) = find(&broken, "nme");
+    assert_eq!(d[0]["range"]["start"]["line"], line);
+    assert!(d[0]["range"]["start"]["character"].as_u64().unwrap() <= u64::from(col));
+    // An incremental change that fixes it.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": g, "version": 3}, "contentChanges": [{
+            "range": {"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 3}},
+            "text": "name"
+        }]}),
+    );
+    assert_eq!(c.diagnostics(&g), Vec::<Value>::new());
+
+    // Editing the module re-checks the gate that imports it: the field
+    // the gate reads is gone, unsaved.
+    let l = c.open(&lib, TYPES);
+    c.forget();
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": l, "version": 2}, "contentChanges": [{"text": TYPES.replace("  vaulted: bool\n", "")}]}),
+    );
+    let d = c.diagnostics(&g);
+    assert!(
+        d.iter()
+            .any(|d| d["message"].as_str().unwrap().contains("vaulted")),
+        "{d:?}"
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": l, "version": 3}, "contentChanges": [{"text": TYPES}]}),
+    );
+    assert_eq!(c.diagnostics(&g), Vec::<Value>::new());
+    c.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn lint_findings_and_a_half_typed_file() {
+    let (dir, gate, _) = project("lint");
+    let mut c = Client::start(false);
+    let text = GATE.replace("rule S01", "let unused = 3\n\nrule S01");
+    let g = c.open(&gate, &text);
+    let d = c.diagnostics(&g);
+    let lint: Vec<&Value> = d.iter().filter(|d| d["code"] == "unused-let").collect();
+    assert_eq!(lint.len(), 1, "{d:?}");
+    assert_eq!(
+        lint[0]["range"]["start"]["line"],
+        find(&text, "let unused").0
+    );
+    // The lint configuration beside it turns the rule off.
+    std::fs::write(
+        dir.join("gate-lint.toml"),
+        "[rules]\nunused-let = \"off\"\n",
+    )
+    .unwrap();
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": []}));
+    let d = c.diagnostics(&g);
+    assert!(d.iter().all(|d| d["code"] != "unused-let"), "{d:?}");
+
+    // Every prefix of the file: a diagnostic or none, never a crash; the
+    // server still answers.
+    let mut version = 1;
+    for end in (0..text.len())
+        .step_by(37)
+        .filter(|e| text.is_char_boundary(*e))
+    {
+        version += 1;
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": g, "version": version}, "contentChanges": [{"text": &text[..end]}]}),
+        );
+        let _ = c.diagnostics(&g);
+        let h = c.request("textDocument/hover", Client::at(&g, 3, 2));
+        assert!(h.get("error").is_none(), "{h}");
+    }
+    c.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn hover_shows_types_builtins_and_rules() {
+    let (dir, gate, _) = project("hover");
+    let mut c = Client::start(false);
+    let g = c.open(&gate, GATE);
+    c.forget();
+    let hover = |c: &mut Client, needle: &str, plus: u32| {
+        let (line, col) = find(GATE, needle);
+        let h = c.request("textDocument/hover", Client::at(&g, line, col + plus));
+        h["contents"]["value"].as_str().unwrap_or("").to_string()
+    };
+    let field = hover(&mut c, "name != ", 1);
+    assert!(field.contains("Secret.name: string"), "{field}");
+    let all = hover(&mut c, "all(", 1);
+    assert!(all.contains("all(") && all.contains("```gate"), "{all}");
+    assert!(all.lines().count() > 3, "the documentation of `all`: {all}");
+    let rule = hover(&mut c, "S01", 1);
+    assert!(rule.contains("severity: `block`"), "{rule}");
+    assert!(rule.contains("OWASP-NHI:NHI2"), "{rule}");
+    let call = hover(&mut c, "named(it)", 1);
+    assert!(call.contains("def named"), "{call}");
+    // Nothing under the cursor: no hover.
+    let none = c.request("textDocument/hover", Client::at(&g, 3, 0));
+    assert!(none.is_null(), "{none}");
+    c.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn definitions_across_modules_and_positions_in_utf16_and_utf8() {
+    let (dir, gate, lib) = project("definition");
+    for utf8 in [false, true] {
+        let mut c = Client::start(utf8);
+        let g = c.open(&gate, GATE);
+        let def = |c: &mut Client, needle: &str| {
+            let (line, col) = find(GATE, needle);
+            c.request("textDocument/definition", Client::at(&g, line, col + 1))
+        };
+        // A field: its declaration in the module.
+        let d = def(&mut c, "name != ");
+        assert_eq!(d["uri"], uri(&lib));
+        assert_eq!(d["range"]["start"]["line"], find(TYPES, "name: string").0);
+        // A type name: the record.
+        let d = def(&mut c, "Secret]");
+        assert_eq!(d["uri"], uri(&lib));
+        assert_eq!(d["range"]["start"]["line"], find(TYPES, "record Secret").0);
+        // A def.
+        let d = def(&mut c, "named(it)");
+        assert_eq!(d["uri"], g.as_str());
+        assert_eq!(d["range"]["start"]["line"], find(GATE, "def named").0);
+        // An import: the file.
+        let d = def(&mut c, "lib/types");
+        assert_eq!(d["uri"], uri(&lib));
+        c.stop();
+    }
+    // A line with characters outside the BMP before the name: the column
+    // counts UTF-16 units or bytes as agreed.
+    let text = GATE.replace(
+        "require secrets.all(",
+        "require \"𝄞\" != \"\" and secrets.all(",
+    );
+    std::fs::write(&gate, &text).unwrap();
+    let line = find(&text, "secrets.all").0;
+    let prefix = text.lines().nth(line as usize).unwrap();
+    let at = prefix.find("secrets.all").unwrap() + "secrets.".len() + 1;
+    for (utf8, col) in [(false, prefix[..at].encode_utf16().count()), (true, at)] {
+        let mut c = Client::start(utf8);
+        let g = c.open(&gate, &text);
+        let h = c.request("textDocument/hover", Client::at(&g, line, col as u32));
+        let value = h["contents"]["value"].as_str().unwrap_or("").to_string();
+        assert!(value.contains("all("), "utf8 {utf8}: {h}");
+        c.stop();
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn symbols_formatting_and_errors() {
+    let (dir, gate, _) = project("symbols");
+    let mut c = Client::start(false);
+    let messy = GATE.replace("  severity block\n", "      severity   block\n");
+    let g = c.open(&gate, &messy);
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": g}}),
+    );
+    let names: Vec<&str> = symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"demo") && names.contains(&"S01") && names.contains(&"named"),
+        "{names:?}"
+    );
+    let edits = c.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": g}, "options": {"tabSize": 2, "insertSpaces": true}}),
+    );
+    let edits = edits.as_array().unwrap();
+    assert_eq!(edits.len(), 1);
+    assert_eq!(
+        edits[0]["newText"].as_str().unwrap(),
+        gate_lang::format::format_source(&messy).unwrap()
+    );
+    // A method it does not know, and parameters it cannot read: errors,
+    // and the server goes on.
+    let e = c.request("textDocument/rename", json!({}));
+    assert_eq!(e["error"]["code"], -32601);
+    let e = c.request("textDocument/hover", json!({"nonsense": true}));
+    assert_eq!(e["error"]["code"], -32602);
+    let e = c.request(
+        "textDocument/hover",
+        Client::at("file:///not/open.gate", 0, 0),
+    );
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("not open"),
+        "{e}"
+    );
+    let again = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": g}}),
+    );
+    assert!(again.is_array());
+    c.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
