@@ -382,3 +382,52 @@ fn symbols_formatting_and_errors() {
     c.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn quick_fixes_for_did_you_mean_and_lint_findings() {
+    let (dir, gate, _) = project("actions");
+    let mut c = Client::start(false);
+    let broken = GATE.replace("s.name", "s.nme");
+    let g = c.open(&gate, &broken);
+    let d = c.diagnostics(&g);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": g}, "range": d[0]["range"], "context": {"diagnostics": d}}),
+    );
+    let fix = &actions[0];
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["title"], "Change to `name`");
+    let edit = &fix["edit"]["changes"][g.as_str()][0];
+    assert_eq!(edit["newText"], "name");
+    assert_eq!(edit["range"], d[0]["range"]);
+
+    // A lint finding: an allow comment at the end of its line.
+    let text = GATE.replace("rule S01", "let unused = 3\n\nrule S01");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": g, "version": 2}, "contentChanges": [{"text": text}]}),
+    );
+    let d = c.diagnostics(&g);
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": g}, "range": d[0]["range"], "context": {"diagnostics": d}}),
+    );
+    let edit = &actions[0]["edit"]["changes"][g.as_str()][0];
+    let line = find(&text, "let unused").0;
+    assert_eq!(edit["range"]["start"]["line"], line);
+    assert_eq!(edit["range"]["start"]["character"], "let unused = 3".len());
+    assert_eq!(edit["newText"], "  # lint: allow(unused-let) REASON");
+    // With the comment (and its reason) the finding goes.
+    let allowed = text.replace(
+        "let unused = 3",
+        "let unused = 3  # lint: allow(unused-let) kept for the next rule",
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": g, "version": 3}, "contentChanges": [{"text": allowed}]}),
+    );
+    assert_eq!(c.diagnostics(&g), Vec::<Value>::new());
+    c.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -688,6 +688,35 @@ impl ErrorKind {
         }
     }
 
+    /// The name it suggests instead of the one written (`did you mean
+    /// …?`), without quotes, when it suggests exactly one: what an editor
+    /// offers to put in the error's place.
+    ///
+    /// ```
+    /// let e = gate_lang::compile_source("g.gate", "gate g {}\nrecord S { name: string }\nevidence { s: S }\nrule r { require s.nme == \"\" }\n").unwrap_err();
+    /// assert_eq!(e.errors[0].kind.suggestion(), Some("name"));
+    /// ```
+    pub fn suggestion(&self) -> Option<&str> {
+        let s = match self {
+            ErrorKind::UnknownSetting { suggestion, .. }
+            | ErrorKind::InvalidSettingValue { suggestion, .. }
+            | ErrorKind::UnknownDirective { suggestion, .. }
+            | ErrorKind::UnknownRule { suggestion, .. }
+            | ErrorKind::UnknownName { suggestion, .. }
+            | ErrorKind::UnknownField { suggestion, .. }
+            | ErrorKind::UnknownType { suggestion, .. }
+            | ErrorKind::UnknownFunction { suggestion, .. }
+            | ErrorKind::UnknownEnumValue { suggestion, .. }
+            | ErrorKind::UnknownModuleMember { suggestion, .. } => suggestion.as_deref()?,
+            _ => return None,
+        };
+        let s = s.trim_matches('`');
+        let one = !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        one.then_some(s)
+    }
+
     /// Advice on how to fix it, if there is any.
     pub fn help(&self) -> Option<String> {
         let did_you_mean = |s: &Option<String>| s.as_ref().map(|s| format!("did you mean {s}?"));

@@ -49,7 +49,7 @@ pub fn all(ws: &Workspace, enc: Encoding) -> BTreeMap<PathBuf, Vec<Diagnostic>> 
                 };
                 let labels: Vec<(Span, &str)> =
                     e.labels.iter().map(|l| (l.span, l.text.as_str())).collect();
-                let d = made(
+                let mut d = made(
                     &failed.sources,
                     e.span,
                     severity,
@@ -58,6 +58,14 @@ pub fn all(ws: &Workspace, enc: Encoding) -> BTreeMap<PathBuf, Vec<Diagnostic>> 
                     &labels,
                     enc,
                 );
+                // What a quick fix puts in its place: the suggestion, when
+                // what is there is one name.
+                let written = failed.sources.slice(e.span);
+                if let (Some((_, d)), Some(s)) = (d.as_mut(), e.kind.suggestion()) {
+                    if is_name(written) {
+                        d.data = Some(serde_json::json!({"replace": s}));
+                    }
+                }
                 add(&mut out, d);
             }
         }
@@ -88,7 +96,7 @@ pub fn all(ws: &Workspace, enc: Encoding) -> BTreeMap<PathBuf, Vec<Diagnostic>> 
                 }
                 let labels: Vec<(Span, &str)> =
                     f.labels.iter().map(|l| (l.span, l.text.as_str())).collect();
-                let d = made(
+                let mut d = made(
                     &program.sources,
                     f.span,
                     severity,
@@ -97,11 +105,22 @@ pub fn all(ws: &Workspace, enc: Encoding) -> BTreeMap<PathBuf, Vec<Diagnostic>> 
                     &labels,
                     enc,
                 );
+                if let Some((_, d)) = d.as_mut() {
+                    d.data = Some(serde_json::json!({"allow": f.rule}));
+                }
                 add(&mut out, d);
             }
         }
     }
     out
+}
+
+/// Whether `text` is one name (what a "did you mean" replaces).
+fn is_name(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// Adds a diagnostic to its file's list, once (a module imported by two

@@ -11,8 +11,8 @@
 //! findings, each with its code), hover (the type of an expression or
 //! field, a built-in's signature and documentation, a rule's severity and
 //! controls), go to definition (records, fields, enum values, `let`s,
-//! `def`s, rule ids, imports), document symbols and formatting (`gate
-//! fmt`). A request that fails is answered with an error; the server does
+//! `def`s, rule ids, imports), quick fixes ("did you mean", `# lint:
+//! allow(…)`), document symbols and formatting (`gate fmt`). A request that fails is answered with an error; the server does
 //! not stop.
 
 mod diagnostics;
@@ -85,6 +85,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         definition_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
         ..ServerCapabilities::default()
     };
     let result = serde_json::json!({
@@ -215,6 +216,14 @@ impl Server<'_> {
                     symbols::format(doc, enc)
                 })?;
                 json(serde_json::to_value(edits))
+            }
+            req::CodeActionRequest::METHOD => {
+                let p: lsp_types::CodeActionParams = params(request)?;
+                let uri = p.text_document.uri.clone();
+                let actions = self.with_document(&uri, |_, _, doc, enc| {
+                    symbols::code_actions(&uri, doc, &p.context.diagnostics, enc)
+                })?;
+                json(serde_json::to_value(actions))
             }
             other => Err((
                 ErrorCode::MethodNotFound,

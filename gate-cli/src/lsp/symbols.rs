@@ -203,3 +203,58 @@ pub fn format(doc: &Document, enc: Encoding) -> Vec<TextEdit> {
         _ => Vec::new(),
     }
 }
+
+/// Quick fixes for the diagnostics the client sends back: the "did you
+/// mean" name in place of the one written, and a `# lint: allow(RULE)`
+/// comment at the end of a lint finding's line (its reason to be written).
+pub fn code_actions(
+    uri: &lsp_types::Uri,
+    doc: &Document,
+    diagnostics: &[lsp_types::Diagnostic],
+    enc: Encoding,
+) -> Vec<lsp_types::CodeActionOrCommand> {
+    use lsp_types::{CodeAction, CodeActionKind, CodeActionOrCommand, WorkspaceEdit};
+    let edit = |edits: Vec<TextEdit>| WorkspaceEdit {
+        changes: Some([(uri.clone(), edits)].into_iter().collect()),
+        ..WorkspaceEdit::default()
+    };
+    let mut out = Vec::new();
+    for d in diagnostics {
+        let data = d.data.as_ref();
+        if let Some(name) = data.and_then(|v| v.get("replace")).and_then(|v| v.as_str()) {
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("Change to `{name}`"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![d.clone()]),
+                edit: Some(edit(vec![TextEdit {
+                    range: d.range,
+                    new_text: name.to_string(),
+                }])),
+                is_preferred: Some(true),
+                ..CodeAction::default()
+            }));
+        }
+        if let Some(rule) = data.and_then(|v| v.get("allow")).and_then(|v| v.as_str()) {
+            let line = d.range.start.line;
+            let next = lsp_types::Position::new(line + 1, 0);
+            let end_offset = doc.index.offset(&doc.text, next, enc);
+            // The end of the line, before its line break.
+            let text = doc.text.get(..end_offset).unwrap_or("");
+            let end = text.strip_suffix('\n').map_or(text.len(), |t| {
+                t.strip_suffix('\r').map_or(t.len(), str::len)
+            });
+            let at = doc.index.position(&doc.text, end, enc);
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: format!("Allow `{rule}` on this line (with a reason)"),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![d.clone()]),
+                edit: Some(edit(vec![TextEdit {
+                    range: lsp_types::Range::new(at, at),
+                    new_text: format!("  # lint: allow({rule}) REASON"),
+                }])),
+                ..CodeAction::default()
+            }));
+        }
+    }
+    out
+}
