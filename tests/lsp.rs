@@ -431,3 +431,43 @@ fn quick_fixes_for_did_you_mean_and_lint_findings() {
     c.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn completion_while_a_line_is_half_typed() {
+    let (dir, gate, _) = project("complete");
+    let mut c = Client::start(false);
+    let g = c.open(&gate, GATE);
+    assert_eq!(c.diagnostics(&g), Vec::<Value>::new());
+    // Half-typed: it does not check; what was known is offered.
+    let text = GATE.replace(
+        "  severity block\n",
+        "  severity block\n  require secrets.\n  severity \n  controls \"\n",
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": g, "version": 2}, "contentChanges": [{"text": text}]}),
+    );
+    assert!(!c.diagnostics(&g).is_empty());
+    let labels = |c: &mut Client, needle: &str| -> Vec<String> {
+        let (line, col) = find(&text, needle);
+        let r = c.request(
+            "textDocument/completion",
+            Client::at(&g, line, col + needle.len() as u32),
+        );
+        r.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let after_dot = labels(&mut c, "require secrets.");
+    assert!(
+        after_dot.contains(&"all".into()) && after_dot.contains(&"count".into()),
+        "{after_dot:?}"
+    );
+    assert_eq!(labels(&mut c, "  severity "), ["block", "warn", "info"]);
+    let controls = labels(&mut c, "  controls \"");
+    assert!(controls.contains(&"OWASP-NHI:NHI2".into()), "{controls:?}");
+    c.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

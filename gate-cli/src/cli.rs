@@ -99,7 +99,7 @@ Editors start it themselves (docs/editors.md):
   Neovim:  vim.lsp.start({ name = 'gate', cmd = { 'gate', 'lsp' } })
 
 It answers diagnostics (compile errors, lint findings), hover, go to
-definition, quick fixes, document symbols and formatting, for `.gate` files; the lint
+definition, completion, quick fixes, symbols and formatting, for `.gate` files; the lint
 configuration is the nearest gate-lint.toml above each file.
 
 Exit codes:

@@ -13,14 +13,21 @@ use std::path::{Path, PathBuf};
 
 /// The diagnostics of every open `.gate` document (an entry, possibly
 /// empty, for each) and of the files they import, by file.
-pub fn all(ws: &Workspace, enc: Encoding) -> BTreeMap<PathBuf, Vec<Diagnostic>> {
+///
+/// The programs of the documents that compile are kept in `compiled`
+/// (what completion reads while a document is half-typed).
+pub fn all(
+    ws: &Workspace,
+    enc: Encoding,
+    compiled: &mut BTreeMap<PathBuf, gate_lang::Program>,
+) -> BTreeMap<PathBuf, Vec<Diagnostic>> {
     let mut out: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
     for path in ws.paths() {
         if !crate::files::is_gate_file(&path) {
             continue;
         }
         out.entry(path.clone()).or_default();
-        let analysis = ws.analyse(&path);
+        let mut analysis = ws.analyse(&path);
         if let Some((file, message)) = &analysis.config_error {
             out.entry(path.clone()).or_default().push(Diagnostic {
                 range: lsp_types::Range::default(),
@@ -110,6 +117,9 @@ pub fn all(ws: &Workspace, enc: Encoding) -> BTreeMap<PathBuf, Vec<Diagnostic>> 
                 }
                 add(&mut out, d);
             }
+        }
+        if let Some(program) = analysis.program.take() {
+            compiled.insert(path.clone(), program);
         }
     }
     out

@@ -11,10 +11,12 @@
 //! findings, each with its code), hover (the type of an expression or
 //! field, a built-in's signature and documentation, a rule's severity and
 //! controls), go to definition (records, fields, enum values, `let`s,
-//! `def`s, rule ids, imports), quick fixes ("did you mean", `# lint:
-//! allow(…)`), document symbols and formatting (`gate fmt`). A request that fails is answered with an error; the server does
+//! `def`s, rule ids, imports), completion (fields, built-ins, rule words,
+//! control ids), quick fixes ("did you mean", `# lint: allow(…)`),
+//! document symbols and formatting (`gate fmt`). A request that fails is answered with an error; the server does
 //! not stop.
 
+mod complete;
 mod diagnostics;
 mod navigate;
 mod symbols;
@@ -86,6 +88,10 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
+        completion_provider: Some(lsp_types::CompletionOptions {
+            trigger_characters: Some(vec![".".into(), "\"".into()]),
+            ..lsp_types::CompletionOptions::default()
+        }),
         ..ServerCapabilities::default()
     };
     let result = serde_json::json!({
@@ -100,6 +106,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         workspace: Workspace::default(),
         encoding,
         published: BTreeSet::new(),
+        compiled: std::collections::BTreeMap::new(),
     };
     for message in &connection.receiver {
         match message {
@@ -145,6 +152,8 @@ struct Server<'c> {
     encoding: Encoding,
     /// The files diagnostics were last published for (to clear them).
     published: BTreeSet<PathBuf>,
+    /// The last program of each open document that compiled.
+    compiled: std::collections::BTreeMap<PathBuf, gate_lang::Program>,
 }
 
 /// A request that cannot be answered: its error code and message.
@@ -216,6 +225,18 @@ impl Server<'_> {
                     symbols::format(doc, enc)
                 })?;
                 json(serde_json::to_value(edits))
+            }
+            req::Completion::METHOD => {
+                let p: lsp_types::CompletionParams = params(request)?;
+                let at = &p.text_document_position;
+                let compiled = &self.compiled;
+                let items = self.with_document(&at.text_document.uri, |_, path, doc, enc| {
+                    let program = compiled.get(&workspace::key(path));
+                    complete::complete(program, doc, at.position, enc)
+                })?;
+                json(serde_json::to_value(lsp_types::CompletionResponse::Array(
+                    items,
+                )))
             }
             req::CodeActionRequest::METHOD => {
                 let p: lsp_types::CodeActionParams = params(request)?;
@@ -298,6 +319,7 @@ impl Server<'_> {
                 };
                 if let Some(path) = text::uri_to_path(&p.text_document.uri) {
                     self.workspace.close(&path);
+                    self.compiled.remove(&workspace::key(&path));
                 }
             }
             // A save, a file changed on disk: the documents that read it
@@ -311,7 +333,7 @@ impl Server<'_> {
     /// Checks every open document and publishes what was found, clearing
     /// what was published before and is no longer found.
     fn publish(&mut self) {
-        let found = diagnostics::all(&self.workspace, self.encoding);
+        let found = diagnostics::all(&self.workspace, self.encoding, &mut self.compiled);
         let now: BTreeSet<PathBuf> = found.keys().cloned().collect();
         for stale in self.published.difference(&now) {
             if let Some(uri) = text::path_to_uri(stale) {

@@ -155,6 +155,23 @@ pub fn check_control(reference: &str, custom: &[CustomFramework]) -> Option<Prob
     }
 }
 
+/// Every control id of the frameworks whose ids can be listed (OWASP NHI,
+/// NIST CSF 2.0, NIST AI RMF, OWASP Agentic), as `FRAMEWORK:ID`: what an
+/// editor offers after `controls "`. Each passes [`check_control`].
+///
+/// ```
+/// let ids = gate_lang::lint::controls::catalogue();
+/// assert!(ids.iter().any(|i| i == "NIST-CSF-2.0:PR.AA-05"));
+/// assert!(ids.iter().all(|i| gate_lang::lint::controls::check_control(i, &[]).is_none()));
+/// ```
+pub fn catalogue() -> Vec<String> {
+    let nhi = (1..=10).map(|k| format!("OWASP-NHI:NHI{k}"));
+    let csf = csf_ids().map(|i| format!("NIST-CSF-2.0:{i}"));
+    let rmf = ai_rmf_ids().map(|i| format!("NIST-AI-RMF:{i}"));
+    let asi = (1..=10).map(|k| format!("OWASP-AGENTIC:ASI{k:02}"));
+    nhi.chain(csf).chain(rmf).chain(asi).collect()
+}
+
 fn known_list(custom: &[CustomFramework]) -> String {
     KNOWN
         .iter()
