@@ -194,13 +194,7 @@ impl Io {
 
     /// `text` with the folders [`Io::show_as`] names shown as they are to be.
     pub fn shown<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
-        let mut text = std::borrow::Cow::Borrowed(text);
-        for (real, shown) in &self.shown {
-            if text.contains(real.as_str()) {
-                text = std::borrow::Cow::Owned(text.replace(real.as_str(), shown));
-            }
-        }
-        text
+        shown_as(&self.shown, text)
     }
 
     /// Writes to standard output, or to standard error when `stderr`.
@@ -209,11 +203,7 @@ impl Io {
         if self.quiet && !stderr {
             return;
         }
-        let text = if self.shown.is_empty() {
-            std::borrow::Cow::Borrowed(text)
-        } else {
-            std::borrow::Cow::Owned(self.shown(text).into_owned())
-        };
+        let text = shown_as(&self.shown, text);
         let stream = if stderr {
             &mut self.stderr
         } else {
@@ -254,6 +244,17 @@ impl Io {
             )
         })
     }
+}
+
+/// `text` with each folder of `names` (real, shown) replaced by its name.
+fn shown_as<'t>(names: &[(String, String)], text: &'t str) -> std::borrow::Cow<'t, str> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    for (real, shown) in names {
+        if text.contains(real.as_str()) {
+            text = std::borrow::Cow::Owned(text.replace(real.as_str(), shown));
+        }
+    }
+    text
 }
 
 /// Reads `reader` to its end, or stops after `limit + 1` bytes: `None`

@@ -179,11 +179,12 @@ pub fn push(
     };
     let body = serde_json::to_vec(&manifest).map_err(|e| target.error(e.to_string()))?;
     let digest = gate_eval::sha256_hex(&body);
-    let blobs: Vec<(&[u8], String)> = std::iter::once((EMPTY, manifest.config.digest.clone()))
-        .chain(std::iter::once(bundle).chain(signature).map(|data| {
-            let digest = gate_eval::sha256_hex(data);
-            (data, digest)
-        }))
+    // The blobs and the digests their descriptors already hold.
+    let blobs: Vec<(&[u8], String)> = std::iter::once(EMPTY)
+        .chain(std::iter::once(bundle))
+        .chain(signature)
+        .zip(std::iter::once(&manifest.config).chain(&manifest.layers))
+        .map(|(data, d)| (data, d.digest.clone()))
         .collect();
     let (client, auth) = connect(io, target)?;
     run(target, async {

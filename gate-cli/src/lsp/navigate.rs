@@ -14,43 +14,46 @@ const STDLIB_DOC: &str = include_str!("../../../docs/stdlib.md");
 
 /// What the cursor is on: the compiled program, the document's source in
 /// it and the byte offset.
-struct At<'p> {
-    program: &'p Program,
+struct At {
+    program: Program,
     source: SourceId,
-    offset: u32,
+    offset: usize,
 }
 
-/// Compiles the document and finds it in the program; `None` when it
-/// does not compile.
-fn compiled(
-    ws: &Workspace,
-    path: &Path,
-    doc: &Document,
-    pos: Position,
-    enc: Encoding,
-) -> Option<(Program, SourceId, u32)> {
-    let program = ws.compile(path).ok()?;
-    let me = key(path);
-    let source = program
-        .sources
-        .files()
-        .find(|(id, _)| source_path(&program.sources, Span::new(*id, 0..0)).as_deref() == Some(&me))
-        .map(|(id, _)| id)?;
-    let offset = u32::try_from(doc.index.offset(&doc.text, pos, enc)).ok()?;
-    Some((program, source, offset))
-}
-
-/// The innermost expression at the cursor.
-fn node_at<'p>(at: &At<'p>) -> Option<&'p Node> {
-    at.program
-        .nodes
-        .iter()
-        .filter(|n| {
-            n.span.source == at.source
-                && n.span.start <= at.offset
-                && at.offset < n.span.end.max(n.span.start + 1)
+impl At {
+    /// Compiles the document and finds it in the program; `None` when it
+    /// does not compile.
+    fn of(ws: &Workspace, path: &Path, doc: &Document, pos: Position, enc: Encoding) -> Option<At> {
+        let program = ws.compile(path).ok()?;
+        let me = key(path);
+        let source = program
+            .sources
+            .files()
+            .find(|(id, _)| {
+                source_path(&program.sources, Span::new(*id, 0..0)).as_deref() == Some(&me)
+            })
+            .map(|(id, _)| id)?;
+        let offset = doc.index.offset(&doc.text, pos, enc);
+        Some(At {
+            program,
+            source,
+            offset,
         })
-        .min_by_key(|n| n.span.end - n.span.start)
+    }
+
+    /// The innermost expression at the cursor.
+    fn node(&self) -> Option<&Node> {
+        let offset = u32::try_from(self.offset).ok()?;
+        self.program
+            .nodes
+            .iter()
+            .filter(|n| {
+                n.span.source == self.source
+                    && n.span.start <= offset
+                    && offset < n.span.end.max(n.span.start + 1)
+            })
+            .min_by_key(|n| n.span.end - n.span.start)
+    }
 }
 
 /// The word (name characters, `-` inside rule ids) at the cursor.
@@ -95,13 +98,8 @@ pub fn hover(
     pos: Position,
     enc: Encoding,
 ) -> Option<Hover> {
-    let offset = doc.index.offset(&doc.text, pos, enc);
-    let (program, source, off) = compiled(ws, path, doc, pos, enc)?;
-    let at = At {
-        program: &program,
-        source,
-        offset: off,
-    };
+    let at = At::of(ws, path, doc, pos, enc)?;
+    let (program, source, offset) = (&at.program, at.source, at.offset);
     let word = word_at(&doc.text, offset);
     let markdown = |value: String| Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -130,13 +128,13 @@ pub fn hover(
             if let Some(d) = &rule.description {
                 text.push_str(&format!("\n\n{d}"));
             }
-            if node_at(&at).is_none() {
+            if at.node().is_none() {
                 return Some(markdown(text));
             }
         }
     }
     let schema = &program.schema;
-    let node = node_at(&at)?;
+    let node = at.node()?;
     let ty = schema.display(&node.ty).to_string();
     let text = match &node.ir {
         Ir::Field { record, slot, .. } => {
@@ -210,13 +208,8 @@ pub fn definition(
     pos: Position,
     enc: Encoding,
 ) -> Option<Location> {
-    let offset = doc.index.offset(&doc.text, pos, enc);
-    let (program, source, off) = compiled(ws, path, doc, pos, enc)?;
-    let at = At {
-        program: &program,
-        source,
-        offset: off,
-    };
+    let at = At::of(ws, path, doc, pos, enc)?;
+    let (program, offset) = (&at.program, at.offset);
     let schema = &program.schema;
     let to = |span: Span| -> Option<Location> {
         let file = source_path(&program.sources, span)?;
@@ -229,7 +222,7 @@ pub fn definition(
             ),
         })
     };
-    if let Some(node) = node_at(&at) {
+    if let Some(node) = at.node() {
         let target = match &node.ir {
             Ir::Field { record, slot, .. } => schema
                 .record(*record)

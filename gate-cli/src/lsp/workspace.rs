@@ -80,22 +80,13 @@ impl Workspace {
     /// Compiles the document `path` as the linter does (with the host
     /// functions of its lint configuration).
     pub fn compile(&self, path: &Path) -> Result<Program, CompileError> {
-        let host = nearest_config(path)
-            .and_then(|f| crate::cmd::lint::config_file(&f).ok())
-            .map(|c| c.host)
-            .unwrap_or_default();
-        crate::cmd::lint::compile_in(&key(path), self, &host)
+        let (config, _) = config_of(path);
+        crate::cmd::lint::compile_in(&key(path), self, &config.host)
     }
 
     /// Compiles the open document `path` as the linter does, and lints it.
     pub fn analyse(&self, path: &Path) -> Analysis {
-        let (config, config_error) = match nearest_config(path) {
-            Some(file) => match crate::cmd::lint::config_file(&file) {
-                Ok(c) => (c, None),
-                Err(e) => (Default::default(), Some((file, e))),
-            },
-            None => (Default::default(), None),
-        };
+        let (config, config_error) = config_of(path);
         let key = key(path);
         match crate::cmd::lint::compile_in(&key, self, &config.host) {
             Ok(program) => {
@@ -115,6 +106,18 @@ impl Workspace {
                 config_error,
             },
         }
+    }
+}
+
+/// The lint configuration of a document (its `gate-lint.toml`, else the
+/// defaults), and why the file could not be used if it could not.
+fn config_of(path: &Path) -> (crate::cmd::lint::LintConfig, Option<(PathBuf, String)>) {
+    match nearest_config(path) {
+        Some(file) => match crate::cmd::lint::config_file(&file) {
+            Ok(c) => (c, None),
+            Err(e) => (Default::default(), Some((file, e))),
+        },
+        None => (Default::default(), None),
     }
 }
 
