@@ -281,19 +281,17 @@ fn a_bundle_that_is_not_the_required_one_is_never_run() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("another bundle"), "{}", run.stderr);
     // Requirements on a plain gate are an error, not ignored.
-    let run = gate(
-        &[
-            "check",
-            s(&src.join("demo.gate")),
-            "-e",
-            s(&evidence),
-            "--require-digest",
-            &zeros,
-        ],
-        "",
-    );
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("hold a bundle"), "{}", run.stderr);
+    for required in [
+        ["--require-digest", zeros.as_str()],
+        ["--bundle-trust", "trust.yaml"],
+    ] {
+        let gate_file = src.join("demo.gate");
+        let mut args = vec!["check", s(&gate_file), "-e", s(&evidence)];
+        args.extend_from_slice(&required);
+        let run = gate(&args, "");
+        assert_eq!(run.code, 2);
+        assert!(run.stderr.contains("hold a bundle"), "{}", run.stderr);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -846,5 +844,311 @@ fn a_registry_that_cannot_give_the_bundle_stops_the_command() {
     );
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("has no signature"), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The statement a bundle's signature covers, as `gate bundle sign` makes
+/// it: predicate type `urn:gate:policy-bundle:v1`, subject the bundle.
+fn bundle_statement(predicate_type: &str, digest: &str) -> String {
+    serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "demo", "digest": {"sha256": digest.trim_start_matches("sha256:")}}],
+        "predicateType": predicate_type,
+        "predicate": {"name": "demo", "version": "2.0.0", "gate": "demo.gate"},
+    })
+    .to_string()
+}
+
+/// A Sigstore bundle of `statement` signed with `key` by model-signing's
+/// key signer (sigstore-models writes it), at `out`.
+fn sigstore_signed(python: &Path, dir: &Path, key: &str, statement: &str, out: &Path) {
+    let st = dir.join("statement.json");
+    std::fs::write(&st, statement).unwrap();
+    gate_tests::run_tool(
+        dir,
+        python,
+        &[
+            &format!("{}/attestations/reference.py", env!("CARGO_MANIFEST_DIR")),
+            "sigstore-sign",
+            key,
+            s(&st),
+            s(out),
+        ],
+    );
+}
+
+/// A bundle (with gate's signature moved to `gate.sig`) signed by the
+/// reference tool with an ECDSA key, beside it as `sigstore sign` names
+/// it, and a trust configuration trusting that key as `policy-team`.
+/// Returns the bundle, gate's public key, the digest, the Sigstore
+/// signature and the trust configuration.
+fn sigstore_signed_bundle(
+    python: &Path,
+    dir: &Path,
+) -> (PathBuf, PathBuf, String, PathBuf, PathBuf) {
+    let (bundle, gate_public, digest) = built(dir);
+    gate_tests::run_tool(
+        dir,
+        python,
+        &[
+            &format!("{}/attestations/reference.py", env!("CARGO_MANIFEST_DIR")),
+            "keys",
+            "k",
+        ],
+    );
+    std::fs::rename(dir.join("demo.bundle.sig"), dir.join("gate.sig")).unwrap();
+    let signature = dir.join("demo.bundle.sigstore.json");
+    let statement = bundle_statement("urn:gate:policy-bundle:v1", &digest);
+    sigstore_signed(python, dir, "k/ecdsa-p256.key", &statement, &signature);
+    let trust = dir.join("trust.yaml");
+    std::fs::write(
+        &trust,
+        "keys:\n  - name: policy-team\n    file: k/ecdsa-p256.pub\n",
+    )
+    .unwrap();
+    (bundle, gate_public, digest, signature, trust)
+}
+
+#[test]
+fn a_bundle_signed_with_sigstore_is_held_to_a_trust_configuration() {
+    let Some(python) = gate_tests::reference_python() else {
+        return;
+    };
+    let dir = scratch("bundles", "sigstore");
+    let (bundle, gate_public, digest, signature, trust) = sigstore_signed_bundle(&python, &dir);
+    let run = gate(
+        &["bundle", "verify", s(&bundle), "--bundle-trust", s(&trust)],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("signature: verified, key `policy-team` (sha256:"),
+        "{}",
+        run.stdout
+    );
+    let evidence = dir.join("src/pass.json");
+    let check = |extra: &[&str]| {
+        let mut args = vec!["check", s(&bundle), "-e", s(&evidence), "--format", "json"];
+        args.extend_from_slice(extra);
+        gate(&args, "")
+    };
+    let run = check(&["--bundle-trust", s(&trust), "--require-digest", &digest]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r: Value = serde_json::from_str(&run.stdout).unwrap();
+    let signed_by = &r["policy"]["bundle"]["signed_by"];
+    assert_eq!(signed_by["kind"], "key");
+    assert_eq!(signed_by["name"], "policy-team");
+    assert!(signed_by["keyid"].as_str().unwrap().starts_with("sha256:"));
+    assert!(r["policy"]["bundle"].get("signer").is_none());
+    // verify-record replays it with the same requirement.
+    let record = dir.join("record.json");
+    std::fs::write(&record, &run.stdout).unwrap();
+    let replay = gate(
+        &[
+            "verify-record",
+            s(&record),
+            "--policy",
+            s(&bundle),
+            "--bundle-trust",
+            s(&trust),
+            "-e",
+            s(&evidence),
+        ],
+        "",
+    );
+    assert_eq!(replay.code, 0, "{}{}", replay.stdout, replay.stderr);
+
+    // Each of these is refused, and the gate never runs.
+    let refused = |extra: &[&str], why: &str| {
+        let run = check(extra);
+        assert_eq!(run.code, 2, "{why}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("error[E0906]") && run.stderr.contains(why),
+            "{why}: {}",
+            run.stderr
+        );
+        let r: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(r["outcome"], "error");
+        assert!(r["rules"].as_array().is_none_or(|r| r.is_empty()), "{r:#}");
+    };
+    // Another key is trusted.
+    let other = dir.join("other-trust.yaml");
+    std::fs::write(
+        &other,
+        "keys:\n  - name: someone\n    file: k/ecdsa-p384.pub\n",
+    )
+    .unwrap();
+    refused(&["--bundle-trust", s(&other)], "no trusted key verifies");
+    // A keyless signer is trusted, and the bundle is signed with a key.
+    let keyless = dir.join("keyless.yaml");
+    std::fs::write(
+        &keyless,
+        format!(
+            "sigstore:\n  - name: release\n    trusted_root: {}/attestations/sigstore-public-good.trusted_root.json\n    identity: https://github.com/acme/policies/.github/workflows/release.yml@refs/heads/main\n    issuer: https://token.actions.githubusercontent.com\n",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    )
+    .unwrap();
+    refused(&["--bundle-trust", s(&keyless)], "no keys are trusted");
+    // A statement of another bundle; one of another kind.
+    let forged = dir.join("forged.sigstore.json");
+    sigstore_signed(
+        &python,
+        &dir,
+        "k/ecdsa-p256.key",
+        &bundle_statement("urn:gate:policy-bundle:v1", &"ab".repeat(32)),
+        &forged,
+    );
+    refused(
+        &[
+            "--bundle-trust",
+            s(&trust),
+            "--bundle-signature",
+            s(&forged),
+        ],
+        "another bundle",
+    );
+    sigstore_signed(
+        &python,
+        &dir,
+        "k/ecdsa-p256.key",
+        &bundle_statement("https://slsa.dev/verification_summary/v1", &digest),
+        &forged,
+    );
+    refused(
+        &[
+            "--bundle-trust",
+            s(&trust),
+            "--bundle-signature",
+            s(&forged),
+        ],
+        "not of a bundle",
+    );
+    // A byte of the signed statement changed.
+    let mut tampered: Value =
+        serde_json::from_str(&std::fs::read_to_string(&signature).unwrap()).unwrap();
+    {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let payload = b64
+            .decode(tampered["dsseEnvelope"]["payload"].as_str().unwrap())
+            .unwrap();
+        let text = String::from_utf8(payload)
+            .unwrap()
+            .replace("2.0.0", "2.0.1");
+        tampered["dsseEnvelope"]["payload"] = Value::String(b64.encode(text));
+    }
+    std::fs::write(&forged, tampered.to_string()).unwrap();
+    refused(
+        &[
+            "--bundle-trust",
+            s(&trust),
+            "--bundle-signature",
+            s(&forged),
+        ],
+        "does not verify",
+    );
+    // gate's own signature checked against the same kind of configuration.
+    let gate_trust = dir.join("gate-trust.yaml");
+    std::fs::write(
+        &gate_trust,
+        format!("keys:\n  - name: gate-key\n    file: {}\n", s(&gate_public)),
+    )
+    .unwrap();
+    let run = check(&[
+        "--bundle-trust",
+        s(&gate_trust),
+        "--bundle-signature",
+        s(&dir.join("gate.sig")),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // One kind of signer requirement at a time.
+    let run = check(&[
+        "--bundle-trust",
+        s(&trust),
+        "--require-signer",
+        s(&gate_public),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot be used with"), "{}", run.stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_sigstore_signature_goes_through_the_registry_with_its_bundle() {
+    let Some(reg) = registry() else { return };
+    let Some(python) = gate_tests::reference_python() else {
+        return;
+    };
+    let dir = scratch("bundles", "registry-sigstore");
+    let (bundle, _, _, signature, trust) = sigstore_signed_bundle(&python, &dir);
+    let conf = reg.login(&dir);
+    let tagged = format!("{}:1", reg.repo("sigstore"));
+    let run = gate_in(
+        &conf,
+        &[
+            "bundle",
+            "push",
+            s(&bundle),
+            &tagged,
+            "--signature",
+            s(&signature),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pinned = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("pinned: "))
+        .unwrap()
+        .to_string();
+    let out = dir.join("pulled.bundle");
+    let pull = |trust: &Path| {
+        gate_in(
+            &conf,
+            &[
+                "bundle",
+                "pull",
+                &pinned,
+                "-o",
+                s(&out),
+                "--bundle-trust",
+                s(trust),
+            ],
+        )
+    };
+    let run = pull(&trust);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("signature: verified, key `policy-team`"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        std::fs::read(dir.join("pulled.bundle.sig")).unwrap(),
+        std::fs::read(&signature).unwrap()
+    );
+    let run = gate_in(
+        &conf,
+        &[
+            "check",
+            &pinned,
+            "--bundle-trust",
+            s(&trust),
+            "-e",
+            s(&dir.join("src/pass.json")),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Another signer trusted: refused, nothing written.
+    std::fs::remove_file(&out).unwrap();
+    let other = dir.join("other.yaml");
+    std::fs::write(&other, "keys:\n  - name: someone\n    file: k/rsa.pub\n").unwrap();
+    let run = pull(&other);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("E0906"), "{}", run.stderr);
+    assert!(!out.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

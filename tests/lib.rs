@@ -133,3 +133,41 @@ pub fn without_commit(text: &str) -> String {
         None => text.to_string(),
     }
 }
+
+/// The Python that has the reference implementations (in-toto,
+/// securesystemslib, model-signing, in-toto-attestation): `.ci/run`
+/// installs them in a virtual environment and names its interpreter in
+/// `GATE_REFERENCE_PYTHON`. Without it these tests say so and stop, unless
+/// `GATE_REQUIRE_REFERENCE_TOOLS` is set (as `.ci/run` sets it), when its
+/// absence is a failure.
+#[allow(clippy::panic)]
+pub fn reference_python() -> Option<PathBuf> {
+    match std::env::var_os("GATE_REFERENCE_PYTHON") {
+        Some(p) => Some(PathBuf::from(p)),
+        None if std::env::var_os("GATE_REQUIRE_REFERENCE_TOOLS").is_some() => {
+            panic!("GATE_REFERENCE_PYTHON is not set, and the reference tools are required")
+        }
+        None => {
+            eprintln!("skipped: GATE_REFERENCE_PYTHON is not set (`.ci/run` sets it)");
+            None
+        }
+    }
+}
+
+/// Runs `program args…` in `dir`, which must succeed; its standard output.
+#[allow(clippy::panic)]
+pub fn run_tool(dir: &Path, program: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+    assert!(
+        out.status.success(),
+        "{} {args:?}: {}\n{}",
+        program.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -684,8 +684,15 @@ pub struct Requirements {
     #[arg(long, value_name = "PUB")]
     pub require_signer: Vec<PathBuf>,
 
-    /// The bundle's signature (`gate bundle sign`); `BUNDLE.sig` by
-    /// default.
+    /// Refuse the bundle unless its signature verifies against this trust
+    /// configuration (YAML, as `--trust` reads for attestations): a DSSE
+    /// envelope or a Sigstore bundle by one of its keys or keyless
+    /// identities.
+    #[arg(long, value_name = "FILE", conflicts_with = "require_signer")]
+    pub bundle_trust: Option<PathBuf>,
+
+    /// The bundle's signature (`gate bundle sign`, a Sigstore bundle);
+    /// `BUNDLE.sig` by default, else `BUNDLE.sigstore.json`.
     #[arg(long, value_name = "FILE")]
     pub bundle_signature: Option<PathBuf>,
 }
@@ -767,6 +774,8 @@ Examples:
   gate bundle verify release.bundle --require-signer signing.pub \\
     --require-digest sha256:…
   gate check release.bundle --require-signer signing.pub -e evidence.json
+  # signed with Sigstore (release.bundle.sigstore.json beside it):
+  gate bundle verify release.bundle --bundle-trust policy-trust.yaml
 
 Exit codes:
   0  the bundle is valid and meets every requirement

@@ -5,8 +5,9 @@
 //! A bundle is stored as an OCI artifact: an image manifest whose
 //! `artifactType` is [`ARTIFACT_TYPE`], with the empty config, the bundle
 //! as its first layer ([`gate_eval::bundle::MEDIA_TYPE`]) and, when it has
-//! one, its signature as a second layer ([`SIGNATURE_MEDIA_TYPE`], a DSSE
-//! envelope). What is pulled is checked here whatever the registry says:
+//! one, its signature as a second layer ([`SIGNATURE_MEDIA_TYPE`] for a
+//! DSSE envelope, [`SIGSTORE_MEDIA_TYPE`] for a Sigstore bundle). What is
+//! pulled is checked here whatever the registry says:
 //! the manifest against the digest of the reference, each layer against
 //! its descriptor, sizes against the bundle limits.
 //!
@@ -31,6 +32,21 @@ use std::time::Duration;
 pub const ARTIFACT_TYPE: &str = "application/vnd.gate.bundle.v1";
 /// The media type of a bundle's signature layer (a DSSE envelope).
 pub const SIGNATURE_MEDIA_TYPE: &str = "application/vnd.dsse.envelope.v1+json";
+/// The media type of a signature layer that is a Sigstore bundle (as
+/// cosign stores them in registries).
+pub const SIGSTORE_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+/// The media type of a signature's layer: a Sigstore bundle says it is
+/// one (`mediaType`); anything else is a DSSE envelope.
+fn signature_media_type(signature: &[u8]) -> &'static str {
+    let media = serde_json::from_slice::<serde_json::Value>(signature).ok();
+    let media = media.as_ref().and_then(|v| v.get("mediaType")?.as_str());
+    if media.is_some_and(|m| m.starts_with("application/vnd.dev.sigstore.bundle")) {
+        SIGSTORE_MEDIA_TYPE
+    } else {
+        SIGNATURE_MEDIA_TYPE
+    }
+}
 /// The OCI empty descriptor's media type, and its content `{}`.
 const EMPTY_MEDIA_TYPE: &str = "application/vnd.oci.empty.v1+json";
 const EMPTY: &[u8] = b"{}";
@@ -159,7 +175,11 @@ pub fn push(
         file_name.to_string(),
     )];
     if let Some(sig) = signature {
-        layers.push(layer(SIGNATURE_MEDIA_TYPE, sig, format!("{file_name}.sig")));
+        layers.push(layer(
+            signature_media_type(sig),
+            sig,
+            format!("{file_name}.sig"),
+        ));
     }
     let manifest = OciImageManifest {
         schema_version: 2,
@@ -256,7 +276,7 @@ fn manifest_layers(body: &[u8]) -> Result<(OciDescriptor, Option<OciDescriptor>)
     let signatures: Vec<&OciDescriptor> = manifest
         .layers
         .iter()
-        .filter(|d| d.media_type == SIGNATURE_MEDIA_TYPE)
+        .filter(|d| [SIGNATURE_MEDIA_TYPE, SIGSTORE_MEDIA_TYPE].contains(&d.media_type.as_str()))
         .collect();
     let [bundle] = bundles.as_slice() else {
         let found = manifest
@@ -528,6 +548,18 @@ mod tests {
         assert!(Target::parse("oci://").is_err());
         assert!(Target::parse("oci://h/r@sha256:abc").is_err());
         assert!(Target::parse("oci://h/R@@").is_err());
+    }
+
+    #[test]
+    fn signature_layers_say_what_they_hold() {
+        let sigstore = br#"{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}"#;
+        assert_eq!(signature_media_type(sigstore), SIGSTORE_MEDIA_TYPE);
+        let old = br#"{"mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.1"}"#;
+        assert_eq!(signature_media_type(old), SIGSTORE_MEDIA_TYPE);
+        let dsse =
+            br#"{"payloadType": "application/vnd.in-toto+json", "payload": "", "signatures": []}"#;
+        assert_eq!(signature_media_type(dsse), SIGNATURE_MEDIA_TYPE);
+        assert_eq!(signature_media_type(b"not json"), SIGNATURE_MEDIA_TYPE);
     }
 
     #[test]

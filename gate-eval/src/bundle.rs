@@ -34,7 +34,11 @@
 //! A bundle is signed with the same ed25519 keys as decision records: the
 //! signature ([`Bundle::sign`]) is a DSSE envelope of an in-toto Statement
 //! whose subject is the bundle (its name and digest) and whose predicate
-//! type is [`SIGNATURE_PREDICATE_TYPE`].
+//! type is [`SIGNATURE_PREDICATE_TYPE`], checked with
+//! [`Bundle::verify_signature`]. [`Bundle::verify_trusted`] checks a
+//! signature against an attestation trust configuration instead: gate's
+//! envelope by a trusted key, or a Sigstore bundle (keyless or with a
+//! key) of the bundle file or of a statement naming it.
 //!
 //! ```
 //! use gate_eval::bundle::{self, Bundle};
@@ -51,6 +55,8 @@
 
 use crate::decision::BundleMeta;
 use crate::sign::{Envelope, SigningKey, VerifyingKey};
+#[cfg(feature = "attest")]
+use crate::{attest::Trust, decision::Signer};
 use crate::{Error, Policy, PolicyBuilder};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -66,6 +72,16 @@ pub const BUNDLE_VERSION: &str = "gate-bundle/v1";
 pub const MEDIA_TYPE: &str = "application/vnd.gate.bundle.v1.tar";
 /// The predicate type of a bundle's signature statement.
 pub const SIGNATURE_PREDICATE_TYPE: &str = "urn:gate:policy-bundle:v1";
+/// The predicate types a statement signed by a trusted signer may have to
+/// count as the bundle's signature ([`Bundle::verify_trusted`]): gate's own,
+/// and SLSA provenance (what `sigstore attest` and GitHub's artifact
+/// attestations make of a file a workflow built).
+#[cfg(feature = "attest")]
+const TRUSTED_PREDICATE_TYPES: &[&str] = &[
+    SIGNATURE_PREDICATE_TYPE,
+    "https://slsa.dev/provenance/v1",
+    "https://slsa.dev/provenance/v0.2",
+];
 /// The most files a bundle may hold.
 pub const MAX_FILES: usize = 10_000;
 /// The largest bundle, in bytes.
@@ -106,6 +122,9 @@ pub struct Bundle {
     manifest: Manifest,
     files: BTreeMap<String, Vec<u8>>,
     digest: String,
+    /// The archive's bytes, for signatures made over the file itself.
+    #[cfg_attr(not(feature = "attest"), allow(dead_code))]
+    bytes: std::sync::Arc<[u8]>,
 }
 
 fn invalid(message: impl Into<String>) -> Error {
@@ -321,6 +340,7 @@ impl Bundle {
             manifest,
             files,
             digest: crate::sha256_hex(bytes),
+            bytes: bytes.into(),
         })
     }
 
@@ -347,6 +367,7 @@ impl Bundle {
             name: self.manifest.name.clone(),
             version: self.manifest.version.clone(),
             signer,
+            signed_by: None,
             source: None,
         }
     }
@@ -408,7 +429,7 @@ impl Bundle {
     /// Checks a signature of the bundle (an envelope [`Bundle::sign`]
     /// wrote) by any of `keys`: it must verify with one of them, be a
     /// statement of [`SIGNATURE_PREDICATE_TYPE`], and name this bundle's
-    /// digest as its only subject. Returns the key id that signed it.
+    /// digest among its subjects. Returns the key id that signed it.
     pub fn verify_signature(
         &self,
         envelope: &Value,
@@ -430,27 +451,7 @@ impl Bundle {
                     )
                     .map_err(|e| refused(format!("the signed statement is not JSON: {e}")))?
                     .value;
-                    if statement.get("predicateType").and_then(Value::as_str)
-                        != Some(SIGNATURE_PREDICATE_TYPE)
-                    {
-                        return Err(refused(format!(
-                            "the signature is not of a bundle (`predicateType` is not `{SIGNATURE_PREDICATE_TYPE}`)"
-                        )));
-                    }
-                    let subjects = statement.get("subject").and_then(Value::as_array);
-                    let signed: Vec<&str> = subjects
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|s| s.pointer("/digest/sha256").and_then(Value::as_str))
-                        .collect();
-                    let ours = self.digest.trim_start_matches("sha256:");
-                    if signed != [ours] || subjects.is_some_and(|s| s.len() != 1) {
-                        return Err(refused(format!(
-                            "the signature is of another bundle (sha256:{}), not of this one ({})",
-                            signed.join(", sha256:"),
-                            self.digest
-                        )));
-                    }
+                    self.names_this(&statement, &[SIGNATURE_PREDICATE_TYPE])?;
                     return Ok(crate::sign::key_id(key));
                 }
                 Err(e) => reasons.push(e.to_string()),
@@ -464,6 +465,88 @@ impl Bundle {
                 reasons.join("; ")
             )
         }))
+    }
+
+    /// Checks a signature of the bundle against a trust configuration, as
+    /// attestations are checked ([`crate::attest::Trust`]): a DSSE envelope
+    /// ([`Bundle::sign`]) verified by a trusted key, or a Sigstore bundle
+    /// verified by a trusted key or keyless signer — one that signs the
+    /// bundle file itself (`sigstore sign`, `cosign sign-blob`), or holds
+    /// an in-toto statement of it whose predicate type is
+    /// [`SIGNATURE_PREDICATE_TYPE`] (`cosign attest-blob --type`) or SLSA
+    /// provenance (`sigstore attest`, GitHub artifact attestations), with
+    /// the bundle's digest among its subjects. Returns who signed it.
+    ///
+    /// ```
+    /// use gate_eval::attest::{PublicKey, Trust};
+    /// use gate_eval::bundle::{self, Bundle};
+    /// let files = [("g.gate".to_string(), b"gate g {}\n".to_vec())].into();
+    /// let bundle = Bundle::read(&bundle::build("g", None, "g.gate", &files).unwrap()).unwrap();
+    /// let (private, public) = gate_eval::sign::generate_pem_pair().unwrap();
+    /// let key = gate_eval::sign::signing_key_from_pem(&private).unwrap();
+    /// let signature = serde_json::to_vec(&bundle.sign(&key).unwrap()).unwrap();
+    /// let trust = Trust::new().key("policy-team", PublicKey::read(public.as_bytes()).unwrap());
+    /// let signer = bundle.verify_trusted(&signature, &trust).unwrap();
+    /// assert_eq!(signer.name, "policy-team");
+    /// // Trusting someone else: refused.
+    /// let (_, other) = gate_eval::sign::generate_pem_pair().unwrap();
+    /// let other = Trust::new().key("other", PublicKey::read(other.as_bytes()).unwrap());
+    /// assert!(bundle.verify_trusted(&signature, &other).is_err());
+    /// ```
+    #[cfg(feature = "attest")]
+    pub fn verify_trusted(&self, signature: &[u8], trust: &Trust) -> Result<Signer, Error> {
+        let refused = |message: String| Error::BundleRefused { message };
+        if trust.is_empty() {
+            return Err(refused("the trust configuration trusts no one".into()));
+        }
+        let text = std::str::from_utf8(signature)
+            .map_err(|_| refused("the signature is not UTF-8 JSON".into()))?;
+        let (statement, signer) = crate::attest::verify_file_signature(
+            text,
+            trust,
+            &crate::LoadLimits::default(),
+            &self.bytes,
+        )
+        .map_err(|e| refused(format!("the signature does not verify: {e}")))?;
+        if let Some(statement) = statement {
+            self.names_this(&Value::Object(statement), TRUSTED_PREDICATE_TYPES)?;
+        }
+        Ok(signer)
+    }
+
+    /// Checks that a signed statement is of this bundle: a predicate type
+    /// of `types`, and this bundle's digest among its subjects' (every
+    /// subject names a sha256 digest).
+    fn names_this(&self, statement: &Value, types: &[&str]) -> Result<(), Error> {
+        let refused = |message: String| Error::BundleRefused { message };
+        let predicate = statement.get("predicateType").and_then(Value::as_str);
+        if !predicate.is_some_and(|p| types.contains(&p)) {
+            let wanted: Vec<String> = types.iter().map(|t| format!("`{t}`")).collect();
+            return Err(refused(format!(
+                "the signature is not of a bundle: its predicate type is {}, not {}",
+                predicate.map_or("missing".to_string(), |p| format!("`{p}`")),
+                wanted.join(" or ")
+            )));
+        }
+        let subjects = statement.get("subject").and_then(Value::as_array);
+        let signed: Vec<&str> = subjects
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.pointer("/digest/sha256").and_then(Value::as_str))
+            .collect();
+        let ours = self.digest.trim_start_matches("sha256:");
+        if !signed.contains(&ours) {
+            return Err(refused(format!(
+                "the signature is of another bundle ({}), not of this one ({})",
+                if signed.is_empty() {
+                    "no sha256 subject".to_string()
+                } else {
+                    format!("sha256:{}", signed.join(", sha256:"))
+                },
+                self.digest
+            )));
+        }
+        Ok(())
     }
 
     /// Checks what a command requires of the bundle: its digest is

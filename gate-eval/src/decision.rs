@@ -210,6 +210,11 @@ pub struct BundleMeta {
     /// (`--require-signer`), if one was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signer: Option<String>,
+    /// Who signed it, when its signature was checked against a trust
+    /// configuration (`--bundle-trust`): a trusted key, or a keyless
+    /// Sigstore signer with its certificate identity and issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_by: Option<Signer>,
     /// Where it was read from when that was a registry: the OCI reference
     /// pinned by the digest of its manifest (`oci://host/repo@sha256:…`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -305,8 +310,8 @@ pub struct SubjectMeta {
     pub digest: std::collections::BTreeMap<String, String>,
 }
 
-/// Who signed a verified attestation.
-#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+/// Who signed a verified attestation or policy bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Signer {
     /// `key` (a configured public key) or `sigstore` (a keyless signature

@@ -16,6 +16,13 @@ calls it):
                                        the VSA with in-toto-attestation's
                                        Statement and VerificationSummary
                                        models; prints the verification result
+    reference.py sigstore-sign KEY STATEMENT OUT
+                                       the statement (a JSON file) in a
+                                       Sigstore bundle signed with the ECDSA
+                                       key, by model-signing's key signer
+                                       (sigstore-models writes the bundle),
+                                       then verified by model-signing's key
+                                       verifier
 """
 
 import hashlib
@@ -128,12 +135,43 @@ def verify_vsa(path: Path, public: Path) -> None:
     print(f"VSA verified: {vsa.verification_result} {vsa.verified_levels}")
 
 
+def sigstore_sign(key: Path, statement: Path, out: Path) -> None:
+    from types import SimpleNamespace
+
+    from google.protobuf import json_format
+    from in_toto_attestation.v1 import statement as statement_v1
+    from model_signing._signing import sign_ec_key
+
+    as_proto = json.loads(statement.read_text())
+    as_proto["type"] = as_proto.pop("_type")
+    pb = json_format.ParseDict(as_proto, statement_v1.Statement([], "", {}).pb)
+    # The signer reads only `payload.statement.pb` (the in-toto Statement).
+    payload = SimpleNamespace(statement=SimpleNamespace(pb=pb))
+    signature = sign_ec_key.Signer(key).sign(payload)
+    signature.write(out)
+    # model-signing's verifier checks the bundle it wrote with the public key.
+    public = out.with_suffix(".pub")
+    private = serialization.load_pem_private_key(key.read_bytes(), password=None)
+    public.write_bytes(
+        private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    verifier = sign_ec_key.Verifier(public)
+    payload_type, payload_bytes = verifier._verify_bundle(signature.bundle)
+    assert json.loads(payload_bytes)["subject"] == json.loads(statement.read_text())["subject"]
+    public.unlink()
+    print(f"signed: {out} ({payload_type})")
+
+
 def main() -> None:
     command, *args = sys.argv[1:]
     if command == "keys":
         keys(Path(args[0]))
     elif command == "sign":
         sign(Path(args[0]), Path(args[1]))
+    elif command == "sigstore-sign":
+        sigstore_sign(Path(args[0]), Path(args[1]), Path(args[2]))
     elif command == "verify-vsa":
         verify_vsa(Path(args[0]), Path(args[1]))
     else:

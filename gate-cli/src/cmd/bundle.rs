@@ -6,10 +6,11 @@
 //! starts with `oci://` is a bundle in a registry ([`crate::registry`]),
 //! which these commands take only pinned by the digest of its manifest.
 //! Either is read and checked ([`gate_eval::bundle::Bundle::read`]), held
-//! to `--require-digest` and `--require-signer`, and its gate compiled
-//! from the bundle alone. The signature is `--bundle-signature` when it is
-//! given, else the file beside the bundle, `BUNDLE.sig`, or the signature
-//! layer of the artifact in the registry.
+//! to `--require-digest` and `--require-signer` or `--bundle-trust`, and
+//! its gate compiled from the bundle alone. The signature is
+//! `--bundle-signature` when it is given, else the file beside the bundle
+//! (`BUNDLE.sig`, or `BUNDLE.sigstore.json` as `sigstore sign` names it),
+//! or the signature layer of the artifact in the registry.
 
 use crate::cli::{
     BundleBuildArgs, BundleCommand, BundlePullArgs, BundlePushArgs, BundleSignArgs,
@@ -21,7 +22,7 @@ use crate::io::Io;
 use crate::registry::{self, Target};
 use crate::render::{self, Output};
 use gate_eval::bundle::{self, Bundle};
-use gate_eval::decision::BundleMeta;
+use gate_eval::decision::{BundleMeta, Signer};
 use gate_eval::{Error, Policy, PolicyBuilder};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -47,24 +48,31 @@ pub fn is_bundle(path: &Path) -> bool {
             .is_some_and(|n| n.to_ascii_lowercase().ends_with(".bundle"))
 }
 
-/// The signature file of a bundle: `--bundle-signature`, else `BUNDLE.sig`.
+/// The signature file of a bundle: `given`, else `BUNDLE.sig`, else
+/// `BUNDLE.sigstore.json` when only that one is there.
 fn signature_path(bundle: &Path, given: Option<&Path>) -> PathBuf {
-    match given {
-        Some(p) => p.to_path_buf(),
-        None => {
-            let mut name = bundle.as_os_str().to_owned();
-            name.push(".sig");
-            PathBuf::from(name)
-        }
+    if let Some(p) = given {
+        return p.to_path_buf();
     }
+    let beside = |suffix: &str| {
+        let mut name = bundle.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let sig = beside(".sig");
+    let sigstore = beside(".sigstore.json");
+    if !sig.exists() && sigstore.is_file() {
+        return sigstore;
+    }
+    sig
 }
 
 /// A bundle that was read, checked and held to what was required.
 pub struct Opened {
     /// The bundle.
     pub bundle: Bundle,
-    /// The key id of the signature checked, if one was.
-    pub signer: Option<String>,
+    /// Who signed it, if its signature was checked.
+    pub signer: Checked,
     /// The pinned reference it was pulled by, for one from a registry.
     pub source: Option<String>,
     /// Its signature as it came, when it came from a registry with one.
@@ -76,9 +84,60 @@ pub struct Opened {
 impl Opened {
     /// How a decision record names it.
     pub fn meta(&self) -> BundleMeta {
+        let (key, signed_by) = match &self.signer {
+            Checked::Not => (None, None),
+            Checked::Key(k) => (Some(k.clone()), None),
+            Checked::Trusted(s) => (None, Some(s.clone())),
+        };
         BundleMeta {
             source: self.source.clone(),
-            ..self.bundle.meta(self.signer.clone())
+            signed_by,
+            ..self.bundle.meta(key)
+        }
+    }
+}
+
+/// Whether, and by whom, a bundle's signature was checked.
+#[derive(Clone, Debug, Default)]
+pub enum Checked {
+    /// Nothing required a signature.
+    #[default]
+    Not,
+    /// By a key of `--require-signer`: its key id.
+    Key(String),
+    /// Against the trust configuration of `--bundle-trust`.
+    Trusted(Signer),
+}
+
+impl Checked {
+    /// What `gate bundle verify` and `pull` say of the signature: `present`
+    /// whether there is one.
+    fn describe(&self, present: bool) -> String {
+        match self {
+            Checked::Key(k) => format!("verified, key {k}"),
+            Checked::Trusted(s) if s.kind == "sigstore" => format!(
+                "verified, `{}`: {}, issuer {}{}",
+                s.name,
+                s.identity.as_deref().unwrap_or("no identity"),
+                s.issuer.as_deref().unwrap_or("none"),
+                s.signed_at
+                    .as_deref()
+                    .map(|t| format!(", signed {t}"))
+                    .unwrap_or_default()
+            ),
+            Checked::Trusted(s) => format!(
+                "verified, key `{}` ({}){}",
+                s.name,
+                s.keyid.as_deref().unwrap_or("no key id"),
+                s.signed_at
+                    .as_deref()
+                    .map(|t| format!(", signed {t}"))
+                    .unwrap_or_default()
+            ),
+            Checked::Not if present => {
+                "present, not checked (no `--require-signer` or `--bundle-trust`)".into()
+            }
+            Checked::Not => "not checked (no `--require-signer` or `--bundle-trust`)".into(),
         }
     }
 }
@@ -138,22 +197,26 @@ fn pulled(io: &Io, target: &Target, req: &Requirements) -> Result<Opened, Error>
 }
 
 /// Reads a bundle's bytes and holds them to the requirements. Returns it
-/// with the key id of the signer that was checked.
+/// with who signed it, when that was checked.
 fn held_to(
     bytes: &[u8],
     label: &str,
     signature: Signature<'_>,
     req: &Requirements,
-) -> Result<(Bundle, Option<String>), Error> {
+) -> Result<(Bundle, Checked), Error> {
     let bundle = Bundle::read(bytes).map_err(|e| in_file(label, e))?;
     if let Some(digest) = &req.require_digest {
         bundle
             .require_digest(digest)
             .map_err(|e| in_file(label, e))?;
     }
-    if req.require_signer.is_empty() {
-        return Ok((bundle, None));
+    if req.require_signer.is_empty() && req.bundle_trust.is_none() {
+        return Ok((bundle, Checked::Not));
     }
+    let trust = match &req.bundle_trust {
+        Some(path) => Some(gate_eval::attest::Trust::from_file(path)?),
+        None => None,
+    };
     let mut keys = Vec::new();
     for key in &req.require_signer {
         let pem = input::read_file(key)?;
@@ -185,6 +248,12 @@ fn held_to(
             })
         }
     };
+    if let Some(trust) = trust {
+        let signer = bundle
+            .verify_trusted(&sig_bytes, &trust)
+            .map_err(|e| in_file(label, e))?;
+        return Ok((bundle, Checked::Trusted(signer)));
+    }
     let envelope = gate_eval::load::parse(
         gate_eval::Format::Json,
         &sig_bytes,
@@ -197,7 +266,7 @@ fn held_to(
     let signer = bundle
         .verify_signature(&envelope, &keys)
         .map_err(|e| in_file(label, e))?;
-    Ok((bundle, Some(signer)))
+    Ok((bundle, Checked::Key(signer)))
 }
 
 /// A bundle error naming the bundle.
@@ -232,10 +301,11 @@ pub fn compile(
 
 /// Requirements given for what is not a bundle: an error.
 fn not_a_bundle(path: &Path, req: &Requirements) -> Result<(), Error> {
-    if req.require_digest.is_some() || !req.require_signer.is_empty() {
+    if req.require_digest.is_some() || !req.require_signer.is_empty() || req.bundle_trust.is_some()
+    {
         return Err(Error::Bundle {
             message: format!(
-                "`--require-digest` and `--require-signer` hold a bundle (`*.bundle` or `oci://…`), and `{}` is not one",
+                "`--require-digest`, `--require-signer` and `--bundle-trust` hold a bundle (`*.bundle` or `oci://…`), and `{}` is not one",
                 path.display()
             ),
         });
@@ -526,10 +596,7 @@ fn verify(args: BundleVerifyArgs, out: &Output, io: &mut Io) -> Exit {
             for f in &m.files {
                 text.push_str(&format!("  {}  {}\n", f.digest, f.path));
             }
-            match signer {
-                Some(k) => text.push_str(&format!("signature: verified, key {k}\n")),
-                None => text.push_str("signature: not checked (no `--require-signer`)\n"),
-            }
+            text.push_str(&format!("signature: {}\n", signer.describe(false)));
             text.push_str("bundle: VERIFIED\n");
             io.out(&text);
             Exit::Pass
@@ -565,7 +632,7 @@ fn push(args: BundlePushArgs, out: &Output, io: &mut Io) -> Exit {
             )
             .map_err(|e| Error::Bundle {
                 message: format!(
-                    "the signature `{}` is not a DSSE envelope (JSON): {e}",
+                    "the signature `{}` is not JSON (a DSSE envelope or a Sigstore bundle): {e}",
                     sig_path.display()
                 ),
             })?;
@@ -659,9 +726,8 @@ fn pull(args: BundlePullArgs, out: &Output, io: &mut Io) -> Exit {
         .map(|v| format!(" {v}"))
         .unwrap_or_default();
     let signature = match (&opened.signer, &opened.signature) {
-        (Some(k), _) => format!("verified, key {k}"),
-        (None, Some(_)) => "present, not checked (no `--require-signer`)".to_string(),
-        (None, None) => "none".to_string(),
+        (Checked::Not, None) => "none".to_string(),
+        (checked, present) => checked.describe(present.is_some()),
     };
     io.out(&format!(
         "pulled: {}\nbundle {}{version}: gate {}, {}\ndigest: {}\nsignature: {signature}\nwritten: {}\n",

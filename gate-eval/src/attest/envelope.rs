@@ -8,8 +8,9 @@ use super::Trust;
 use crate::decision::{AttestationMeta, Signer, SubjectMeta};
 use crate::load::{self, Format, LoadError, LoadLimits};
 use serde_json::{Map, Value};
+use sha2::Digest as _;
 use sigstore_verify::types::{
-    ArtifactDigest, Bundle, DigestBytes, HashAlgorithm, SignatureContent,
+    Artifact, ArtifactDigest, Bundle, DigestBytes, HashAlgorithm, SignatureContent,
     VerificationMaterialContent,
 };
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy};
@@ -161,15 +162,49 @@ fn verify(
     trust: &Trust,
     limits: &LoadLimits,
 ) -> Result<(Map<String, Value>, Signer), String> {
-    if let Some(media) = document.get("mediaType").and_then(Value::as_str) {
-        if media.starts_with("application/vnd.dev.sigstore.bundle") {
-            return verify_bundle(raw, trust, limits);
-        }
+    if is_sigstore_bundle(document) {
+        return match verify_bundle(raw, trust, limits, None)? {
+            (Some(statement), signer) => Ok((statement, signer)),
+            // A bundle of no file signs no statement (refused before).
+            (None, _) => Err("the bundle signs a file, not an attestation".into()),
+        };
     }
     if crate::sign::is_envelope(document) {
         return verify_dsse(document, trust, limits);
     }
     Err("not a DSSE envelope (`payloadType`, `payload`, `signatures`) or a Sigstore bundle (`mediaType`)".into())
+}
+
+/// Whether a document says it is a Sigstore bundle.
+pub(crate) fn is_sigstore_bundle(document: &Value) -> bool {
+    document
+        .get("mediaType")
+        .and_then(Value::as_str)
+        .is_some_and(|m| m.starts_with("application/vnd.dev.sigstore.bundle"))
+}
+
+/// Verifies a signature of the file whose bytes are `file` against the
+/// trust: a DSSE envelope, or a Sigstore bundle that holds one or signs
+/// the file itself (a message signature, as `sigstore sign` and `cosign
+/// sign-blob` write). Returns the signed statement, when there is one,
+/// for the caller to check that it is of this file and says what it must;
+/// a message signature is checked against the file here and has none.
+pub(crate) fn verify_file_signature(
+    raw: &str,
+    trust: &Trust,
+    limits: &LoadLimits,
+    file: &[u8],
+) -> Result<(Option<Map<String, Value>>, Signer), String> {
+    let document = load::parse(Format::Json, raw.as_bytes(), limits)
+        .map_err(|e| format!("it is not JSON: {}", e.kind))?
+        .value;
+    if is_sigstore_bundle(&document) {
+        return verify_bundle(raw, trust, limits, Some(file));
+    }
+    if crate::sign::is_envelope(&document) {
+        return verify_dsse(&document, trust, limits).map(|(s, signer)| (Some(s), signer));
+    }
+    Err("it is not a DSSE envelope (`payloadType`, `payload`, `signatures`) or a Sigstore bundle (`mediaType`)".into())
 }
 
 /// A DSSE envelope: some signature must verify with a trusted key.
@@ -229,36 +264,62 @@ fn verify_dsse(
 /// A Sigstore bundle: verified by `sigstore-verify` against a trusted root
 /// (certificate chain, transparency log inclusion proof or signed entry
 /// timestamp, signature), then matched against a configured signer.
+///
+/// `file` is the file a signature is of, when it is known: a DSSE
+/// statement must then name its digest, and a message signature is
+/// verified over it. Without one, a statement stands for its own first
+/// subject (the policy decides which artefact it must be), and a message
+/// signature cannot be checked.
 fn verify_bundle(
     raw: &str,
     trust: &Trust,
     limits: &LoadLimits,
-) -> Result<(Map<String, Value>, Signer), String> {
+    file: Option<&[u8]>,
+) -> Result<(Option<Map<String, Value>>, Signer), String> {
     let bundle = Bundle::from_json(raw).map_err(|e| format!("malformed Sigstore bundle: {e}"))?;
-    let SignatureContent::DsseEnvelope(envelope) = &bundle.content else {
-        return Err("the bundle signs a file (a message signature), not an attestation: give the attestation's bundle".into());
+    // What was signed: the artefact sigstore-verify checks the bundle
+    // against, and the message and signature a key alone verifies.
+    let (statement, artifact, message, signature): (_, Artifact<'_>, Vec<u8>, &[u8]) = match &bundle
+        .content
+    {
+        SignatureContent::DsseEnvelope(envelope) => {
+            if envelope.payload_type != PAYLOAD_TYPE {
+                return Err(format!(
+                    "the payload type is `{}`, not an in-toto statement (`{PAYLOAD_TYPE}`)",
+                    envelope.payload_type
+                ));
+            }
+            let statement = statement::decode(envelope.payload.as_bytes(), limits)?;
+            let digest = match file {
+                Some(file) => ArtifactDigest::new(
+                    HashAlgorithm::Sha2256,
+                    DigestBytes::new(sha2::Sha256::digest(file).to_vec()),
+                )
+                .map_err(|e| e.to_string())?,
+                None => subject_digest(&statement)?,
+            };
+            let message = crate::sign::pae(&envelope.payload_type, envelope.payload.as_bytes());
+            (
+                Some(statement),
+                Artifact::Digest(digest),
+                message,
+                envelope.signature.sig.as_bytes(),
+            )
+        }
+        SignatureContent::MessageSignature(signed) => {
+            let Some(file) = file else {
+                return Err("the bundle signs a file (a message signature), not an attestation: give the attestation's bundle".into());
+            };
+            (
+                None,
+                Artifact::Blob(file),
+                file.to_vec(),
+                signed.signature.as_bytes(),
+            )
+        }
+        #[allow(unreachable_patterns)]
+        _ => return Err("the bundle holds neither a DSSE envelope nor a message signature".into()),
     };
-    if envelope.payload_type != PAYLOAD_TYPE {
-        return Err(format!(
-            "the payload type is `{}`, not an in-toto statement (`{PAYLOAD_TYPE}`)",
-            envelope.payload_type
-        ));
-    }
-    let statement = statement::decode(envelope.payload.as_bytes(), limits)?;
-    // The bundle binds its statement to an artefact; the statement's own
-    // subject stands for it here, and the policy decides which artefact it
-    // must be (`subject` against `artefact.digest`).
-    let (alg, hex) = statement::first_digest(&statement)
-        .ok_or("the statement has no sha256 or sha512 subject digest")?;
-    let bytes = super::keys::decode_hex(hex)
-        .ok_or_else(|| format!("subject digest `{alg}:{hex}` is not hex"))?;
-    let algorithm = if alg == "sha256" {
-        HashAlgorithm::Sha2256
-    } else {
-        HashAlgorithm::Sha2512
-    };
-    let digest = ArtifactDigest::new(algorithm, DigestBytes::new(bytes))
-        .map_err(|e| format!("subject digest `{alg}:{hex}`: {e}"))?;
 
     if let VerificationMaterialContent::PublicKey(_) = &bundle.verification_material.content {
         if trust.keys.is_empty() {
@@ -270,15 +331,14 @@ fn verify_bundle(
                 // No transparency log configured for this key: the key is
                 // the trust, as for a DSSE envelope (model-signing's and
                 // cosign's offline key signatures carry no log entry).
-                let message = crate::sign::pae(&envelope.payload_type, envelope.payload.as_bytes());
-                if k.key.verifies(&message, envelope.signature.sig.as_bytes()) {
+                if k.key.verifies(&message, signature) {
                     return Ok((statement, key_signer(k, None)));
                 }
                 last = format!("key `{}`: the signature does not verify", k.name);
                 continue;
             };
             let policy = PublicKeyVerificationPolicy::new(k.key.der().clone());
-            match root.verifier.verify(digest.clone(), &bundle, &policy) {
+            match root.verifier.verify(artifact.clone(), &bundle, &policy) {
                 Ok(result) => {
                     let signed_at = result.verified_timestamps().first().map(|t| t.to_string());
                     return Ok((statement, key_signer(k, signed_at)));
@@ -294,7 +354,7 @@ fn verify_bundle(
     }
     let mut reasons = Vec::new();
     for s in &trust.sigstore {
-        match verify_keyless(&bundle, &digest, s) {
+        match verify_keyless(&bundle, artifact.clone(), s) {
             Ok(signer) => return Ok((statement, signer)),
             Err(e) => reasons.push(format!("`{}`: {e}", s.name)),
         }
@@ -305,10 +365,26 @@ fn verify_bundle(
     ))
 }
 
+/// The artefact a statement stands for when no file is given: its first
+/// sha256 (or sha512) subject digest.
+fn subject_digest(statement: &Map<String, Value>) -> Result<ArtifactDigest, String> {
+    let (alg, hex) = statement::first_digest(statement)
+        .ok_or("the statement has no sha256 or sha512 subject digest")?;
+    let bytes = super::keys::decode_hex(hex)
+        .ok_or_else(|| format!("subject digest `{alg}:{hex}` is not hex"))?;
+    let algorithm = if alg == "sha256" {
+        HashAlgorithm::Sha2256
+    } else {
+        HashAlgorithm::Sha2512
+    };
+    ArtifactDigest::new(algorithm, DigestBytes::new(bytes))
+        .map_err(|e| format!("subject digest `{alg}:{hex}`: {e}"))
+}
+
 /// One keyless signer's check of a bundle.
 fn verify_keyless(
     bundle: &Bundle,
-    digest: &ArtifactDigest,
+    artifact: Artifact<'_>,
     s: &SigstoreSigner,
 ) -> Result<Signer, String> {
     let mut policy = VerificationPolicy::any_identity().require_issuer(s.issuer.clone());
@@ -318,7 +394,7 @@ fn verify_keyless(
     let result = s
         .root
         .verifier
-        .verify(digest.clone(), bundle, &policy)
+        .verify(artifact, bundle, &policy)
         .map_err(|e| e.to_string())?;
     let identity = result.identity().map(|i| i.as_str().to_owned());
     match &identity {
@@ -345,4 +421,122 @@ fn verify_keyless(
         issuer: result.issuer().map(str::to_owned),
         signed_at,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    //! Signatures of files, with real Sigstore bundles from
+    //! sigstore-conformance (tests/attestations/README.md): keyless and
+    //! key-signed message signatures of `a.txt`, and a keyless DSSE
+    //! statement of it.
+    use super::*;
+    use std::path::PathBuf;
+
+    const BEACON: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
+
+    fn assets() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/attestations")
+    }
+
+    fn read(name: &str) -> Vec<u8> {
+        std::fs::read(assets().join(name)).unwrap()
+    }
+
+    fn trust(config: &str) -> Trust {
+        Trust::from_config(config.as_bytes(), &assets()).unwrap()
+    }
+
+    fn keyless(identity: &str) -> Trust {
+        trust(&format!(
+            "sigstore:\n  - name: beacon\n    trusted_root: sigstore-public-good.trusted_root.json\n    identity: {identity}\n    issuer: https://token.actions.githubusercontent.com\n"
+        ))
+    }
+
+    fn verify(
+        bundle: &str,
+        trust: &Trust,
+        file: &[u8],
+    ) -> Result<(Option<Map<String, Value>>, Signer), String> {
+        let raw = String::from_utf8(read(bundle)).unwrap();
+        verify_file_signature(&raw, trust, &LoadLimits::default(), file)
+    }
+
+    #[test]
+    fn a_keyless_message_signature_is_of_its_file_only() {
+        let a = read("sigstore-conformance/a.txt");
+        let bundle = "sigstore-conformance/happy-path-v0.3.sigstore.json";
+        let (statement, signer) = verify(bundle, &keyless(BEACON), &a).unwrap();
+        assert!(statement.is_none());
+        assert_eq!(signer.kind, "sigstore");
+        assert_eq!(signer.identity.as_deref(), Some(BEACON));
+        assert!(signer.signed_at.is_some());
+        // Another file; another identity.
+        let mut other = a.clone();
+        other.push(b'\n');
+        assert!(verify(bundle, &keyless(BEACON), &other).is_err());
+        let e = verify(bundle, &keyless("https://github.com/acme/x"), &a).unwrap_err();
+        assert!(e.contains("not signed by a trusted signer"), "{e}");
+        // As an attestation (no file), a message signature is refused.
+        let raw = String::from_utf8(read(bundle)).unwrap();
+        let e = verify_bundle(&raw, &keyless(BEACON), &LoadLimits::default(), None).unwrap_err();
+        assert!(e.contains("signs a file"), "{e}");
+    }
+
+    #[test]
+    fn a_key_signed_message_signature_verifies_with_its_key() {
+        let a = read("sigstore-conformance/a.txt");
+        let bundle = "sigstore-conformance/managed-key-happy-path.sigstore.json";
+        // With its transparency log entry checked against the root.
+        let logged = trust("keys:\n  - name: managed\n    file: sigstore-conformance/managed-key-happy-path.pub\n    trusted_root: sigstore-public-good.trusted_root.json\n");
+        let (statement, signer) = verify(bundle, &logged, &a).unwrap();
+        assert!(statement.is_none());
+        assert_eq!(
+            (signer.kind.as_str(), signer.name.as_str()),
+            ("key", "managed")
+        );
+        assert!(signer.signed_at.is_some(), "{signer:?}");
+        // The key alone.
+        let key = trust(
+            "keys:\n  - name: managed\n    file: sigstore-conformance/managed-key-happy-path.pub\n",
+        );
+        let (_, signer) = verify(bundle, &key, &a).unwrap();
+        assert_eq!(signer.signed_at, None);
+        assert!(verify(bundle, &key, b"another file").is_err());
+        assert!(verify(bundle, &logged, b"another file").is_err());
+        // Another key.
+        let (_, public) = crate::sign::generate_pem_pair().unwrap();
+        let other = Trust::new().key(
+            "other",
+            super::super::PublicKey::read(public.as_bytes()).unwrap(),
+        );
+        let e = verify(bundle, &other, &a).unwrap_err();
+        assert!(e.contains("no trusted key verifies"), "{e}");
+    }
+
+    #[test]
+    fn a_keyless_statement_must_name_the_file() {
+        let a = read("sigstore-conformance/a.txt");
+        let bundle = "sigstore-conformance/happy-path-intoto-in-dsse-v3.sigstore.json";
+        let (statement, signer) = verify(bundle, &keyless(BEACON), &a).unwrap();
+        assert!(statement.unwrap().contains_key("predicate"));
+        assert_eq!(signer.identity.as_deref(), Some(BEACON));
+        assert!(verify(bundle, &keyless(BEACON), b"another file").is_err());
+    }
+
+    #[test]
+    fn what_is_not_a_signature_is_refused() {
+        let t = keyless(BEACON);
+        for raw in [
+            "",
+            "[]",
+            "{}",
+            r#"{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}"#,
+        ] {
+            assert!(
+                verify_file_signature(raw, &t, &LoadLimits::default(), b"x").is_err(),
+                "{raw}"
+            );
+        }
+    }
 }

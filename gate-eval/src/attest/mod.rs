@@ -49,7 +49,7 @@ pub use keys::PublicKey;
 pub use trust::{Identity, Trust};
 
 #[cfg(feature = "attest")]
-pub(crate) use envelope::read;
+pub(crate) use envelope::{read, verify_file_signature};
 
 /// Why a trust configuration, a key or a trusted root cannot be used.
 #[derive(Clone, Debug, PartialEq, Eq)]
