@@ -12,7 +12,7 @@
 //!   (`18446744073709551616`): refused rather than kept as a number that rounds; `-0` is `0`;
 //! - a number with a fraction or exponent must be finite as `f64`, else `NonFiniteNumber`
 //!   (`1e400`), must not underflow to zero from non-zero digits, else `NumberUnderflow`
-//!   (`1e-400`), and must be exactly the number its `f64` shows, else `NumberTooPrecise`
+//!   (`1e-400`), and must be a shortest text of its `f64`, else `NumberTooPrecise`
 //!   (`0.79999999999999999999`, which a float would read as `0.8`). Every number a JSON
 //!   tool writes from a float passes; one with more digits than a float holds is refused
 //!   rather than rounded.
@@ -215,13 +215,25 @@ pub(super) fn number_value(text: &str) -> Result<Value, LoadErrorKind> {
     }
 }
 
-/// Whether the float `value` read from `text` shows as the number written: its shortest
-/// text is that number (`1.50` is `1.5`, `0.1` is `0.1`, as every JSON tool writes it).
+/// Whether the float `value` read from `text` shows as the number written: the text is a
+/// shortest text of that float (`1.50` is `1.5`, `0.1` is `0.1`, as every JSON tool writes
+/// it). A float halfway between two shortest texts has both (`…297.62` and `…297.63`).
 fn exactly_a_float(text: &str, value: f64) -> bool {
+    let written = significant_digits(text);
     // At most 15 significant digits always come back from a normal float as written
-    // (DBL_DIG): no decimal arithmetic needed for the numbers evidence holds.
+    // (DBL_DIG): no formatting needed for the numbers evidence holds.
+    if written <= 15 && (value == 0.0 || value.abs() >= f64::MIN_POSITIVE) {
+        return true;
+    }
+    // The text rounds to `value`, so it is a shortest text of it exactly when it has no
+    // more significant digits than the shortest text Rust writes.
+    written <= significant_digits(&format!("{value:e}"))
+}
+
+/// The significant digits of a decimal number's text: from the first non-zero digit of its
+/// mantissa to the last one (`0.0150e3` has two).
+fn significant_digits(text: &str) -> usize {
     let mantissa = text.split(['e', 'E']).next().unwrap_or("");
-    // From the first non-zero digit to the last one.
     let (mut first, mut last) = (None, 0_usize);
     for (i, b) in mantissa.bytes().filter(u8::is_ascii_digit).enumerate() {
         if b != b'0' {
@@ -229,12 +241,7 @@ fn exactly_a_float(text: &str, value: f64) -> bool {
             last = i;
         }
     }
-    let significant = first.map_or(0, |f| last - f + 1);
-    if significant <= 15 && (value == 0.0 || value.abs() >= f64::MIN_POSITIVE) {
-        return true;
-    }
-    let written = gate_lang::num::Decimal::parse(text);
-    written.is_some() && written == gate_lang::num::Decimal::from_f64(value)
+    first.map_or(0, |f| last - f + 1)
 }
 
 #[cfg(test)]
@@ -426,6 +433,17 @@ mod tests {
         ] {
             assert_eq!(j(text).as_f64(), text.parse::<f64>().ok(), "{text}");
         }
+        // A float halfway between two shortest texts has both: 267697504408297.625
+        // is written `…62` by serde_json (ryu) and Python, `…63` by Rust's `{:e}`.
+        for text in ["267697504408297.62", "267697504408297.63"] {
+            assert_eq!(j(text).as_f64(), Some(267_697_504_408_297.62), "{text}");
+        }
+        assert_eq!(
+            e("267697504408297.625").kind,
+            LoadErrorKind::NumberTooPrecise {
+                text: "267697504408297.625".into()
+            }
+        );
         // Trailing zeros and exponents do not make a number imprecise.
         assert_eq!(j("0.800000000000000000000").as_f64(), Some(0.8));
         assert_eq!(j("8000e-4").as_f64(), Some(0.8));
