@@ -21,12 +21,29 @@ struct Client {
     next: i32,
     /// Notifications received while waiting for something else.
     pending: Vec<Notification>,
+    /// The methods of the requests the server sent (each answered).
+    asked: Vec<String>,
+    /// The server's answer to `initialize`.
+    init: Value,
 }
 
 impl Client {
     /// Starts a server and initializes it (UTF-16 positions unless
     /// `utf8`).
     fn start(utf8: bool) -> Client {
+        let caps = if utf8 {
+            json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}})
+        } else {
+            json!({})
+        };
+        let c = Client::start_with(caps);
+        let want = if utf8 { "utf-8" } else { "utf-16" };
+        assert_eq!(c.init["capabilities"]["positionEncoding"], want);
+        c
+    }
+
+    /// Starts a server for a client with the capabilities `caps`.
+    fn start_with(caps: Value) -> Client {
         let (server, conn) = Connection::memory();
         let thread = std::thread::spawn(move || gate_cli::lsp::serve(&server));
         let mut c = Client {
@@ -34,15 +51,10 @@ impl Client {
             thread: Some(thread),
             next: 0,
             pending: Vec::new(),
+            asked: Vec::new(),
+            init: Value::Null,
         };
-        let caps = if utf8 {
-            json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}})
-        } else {
-            json!({})
-        };
-        let init = c.request("initialize", json!({"capabilities": caps}));
-        let want = if utf8 { "utf-8" } else { "utf-16" };
-        assert_eq!(init["capabilities"]["positionEncoding"], want);
+        c.init = c.request("initialize", json!({"capabilities": caps}));
         c.notify("initialized", json!({}));
         c
     }
@@ -72,6 +84,11 @@ impl Client {
                     }
                 }
                 Ok(Message::Notification(n)) => self.pending.push(n),
+                Ok(Message::Request(r)) => {
+                    self.asked.push(r.method.clone());
+                    let ok = lsp_server::Response::new_ok(r.id, Value::Null);
+                    self.conn.sender.send(ok.into()).unwrap();
+                }
                 Ok(other) => panic!("unexpected {other:?}"),
                 Err(e) => panic!("no answer to {method}: {e}"),
             }
@@ -93,6 +110,16 @@ impl Client {
                 Err(e) => panic!("no diagnostics for {uri}: {e}"),
             }
         }
+    }
+
+    /// Waits a little for notifications, keeping those `keep` says.
+    fn forget_but(&mut self, keep: impl Fn(&Notification) -> bool) {
+        while let Ok(Message::Notification(n)) =
+            self.conn.receiver.recv_timeout(Duration::from_millis(200))
+        {
+            self.pending.push(n);
+        }
+        self.pending.retain(keep);
     }
 
     /// Drops the diagnostics received so far.
@@ -413,11 +440,43 @@ fn quick_fixes_for_did_you_mean_and_lint_findings() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": g}, "range": d[0]["range"], "context": {"diagnostics": d}}),
     );
-    let edit = &actions[0]["edit"]["changes"][g.as_str()][0];
+    let titled = |actions: &Value, title: &str| {
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"].as_str().is_some_and(|t| t.starts_with(title)))
+            .unwrap_or_else(|| panic!("no `{title}` in {actions:#}"))
+            .clone()
+    };
+    let allow = titled(&actions, "Allow `unused-let`");
+    let edit = &allow["edit"]["changes"][g.as_str()][0];
     let line = find(&text, "let unused").0;
     assert_eq!(edit["range"]["start"]["line"], line);
     assert_eq!(edit["range"]["start"]["character"], "let unused = 3".len());
     assert_eq!(edit["newText"], "  # lint: allow(unused-let) REASON");
+    // Or the mechanical fix: the line deleted, line break and all.
+    let delete = titled(&actions, "Delete the unused `let unused`");
+    assert_eq!(delete["isPreferred"], true);
+    let edit = &delete["edit"]["changes"][g.as_str()][0];
+    assert_eq!(
+        edit["range"]["start"],
+        json!({"line": line, "character": 0})
+    );
+    assert_eq!(
+        edit["range"]["end"],
+        json!({"line": line + 1, "character": 0})
+    );
+    assert_eq!(edit["newText"], "");
+    // The code links to its explanation, written where the editor can
+    // open it.
+    let href = d[0]["codeDescription"]["href"].as_str().unwrap();
+    let page = href.strip_prefix("file://").unwrap();
+    let page = std::fs::read_to_string(page).unwrap();
+    assert!(
+        page.starts_with("# unused-let (default: warning)"),
+        "{page}"
+    );
     // With the comment (and its reason) the finding goes.
     let allowed = text.replace(
         "let unused = 3",
@@ -468,6 +527,238 @@ fn completion_while_a_line_is_half_typed() {
     assert_eq!(labels(&mut c, "  severity "), ["block", "warn", "info"]);
     let controls = labels(&mut c, "  controls \"");
     assert!(controls.contains(&"OWASP-NHI:NHI2".into()), "{controls:?}");
+    c.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn references_across_modules_and_open_documents() {
+    let (dir, gate, lib) = project("references");
+    let mut c = Client::start(false);
+    let g = c.open(&gate, GATE);
+    let l = c.open(&lib, TYPES);
+    c.forget();
+    let refs = |c: &mut Client, uri: &str, text: &str, needle: &str, with: bool| {
+        let (line, col) = find(text, needle);
+        let mut at = Client::at(uri, line, col);
+        at["context"] = json!({"includeDeclaration": with});
+        let found = c.request("textDocument/references", at);
+        let mut out: Vec<(String, u32, u32)> = found
+            .as_array()
+            .unwrap_or_else(|| panic!("{found}"))
+            .iter()
+            .map(|l| {
+                let start = &l["range"]["start"];
+                (
+                    l["uri"].as_str().unwrap().to_string(),
+                    start["line"].as_u64().unwrap() as u32,
+                    start["character"].as_u64().unwrap() as u32,
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    // A field, from a use in the gate: its declaration and its uses.
+    let vaulted = refs(&mut c, &g, GATE, "vaulted and", true);
+    let (dl, dc) = find(TYPES, "vaulted: bool");
+    let (ul, uc) = find(GATE, "vaulted and");
+    assert_eq!(vaulted, [(g.clone(), ul, uc), (l.clone(), dl, dc)]);
+    // Without the declaration.
+    assert_eq!(
+        refs(&mut c, &g, GATE, "vaulted and", false),
+        [(g.clone(), ul, uc)]
+    );
+    // A def: its declaration and its call.
+    let named = refs(&mut c, &g, GATE, "named(it)", true);
+    assert_eq!(named.len(), 2, "{named:?}");
+    // A record, from its declaration in the module: the gate that imports
+    // it (open) names it twice, as `t.Secret`.
+    let secret = refs(&mut c, &l, TYPES, "Secret {", false);
+    let uses: Vec<u32> = secret.iter().map(|(_, line, _)| *line).collect();
+    assert_eq!(
+        uses,
+        [find(GATE, "[t.Secret]").0, find(GATE, "s: t.Secret").0],
+        "{secret:?}"
+    );
+    assert!(secret.iter().all(|(u, _, _)| *u == g));
+    // Not in a string or a comment; nothing for a keyword.
+    let commented = GATE.replace("def named", "# named is not vaulted\ndef named");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": g, "version": 2}, "contentChanges": [{"text": commented}]}),
+    );
+    assert_eq!(refs(&mut c, &g, &commented, "named(it)", true).len(), 2);
+    assert_eq!(refs(&mut c, &g, &commented, "require not", true), []);
+    c.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn definitions_into_std_modules() {
+    let dir = std::fs::canonicalize(scratch("lsp", "std")).unwrap();
+    let text = "gate g {}\nimport std.secrets\nimport std.evidence as ev\nevidence { items: [ev.SecretItem] }\nrule r {\n  controls \"OWASP-NHI:NHI2\"\n  require items.all(s => secrets.managed(s))\n}\n";
+    let gate = dir.join("g.gate");
+    std::fs::write(&gate, text).unwrap();
+    let mut c = Client::start(false);
+    let g = c.open(&gate, text);
+    let (line, col) = find(text, "managed(s)");
+    let d = c.request("textDocument/definition", Client::at(&g, line, col + 1));
+    let file = d["uri"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("file://")
+        .unwrap()
+        .to_string();
+    assert!(file.ends_with("/std/secrets.gate"), "{d}");
+    let source = std::fs::read_to_string(&file).unwrap();
+    let at = d["range"]["start"]["line"].as_u64().unwrap() as usize;
+    assert!(
+        source.lines().nth(at).unwrap().starts_with("def managed"),
+        "{d}"
+    );
+    // The copy is the module the program was compiled from, read-only.
+    assert!(std::fs::metadata(&file).unwrap().permissions().readonly());
+    c.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn semantic_tokens_say_what_names_mean() {
+    let (dir, gate, _) = project("tokens");
+    let mut c = Client::start(false);
+    let legend = c.init["capabilities"]["semanticTokensProvider"]["legend"].clone();
+    let types: Vec<String> = serde_json::from_value(legend["tokenTypes"].clone()).unwrap();
+    let mods: Vec<String> = serde_json::from_value(legend["tokenModifiers"].clone()).unwrap();
+    let g = c.open(&gate, GATE);
+    let r = c.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": g}}),
+    );
+    let data: Vec<u32> = serde_json::from_value(r["data"].clone()).unwrap();
+    assert_eq!(data.len() % 5, 0);
+    // Decoded: (line, column, length) → (type, modifiers).
+    let mut decoded = std::collections::BTreeMap::new();
+    let (mut line, mut col) = (0, 0);
+    for t in data.chunks(5) {
+        if t[0] > 0 {
+            col = 0;
+        }
+        line += t[0];
+        col += t[1];
+        let names: Vec<&str> = (0..mods.len())
+            .filter(|b| t[4] & (1 << b) != 0)
+            .map(|b| mods[b].as_str())
+            .collect();
+        decoded.insert(
+            (line, col),
+            (t[2], types[t[3] as usize].clone(), names.join(",")),
+        );
+    }
+    let class = |needle: &str, skip: usize| {
+        let (l, c) = find(GATE, needle);
+        let (len, t, m) = decoded
+            .get(&(l, c + skip as u32))
+            .unwrap_or_else(|| panic!("no token at {needle}: {decoded:?}"))
+            .clone();
+        (len, t, m)
+    };
+    assert_eq!(class("gate demo", 0), (4, "keyword".into(), "".into()));
+    assert_eq!(
+        class("named(s", 0),
+        (5, "function".into(), "declaration".into())
+    );
+    assert_eq!(class("named(it)", 0), (5, "function".into(), "".into()));
+    assert_eq!(class("vaulted and", 0), (7, "property".into(), "".into()));
+    assert_eq!(
+        class("all(", 0),
+        (3, "method".into(), "defaultLibrary".into())
+    );
+    assert_eq!(class("Secret]", 0), (6, "type".into(), "".into()));
+    assert_eq!(class("t.Secret]", 0), (1, "namespace".into(), "".into()));
+    assert_eq!(class("S01", 0), (3, "label".into(), "declaration".into()));
+    assert_eq!(class("\"Demo\"", 0), (6, "string".into(), "".into()));
+    assert_eq!(class("!= \"\"", 0), (2, "operator".into(), "".into()));
+    c.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn code_lenses_run_the_tests_beside_a_gate() {
+    let (dir, gate, _) = project("lenses");
+    std::fs::write(
+        dir.join("demo.test.yaml"),
+        "tests:\n  - name: vaulted passes\n    input: {secrets: [{name: db, vaulted: true}]}\n    expect: {decision: pass}\n  - name: wrongly expected\n    input: {secrets: [{name: db, vaulted: false}]}\n    expect: {decision: pass}\n",
+    )
+    .unwrap();
+    let mut c = Client::start_with(json!({"workspace": {"codeLens": {"refreshSupport": true}}}));
+    let g = c.open(&gate, GATE);
+    let lenses = c.request("textDocument/codeLens", json!({"textDocument": {"uri": g}}));
+    assert_eq!(lenses.as_array().unwrap().len(), 1, "{lenses}");
+    let lens = &lenses[0];
+    assert_eq!(lens["range"]["start"], json!({"line": 0, "character": 0}));
+    assert_eq!(lens["command"]["title"], "▶ Run 2 tests (demo.test.yaml)");
+    assert_eq!(lens["command"]["command"], "gate.runTests");
+    let ran = c.request(
+        "workspace/executeCommand",
+        json!({"command": "gate.runTests", "arguments": lens["command"]["arguments"]}),
+    );
+    assert_eq!(
+        (ran["passed"].clone(), ran["failed"].clone()),
+        (json!(1), json!(1)),
+        "{ran}"
+    );
+    assert_eq!(ran["cases"][1]["status"], "failed");
+    assert!(
+        ran["cases"][1]["mismatches"][0]
+            .as_str()
+            .unwrap()
+            .contains("fail"),
+        "{ran}"
+    );
+    // The editor is told, and asked to show the lenses again.
+    c.forget_but(|n| n.method == "window/showMessage");
+    let shown = c
+        .pending
+        .iter()
+        .find(|n| n.method == "window/showMessage")
+        .unwrap();
+    assert_eq!(shown.params["type"], 2);
+    assert!(shown.params["message"]
+        .as_str()
+        .unwrap()
+        .contains("1 passed, 1 failed (wrongly expected)"));
+    assert!(
+        c.asked.iter().any(|m| m == "workspace/codeLens/refresh"),
+        "{:?}",
+        c.asked
+    );
+    let lenses = c.request("textDocument/codeLens", json!({"textDocument": {"uri": g}}));
+    assert_eq!(
+        lenses[0]["command"]["title"],
+        "✗ 1 passed, 1 failed — run demo.test.yaml again"
+    );
+    // A module has none; a command that is not one, or not of a test
+    // file, is an error.
+    let l = c.open(&dir.join("lib/types.gate"), TYPES);
+    let none = c.request("textDocument/codeLens", json!({"textDocument": {"uri": l}}));
+    assert_eq!(none, json!([]));
+    let bad = c.request(
+        "workspace/executeCommand",
+        json!({"command": "gate.runTests", "arguments": [gate.display().to_string()]}),
+    );
+    assert!(
+        bad["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a test file"),
+        "{bad}"
+    );
+    let bad = c.request(
+        "workspace/executeCommand",
+        json!({"command": "rm", "arguments": []}),
+    );
+    assert!(bad["error"].is_object(), "{bad}");
     c.stop();
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What CI runs for the VS Code extension (needs only node and npm):
 # install the locked dependencies, type-check and build the client, start it
-# against a stub language server, run the grammar tests, tokenize every .gate
+# against a stub language server (and, when $GATE_BIN names a gate executable,
+# against the real `gate lsp`: test/gate-lsp.js), run the grammar tests, tokenize every .gate
 # file of the repository, package the .vsix and check what is in it. The last line is `N passed, N failed`; the
 # exit status is non-zero when a step failed.
 set -u
@@ -57,6 +58,9 @@ fi
 
 step "tsc" npx --no-install tsc -p .
 step "client smoke test (stub language server)" node test/smoke-client.js
+if [ -n "${GATE_BIN:-}" ]; then
+  step "client against gate lsp ($GATE_BIN)" node test/gate-lsp.js "$GATE_BIN"
+fi
 step "grammar assertion tests" \
   npx --no-install vscode-tmgrammar-test \
   'test/grammar/assertions/*.gate'

@@ -453,6 +453,68 @@ pub fn tokens(source: &str) -> Vec<(Result<Token<'_>, LexErrorKind>, std::ops::R
     Token::lexer(source).spanned().collect()
 }
 
+impl Token<'_> {
+    /// Whether the token is a keyword (`gate`, `require`, `and`, `true`, …).
+    pub fn is_keyword(&self) -> bool {
+        matches!(
+            self,
+            Token::Gate
+                | Token::Module
+                | Token::Import
+                | Token::As
+                | Token::Enum
+                | Token::Record
+                | Token::Evidence
+                | Token::Let
+                | Token::Def
+                | Token::Rule
+                | Token::When
+                | Token::Require
+                | Token::Else
+                | Token::And
+                | Token::Or
+                | Token::Not
+                | Token::In
+                | Token::If
+                | Token::Then
+                | Token::True
+                | Token::False
+                | Token::Null
+                | Token::It
+                | Token::Waive
+        )
+    }
+
+    /// Whether the token is a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`).
+    pub fn is_comparison(&self) -> bool {
+        matches!(
+            self,
+            Token::EqEq | Token::NotEq | Token::Lt | Token::Le | Token::Gt | Token::Ge
+        )
+    }
+
+    /// Whether the token is an operator: a comparison, arithmetic, `??`,
+    /// an arrow, or one of the misspellings of `and`/`or`/`not` the parser
+    /// explains (`&&`, `||`, `!`).
+    pub fn is_operator(&self) -> bool {
+        self.is_comparison()
+            || matches!(
+                self,
+                Token::Plus
+                    | Token::Minus
+                    | Token::Star
+                    | Token::Slash
+                    | Token::Percent
+                    | Token::QQ
+                    | Token::FatArrow
+                    | Token::Arrow
+                    | Token::AmpAmp
+                    | Token::PipePipe
+                    | Token::Bang
+            )
+    }
+}
+
 impl fmt::Display for Token<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = match self {

@@ -313,16 +313,7 @@ fn convert(src: SourceId, e: ParseError<usize, Token<'_>, GrammarError>) -> Erro
             token: (l, tok, r),
             expected,
         } => {
-            let chained = matches!(
-                tok,
-                Token::EqEq
-                    | Token::NotEq
-                    | Token::Lt
-                    | Token::Le
-                    | Token::Gt
-                    | Token::Ge
-                    | Token::In
-            );
+            let chained = tok.is_comparison() || matches!(tok, Token::In);
             let err = Error::new(
                 ErrorKind::UnexpectedToken {
                     found: tok.to_string(),

@@ -11,6 +11,30 @@ pub struct RecordId(pub u32);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EnumId(pub u32);
 
+/// The types written with a name of their own, and those names.
+pub const PRIMITIVES: &[(&str, Type)] = &[
+    ("bool", Type::Bool),
+    ("int", Type::Int),
+    ("float", Type::Float),
+    ("string", Type::String),
+    ("time", Type::Time),
+    ("duration", Type::Duration),
+];
+
+/// The type a primitive type's name (`string`) names.
+///
+/// ```
+/// use gate_lang::types::{primitive, Type};
+/// assert_eq!(primitive("duration"), Some(Type::Duration));
+/// assert_eq!(primitive("Secret"), None);
+/// ```
+pub fn primitive(name: &str) -> Option<Type> {
+    PRIMITIVES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t.clone())
+}
+
 /// A type.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // A smoke test of the client without VS Code: out/extension.js is loaded with
-// a stand-in for the `vscode` module, and `gate.path` points at a stub
+// a stand-in for the `vscode` module (vscode-standin.js), and `gate.path` points at a stub
 // language server (a node script). The test checks that the client starts
 // `<gate.path> lsp` and speaks LSP with it over stdio, that the restart
 // command and a change of `gate.path` start a new server and shut the old one
@@ -13,7 +13,6 @@ const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const Module = require('module');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-vscode-smoke-'));
 const log = path.join(tmp, 'server.log');
@@ -63,116 +62,12 @@ if (process.platform === 'win32') {
 }
 
 // ------------------------------------------------------------ a stand-in for vscode
-// Members the client and vscode-languageclient use are given; anything else
-// is a universal stub (callable, constructible, with any property).
-function stub(name) {
-  const target = function () {};
-  return new Proxy(target, {
-    get(t, key) {
-      if (key === 'then') return undefined;
-      if (key === Symbol.iterator) return function* () {};
-      if (key === Symbol.toPrimitive) return () => `[${name}]`;
-      if (key === 'dispose') return () => {};
-      if (!(key in t)) t[key] = stub(`${name}.${String(key)}`);
-      return t[key];
-    },
-    apply: () => stub(`${name}()`),
-    construct: () => stub(`new ${name}`),
-  });
-}
-
-const settings = { 'gate.path': server, 'gate.trace.server': 'off' };
-const commands = new Map();
-const configurationListeners = [];
-const errors = [];
-const disposable = { dispose() {} };
-const event = () => () => disposable;
-const vscode = new Proxy(
-  {
-    version: '1.82.0',
-    env: { appName: 'smoke', language: 'en', machineId: 'm', sessionId: 's', uiKind: 1 },
-    Disposable: class {
-      static from() {
-        return disposable;
-      }
-      dispose() {}
-    },
-    EventEmitter: class {
-      constructor() {
-        this.event = () => disposable;
-      }
-      fire() {}
-      dispose() {}
-    },
-    commands: {
-      registerCommand(name, callback) {
-        commands.set(name, callback);
-        return disposable;
-      },
-      executeCommand: async () => undefined,
-    },
-    window: new Proxy(
-      {
-        createOutputChannel: (name) => ({
-          name,
-          append() {},
-          appendLine() {},
-          replace() {},
-          clear() {},
-          show() {},
-          hide() {},
-          dispose() {},
-        }),
-        showErrorMessage(message) {
-          errors.push(message);
-          return Promise.resolve(undefined);
-        },
-        showWarningMessage: () => Promise.resolve(undefined),
-        showInformationMessage: () => Promise.resolve(undefined),
-        visibleTextEditors: [],
-        onDidChangeVisibleTextEditors: event(),
-        onDidChangeActiveTextEditor: event(),
-        activeTextEditor: undefined,
-      },
-      { get: (t, k) => (k in t ? t[k] : stub(`window.${String(k)}`)) },
-    ),
-    workspace: new Proxy(
-      {
-        workspaceFolders: undefined,
-        textDocuments: [],
-        notebookDocuments: [],
-        getConfiguration(section) {
-          const prefix = section ? `${section}.` : '';
-          return {
-            get: (key, fallback) => settings[prefix + key] ?? fallback,
-            inspect: () => ({}),
-            has: (key) => prefix + key in settings,
-          };
-        },
-        onDidChangeConfiguration(listener) {
-          configurationListeners.push(listener);
-          return disposable;
-        },
-        onDidGrantWorkspaceTrust: event(),
-        createFileSystemWatcher: (glob) => ({
-          glob,
-          onDidCreate: event(),
-          onDidChange: event(),
-          onDidDelete: event(),
-          dispose() {},
-        }),
-      },
-      { get: (t, k) => (k in t ? t[k] : k.startsWith('on') ? event() : stub(`workspace.${k}`)) },
-    ),
-  },
-  { get: (t, k) => (k in t ? t[k] : stub(`vscode.${String(k)}`)) },
-);
-
-const resolve = Module._resolveFilename;
-Module._resolveFilename = function (request, ...rest) {
-  return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
-};
-require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode };
+const standin = require('./vscode-standin');
+const { run } = standin;
+const { settings, commands, errors, configurationListeners } = standin.install({
+  'gate.path': server,
+  'gate.trace.server': 'off',
+});
 
 // ------------------------------------------------------------ the test
 const entries = () =>
@@ -222,12 +117,4 @@ async function main() {
   console.log(`client smoke test: 3 servers started with \`gate lsp\`, restarted and shut down; missing executable reported`);
 }
 
-main()
-  .then(() => {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    process.exit(0);
-  })
-  .catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+run(main, tmp);

@@ -69,11 +69,12 @@ pub fn run(args: LintArgs, out: &Output, io: &mut Io) -> Exit {
     let refs: Vec<&Program> = programs.iter().map(|(_, p)| p).collect();
     let across = lint::duplicate_ids_across(&refs);
     let mut seen = std::collections::HashSet::new();
+    let runs = TestRuns::default();
     let mut all: Vec<(&Program, Finding)> = Vec::new();
     for (i, (path, program)) in programs.iter().enumerate() {
         let extra = across.get(i).cloned().unwrap_or_default();
         let root = crate::cmd::bundle::root_of(path, &unpacked);
-        for f in findings(path, program, &config.lint, extra, root) {
+        for f in findings(path, program, &config.lint, extra, root, &runs) {
             let loc = program.sources.locate(f.span);
             // A module imported by several gates is linted with each.
             if seen.insert((loc.file, loc.start, f.rule, f.message.clone())) {
@@ -332,49 +333,150 @@ pub(crate) fn compile_in(
 
 /// Every finding of one compiled file: the rules, `extra` findings found
 /// across files, and `untested-when` from the tests beside it (whose files
-/// must be inside `root` when there is one); suppressions and levels
-/// applied.
+/// must be inside `root` when there is one, run through `runs`);
+/// suppressions and levels applied.
 pub(crate) fn findings(
     path: &Path,
     program: &Program,
     config: &lint::Config,
     extra: Vec<Finding>,
     root: Option<&Path>,
+    runs: &TestRuns,
 ) -> Vec<Finding> {
     let mut found = lint::analyse(program, config);
     found.extend(extra);
-    found.extend(untested_when(path, program, root));
+    found.extend(untested_when(path, program, root, runs));
     lint::finish(program, found, config)
 }
 
-/// `untested-when`: the test files beside the gate (`*.test.yaml` in its
-/// folder that name it) are run; a `block` rule with a `when` that no case
-/// makes hold is reported. Gates without tests are not checked.
-fn untested_when(path: &Path, program: &Program, root: Option<&Path>) -> Vec<Finding> {
+/// The files one run of a test file read, each with when it was last
+/// changed and its size: while they are the same, so are the decisions.
+type Stamp = Vec<(PathBuf, Option<std::time::SystemTime>, Option<u64>)>;
+
+/// The decisions of the test cases beside each gate, kept while every file
+/// their run read (the test files, the gate's sources, the evidence,
+/// waiver and trust files, the folders they were found in) is unchanged:
+/// a language server lints on every edit, and a gate's tests run the gate
+/// as it is on disk.
+#[derive(Default)]
+pub(crate) struct TestRuns {
+    kept: std::sync::Mutex<std::collections::HashMap<PathBuf, (Stamp, Vec<gate_eval::Decision>)>>,
+}
+
+impl TestRuns {
+    /// The decisions of the cases of the test files beside the gate
+    /// `path` (in `dir`) that test it.
+    fn decisions(&self, path: &Path, dir: &Path, root: Option<&Path>) -> Vec<gate_eval::Decision> {
+        let me = crate::files::normalize(path);
+        if let Ok(kept) = self.kept.lock() {
+            if let Some((stamp, decisions)) = kept.get(&me) {
+                if *stamp == restamp(stamp) {
+                    return decisions.clone();
+                }
+            }
+        }
+        let (read, decisions) = run_beside(&me, dir, root);
+        let stamp = restamp(&read.into_iter().map(|p| (p, None, None)).collect::<Stamp>());
+        if let Ok(mut kept) = self.kept.lock() {
+            kept.insert(me, (stamp, decisions.clone()));
+        }
+        decisions
+    }
+}
+
+/// The files of a stamp as they are now.
+fn restamp(stamp: &Stamp) -> Stamp {
+    stamp
+        .iter()
+        .map(|(path, _, _)| {
+            let meta = std::fs::metadata(path).ok();
+            (
+                path.clone(),
+                meta.as_ref().and_then(|m| m.modified().ok()),
+                meta.map(|m| m.len()),
+            )
+        })
+        .collect()
+}
+
+/// Runs the test files of `dir` (not of its sub-folders) that test the
+/// gate `me`: their decisions, and every file and folder the runs read.
+fn run_beside(
+    me: &Path,
+    dir: &Path,
+    root: Option<&Path>,
+) -> (Vec<PathBuf>, Vec<gate_eval::Decision>) {
     use crate::cmd::test::suite;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let Ok(files) = suite::discover(std::slice::from_ref(&dir)) else {
-        return Vec::new();
-    };
-    let me = crate::files::normalize(path);
+    let mut read = vec![dir.to_path_buf()];
     let mut decisions = Vec::new();
+    let Ok(files) = suite::discover(std::slice::from_ref(&dir.to_path_buf())) else {
+        return (read, decisions);
+    };
     for file in files {
-        // Only files of this folder, not of sub-folders.
-        if file.parent().map(crate::files::normalize) != Some(crate::files::normalize(&dir)) {
+        if file.parent().map(crate::files::normalize) != Some(crate::files::normalize(dir)) {
             continue;
         }
+        read.push(file.clone());
         let Ok(s) = suite::load_suite_within(&file, root) else {
             continue;
         };
         if crate::files::normalize(&s.policy_path) != me {
             continue;
         }
+        read.extend(suite_reads(&s));
         let result = crate::cmd::test::run::run_suite(&s, false);
         decisions.extend(result.cases.into_iter().filter_map(|c| c.decision));
     }
+    (read, decisions)
+}
+
+/// The files a suite's cases read besides the test file: the policy's
+/// sources, evidence (and the folders of evidence folders and globs),
+/// waivers, the trust configuration.
+fn suite_reads(s: &crate::cmd::test::suite::Suite) -> Vec<PathBuf> {
+    use crate::cmd::test::suite::CaseEvidence;
+    let base = s.path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let mut out: Vec<PathBuf> = s
+        .policy
+        .sources()
+        .files()
+        .map(|(_, f)| PathBuf::from(&f.name))
+        .filter(|p| p.is_absolute() || p.exists())
+        .collect();
+    for case in &s.cases {
+        if let CaseEvidence::Files(specs) = &case.evidence {
+            for text in specs {
+                let spec = crate::cmd::spec::Spec::parse(&base, text);
+                out.push(base.join(spec.path));
+                match spec.files(&base, spec.format.is_some()) {
+                    Ok(crate::cmd::spec::Files::One(p)) => out.push(p),
+                    Ok(crate::cmd::spec::Files::Set(ps)) => out.extend(ps),
+                    _ => {}
+                }
+            }
+        }
+        out.extend(case.waivers.iter().map(|w| base.join(w)));
+    }
+    out.extend(s.trust.iter().map(|t| base.join(t)));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// `untested-when`: the test files beside the gate (`*.test.yaml` in its
+/// folder that name it) are run; a `block` rule with a `when` that no case
+/// makes hold is reported. Gates without tests are not checked.
+fn untested_when(
+    path: &Path,
+    program: &Program,
+    root: Option<&Path>,
+    runs: &TestRuns,
+) -> Vec<Finding> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let decisions = runs.decisions(path, &dir, root);
     if decisions.is_empty() {
         return Vec::new();
     }
@@ -461,18 +563,8 @@ fn explain(name: &str, out: &Output, io: &mut Io) -> Exit {
         io.out(&text);
         return Exit::Pass;
     }
-    match lint::rule(name) {
-        Some(r) => {
-            let mut text = format!(
-                "{} (default: {})\n\n{}.\n\n{}\n",
-                r.name,
-                r.default.as_str(),
-                capitalise(r.summary),
-                r.explanation,
-            );
-            if let Some(examples) = doc_examples(r.name) {
-                text.push_str(&format!("\n{examples}"));
-            }
+    match explanation(name) {
+        Some(text) => {
             io.out(&text);
             Exit::Pass
         }
@@ -481,6 +573,23 @@ fn explain(name: &str, out: &Output, io: &mut Io) -> Exit {
             Exit::Error
         }
     }
+}
+
+/// What `gate lint --explain RULE` prints: the rule, its default level,
+/// what it finds, why it matters and its examples.
+pub(crate) fn explanation(name: &str) -> Option<String> {
+    let r = lint::rule(name)?;
+    let mut text = format!(
+        "{} (default: {})\n\n{}.\n\n{}\n",
+        r.name,
+        r.default.as_str(),
+        capitalise(r.summary),
+        r.explanation,
+    );
+    if let Some(examples) = doc_examples(r.name) {
+        text.push_str(&format!("\n{examples}"));
+    }
+    Some(text)
 }
 
 /// The lint rules' documentation, built in so that `--explain` shows it
@@ -649,15 +758,7 @@ fn host_type(s: &str) -> Option<Type> {
     if let Some(inner) = s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
         return host_type(inner).map(|t| Type::List(Box::new(t)));
     }
-    Some(match s {
-        "bool" => Type::Bool,
-        "int" => Type::Int,
-        "float" => Type::Float,
-        "string" => Type::String,
-        "time" => Type::Time,
-        "duration" => Type::Duration,
-        _ => return None,
-    })
+    gate_lang::types::primitive(s)
 }
 
 #[cfg(test)]

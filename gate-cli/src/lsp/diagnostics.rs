@@ -113,7 +113,27 @@ pub fn all(
                     enc,
                 );
                 if let Some((_, d)) = d.as_mut() {
-                    d.data = Some(serde_json::json!({"allow": f.rule}));
+                    let mut data = serde_json::Map::new();
+                    data.insert("allow".into(), f.rule.into());
+                    if let Some(fix) = &f.fix {
+                        // Its edits, when they are in the finding's file.
+                        let edits: Vec<lsp_types::TextEdit> = fix
+                            .edits
+                            .iter()
+                            .filter(|(span, _)| span.source == f.span.source)
+                            .map(|(span, text)| lsp_types::TextEdit {
+                                range: range_of(&program.sources, *span, enc),
+                                new_text: text.clone(),
+                            })
+                            .collect();
+                        if edits.len() == fix.edits.len() {
+                            data.insert(
+                                "fix".into(),
+                                serde_json::json!({"title": fix.title, "edits": edits}),
+                            );
+                        }
+                    }
+                    d.data = Some(data.into());
                 }
                 add(&mut out, d);
             }
@@ -194,6 +214,7 @@ fn made(
         range: range_of(sources, span, enc),
         severity: Some(severity),
         code: Some(NumberOrString::String(code.to_string())),
+        code_description: super::docs::link(code),
         source: Some("gate".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),

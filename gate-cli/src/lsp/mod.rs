@@ -11,16 +11,23 @@
 //! findings, each with its code), hover (the type of an expression or
 //! field, a built-in's signature and documentation, a rule's severity and
 //! controls), go to definition (records, fields, enum values, `let`s,
-//! `def`s, rule ids, imports), completion (fields, built-ins, rule words,
-//! control ids), quick fixes ("did you mean", `# lint: allow(…)`),
-//! document symbols and formatting (`gate fmt`). A request that fails is answered with an error; the server does
+//! `def`s, rule ids, imports, `std` modules), find references, semantic
+//! tokens, completion (fields, built-ins, rule words, control ids), quick
+//! fixes ("did you mean", `# lint: allow(…)`), code lenses that run a
+//! gate's tests (`gate.runTests`), document symbols and formatting (`gate
+//! fmt`). A request that fails is answered with an error; the server does
 //! not stop.
 
+mod cache;
 mod complete;
 mod diagnostics;
+mod docs;
+mod lens;
 mod navigate;
+mod resolve;
 mod symbols;
 pub mod text;
+mod tokens;
 mod workspace;
 
 use crate::exit::Exit;
@@ -85,6 +92,24 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         )),
         hover_provider: Some(lsp_types::HoverProviderCapability::Simple(true)),
         definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(lsp_types::CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        execute_command_provider: Some(lsp_types::ExecuteCommandOptions {
+            commands: vec![lens::RUN_TESTS.into()],
+            ..lsp_types::ExecuteCommandOptions::default()
+        }),
+        semantic_tokens_provider: Some(
+            lsp_types::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp_types::SemanticTokensOptions {
+                    legend: tokens::legend(),
+                    full: Some(lsp_types::SemanticTokensFullOptions::Bool(true)),
+                    range: None,
+                    ..lsp_types::SemanticTokensOptions::default()
+                },
+            ),
+        ),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
@@ -101,12 +126,22 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
     connection
         .initialize_finish(id, result)
         .map_err(|e| e.to_string())?;
+    let lens_refresh = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.code_lens.as_ref())
+        .and_then(|c| c.refresh_support)
+        .unwrap_or(false);
     let mut server = Server {
         connection,
         workspace: Workspace::default(),
         encoding,
         published: BTreeSet::new(),
         compiled: std::collections::BTreeMap::new(),
+        tested: std::collections::BTreeMap::new(),
+        lens_refresh,
+        next_id: 0,
     };
     for message in &connection.receiver {
         match message {
@@ -154,6 +189,12 @@ struct Server<'c> {
     published: BTreeSet<PathBuf>,
     /// The last program of each open document that compiled.
     compiled: std::collections::BTreeMap<PathBuf, gate_lang::Program>,
+    /// How the last run of each test file a lens ran ended.
+    tested: std::collections::BTreeMap<PathBuf, lens::Counts>,
+    /// Whether the client asks for lenses again when told to.
+    lens_refresh: bool,
+    /// The id of the last request the server sent.
+    next_id: i32,
 }
 
 /// A request that cannot be answered: its error code and message.
@@ -209,6 +250,65 @@ impl Server<'_> {
                 json(serde_json::to_value(
                     found.map(lsp_types::GotoDefinitionResponse::Scalar),
                 ))
+            }
+            req::References::METHOD => {
+                let p: lsp_types::ReferenceParams = params(request)?;
+                let at = &p.text_document_position;
+                let with_declaration = p.context.include_declaration;
+                let found = self.with_document(&at.text_document.uri, |ws, path, doc, enc| {
+                    navigate::references(ws, path, doc, at.position, enc, with_declaration)
+                })?;
+                json(serde_json::to_value(found))
+            }
+            req::SemanticTokensFullRequest::METHOD => {
+                let p: lsp_types::SemanticTokensParams = params(request)?;
+                let data = self.with_document(&p.text_document.uri, |ws, path, doc, enc| {
+                    tokens::semantic_tokens(ws, path, doc, enc)
+                })?;
+                json(serde_json::to_value(
+                    lsp_types::SemanticTokensResult::Tokens(lsp_types::SemanticTokens {
+                        result_id: None,
+                        data,
+                    }),
+                ))
+            }
+            req::CodeLensRequest::METHOD => {
+                let p: lsp_types::CodeLensParams = params(request)?;
+                let tested = &self.tested;
+                let lenses = self.with_document(&p.text_document.uri, |_, path, doc, enc| {
+                    lens::code_lenses(path, doc, enc, tested)
+                })?;
+                json(serde_json::to_value(lenses))
+            }
+            req::ExecuteCommand::METHOD => {
+                let p: lsp_types::ExecuteCommandParams = params(request)?;
+                if p.command != lens::RUN_TESTS {
+                    return Err((
+                        ErrorCode::InvalidParams,
+                        format!("gate lsp has no command `{}`", p.command),
+                    ));
+                }
+                let (file, counts, answer, message) =
+                    lens::run_tests(&p.arguments).map_err(|e| (ErrorCode::InvalidParams, e))?;
+                self.tested.insert(file, counts);
+                let kind = if counts.1 + counts.2 == 0 {
+                    lsp_types::MessageType::INFO
+                } else {
+                    lsp_types::MessageType::WARNING
+                };
+                self.send(
+                    Notification::new(
+                        note::ShowMessage::METHOD.into(),
+                        lsp_types::ShowMessageParams { typ: kind, message },
+                    )
+                    .into(),
+                );
+                if self.lens_refresh {
+                    self.next_id += 1;
+                    let id = lsp_server::RequestId::from(format!("gate-{}", self.next_id));
+                    self.send(Request::new(id, req::CodeLensRefresh::METHOD.into(), ()).into());
+                }
+                Ok(answer)
             }
             req::DocumentSymbolRequest::METHOD => {
                 let p: lsp_types::DocumentSymbolParams = params(request)?;

@@ -1,13 +1,16 @@
-//! Hover and go to definition, from what the checker resolved: every IR
-//! node has its span and type, fields and calls name their declarations.
+//! Hover, go to definition and find references, from what the checker
+//! resolved ([`super::resolve`]): every IR node has its span and type,
+//! fields and calls name their declarations.
 
 use super::diagnostics::{range_of, source_path};
+use super::resolve::{self, word_at};
 use super::text::{path_to_uri, Encoding};
 use super::workspace::{key, Document, Workspace};
-use gate_lang::ir::{Const, Ir, Node};
-use gate_lang::{Program, SourceId, Span};
+use gate_lang::ir::{Ir, Node};
+use gate_lang::{Program, SourceId, SourceMap, Span};
 use lsp_types::{Hover, HoverContents, Location, MarkupContent, MarkupKind, Position};
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 /// The documentation of the built-ins (`#### \`name\`` sections).
 const STDLIB_DOC: &str = include_str!("../../../docs/stdlib.md");
@@ -43,39 +46,8 @@ impl At {
 
     /// The innermost expression at the cursor.
     fn node(&self) -> Option<&Node> {
-        let offset = u32::try_from(self.offset).ok()?;
-        self.program
-            .nodes
-            .iter()
-            .filter(|n| {
-                n.span.source == self.source
-                    && n.span.start <= offset
-                    && offset < n.span.end.max(n.span.start + 1)
-            })
-            .min_by_key(|n| n.span.end - n.span.start)
+        resolve::node_at(&self.program, self.source, self.offset)
     }
-}
-
-/// The word (name characters, `-` inside rule ids) at the cursor.
-fn word_at(text: &str, offset: usize) -> Option<(usize, &str)> {
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    let offset = offset.min(text.len());
-    let start = text
-        .get(..offset)?
-        .char_indices()
-        .rev()
-        .take_while(|(_, c)| is_word(*c))
-        .last()
-        .map_or(offset, |(i, _)| i);
-    let end = offset
-        + text
-            .get(offset..)?
-            .char_indices()
-            .take_while(|(_, c)| is_word(*c))
-            .last()
-            .map_or(0, |(i, c)| i + c.len_utf8());
-    let word = text.get(start..end)?;
-    (!word.is_empty()).then_some((start, word))
 }
 
 /// A built-in's documentation: its section of docs/stdlib.md.
@@ -199,8 +171,9 @@ fn severity(s: gate_lang::ir::RuleSeverity) -> &'static str {
     }
 }
 
-/// Go to definition: the declaration of the field, record, enum, `let`,
-/// `def` or rule under the cursor, or the file an import names.
+/// Go to definition: the declaration of the field, record, enum or enum
+/// value, `let`, `def` or rule under the cursor (in the document, a module
+/// it imports, or a `std` module), or the file an import names.
 pub fn definition(
     ws: &Workspace,
     path: &Path,
@@ -209,54 +182,105 @@ pub fn definition(
     enc: Encoding,
 ) -> Option<Location> {
     let at = At::of(ws, path, doc, pos, enc)?;
-    let (program, offset) = (&at.program, at.offset);
-    let schema = &program.schema;
-    let to = |span: Span| -> Option<Location> {
-        let file = source_path(&program.sources, span)?;
-        Some(Location {
-            uri: path_to_uri(&file)?,
-            range: range_of(
-                &program.sources,
-                Span::new(span.source, span.start as usize..span.start as usize),
-                enc,
-            ),
-        })
+    match resolve::at(&at.program, at.source, at.offset) {
+        Some(decl) => location(&at.program.sources, decl.span(), enc),
+        None => import_at(&doc.text, at.offset, path),
+    }
+}
+
+/// Find references: every place the program of the document, and of each
+/// other open document that reads the same declaration's file, names the
+/// declaration under the cursor — with the declaration itself when
+/// `with_declaration`.
+pub fn references(
+    ws: &Workspace,
+    path: &Path,
+    doc: &Document,
+    pos: Position,
+    enc: Encoding,
+    with_declaration: bool,
+) -> Vec<Location> {
+    let Some(at) = At::of(ws, path, doc, pos, enc) else {
+        return Vec::new();
     };
-    if let Some(node) = at.node() {
-        let target = match &node.ir {
-            Ir::Field { record, slot, .. } => schema
-                .record(*record)
-                .and_then(|r| r.fields.get(*slot as usize))
-                .map(|f| f.span),
-            Ir::Call { func, .. } => program.functions.get(func.0 as usize).map(|f| f.span),
-            Ir::Global(g) => program.globals.get(g.0 as usize).map(|g| g.span),
-            Ir::Const(Const::Enum(e, _)) => schema.enums.get(e.0 as usize).map(|e| e.span),
-            _ => None,
-        };
-        if let Some(span) = target {
-            return to(span);
+    let Some(target) = resolve::at(&at.program, at.source, at.offset) else {
+        return Vec::new();
+    };
+    let name_of = |p: &Program, id: SourceId| p.sources.get(id).map(|f| f.name.clone());
+    let Some(home) = name_of(&at.program, target.source) else {
+        return Vec::new();
+    };
+    let wanted = (home.clone(), target.offset);
+    let mut programs = vec![at.program];
+    let me = key(path);
+    for other in ws.paths().into_iter().filter(|p| *p != me) {
+        if let Ok(p) = ws.compile(&other) {
+            if p.sources.files().any(|(_, f)| f.name == home) {
+                programs.push(p);
+            }
         }
     }
-    // Names outside expressions: types, waived rules, imports.
-    let (_, word) = word_at(&doc.text, offset)?;
-    if let Some(r) = schema
-        .records
-        .iter()
-        .find(|r| r.name == word || r.name.rsplit('.').next() == Some(word))
-    {
-        return to(r.span);
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for program in &programs {
+        for (id, file) in program.sources.files() {
+            let code = code_offsets(&file.text);
+            for offset in resolve::occurrences(&file.text, &target.name) {
+                if !code(offset) {
+                    continue;
+                }
+                let Some(found) = resolve::at(program, id, offset) else {
+                    continue;
+                };
+                if name_of(program, found.source).as_ref() != Some(&wanted.0)
+                    || found.offset != wanted.1
+                {
+                    continue;
+                }
+                let here = (file.name.clone(), offset as u32);
+                if (!with_declaration && here == wanted) || !seen.insert(here) {
+                    continue;
+                }
+                let span = Span::new(id, offset..offset + target.name.len());
+                out.extend(location(&program.sources, span, enc));
+            }
+        }
     }
-    if let Some(e) = schema
-        .enums
-        .iter()
-        .find(|e| e.name == word || e.name.rsplit('.').next() == Some(word))
-    {
-        return to(e.span);
-    }
-    if let Some(rule) = program.rules.iter().find(|r| r.id == word) {
-        return to(rule.span);
-    }
-    import_at(&doc.text, offset, path)
+    out
+}
+
+/// Whether an offset of `text` is in code: not in a comment or a string.
+fn code_offsets(text: &str) -> impl Fn(usize) -> bool {
+    use gate_lang::lexer::Token;
+    let quoted: Vec<std::ops::Range<usize>> = gate_lang::lexer::tokens(text)
+        .into_iter()
+        .filter(|(t, _)| {
+            matches!(
+                t,
+                Ok(Token::Comment(_) | Token::Str(_) | Token::RawStr(_)) | Ok(Token::Unterminated)
+            )
+        })
+        .map(|(_, r)| r)
+        .collect();
+    move |offset| !quoted.iter().any(|r| r.contains(&offset))
+}
+
+/// The location of `span`: in its file, or for a `std` module in the copy
+/// of its source the server keeps ([`super::cache`]).
+fn location(sources: &SourceMap, span: Span, enc: Encoding) -> Option<Location> {
+    let file = source_path(sources, span).or_else(|| std_file(sources, span.source))?;
+    Some(Location {
+        uri: path_to_uri(&file)?,
+        range: range_of(sources, span, enc),
+    })
+}
+
+/// A `std` module's source as a file an editor can open: the text the
+/// program was compiled from, in the server's cache ([`super::cache`]).
+fn std_file(sources: &SourceMap, source: SourceId) -> Option<PathBuf> {
+    let file = sources.get(source)?;
+    let module = file.name.strip_prefix("std.")?;
+    super::cache::file("std", &format!("{module}.gate"), &file.text)
 }
 
 /// The file of the import string under the cursor.
@@ -284,16 +308,6 @@ fn import_at(text: &str, offset: usize, path: &Path) -> Option<Location> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn words() {
-        let t = "rule release-ready { require secrets.all(vaulted) }";
-        assert_eq!(word_at(t, 7), Some((5, "release-ready")));
-        assert_eq!(word_at(t, 38), Some((37, "all")));
-        assert_eq!(word_at(t, 4), Some((0, "rule")));
-        assert_eq!(word_at(t, 19), None);
-        assert_eq!(word_at("", 0), None);
-    }
 
     #[test]
     fn every_builtin_has_its_documentation() {

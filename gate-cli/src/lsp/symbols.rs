@@ -234,6 +234,22 @@ pub fn code_actions(
                 ..CodeAction::default()
             }));
         }
+        if let Some(fix) = data.and_then(|v| v.get("fix")) {
+            let title = fix.get("title").and_then(|t| t.as_str());
+            let edits = fix
+                .get("edits")
+                .and_then(|e| serde_json::from_value::<Vec<TextEdit>>(e.clone()).ok());
+            if let (Some(title), Some(edits)) = (title, edits) {
+                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: title.to_string(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![d.clone()]),
+                    edit: Some(edit(edits)),
+                    is_preferred: Some(true),
+                    ..CodeAction::default()
+                }));
+            }
+        }
         if let Some(rule) = data.and_then(|v| v.get("allow")).and_then(|v| v.as_str()) {
             let line = d.range.start.line;
             let next = lsp_types::Position::new(line + 1, 0);

@@ -48,6 +48,9 @@ pub struct Analysis {
 #[derive(Default)]
 pub struct Workspace {
     docs: BTreeMap<PathBuf, Document>,
+    /// The runs of the tests beside each gate, kept while their files are
+    /// unchanged (for `untested-when`).
+    runs: crate::cmd::lint::TestRuns,
 }
 
 /// The path a document is known by: its canonical path where the file
@@ -90,8 +93,14 @@ impl Workspace {
         let key = key(path);
         match crate::cmd::lint::compile_in(&key, self, &config.host) {
             Ok(program) => {
-                let findings =
-                    crate::cmd::lint::findings(&key, &program, &config.lint, Vec::new(), None);
+                let findings = crate::cmd::lint::findings(
+                    &key,
+                    &program,
+                    &config.lint,
+                    Vec::new(),
+                    None,
+                    &self.runs,
+                );
                 Analysis {
                     program: Some(program),
                     failed: None,

@@ -8,7 +8,6 @@ use crate::error::{Error, ErrorKind};
 use crate::types::{EnumDef, EnumId, FieldDef, KeyDef, RecordDef, RecordId, Type};
 use std::collections::HashMap;
 
-const BUILTIN_TYPES: &[&str] = &["bool", "int", "float", "string", "time", "duration"];
 const GENERIC_TYPES: &[&str] = &["map", "many"];
 
 impl Checker {
@@ -22,7 +21,7 @@ impl Checker {
                 Item::Record(r) => (&r.name, r.span),
                 _ => continue,
             };
-            if BUILTIN_TYPES.contains(&name.name.as_str())
+            if crate::types::primitive(&name.name).is_some()
                 || GENERIC_TYPES.contains(&name.name.as_str())
             {
                 self.errors.push(
@@ -534,16 +533,7 @@ impl Checker {
     ) -> Type {
         let (module, name) = match path {
             [one] => {
-                let builtin = match one.name.as_str() {
-                    "bool" => Some(Type::Bool),
-                    "int" => Some(Type::Int),
-                    "float" => Some(Type::Float),
-                    "string" => Some(Type::String),
-                    "time" => Some(Type::Time),
-                    "duration" => Some(Type::Duration),
-                    _ => None,
-                };
-                if let Some(t) = builtin {
+                if let Some(t) = crate::types::primitive(&one.name) {
                     return t;
                 }
                 (m, one)
@@ -600,7 +590,7 @@ impl Checker {
                     .map(String::as_str)
                     .collect();
                 if module == m {
-                    candidates.extend(BUILTIN_TYPES);
+                    candidates.extend(crate::types::PRIMITIVES.iter().map(|(n, _)| *n));
                 }
                 let suggestion = closest(&name.name, candidates).map(|s| format!("`{s}`"));
                 self.error(

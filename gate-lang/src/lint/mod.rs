@@ -280,6 +280,60 @@ pub struct Finding {
     pub labels: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// An edit that fixes it without judgement, when there is one.
+    pub fix: Option<Fix>,
+}
+
+/// An edit that fixes a finding mechanically (`gate lsp` offers it as a
+/// quick fix): the text of each span replaced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What it does: `remove the unused import `x``.
+    pub title: String,
+    /// Each span and its replacement, in one source.
+    pub edits: Vec<(Span, String)>,
+}
+
+impl Fix {
+    /// A fix that deletes `span` of `text` (its source's text): with the
+    /// whole line, and its line break, when nothing else is on it; with the
+    /// spaces before it when it ends a line.
+    ///
+    /// ```
+    /// use gate_lang::lint::Fix;
+    /// use gate_lang::{SourceId, Span};
+    /// let text = "a\n  let x = 1\nb  # c\n";
+    /// let fix = Fix::delete("t", text, Span::new(SourceId(0), 4..13));
+    /// assert_eq!(fix.edits[0].0.range(), 2..14);
+    /// let fix = Fix::delete("t", text, Span::new(SourceId(0), 17..20));
+    /// assert_eq!(fix.edits[0].0.range(), 15..20);
+    /// ```
+    pub fn delete(title: impl Into<String>, text: &str, span: Span) -> Fix {
+        let (start, end) = (span.start as usize, span.end as usize);
+        let line_start = text
+            .get(..start)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        let line_end = text
+            .get(end..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |i| end + i + 1);
+        let blank = |t: Option<&str>| t.is_some_and(|t| t.trim().is_empty());
+        let ends_line = blank(text.get(end..line_end));
+        let range = if ends_line && blank(text.get(line_start..start)) {
+            line_start..line_end
+        } else if ends_line {
+            // A comment at the end of a line: the spaces before it too.
+            let before = text.get(line_start..start).unwrap_or("");
+            line_start + before.trim_end().len()..end
+        } else {
+            start..end
+        };
+        Fix {
+            title: title.into(),
+            edits: vec![(Span::new(span.source, range), String::new())],
+        }
+    }
 }
 
 impl Finding {
@@ -292,12 +346,19 @@ impl Finding {
             span,
             labels: Vec::new(),
             help: None,
+            fix: None,
         }
     }
 
     /// With a help text.
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// With a mechanical fix.
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
 

@@ -1,7 +1,7 @@
 //! `unused-let`, `unused-def`, `unused-import` and `shadowed-name`, from the
 //! facts the checker collected about names.
 
-use super::{Finding, UserSource};
+use super::{Finding, Fix, UserSource};
 use crate::ast::{Item, RuleStmt};
 use crate::ir::{DeclKind, Program};
 
@@ -20,7 +20,12 @@ pub(super) fn unused(program: &Program, sources: &[UserSource], out: &mut Vec<Fi
                                 at,
                                 format!("the import `{alias}` is never used"),
                             )
-                            .help("remove the import"),
+                            .help("remove the import")
+                            .fix(Fix::delete(
+                                format!("Remove the unused import `{alias}`"),
+                                &src.text,
+                                i.span,
+                            )),
                         );
                     }
                 }
@@ -33,7 +38,12 @@ pub(super) fn unused(program: &Program, sources: &[UserSource], out: &mut Vec<Fi
                             l.name.span,
                             format!("`{}` is defined but never used", l.name.name),
                         )
-                        .help("use it in a rule, or delete it"),
+                        .help("use it in a rule, or delete it")
+                        .fix(Fix::delete(
+                            format!("Delete the unused `let {}`", l.name.name),
+                            &src.text,
+                            l.span,
+                        )),
                     );
                 }
                 Item::Def(d)
@@ -45,7 +55,12 @@ pub(super) fn unused(program: &Program, sources: &[UserSource], out: &mut Vec<Fi
                             d.name.span,
                             format!("`{}` is defined but never called", d.name.name),
                         )
-                        .help("call it from a rule, or delete it"),
+                        .help("call it from a rule, or delete it")
+                        .fix(Fix::delete(
+                            format!("Delete the unused `def {}`", d.name.name),
+                            &src.text,
+                            d.span,
+                        )),
                     );
                 }
                 Item::Rule(r) => {
@@ -61,7 +76,12 @@ pub(super) fn unused(program: &Program, sources: &[UserSource], out: &mut Vec<Fi
                                             l.name.name, r.id.name
                                         ),
                                     )
-                                    .help("use it in a `require`, or delete it"),
+                                    .help("use it in a `require`, or delete it")
+                                    .fix(Fix::delete(
+                                        format!("Delete the unused `let {}`", l.name.name),
+                                        &src.text,
+                                        l.span,
+                                    )),
                                 );
                             }
                         }

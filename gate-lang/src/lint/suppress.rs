@@ -173,14 +173,20 @@ pub(super) fn apply(sources: &[UserSource], findings: Vec<Finding>) -> Vec<Findi
         }
     }
     for d in directives.iter().filter(|d| !d.used) {
-        out.push(
-            Finding::new(
-                "unused-suppression",
+        let mut finding = Finding::new(
+            "unused-suppression",
+            d.span,
+            format!("this suppression of {} silences nothing", quoted(&d.rules)),
+        )
+        .help("delete it");
+        if let Some(src) = sources.iter().find(|s| s.id == d.source) {
+            finding = finding.fix(super::Fix::delete(
+                "Delete the suppression that silences nothing",
+                &src.text,
                 d.span,
-                format!("this suppression of {} silences nothing", quoted(&d.rules)),
-            )
-            .help("delete it"),
-        );
+            ));
+        }
+        out.push(finding);
     }
     out
 }

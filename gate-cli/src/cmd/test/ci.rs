@@ -143,7 +143,7 @@ pub fn sarif(reports: &[FileReport]) -> Result<String, String> {
     s::tool_log("gate test", rules, results, true)
 }
 
-fn error_text(e: &SuiteError) -> String {
+pub(crate) fn error_text(e: &SuiteError) -> String {
     match e {
         SuiteError::File(f) => format!("{}: {}", f.code, f.describe()),
         SuiteError::Policy { file, error } => {

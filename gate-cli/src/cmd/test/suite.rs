@@ -210,6 +210,34 @@ pub fn default_policy(test_file: &Path) -> Option<PathBuf> {
     Some(PathBuf::from(format!("{stem}.gate")))
 }
 
+/// The policy a test file's top-level mapping names, relative to its
+/// folder: `policy`, else [`default_policy`]; `Err` when `policy` is not
+/// a string.
+fn named_policy(file: &Path, top: &serde_json::Map<String, Value>) -> Result<Option<PathBuf>, ()> {
+    match top.get("policy") {
+        None => Ok(default_policy(file)),
+        Some(Value::String(s)) => Ok(Some(PathBuf::from(s))),
+        Some(_) => Err(()),
+    }
+}
+
+/// What a test file is about, read without compiling its policy: the
+/// policy it tests (resolved against its folder) and how many cases it
+/// has. `None` when it cannot be read as a test file.
+pub fn outline(path: &Path) -> Option<(PathBuf, usize)> {
+    let bytes = crate::cmd::input::read_bounded(path, 16 << 20).ok()?;
+    let parsed =
+        gate_eval::load::parse(format_of(path)?, &bytes, &gate_eval::LoadLimits::default()).ok()?;
+    let top = parsed.value.as_object()?;
+    let policy = named_policy(path, top).ok()??;
+    let base = path.parent().unwrap_or(Path::new(""));
+    let cases = top
+        .get("tests")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    Some((normalize(&base.join(policy)), cases))
+}
+
 /// Reads a test file, compiles its policy and checks every case against it.
 /// Every problem found is returned, not only the first.
 ///
@@ -384,10 +412,9 @@ impl<'a> Cx<'a> {
         };
         self.unknown_keys(top, TOP_KEYS, "a test file", 0);
         let base = self.file.parent().unwrap_or(Path::new("")).to_path_buf();
-        let policy_rel = match top.get("policy") {
-            None => default_policy(self.file),
-            Some(Value::String(s)) => Some(PathBuf::from(s)),
-            Some(_) => {
+        let policy_rel = match named_policy(self.file, top) {
+            Ok(p) => p,
+            Err(()) => {
                 self.error(
                     At {
                         from: 0,
