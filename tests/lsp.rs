@@ -301,7 +301,10 @@ fn hover_shows_types_builtins_and_rules() {
     assert!(rule.contains("severity: `block`"), "{rule}");
     assert!(rule.contains("OWASP-NHI:NHI2"), "{rule}");
     let call = hover(&mut c, "named(it)", 1);
-    assert!(call.contains("def named"), "{call}");
+    assert!(
+        call.contains("```gate\ndef named(s: t.Secret) -> bool\n```"),
+        "{call}"
+    );
     // Nothing under the cursor: no hover.
     let none = c.request("textDocument/hover", Client::at(&g, 3, 0));
     assert!(none.is_null(), "{none}");
@@ -583,13 +586,21 @@ fn references_across_modules_and_open_documents() {
     );
     assert!(secret.iter().all(|(u, _, _)| *u == g));
     // Not in a string or a comment; nothing for a keyword.
-    let commented = GATE.replace("def named", "# named is not vaulted\ndef named");
+    let commented = GATE
+        .replace("def named", "# named is not vaulted\ndef named")
+        .replace("\"secret {name}", "\"name {name}");
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": g, "version": 2}, "contentChanges": [{"text": commented}]}),
     );
     assert_eq!(refs(&mut c, &g, &commented, "named(it)", true).len(), 2);
     assert_eq!(refs(&mut c, &g, &commented, "require not", true), []);
+    // A field named in a `{…}` hole of a failure message is used there;
+    // the same word in the message's text is not.
+    let name = refs(&mut c, &l, TYPES, "name: string", false);
+    let (sl, sc) = find(&commented, "s.name");
+    let (hl, hc) = find(&commented, "{name}");
+    assert_eq!(name, [(g.clone(), sl, sc + 2), (g.clone(), hl, hc + 1)]);
     c.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -619,6 +630,46 @@ fn definitions_into_std_modules() {
     );
     // The copy is the module the program was compiled from, read-only.
     assert!(std::fs::metadata(&file).unwrap().permissions().readonly());
+    // Hover on a std function: its header, the comment above it, its module.
+    let h = c.request("textDocument/hover", Client::at(&g, line, col + 1));
+    let h = h["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        h.starts_with("```gate\ndef managed(s: ev.SecretItem) -> bool\n```\n\n"),
+        "{h}"
+    );
+    assert!(
+        h.contains("both must agree") && h.ends_with("from `std.secrets`"),
+        "{h}"
+    );
+    // The alias of the import: the module.
+    let (line, col) = find(text, "secrets.managed");
+    let d = c.request("textDocument/definition", Client::at(&g, line, col + 1));
+    assert!(
+        d["uri"].as_str().unwrap().ends_with("/std/secrets.gate"),
+        "{d}"
+    );
+    assert_eq!(d["range"]["start"], json!({"line": 0, "character": 0}));
+    // After `secrets.`: what the module declares, not the evidence's fields.
+    let typing = text.replace("secrets.managed(s)", "secrets.");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": g, "version": 2}, "contentChanges": [{"text": typing}]}),
+    );
+    let (line, col) = find(&typing, "secrets.");
+    let items = c.request("textDocument/completion", Client::at(&g, line, col + 8));
+    let labels: Vec<&str> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    for want in ["managed", "plaintext", "rotated_within"] {
+        assert!(labels.contains(&want), "{want}: {labels:?}");
+    }
+    assert!(
+        !labels.contains(&"items") && !labels.contains(&"len"),
+        "{labels:?}"
+    );
     c.stop();
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -691,6 +691,10 @@ pub struct NameFacts {
     pub used_locals: std::collections::HashSet<(crate::span::SourceId, u32)>,
     /// Names that hide others, in the order found.
     pub shadows: Vec<Shadow>,
+    /// Every import: the source that imports, the alias it names the
+    /// module by (`secrets` for `import std.secrets`, `t` for `import
+    /// "lib/types.gate" as t`), and the module's source.
+    pub imports: Vec<(crate::span::SourceId, String, crate::span::SourceId)>,
 }
 
 impl NameFacts {
@@ -698,6 +702,18 @@ impl NameFacts {
     /// `source` is referenced.
     pub fn is_used(&self, source: crate::span::SourceId, name: &str, kind: DeclKind) -> bool {
         self.used.contains(&(source, name.to_string(), kind))
+    }
+
+    /// The source of the module that `source` imports as `alias`.
+    pub fn imported(
+        &self,
+        source: crate::span::SourceId,
+        alias: &str,
+    ) -> Option<crate::span::SourceId> {
+        self.imports
+            .iter()
+            .find(|(from, a, _)| *from == source && a == alias)
+            .map(|(_, _, module)| *module)
     }
 
     /// Whether the local declared at `span` (its name) is referenced.

@@ -9,6 +9,7 @@ use gate_lang::builtins::{Section, TABLE};
 use gate_lang::types::Type;
 use gate_lang::Program;
 use lsp_types::{CompletionItem, CompletionItemKind, Position};
+use std::path::Path;
 
 /// The words a rule's body starts a statement with.
 const RULE_WORDS: &[(&str, &str)] = &[
@@ -24,9 +25,10 @@ const RULE_WORDS: &[(&str, &str)] = &[
 /// The severities.
 const SEVERITIES: &[&str] = &["block", "warn", "info"];
 
-/// What to offer at `pos`.
+/// What to offer at `pos` of the document of `path`.
 pub fn complete(
     program: Option<&Program>,
+    path: &Path,
     doc: &Document,
     pos: Position,
     enc: Encoding,
@@ -62,6 +64,12 @@ pub fn complete(
             .collect();
     }
     if let Some(receiver) = head.strip_suffix('.') {
+        if let Some(members) = program.and_then(|p| module_members(p, path, receiver)) {
+            return members
+                .into_iter()
+                .map(|(label, kind, detail)| item(&label, kind, detail))
+                .collect();
+        }
         return members(program, receiver)
             .into_iter()
             .map(|(label, kind, detail)| item(&label, kind, detail))
@@ -185,6 +193,42 @@ fn members(program: Option<&Program>, receiver: &str) -> Vec<(String, Completion
     out
 }
 
+/// After `alias.`, where `alias` names a module the document imports
+/// (`secrets.` for `import std.secrets`): what the module declares — its
+/// `def`s, `let`s, records and enums.
+fn module_members(
+    p: &Program,
+    path: &Path,
+    receiver: &str,
+) -> Option<Vec<(String, CompletionItemKind, String)>> {
+    let alias = receiver
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()?;
+    let me = super::diagnostics::source_of(p, path)?;
+    let module = p.names.imported(me, alias)?;
+    let short = |name: &str| name.rsplit('.').next().unwrap_or(name).to_string();
+    let from = format!(
+        "from {}",
+        p.sources.get(module).map_or("", |f| f.name.as_str())
+    );
+    let mut out = Vec::new();
+    for f in p.functions.iter().filter(|f| f.span.source == module) {
+        out.push((short(&f.name), CompletionItemKind::FUNCTION, from.clone()));
+    }
+    for g in p.globals.iter().filter(|g| g.span.source == module) {
+        out.push((short(&g.name), CompletionItemKind::CONSTANT, from.clone()));
+    }
+    for r in p.schema.records.iter().filter(|r| r.span.source == module) {
+        out.push((short(&r.name), CompletionItemKind::STRUCT, from.clone()));
+    }
+    for e in p.schema.enums.iter().filter(|e| e.span.source == module) {
+        out.push((short(&e.name), CompletionItemKind::ENUM, from.clone()));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.dedup_by(|a, b| a.0 == b.0);
+    Some(out)
+}
+
 /// The type of a dotted chain of names read from the evidence root (or a
 /// top-level `let`), field by field; through a list, its elements'.
 fn resolve(p: &Program, chain: &[&str]) -> Option<Type> {
@@ -225,6 +269,7 @@ mod tests {
         let doc = Document::new(text.to_string(), 1);
         complete(
             Some(&program),
+            Path::new("g.gate"),
             &doc,
             Position::new(line, character),
             Encoding::Utf8,

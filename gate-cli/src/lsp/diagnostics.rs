@@ -174,6 +174,16 @@ pub fn source_path(sources: &SourceMap, span: Span) -> Option<PathBuf> {
         .then(|| super::workspace::key(&crate::files::normalize(path)))
 }
 
+/// The source of the file `path` in a program.
+pub fn source_of(program: &gate_lang::Program, path: &Path) -> Option<gate_lang::SourceId> {
+    let me = super::workspace::key(path);
+    program
+        .sources
+        .files()
+        .find(|(id, _)| source_path(&program.sources, Span::new(*id, 0..0)).as_deref() == Some(&me))
+        .map(|(id, _)| id)
+}
+
 /// The range of `span` in its source.
 pub fn range_of(sources: &SourceMap, span: Span, enc: Encoding) -> lsp_types::Range {
     match sources.get(span.source) {

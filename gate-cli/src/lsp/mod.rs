@@ -332,7 +332,7 @@ impl Server<'_> {
                 let compiled = &self.compiled;
                 let items = self.with_document(&at.text_document.uri, |_, path, doc, enc| {
                     let program = compiled.get(&workspace::key(path));
-                    complete::complete(program, doc, at.position, enc)
+                    complete::complete(program, path, doc, at.position, enc)
                 })?;
                 json(serde_json::to_value(lsp_types::CompletionResponse::Array(
                     items,

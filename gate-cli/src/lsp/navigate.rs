@@ -2,7 +2,7 @@
 //! resolved ([`super::resolve`]): every IR node has its span and type,
 //! fields and calls name their declarations.
 
-use super::diagnostics::{range_of, source_path};
+use super::diagnostics::{range_of, source_of, source_path};
 use super::resolve::{self, word_at};
 use super::text::{path_to_uri, Encoding};
 use super::workspace::{key, Document, Workspace};
@@ -28,14 +28,7 @@ impl At {
     /// does not compile.
     fn of(ws: &Workspace, path: &Path, doc: &Document, pos: Position, enc: Encoding) -> Option<At> {
         let program = ws.compile(path).ok()?;
-        let me = key(path);
-        let source = program
-            .sources
-            .files()
-            .find(|(id, _)| {
-                source_path(&program.sources, Span::new(*id, 0..0)).as_deref() == Some(&me)
-            })
-            .map(|(id, _)| id)?;
+        let source = source_of(&program, path)?;
         let offset = doc.index.offset(&doc.text, pos, enc);
         Some(At {
             program,
@@ -125,11 +118,19 @@ pub fn hover(
         }
         Ir::Call { func, .. } => {
             let f = program.functions.get(func.0 as usize)?;
-            format!("```gate\ndef {}(…) -> {ty}\n```", f.name)
+            // Its header as written: `def managed(s: ev.SecretItem) -> bool`.
+            let written = program.sources.slice(f.span);
+            let header = written.split('=').next().unwrap_or(written);
+            let header = header.split_whitespace().collect::<Vec<_>>().join(" ");
+            documented(program, f.span, format!("```gate\n{header}\n```"))
         }
         Ir::Global(g) => {
             let g = program.globals.get(g.0 as usize)?;
-            format!("```gate\nlet {}: {ty}\n```", g.name)
+            documented(
+                program,
+                g.span,
+                format!("```gate\nlet {}: {ty}\n```", g.name),
+            )
         }
         _ => match word.and_then(|(_, w)| builtin_doc(w)) {
             // The method or function name of a built-in call.
@@ -149,6 +150,33 @@ pub fn hover(
         range: Some(range_of(&program.sources, node.span, enc)),
         ..markdown(text)
     })
+}
+
+/// `text` with the comment written just above the declaration at `span`,
+/// and the module it is in when that is not the document's.
+fn documented(program: &Program, span: Span, mut text: String) -> String {
+    let Some(file) = program.sources.get(span.source) else {
+        return text;
+    };
+    let before = file.text.get(..span.start as usize).unwrap_or("");
+    let mut lines: Vec<&str> = before
+        .lines()
+        .rev()
+        .skip(usize::from(!before.ends_with('\n')))
+        .map(str::trim)
+        .take_while(|l| l.starts_with('#'))
+        .filter(|l| !l.starts_with("# lint:"))
+        .map(|l| l.trim_start_matches('#').trim())
+        .collect();
+    lines.reverse();
+    let comment = lines.join("\n");
+    if !comment.trim().is_empty() {
+        text.push_str(&format!("\n\n{}", comment.trim()));
+    }
+    if let Some(module) = file.name.strip_prefix("std.") {
+        text.push_str(&format!("\n\n---\nfrom `std.{module}`"));
+    }
+    text
 }
 
 fn is_builtin_call(ir: &Ir) -> bool {
@@ -182,8 +210,15 @@ pub fn definition(
     enc: Encoding,
 ) -> Option<Location> {
     let at = At::of(ws, path, doc, pos, enc)?;
-    match resolve::at(&at.program, at.source, at.offset) {
-        Some(decl) => location(&at.program.sources, decl.span(), enc),
+    if let Some(decl) = resolve::at(&at.program, at.source, at.offset) {
+        return location(&at.program.sources, decl.span(), enc);
+    }
+    // An import's alias (`t` of `t.Secret`, `secrets` of `secrets.managed`):
+    // the start of the module.
+    let alias =
+        word_at(&doc.text, at.offset).and_then(|(_, w)| at.program.names.imported(at.source, w));
+    match alias {
+        Some(module) => location(&at.program.sources, Span::new(module, 0..0), enc),
         None => import_at(&doc.text, at.offset, path),
     }
 }
@@ -224,7 +259,7 @@ pub fn references(
     let mut out = Vec::new();
     for program in &programs {
         for (id, file) in program.sources.files() {
-            let code = code_offsets(&file.text);
+            let code = code_offsets(program, id);
             for offset in resolve::occurrences(&file.text, &target.name) {
                 if !code(offset) {
                     continue;
@@ -249,20 +284,32 @@ pub fn references(
     out
 }
 
-/// Whether an offset of `text` is in code: not in a comment or a string.
-fn code_offsets(text: &str) -> impl Fn(usize) -> bool {
+/// Whether an offset of source `id` of `program` is in code: not in a
+/// comment, and in a string only inside one of its `{…}` holes (an
+/// expression the checker compiled, whose span is within the string).
+fn code_offsets(program: &Program, id: SourceId) -> impl Fn(usize) -> bool + '_ {
     use gate_lang::lexer::Token;
-    let quoted: Vec<std::ops::Range<usize>> = gate_lang::lexer::tokens(text)
-        .into_iter()
-        .filter(|(t, _)| {
-            matches!(
-                t,
-                Ok(Token::Comment(_) | Token::Str(_) | Token::RawStr(_)) | Ok(Token::Unterminated)
-            )
-        })
-        .map(|(_, r)| r)
-        .collect();
-    move |offset| !quoted.iter().any(|r| r.contains(&offset))
+    let text = program.sources.get(id).map_or("", |f| &*f.text);
+    let mut comments = Vec::new();
+    let mut strings = Vec::new();
+    for (token, range) in gate_lang::lexer::tokens(text) {
+        match token {
+            Ok(Token::Comment(_)) => comments.push(range),
+            Ok(Token::Str(_) | Token::RawStr(_) | Token::Unterminated) => strings.push(range),
+            _ => {}
+        }
+    }
+    move |offset| {
+        if comments.iter().any(|r| r.contains(&offset)) {
+            return false;
+        }
+        match strings.iter().find(|r| r.contains(&offset)) {
+            None => true,
+            Some(string) => resolve::node_at(program, id, offset).is_some_and(|n| {
+                string.start < n.span.start as usize && (n.span.end as usize) < string.end
+            }),
+        }
+    }
 }
 
 /// The location of `span`: in its file, or for a `std` module in the copy

@@ -71,23 +71,11 @@ pub fn semantic_tokens(
     enc: Encoding,
 ) -> Vec<SemanticToken> {
     let program = ws.compile(path).ok();
-    let source = program.as_ref().and_then(|p| source_of(p, path));
+    let source = program
+        .as_ref()
+        .and_then(|p| super::diagnostics::source_of(p, path));
     let classes = classify(&doc.text, program.as_ref().zip(source));
     encode(doc, &classes, enc)
-}
-
-/// The source of `path` in a program.
-fn source_of(program: &Program, path: &Path) -> Option<SourceId> {
-    let me = super::workspace::key(path);
-    program
-        .sources
-        .files()
-        .find(|(id, _)| {
-            super::diagnostics::source_path(&program.sources, gate_lang::Span::new(*id, 0..0))
-                .as_deref()
-                == Some(&me)
-        })
-        .map(|(id, _)| id)
 }
 
 /// Classifies the tokens of `text`, the names by `program` when the text
@@ -177,10 +165,7 @@ fn name(
             };
             Some((range, t, DEFAULT_LIBRARY))
         }
-        _ if program
-            .names
-            .is_used(source, ident, gate_lang::ir::DeclKind::Import) =>
-        {
+        _ if program.names.imported(source, ident).is_some() => {
             Some((range, SemanticTokenType::NAMESPACE, 0))
         }
         _ => None,

@@ -267,6 +267,19 @@ pub fn check_entry(
             sources: checker.sources,
         });
     }
+    for m in 0..checker.modules.len() {
+        let info = checker.modules.at(m);
+        let mut imports: Vec<_> = info
+            .imports
+            .iter()
+            .map(|(alias, target)| {
+                let module = checker.modules.at(*target).ast.span.source;
+                (info.ast.span.source, alias.clone(), module)
+            })
+            .collect();
+        imports.sort();
+        checker.names.imports.extend(imports);
+    }
     Ok(Program {
         gate: checker.gate_info(),
         schema: checker.schema,
