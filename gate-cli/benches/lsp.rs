@@ -1,7 +1,10 @@
 //! How long the language server takes to answer an edit: from a
 //! `textDocument/didChange` of `examples/production-readiness.gate` (the
 //! largest example gate) to its `textDocument/publishDiagnostics`, and a
-//! hover in it. In process, over `lsp_server::Connection::memory`.
+//! hover in it. And how the answers that read every name of a file grow
+//! with it: semantic tokens and find references of a generated gate of
+//! 500, 1000 and 2000 rules (a time that doubles with the rules is linear).
+//! In process, over `lsp_server::Connection::memory`.
 //!
 //! `cargo bench -p gate-cli --bench lsp`; CI only builds it. The numbers
 //! are in docs/performance.md.
@@ -94,5 +97,86 @@ fn edits(c: &mut Criterion) {
     thread.join().unwrap().unwrap();
 }
 
-criterion_group!(benches, edits);
+/// A gate of `rules` rules, each reading the same fields and `def`.
+fn generated(rules: usize) -> String {
+    let mut text = String::from(
+        "gate big { title \"Big\" }\n\nrecord Secret {\n  name: string\n  vaulted: bool\n  age: int\n}\n\nevidence {\n  secrets: [Secret]\n  limit: int\n}\n\ndef fresh(s: Secret) -> bool = s.age < limit and s.vaulted\n",
+    );
+    for i in 0..rules {
+        text.push_str(&format!(
+            "\nrule R{i} \"Rule {i}\" {{\n  severity warn\n  require secrets.all(vaulted and fresh(it) and name != \"x{i}\" and age < {i})\n    else \"secret {{name}} is old\"\n}}\n"
+        ));
+    }
+    text
+}
+
+fn large_files(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("gate-bench-lsp-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (server, client) = Connection::memory();
+    let thread = std::thread::spawn(move || gate_cli::lsp::serve(&server));
+    let send = |m: Message| client.sender.send(m).unwrap();
+    let mut id = 100;
+    let mut request = |method: &str, params: serde_json::Value| {
+        id += 1;
+        send(Request::new(RequestId::from(id), method.into(), params).into());
+        loop {
+            if let Message::Response(r) = client.receiver.recv().unwrap() {
+                break r;
+            }
+        }
+    };
+    request("initialize", json!({"capabilities": {}}));
+    send(Notification::new("initialized".into(), json!({})).into());
+    let mut group = c.benchmark_group("lsp: a generated gate");
+    group.sample_size(10);
+    for rules in [500, 1000, 2000] {
+        let path = dir.join(format!("big{rules}.gate"));
+        let text = generated(rules);
+        std::fs::write(&path, &text).unwrap();
+        let uri = gate_cli::lsp::text::path_to_uri(&path)
+            .unwrap()
+            .as_str()
+            .to_string();
+        send(
+            Notification::new(
+                "textDocument/didOpen".into(),
+                json!({"textDocument": {"uri": uri, "languageId": "gate", "version": 1, "text": text}}),
+            )
+            .into(),
+        );
+        let doc = json!({"uri": uri});
+        group.bench_function(format!("semantic tokens, {rules} rules"), |b| {
+            b.iter(|| {
+                request(
+                    "textDocument/semanticTokens/full",
+                    json!({"textDocument": doc}),
+                )
+            })
+        });
+        // References of the field `vaulted` from its declaration: one per rule.
+        let refs = json!({"textDocument": doc, "position": {"line": 4, "character": 3},
+            "context": {"includeDeclaration": true}});
+        let found = request("textDocument/references", refs.clone());
+        assert_eq!(
+            found
+                .response_result
+                .as_ref()
+                .ok()
+                .and_then(|r| r.as_array())
+                .map(Vec::len),
+            Some(rules + 2)
+        );
+        group.bench_function(format!("references, {rules} rules"), |b| {
+            b.iter(|| request("textDocument/references", refs.clone()))
+        });
+    }
+    group.finish();
+    request("shutdown", json!(null));
+    send(Notification::new("exit".into(), ()).into());
+    thread.join().unwrap().unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+criterion_group!(benches, edits, large_files);
 criterion_main!(benches);

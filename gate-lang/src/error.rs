@@ -7,9 +7,8 @@
 //! backticks.
 
 use crate::lexer::LexErrorKind;
-use crate::span::{SourceMap, Span};
+use crate::span::{SourceFile, SourceMap, Span};
 use std::fmt;
-use std::sync::Arc;
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -85,9 +84,7 @@ impl Error {
 
     /// Attaches the source text so miette can render an excerpt.
     pub fn report(&self, sources: &SourceMap) -> Report {
-        let source = sources.get(self.span.source).map(|f| {
-            miette::NamedSource::new(f.name.clone(), Arc::from(displayable_source(&f.text)))
-        });
+        let source = sources.get(self.span.source).map(SourceFile::excerpt);
         let same_file: Vec<Label> = self
             .labels
             .iter()
@@ -878,7 +875,7 @@ fn join_with(items: &[String], word: &str) -> String {
 #[derive(Debug)]
 pub struct Report {
     error: Error,
-    source: Option<miette::NamedSource<Arc<str>>>,
+    source: Option<crate::span::Excerpt>,
     labels: Vec<Label>,
     notes: Vec<String>,
 }

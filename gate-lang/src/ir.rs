@@ -705,6 +705,17 @@ impl NameFacts {
     }
 
     /// The source of the module that `source` imports as `alias`.
+    ///
+    /// ```
+    /// let p = gate_lang::compile_source(
+    ///     "g.gate",
+    ///     "gate g {}\nimport std.secrets\nevidence { n: int }\nrule r { require n > 0 }\n",
+    /// )
+    /// .unwrap();
+    /// let module = p.names.imported(gate_lang::SourceId(0), "secrets").unwrap();
+    /// assert_eq!(p.sources.get(module).unwrap().name, "std.secrets");
+    /// assert!(p.names.imported(gate_lang::SourceId(0), "time").is_none());
+    /// ```
     pub fn imported(
         &self,
         source: crate::span::SourceId,

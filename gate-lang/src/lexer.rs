@@ -453,6 +453,22 @@ pub fn tokens(source: &str) -> Vec<(Result<Token<'_>, LexErrorKind>, std::ops::R
     Token::lexer(source).spanned().collect()
 }
 
+/// What kind of token a token is, for tools that colour or classify
+/// source text (an editor's semantic tokens, the parser's errors).
+///
+/// ```
+/// use gate_lang::lexer::{tokens, Token};
+/// let kinds: Vec<(bool, bool, bool)> = tokens("require a >= 1 and b")
+///     .into_iter()
+///     .filter_map(|(t, _)| t.ok())
+///     .map(|t| (t.is_keyword(), t.is_operator(), t.is_comparison()))
+///     .collect();
+/// assert_eq!(kinds[0], (true, false, false)); // require
+/// assert_eq!(kinds[1], (false, false, false)); // a
+/// assert_eq!(kinds[2], (false, true, true)); // >=
+/// assert_eq!(kinds[4], (true, false, false)); // and
+/// assert!(Token::Plus.is_operator() && !Token::Plus.is_comparison());
+/// ```
 impl Token<'_> {
     /// Whether the token is a keyword (`gate`, `require`, `and`, `true`, …).
     pub fn is_keyword(&self) -> bool {

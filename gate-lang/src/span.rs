@@ -96,41 +96,90 @@ pub struct SourceFile {
     pub record_name: String,
     /// The whole text.
     pub text: Arc<str>,
-    line_starts: Vec<u32>,
+    line_starts: Arc<[u32]>,
+    /// The text as diagnostics show it (see [`SourceFile::excerpt`]).
+    shown: Arc<str>,
+    /// Whether a `\r` not followed by `\n` is in the text (a line break to
+    /// miette, not to the line index).
+    lone_cr: bool,
 }
 
 impl SourceFile {
     /// Creates a source file and indexes its line starts.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        let text = text.into();
+        let text: Arc<str> = text.into();
         let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(clamp_u32(i + 1));
+        let mut lone_cr = false;
+        let bytes = text.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            match b {
+                b'\n' => line_starts.push(clamp_u32(i + 1)),
+                b'\r' => lone_cr |= bytes.get(i + 1) != Some(&b'\n'),
+                _ => {}
             }
         }
+        let hazardous = text
+            .chars()
+            .any(|c| crate::lexer::is_bidi_control(c) || crate::lexer::is_forbidden_control(c));
+        let shown = if hazardous {
+            Arc::from(crate::error::displayable_source(&text))
+        } else {
+            text.clone()
+        };
         let name = name.into();
         SourceFile {
             record_name: name.clone(),
             name,
             text,
-            line_starts,
+            line_starts: line_starts.into(),
+            shown,
+            lone_cr,
         }
     }
 
-    /// One-based line and column (in characters) of a byte offset.
-    pub fn line_col(&self, offset: u32) -> (u32, u32) {
+    /// The zero-based line of a byte offset and the offset that line
+    /// starts at.
+    pub fn line_of(&self, offset: u32) -> (usize, u32) {
         let line = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        (line, self.line_starts.get(line).copied().unwrap_or(0))
+    }
+
+    /// One-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (u32, u32) {
+        let (line, start) = self.line_of(offset);
         let col = self
             .text
             .get(start as usize..offset as usize)
             .map(|s| s.chars().count())
             .unwrap_or(0);
         (clamp_u32(line + 1), clamp_u32(col + 1))
+    }
+
+    /// The file as miette shows it in a diagnostic: named, with bidi and
+    /// control characters replaced (byte offsets kept, see
+    /// [`crate::error::displayable_source`]), read around a span from the
+    /// line index rather than from the file's start — so a thousand
+    /// findings in a large file cost a thousand excerpts, not a thousand
+    /// scans of the file.
+    ///
+    /// ```
+    /// use miette::SourceCode;
+    /// let f = gate_lang::span::SourceFile::new("g.gate", "a\nb\nc\nd\n");
+    /// let e = f.excerpt();
+    /// let c = e.read_span(&(6, 1).into(), 1, 0).unwrap();
+    /// assert_eq!(std::str::from_utf8(c.data()).unwrap(), "c\nd");
+    /// assert_eq!((c.line(), c.name()), (2, Some("g.gate")));
+    /// ```
+    pub fn excerpt(&self) -> Excerpt {
+        Excerpt {
+            name: self.name.clone(),
+            text: self.shown.clone(),
+            line_starts: self.line_starts.clone(),
+            lone_cr: self.lone_cr,
+        }
     }
 
     /// The source text a span covers, or `""` if it is out of range.
@@ -260,9 +309,92 @@ pub struct Location {
     pub end_column: u32,
 }
 
+/// A source file as a diagnostic shows it: see [`SourceFile::excerpt`].
+#[derive(Clone, Debug)]
+pub struct Excerpt {
+    name: String,
+    text: Arc<str>,
+    line_starts: Arc<[u32]>,
+    lone_cr: bool,
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        // miette reads from the first line it shows: the span's, less the
+        // lines of context before it. With a lone `\r` (a line break to
+        // miette only) the lines differ, and it reads the whole text.
+        let first = if self.lone_cr {
+            0
+        } else {
+            let offset = clamp_u32(span.offset());
+            let line = match self.line_starts.binary_search(&offset) {
+                Ok(i) => i,
+                Err(i) => i.saturating_sub(1),
+            };
+            line.saturating_sub(context_lines_before)
+        };
+        let base = self.line_starts.get(first).copied().unwrap_or(0) as usize;
+        let window = self
+            .text
+            .as_bytes()
+            .get(base..)
+            .ok_or(miette::MietteError::OutOfBounds)?;
+        let shifted =
+            miette::SourceSpan::new(span.offset().saturating_sub(base).into(), span.len());
+        let c = window.read_span(&shifted, context_lines_before, context_lines_after)?;
+        let data = c.data();
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            data,
+            miette::SourceSpan::new((c.span().offset() + base).into(), c.span().len()),
+            c.line() + first,
+            c.column(),
+            c.line_count() + first,
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// An excerpt reads what miette reads from the whole text.
+        #[test]
+        fn excerpts_read_what_miette_reads_from_the_whole_text(
+            text in "[a-c\n\r\t é\u{202e}]{0,60}",
+            start in 0usize..70,
+            len in 0usize..20,
+            before in 0usize..4,
+            after in 0usize..4,
+        ) {
+            use miette::SourceCode;
+            let f = SourceFile::new("g.gate", text.as_str());
+            let shown = crate::error::displayable_source(&text);
+            let span: miette::SourceSpan = (start, len).into();
+            let want = shown.as_str().read_span(&span, before, after);
+            let excerpt = f.excerpt();
+            let got = excerpt.read_span(&span, before, after);
+            match (want, got) {
+                (Ok(w), Ok(g)) => {
+                    proptest::prop_assert_eq!(w.data(), g.data());
+                    proptest::prop_assert_eq!(w.span(), g.span());
+                    proptest::prop_assert_eq!(
+                        (w.line(), w.column(), w.line_count()),
+                        (g.line(), g.column(), g.line_count())
+                    );
+                    proptest::prop_assert_eq!(g.name(), Some("g.gate"));
+                }
+                (Err(_), Err(_)) => {}
+                (w, g) => proptest::prop_assert!(false, "{:?} / {:?}", w.is_ok(), g.is_ok()),
+            };
+        }
+    }
 
     #[test]
     fn line_col_counts_characters() {

@@ -1,7 +1,7 @@
 //! Compile errors, warnings and lint findings as LSP diagnostics, for
 //! every open document and the files they import.
 
-use super::text::{path_to_uri, Encoding, LineIndex};
+use super::text::{path_to_uri, Encoding};
 use super::workspace::Workspace;
 use gate_lang::lint::Level;
 use gate_lang::{SourceMap, Span};
@@ -187,10 +187,10 @@ pub fn source_of(program: &gate_lang::Program, path: &Path) -> Option<gate_lang:
 /// The range of `span` in its source.
 pub fn range_of(sources: &SourceMap, span: Span, enc: Encoding) -> lsp_types::Range {
     match sources.get(span.source) {
-        Some(f) => {
-            let index = LineIndex::new(&f.text);
-            index.range(&f.text, span.start as usize, span.end as usize, enc)
-        }
+        Some(f) => lsp_types::Range {
+            start: super::text::position_in(f, span.start, enc),
+            end: super::text::position_in(f, span.end.max(span.start), enc),
+        },
         None => lsp_types::Range::default(),
     }
 }

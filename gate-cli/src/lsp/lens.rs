@@ -65,7 +65,7 @@ pub fn code_lenses(
 }
 
 /// The offset of the `gate` keyword that opens a gate, if the text is one.
-fn gate_header(text: &str) -> Option<usize> {
+pub fn gate_header(text: &str) -> Option<usize> {
     gate_lang::lexer::tokens(text)
         .into_iter()
         .find(|(t, _)| !matches!(t, Ok(Token::Comment(_))))

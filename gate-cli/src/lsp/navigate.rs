@@ -246,9 +246,13 @@ pub fn references(
         return Vec::new();
     };
     let wanted = (home.clone(), target.offset);
+    // A gate is imported by nothing: its own declarations are named in
+    // its own program only. A module may be imported by other open gates.
+    let importable = !(target.source == at.source && super::lens::gate_header(&doc.text).is_some());
     let mut programs = vec![at.program];
     let me = key(path);
-    for other in ws.paths().into_iter().filter(|p| *p != me) {
+    let others = if importable { ws.paths() } else { Vec::new() };
+    for other in others.into_iter().filter(|p| *p != me) {
         if let Ok(p) = ws.compile(&other) {
             if p.sources.files().any(|(_, f)| f.name == home) {
                 programs.push(p);
@@ -259,12 +263,17 @@ pub fn references(
     let mut out = Vec::new();
     for program in &programs {
         for (id, file) in program.sources.files() {
-            let code = code_offsets(program, id);
-            for offset in resolve::occurrences(&file.text, &target.name) {
+            let offsets: Vec<usize> = resolve::occurrences(&file.text, &target.name).collect();
+            if offsets.is_empty() {
+                continue;
+            }
+            let resolver = resolve::Resolver::new(program, id, offsets.clone());
+            let code = code_offsets(&resolver, &file.text);
+            for offset in offsets {
                 if !code(offset) {
                     continue;
                 }
-                let Some(found) = resolve::at(program, id, offset) else {
+                let Some(found) = resolver.at(offset) else {
                     continue;
                 };
                 if name_of(program, found.source).as_ref() != Some(&wanted.0)
@@ -284,12 +293,15 @@ pub fn references(
     out
 }
 
-/// Whether an offset of source `id` of `program` is in code: not in a
-/// comment, and in a string only inside one of its `{…}` holes (an
-/// expression the checker compiled, whose span is within the string).
-fn code_offsets(program: &Program, id: SourceId) -> impl Fn(usize) -> bool + '_ {
+/// Whether an offset of `text` (the source `resolver` resolves) is in
+/// code: not in a comment, and in a string only inside one of its `{…}`
+/// holes (an expression the checker compiled, whose span is within the
+/// string).
+fn code_offsets<'r>(
+    resolver: &'r resolve::Resolver<'_>,
+    text: &str,
+) -> impl Fn(usize) -> bool + 'r {
     use gate_lang::lexer::Token;
-    let text = program.sources.get(id).map_or("", |f| &*f.text);
     let mut comments = Vec::new();
     let mut strings = Vec::new();
     for (token, range) in gate_lang::lexer::tokens(text) {
@@ -299,13 +311,22 @@ fn code_offsets(program: &Program, id: SourceId) -> impl Fn(usize) -> bool + '_ 
             _ => {}
         }
     }
+    // Both in order and disjoint: the one that may hold an offset is the
+    // last that starts at or before it.
+    let inside = |ranges: &[std::ops::Range<usize>], offset: usize| {
+        let i = ranges.partition_point(|r| r.start <= offset);
+        i.checked_sub(1)
+            .and_then(|i| ranges.get(i))
+            .filter(|r| r.contains(&offset))
+            .cloned()
+    };
     move |offset| {
-        if comments.iter().any(|r| r.contains(&offset)) {
+        if inside(&comments, offset).is_some() {
             return false;
         }
-        match strings.iter().find(|r| r.contains(&offset)) {
+        match inside(&strings, offset) {
             None => true,
-            Some(string) => resolve::node_at(program, id, offset).is_some_and(|n| {
+            Some(string) => resolver.node(offset).is_some_and(|n| {
                 string.start < n.span.start as usize && (n.span.end as usize) < string.end
             }),
         }

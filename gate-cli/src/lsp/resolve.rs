@@ -82,17 +82,66 @@ pub fn word_at(text: &str, offset: usize) -> Option<(usize, &str)> {
 /// same span — `vaulted` in `all(vaulted)` reads the field of an implicit
 /// `it` written nowhere else — the outer one, which the checker made last.
 pub fn node_at(program: &Program, source: SourceId, offset: usize) -> Option<&Node> {
-    let offset = u32::try_from(offset).ok()?;
-    program
+    innermost(program, source, &[offset]).pop().flatten()
+}
+
+/// [`node_at`] for each of `offsets` (ascending), in one pass over the
+/// nodes: smallest first, each given the offsets in its span that no
+/// smaller node took (a skip list finds them), so a file with many names
+/// costs its nodes and names, not their product.
+fn innermost<'p>(
+    program: &'p Program,
+    source: SourceId,
+    offsets: &[usize],
+) -> Vec<Option<&'p Node>> {
+    let mut nodes: Vec<(u32, usize, &Node)> = program
         .nodes
         .iter()
-        .rev()
-        .filter(|n| {
-            n.span.source == source
-                && n.span.start <= offset
-                && offset < n.span.end.max(n.span.start + 1)
-        })
-        .min_by_key(|n| n.span.end - n.span.start)
+        .enumerate()
+        .filter(|(_, n)| n.span.source == source)
+        .map(|(i, n)| (n.span.end.max(n.span.start + 1) - n.span.start, i, n))
+        .collect();
+    // Smallest first; of the same size, the one made last.
+    nodes.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut found = vec![None; offsets.len()];
+    // `next[i]`: the first offset at or after `i` without a node yet.
+    let mut next: Vec<usize> = (0..=offsets.len()).collect();
+    for (_, _, n) in nodes {
+        let end = n.span.end.max(n.span.start + 1) as usize;
+        let lo = offsets.partition_point(|&o| o < n.span.start as usize);
+        let hi = offsets.partition_point(|&o| o < end);
+        let mut i = first_free(&mut next, lo);
+        while i < hi {
+            if let Some(slot) = found.get_mut(i) {
+                *slot = Some(n);
+            }
+            if let Some(x) = next.get_mut(i) {
+                *x = i + 1;
+            }
+            i = first_free(&mut next, i + 1);
+        }
+    }
+    found
+}
+
+/// The first free index at or after `i` in the skip list `next`, whose
+/// path it shortens.
+fn first_free(next: &mut [usize], i: usize) -> usize {
+    let mut root = i;
+    while let Some(&n) = next.get(root) {
+        if n == root {
+            break;
+        }
+        root = n;
+    }
+    let mut at = i;
+    while at != root {
+        let Some(x) = next.get_mut(at) else { break };
+        let step = *x;
+        *x = root;
+        at = step;
+    }
+    root
 }
 
 /// The offsets of `name` as a whole word in `text`.
@@ -201,21 +250,88 @@ fn of_node(program: &Program, node: &Node, word: &str) -> Option<Decl> {
 /// What the name at `offset` of `source` declares or names.
 pub fn at(program: &Program, source: SourceId, offset: usize) -> Option<Decl> {
     let text = program.sources.get(source)?.text.clone();
-    let (start, word) = word_at(&text, offset)?;
-    if let Some(decl) = node_at(program, source, start).and_then(|n| of_node(program, n, word)) {
-        return Some(decl);
+    let (start, _) = word_at(&text, offset)?;
+    Resolver::new(program, source, vec![start]).at(offset)
+}
+
+/// Answers [`at`] for many names of one source: the declarations of the
+/// program and the innermost expression at each name, found once.
+pub struct Resolver<'p> {
+    program: &'p Program,
+    source: SourceId,
+    text: std::sync::Arc<str>,
+    /// The offsets asked about (ascending) and the expression at each.
+    offsets: Vec<usize>,
+    nodes: Vec<Option<&'p Node>>,
+    decls: Vec<Decl>,
+    /// A declaration by where its name is written.
+    by_place: std::collections::HashMap<(SourceId, u32), usize>,
+    /// The first type or rule of each name.
+    by_name: std::collections::HashMap<String, usize>,
+}
+
+impl<'p> Resolver<'p> {
+    /// A resolver for the names that start at `offsets` (ascending).
+    pub fn new(program: &'p Program, source: SourceId, offsets: Vec<usize>) -> Resolver<'p> {
+        let nodes = innermost(program, source, &offsets);
+        let decls = declarations(program);
+        let mut by_place = std::collections::HashMap::new();
+        let mut by_name = std::collections::HashMap::new();
+        for (i, d) in decls.iter().enumerate() {
+            by_place.entry((d.source, d.offset)).or_insert(i);
+            if matches!(d.kind, Kind::Record | Kind::Enum | Kind::Rule) {
+                by_name.entry(d.name.clone()).or_insert(i);
+            }
+        }
+        Resolver {
+            program,
+            source,
+            text: program
+                .sources
+                .get(source)
+                .map(|f| f.text.clone())
+                .unwrap_or_else(|| "".into()),
+            offsets,
+            nodes,
+            decls,
+            by_place,
+            by_name,
+        }
     }
-    let all = declarations(program);
-    // The name of a declaration, where it is declared.
-    if let Some(d) = all
-        .iter()
-        .find(|d| d.source == source && d.offset as usize == start && d.name == word)
-    {
-        return Some(d.clone());
+
+    /// The innermost expression at `offset`.
+    pub fn node(&self, offset: usize) -> Option<&'p Node> {
+        match self.offsets.binary_search(&offset) {
+            Ok(i) => self.nodes.get(i).copied().flatten(),
+            Err(_) => node_at(self.program, self.source, offset),
+        }
     }
-    // Names outside expressions: types and rule ids.
-    all.into_iter()
-        .find(|d| d.name == word && matches!(d.kind, Kind::Record | Kind::Enum | Kind::Rule))
+
+    /// What the name at `offset` declares or names.
+    pub fn at(&self, offset: usize) -> Option<Decl> {
+        let (start, word) = word_at(&self.text, offset)?;
+        if let Some(decl) = self
+            .node(start)
+            .and_then(|n| of_node(self.program, n, word))
+        {
+            return Some(decl);
+        }
+        // The name of a declaration, where it is declared.
+        let here = u32::try_from(start).ok()?;
+        if let Some(d) = self
+            .by_place
+            .get(&(self.source, here))
+            .and_then(|i| self.decls.get(*i))
+            .filter(|d| d.name == word)
+        {
+            return Some(d.clone());
+        }
+        // Names outside expressions: types and rule ids.
+        self.by_name
+            .get(word)
+            .and_then(|i| self.decls.get(*i))
+            .cloned()
+    }
 }
 
 #[cfg(test)]

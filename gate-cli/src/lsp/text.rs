@@ -40,15 +40,7 @@ impl LineIndex {
             Err(i) => i.saturating_sub(1),
         };
         let start = self.starts.get(line).copied().unwrap_or(0);
-        let prefix = text.get(start..offset).unwrap_or("");
-        let character = match enc {
-            Encoding::Utf8 => prefix.len(),
-            Encoding::Utf16 => prefix.encode_utf16().count(),
-        };
-        Position {
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            character: u32::try_from(character).unwrap_or(u32::MAX),
-        }
+        at(line, text.get(start..offset).unwrap_or(""), enc)
     }
 
     /// The byte offset of a position; a position past the end of its line
@@ -82,6 +74,28 @@ impl LineIndex {
             start: self.position(text, start, enc),
             end: self.position(text, end.max(start), enc),
         }
+    }
+}
+
+/// The position of byte `offset` of a compiled source (clamped to its
+/// text), from the line index the source already has.
+pub fn position_in(file: &gate_lang::span::SourceFile, offset: u32, enc: Encoding) -> Position {
+    let text = &*file.text;
+    let offset = floor_char(text, (offset as usize).min(text.len()));
+    let (line, start) = file.line_of(u32::try_from(offset).unwrap_or(u32::MAX));
+    at(line, text.get(start as usize..offset).unwrap_or(""), enc)
+}
+
+/// The position on line `line` after `prefix`, the text of the line before
+/// it, counted in the negotiated encoding.
+fn at(line: usize, prefix: &str, enc: Encoding) -> Position {
+    let character = match enc {
+        Encoding::Utf8 => prefix.len(),
+        Encoding::Utf16 => prefix.encode_utf16().count(),
+    };
+    Position {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        character: u32::try_from(character).unwrap_or(u32::MAX),
     }
 }
 

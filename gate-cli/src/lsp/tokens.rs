@@ -82,6 +82,15 @@ pub fn semantic_tokens(
 /// is its source `source` (compiled as it is now).
 fn classify(text: &str, program: Option<(&Program, SourceId)>) -> Vec<Class> {
     let tokens = gate_lang::lexer::tokens(text);
+    // Every name resolved in one pass over the program.
+    let resolver = program.map(|(p, source)| {
+        let names = tokens
+            .iter()
+            .filter(|(t, _)| matches!(t, Ok(Token::Ident(_))))
+            .map(|(_, r)| r.start)
+            .collect();
+        (p, source, resolve::Resolver::new(p, source, names))
+    });
     let mut out: Vec<Class> = Vec::new();
     let mut covered = 0usize;
     for (i, (token, range)) in tokens.iter().enumerate() {
@@ -102,14 +111,15 @@ fn classify(text: &str, program: Option<(&Program, SourceId)>) -> Vec<Class> {
             out.push((range.clone(), ty(&t), 0));
             continue;
         }
-        let Some((program, source)) = program else {
+        let Some((program, source, resolver)) = &resolver else {
             continue;
         };
         let after_dot = i
             .checked_sub(1)
             .and_then(|j| tokens.get(j))
             .is_some_and(|(t, _)| matches!(t, Ok(Token::Dot | Token::QDot)));
-        if let Some((range, t, m)) = name(program, source, text, range.start, after_dot) {
+        if let Some((range, t, m)) = name(program, *source, resolver, text, range.start, after_dot)
+        {
             covered = range.end;
             out.push((range, ty(&t), m));
         }
@@ -121,12 +131,13 @@ fn classify(text: &str, program: Option<(&Program, SourceId)>) -> Vec<Class> {
 fn name(
     program: &Program,
     source: SourceId,
+    resolver: &resolve::Resolver<'_>,
     text: &str,
     start: usize,
     after_dot: bool,
 ) -> Option<(std::ops::Range<usize>, SemanticTokenType, u32)> {
     let (word_start, _) = resolve::word_at(text, start)?;
-    if let Some(decl) = resolve::at(program, source, start) {
+    if let Some(decl) = resolver.at(start) {
         if word_start == start {
             let declaring = decl.source == source && decl.offset as usize == start;
             let t = match decl.kind {
@@ -154,8 +165,7 @@ fn name(
     if gate_lang::types::primitive(ident).is_some() {
         return Some((range, SemanticTokenType::TYPE, DEFAULT_LIBRARY));
     }
-    let node = resolve::node_at(program, source, start);
-    match node.map(|n| &n.ir) {
+    match resolver.node(start).map(|n| &n.ir) {
         Some(Ir::Local(_)) => Some((range, SemanticTokenType::PARAMETER, 0)),
         Some(_) if gate_lang::builtins::lookup(ident).is_some() => {
             let t = if after_dot {

@@ -9,7 +9,6 @@ use gate_lang::ir::RuleSeverity;
 use gate_lang::span::Location;
 use owo_colors::OwoColorize;
 use std::fmt::Write;
-use std::sync::Arc;
 
 /// Failures shown per rule unless `--verbose`.
 const SHOWN_FAILURES: usize = 10;
@@ -362,7 +361,7 @@ struct Excerpt {
     label: String,
     help: Vec<String>,
     severity: miette::Severity,
-    source: Option<miette::NamedSource<Arc<str>>>,
+    source: Option<gate_lang::span::Excerpt>,
     span: miette::SourceSpan,
     /// Further labelled places.
     more: Vec<(miette::SourceSpan, String)>,
@@ -381,12 +380,7 @@ impl Excerpt {
             .sources()
             .files()
             .find(|(_, f)| f.name == at.file)
-            .map(|(_, f)| {
-                miette::NamedSource::new(
-                    f.name.clone(),
-                    Arc::from(gate_lang::error::displayable_source(&f.text)),
-                )
-            });
+            .map(|(_, f)| f.excerpt());
         let span = miette::SourceSpan::new(
             (at.start as usize).into(),
             at.end.saturating_sub(at.start) as usize,

@@ -4,12 +4,11 @@
 use super::{Finding, Level};
 use crate::span::SourceMap;
 use std::fmt;
-use std::sync::Arc;
 
 #[derive(Debug)]
 struct Report<'a> {
     finding: &'a Finding,
-    source: Option<miette::NamedSource<Arc<str>>>,
+    source: Option<crate::span::Excerpt>,
     labels: Vec<miette::LabeledSpan>,
     help: Option<String>,
 }
@@ -58,7 +57,7 @@ pub fn render(findings: &[Finding], sources: &SourceMap, color: bool, width: usi
     for f in findings {
         let source = sources
             .get(f.span.source)
-            .map(|s| miette::NamedSource::new(s.name.clone(), s.text.clone()));
+            .map(crate::span::SourceFile::excerpt);
         let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
             None,
             f.span.to_miette(),
