@@ -606,6 +606,50 @@ fn references_across_modules_and_open_documents() {
 }
 
 #[test]
+fn references_of_rule_ids_enum_values_and_lets() {
+    let dir = std::fs::canonicalize(scratch("lsp", "refkinds")).unwrap();
+    let text = "gate g { title \"G\" }\nenum Level { low, high }\nrecord S { name: string, level: Level }\nevidence { secrets: [S], ok: bool }\nlet highs = secrets.filter(level == Level.high)\nrule rollback-tested \"R\" {\n  require highs.is_empty() or ok else \"{highs.len()} high\"\n}\nwaive rollback-tested {\n  approved_by \"u-1\"\n  ticket \"OPS-1\"\n  reason \"rollback-tested is new\"\n  expires 2027-01-01T00:00:00Z\n}\n";
+    let gate = dir.join("g.gate");
+    std::fs::write(&gate, text).unwrap();
+    let mut c = Client::start(false);
+    let g = c.open(&gate, text);
+    // The references of the name at byte `at`.
+    let mut refs = |at: usize| -> Vec<(u32, u32)> {
+        let line = text[..at].matches('\n').count() as u32;
+        let col = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u32;
+        let mut p = Client::at(&g, line, col);
+        p["context"] = json!({"includeDeclaration": true});
+        let found = c.request("textDocument/references", p);
+        let mut out: Vec<(u32, u32)> = found
+            .as_array()
+            .unwrap_or_else(|| panic!("{found}"))
+            .iter()
+            .map(|l| {
+                assert_eq!(l["uri"], g.as_str());
+                let s = &l["range"]["start"];
+                (
+                    s["line"].as_u64().unwrap() as u32,
+                    s["character"].as_u64().unwrap() as u32,
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    // A rule id, from its waiver: the rule and the waiver, not the word in
+    // the waiver's reason.
+    let at = |needle: &str, skip: usize| text.find(needle).unwrap() + skip;
+    assert_eq!(refs(at("waive rollback-tested", 6)), [(5, 5), (8, 6)]);
+    // An enum value, from its use: its declaration and the use, not the
+    // word in the message.
+    assert_eq!(refs(at("Level.high", 6)), [(1, 18), (4, 42)]);
+    // A `let`: its declaration, its use, and the `{…}` hole of the message.
+    assert_eq!(refs(at("highs.is_empty", 0)), [(4, 4), (6, 10), (6, 40)]);
+    c.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn definitions_into_std_modules() {
     let dir = std::fs::canonicalize(scratch("lsp", "std")).unwrap();
     let text = "gate g {}\nimport std.secrets\nimport std.evidence as ev\nevidence { items: [ev.SecretItem] }\nrule r {\n  controls \"OWASP-NHI:NHI2\"\n  require items.all(s => secrets.managed(s))\n}\n";
