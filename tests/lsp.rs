@@ -145,6 +145,35 @@ impl Client {
         json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}})
     }
 
+    /// The references of the name at `line`:`character` of `uri`, with its
+    /// declaration when `with`: `(uri, line, character)` of each, sorted.
+    fn references(
+        &mut self,
+        uri: &str,
+        line: u32,
+        character: u32,
+        with: bool,
+    ) -> Vec<(String, u32, u32)> {
+        let mut at = Client::at(uri, line, character);
+        at["context"] = json!({"includeDeclaration": with});
+        let found = self.request("textDocument/references", at);
+        let mut out: Vec<(String, u32, u32)> = found
+            .as_array()
+            .unwrap_or_else(|| panic!("{found}"))
+            .iter()
+            .map(|l| {
+                let start = &l["range"]["start"];
+                (
+                    l["uri"].as_str().unwrap().to_string(),
+                    start["line"].as_u64().unwrap() as u32,
+                    start["character"].as_u64().unwrap() as u32,
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     fn stop(mut self) {
         let r = self.request("shutdown", Value::Null);
         assert!(r.is_null(), "{r}");
@@ -162,7 +191,14 @@ fn uri(path: &Path) -> String {
 
 /// The line and column (0-based, in characters) of the first `needle`.
 fn find(text: &str, needle: &str) -> (u32, u32) {
-    let at = text.find(needle).unwrap_or_else(|| panic!("{needle}"));
+    position(
+        text,
+        text.find(needle).unwrap_or_else(|| panic!("{needle}")),
+    )
+}
+
+/// The line and column (in characters) of byte `at` of `text`.
+fn position(text: &str, at: usize) -> (u32, u32) {
     let line = text[..at].matches('\n').count();
     let col = text[..at].rsplit('\n').next().unwrap().chars().count();
     (line as u32, col as u32)
@@ -543,24 +579,7 @@ fn references_across_modules_and_open_documents() {
     c.forget();
     let refs = |c: &mut Client, uri: &str, text: &str, needle: &str, with: bool| {
         let (line, col) = find(text, needle);
-        let mut at = Client::at(uri, line, col);
-        at["context"] = json!({"includeDeclaration": with});
-        let found = c.request("textDocument/references", at);
-        let mut out: Vec<(String, u32, u32)> = found
-            .as_array()
-            .unwrap_or_else(|| panic!("{found}"))
-            .iter()
-            .map(|l| {
-                let start = &l["range"]["start"];
-                (
-                    l["uri"].as_str().unwrap().to_string(),
-                    start["line"].as_u64().unwrap() as u32,
-                    start["character"].as_u64().unwrap() as u32,
-                )
-            })
-            .collect();
-        out.sort();
-        out
+        c.references(uri, line, col, with)
     };
     // A field, from a use in the gate: its declaration and its uses.
     let vaulted = refs(&mut c, &g, GATE, "vaulted and", true);
@@ -613,28 +632,16 @@ fn references_of_rule_ids_enum_values_and_lets() {
     std::fs::write(&gate, text).unwrap();
     let mut c = Client::start(false);
     let g = c.open(&gate, text);
-    // The references of the name at byte `at`.
+    // The references of the name at byte `at`: `(line, character)` of each.
     let mut refs = |at: usize| -> Vec<(u32, u32)> {
-        let line = text[..at].matches('\n').count() as u32;
-        let col = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u32;
-        let mut p = Client::at(&g, line, col);
-        p["context"] = json!({"includeDeclaration": true});
-        let found = c.request("textDocument/references", p);
-        let mut out: Vec<(u32, u32)> = found
-            .as_array()
-            .unwrap_or_else(|| panic!("{found}"))
-            .iter()
-            .map(|l| {
-                assert_eq!(l["uri"], g.as_str());
-                let s = &l["range"]["start"];
-                (
-                    s["line"].as_u64().unwrap() as u32,
-                    s["character"].as_u64().unwrap() as u32,
-                )
+        let (line, col) = position(text, at);
+        c.references(&g, line, col, true)
+            .into_iter()
+            .map(|(uri, line, col)| {
+                assert_eq!(uri, g);
+                (line, col)
             })
-            .collect();
-        out.sort();
-        out
+            .collect()
     };
     // A rule id, from its waiver: the rule and the waiver, not the word in
     // the waiver's reason.

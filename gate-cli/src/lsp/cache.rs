@@ -26,6 +26,18 @@ pub fn file(kind: &str, name: &str, text: &str) -> Option<PathBuf> {
         .unwrap_or_else(std::env::temp_dir);
     let dir = base.join("gate").join(env!("CARGO_PKG_VERSION")).join(kind);
     let path = dir.join(name);
+    // The texts are the binary's own: one checked or written in this
+    // process is not read again (a diagnostic's link is made on each edit).
+    static SEEN: std::sync::Mutex<Option<std::collections::HashSet<PathBuf>>> =
+        std::sync::Mutex::new(None);
+    let seen = |p: &PathBuf| {
+        SEEN.lock()
+            .ok()
+            .is_some_and(|s| s.as_ref().is_some_and(|s| s.contains(p)))
+    };
+    if seen(&path) && path.is_file() {
+        return Some(super::workspace::key(&path));
+    }
     if std::fs::read_to_string(&path).ok().as_deref() != Some(text) {
         std::fs::create_dir_all(&dir).ok()?;
         let mut tmp = tempfile::NamedTempFile::new_in(&dir).ok()?;
@@ -34,6 +46,9 @@ pub fn file(kind: &str, name: &str, text: &str) -> Option<PathBuf> {
         perms.set_readonly(true);
         tmp.as_file().set_permissions(perms).ok()?;
         tmp.persist(&path).ok()?;
+    }
+    if let Ok(mut s) = SEEN.lock() {
+        s.get_or_insert_with(Default::default).insert(path.clone());
     }
     Some(super::workspace::key(&path))
 }

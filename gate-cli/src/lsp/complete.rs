@@ -206,7 +206,7 @@ fn module_members(
         .next()?;
     let me = super::diagnostics::source_of(p, path)?;
     let module = p.names.imported(me, alias)?;
-    let short = |name: &str| name.rsplit('.').next().unwrap_or(name).to_string();
+    let short = |name: &str| super::resolve::short(name).to_string();
     let from = format!(
         "from {}",
         p.sources.get(module).map_or("", |f| f.name.as_str())

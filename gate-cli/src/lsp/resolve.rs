@@ -178,7 +178,7 @@ fn declared(program: &Program, span: Span, name: &str, kind: Kind) -> Decl {
 
 /// The short name of a type, def or `let` of a module (`t.Secret` is
 /// `Secret`, `std.secrets.managed` is `managed`).
-fn short(name: &str) -> &str {
+pub fn short(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or(name)
 }
 
